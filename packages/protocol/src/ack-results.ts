@@ -1,0 +1,31 @@
+import * as z from 'zod/mini';
+import { ChatMessage } from './entities';
+import { StreamSnapshot } from './frames/chat';
+import { Id, NonNegativeInt } from './primitives';
+
+/**
+ * The payload of the `ack` that answers each request type (when the request carries a `ref`).
+ * `subscribe`/`unsubscribe` and their guild spellings are answered by `subscribed`/`unsubscribed` instead.
+ */
+export const ackResultSchemas = {
+  'chat.send': z.object({
+    status: z.literal('accepted'),
+    message_id: Id,
+    client_msg_id: Id,
+    room_id: Id,
+    /** True when this `client_msg_id` was seen before: the original ack is repeated, nothing is sent again. */
+    duplicate: z.optional(z.boolean()),
+  }),
+  'chat.edit': z.object({ message_id: Id }),
+  'chat.delete': z.object({ message_id: Id }),
+  'chat.history': z.object({ room_id: Id, messages: z.array(ChatMessage) }),
+  'chat.stream_fetch': StreamSnapshot,
+  'recording.start': z.object({ recording_id: Id }),
+  'recording.event': z.object({ recording_id: Id, index: NonNegativeInt }),
+  'recording.stop': z.object({ recording_id: Id, events: NonNegativeInt }),
+  'presence.update': z.object({}),
+  replay: z.object({ replayed: NonNegativeInt }),
+} as const;
+
+export type AckResultType = keyof typeof ackResultSchemas;
+export type AckResults = { [K in AckResultType]: z.infer<(typeof ackResultSchemas)[K]> };

@@ -1,0 +1,24 @@
+/**
+ * The `code` of every `error` frame the gateway sends. A single bad frame earns one of these;
+ * only repeats and floods earn a close.
+ */
+export const ERROR_CODES = {
+  invalid_json: 'The frame is not valid JSON text.',
+  invalid_frame: 'The frame is not an object with a string `type`, or its fields break the schema of its type.',
+  unknown_type: 'No frame of this type exists in this direction.',
+  binary_unsupported: 'Binary frames are not part of the protocol; send JSON text.',
+  frame_too_large: 'The frame is larger than `limits.max_frame_bytes`; it was not parsed.',
+  not_identified: 'Only `identify`, `resume` and `heartbeat` may come before `ready`.',
+  already_identified: 'The connection has identified already.',
+  forbidden: 'The user may not do this (a refused room, another user’s message).',
+  not_subscribed: 'The connection is not subscribed to the room it addressed.',
+  not_found: 'The message, stream or recording named does not exist.',
+  too_many_rooms: 'The connection is subscribed to `limits.max_rooms_per_connection` rooms already.',
+  replay_unavailable: 'The replay buffer no longer reaches back to the seq asked for.',
+  handler_failed: 'The application’s handler for this frame threw; the frame was not processed.',
+  internal_error: 'The server failed; the frame may be retried.',
+  timeout: 'Client side only: no reply arrived in time.',
+  disconnected: 'Client side only: the connection closed before the reply arrived.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,7 @@
+export * from './chat';
+export * from './connection';
+export * from './guild';
+export * from './presence';
+export * from './recording';
+export * from './rooms';
+export * from './system';

@@ -1,0 +1,60 @@
+export { type AckResults, type AckResultType, ackResultSchemas } from './ack-results';
+export {
+  CLOSE_CODES,
+  CloseCode,
+  type CloseCodeName,
+  type CloseVerdict,
+  closeCodeName,
+  closeVerdict,
+  limitCloseReason,
+} from './close-codes';
+export {
+  type CustomFrame,
+  createClientFrameDecoder,
+  createServerFrameDecoder,
+  type DecodeError,
+  type DecodeErrorCode,
+  type DecodeIssue,
+  type DecodeResult,
+  type Decoder,
+  parseClientFrame,
+  parseServerFrame,
+  type SerializeResult,
+  serializeFrame,
+} from './codec';
+export {
+  type CustomClientPayloads,
+  type CustomServerPayloads,
+  type DefineEventOptions,
+  defineEvent,
+  type EventDefinition,
+  type EventDirection,
+} from './custom-events';
+export {
+  type DispatchType,
+  isDispatchType,
+  type PreparedDispatch,
+  prepareDispatch,
+  REPLY_TYPES,
+  sequenceDispatch,
+  UNSEQUENCED_SERVER_TYPES,
+  type UnsequencedServerType,
+} from './delivery';
+export * from './entities';
+export { frame } from './envelope';
+export { ERROR_CODES, type ErrorCode } from './error-codes';
+export * from './frames';
+export * from './primitives';
+export {
+  ClientFrame,
+  type ClientFrameOf,
+  type ClientFrameType,
+  type ClientPayloads,
+  clientFrameSchemas,
+  ServerFrame,
+  type ServerFrameOf,
+  type ServerFrameType,
+  type ServerPayloads,
+  serverFrameSchemas,
+} from './unions';
+export { PROTOCOL_VERSION } from './version';

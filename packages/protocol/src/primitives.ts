@@ -1,0 +1,27 @@
+import * as z from 'zod/mini';
+
+/** Room, guild, channel, stream and recording ids: opaque, non-empty, bounded. */
+export const Id = z.string().check(z.minLength(1), z.maxLength(128));
+export type Id = z.infer<typeof Id>;
+
+/** Per-session dispatch sequence number: 1, 2, 3, … with no gaps. */
+export const Seq = z.int().check(z.minimum(0));
+export type Seq = z.infer<typeof Seq>;
+
+/** Correlates a request with its `ack`/`error`/reply. Chosen by the client, echoed by the server. */
+export const Ref = z.string().check(z.minLength(1), z.maxLength(64));
+
+/** ISO 8601 timestamp in UTC, e.g. `2025-10-27T12:00:00.000Z`. */
+export const Timestamp = z.string().check(z.minLength(10), z.maxLength(40));
+
+/** Free-form application data attached to presence, messages and events. */
+export const Data = z.record(z.string(), z.unknown());
+
+export const PresenceStatus = z.enum(['online', 'idle', 'dnd', 'invisible']);
+export type PresenceStatus = z.infer<typeof PresenceStatus>;
+
+export const DeviceType = z.enum(['web', 'desktop', 'mobile', 'bot', 'other']);
+export type DeviceType = z.infer<typeof DeviceType>;
+
+export const NonNegativeInt = z.int().check(z.minimum(0));
+export const PositiveInt = z.int().check(z.minimum(1));

@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// One config, each package a project; every project resolves workspace packages to their
+// TypeScript source through the `@gateway/source` export condition, so tests need no build.
+const sourceCondition = ['@gateway/source'];
+
+export default defineConfig({
+  test: {
+    projects: ['protocol', 'client', 'server'].map((name) => ({
+      extends: true,
+      resolve: { conditions: sourceCondition },
+      ssr: { resolve: { conditions: sourceCondition } },
+      test: {
+        name,
+        root: `packages/${name}`,
+        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+        typecheck: { enabled: true, include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'] },
+      },
+    })),
+    setupFiles: [fileURLToPath(new URL('./scripts/fail-on-console.ts', import.meta.url))],
+    testTimeout: 15_000,
+    hookTimeout: 20_000,
+  },
+});
