@@ -26,6 +26,13 @@ export interface DefineEventOptions<Direction extends EventDirection> {
   ephemeral?: boolean;
 }
 
+/** Families of built-in types (`chat.`, `guild.`, …): reserved, since later protocol versions add types there. */
+const BUILT_IN_FAMILIES: ReadonlySet<string> = new Set(
+  [...Object.keys(clientFrameSchemas), ...Object.keys(serverFrameSchemas)]
+    .filter((type) => type.includes('.'))
+    .map((type) => type.slice(0, type.indexOf('.'))),
+);
+
 const EVENT_NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 
 /**
@@ -44,6 +51,12 @@ export function defineEvent<
 ): EventDefinition<Name, Payload, Direction> {
   if (!EVENT_NAME.test(name)) {
     throw new TypeError(`Event name "${name}" must be lowercase and dotted, like "game.move".`);
+  }
+  const family = name.slice(0, name.indexOf('.'));
+  if (BUILT_IN_FAMILIES.has(family)) {
+    throw new TypeError(
+      `Event name "${name}" is in the built-in "${family}." family, where later protocol versions add types; use a family of your own, like "app.${name.slice(family.length + 1)}".`,
+    );
   }
   if (name in clientFrameSchemas || name in serverFrameSchemas) {
     throw new TypeError(`Event name "${name}" is a built-in frame type; pick a name of your own, like "app.${name}".`);

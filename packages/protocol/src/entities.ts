@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Data, DeviceType, Id, NonNegativeInt, PresenceStatus, Timestamp } from './primitives';
+import { Data, DeviceType, DisplayName, Id, NonNegativeInt, PresenceStatus, Timestamp } from './primitives';
 
 /** Longest chat message content, in UTF-16 code units (seed 002 caps messages at 8 KB). */
 export const MAX_CONTENT_LENGTH = 8192;
@@ -12,7 +12,7 @@ export type MessageKind = z.infer<typeof MessageKind>;
 
 export const User = z.object({
   id: Id,
-  display_name: z.optional(z.string().check(z.maxLength(64))),
+  display_name: z.optional(DisplayName),
 });
 export type User = z.infer<typeof User>;
 
@@ -27,7 +27,7 @@ export type PresenceDevice = z.infer<typeof PresenceDevice>;
 /** A user's presence aggregated over their devices; the user is offline when no device is left. */
 export const PresenceEntry = z.object({
   user_id: Id,
-  display_name: z.optional(z.string()),
+  display_name: z.optional(DisplayName),
   status: PresenceStatus,
   devices: z.array(PresenceDevice),
   data: z.optional(Data),
@@ -39,7 +39,7 @@ export const ChatMessage = z.object({
   message_id: Id,
   room_id: Id,
   sender_id: Id,
-  sender_name: z.optional(z.string()),
+  sender_name: z.optional(DisplayName),
   client_msg_id: z.optional(Id),
   kind: MessageKind,
   content: z.string(),

@@ -8,7 +8,7 @@ export const ERROR_CODES = {
   unknown_type: 'No frame of this type exists in this direction.',
   binary_unsupported: 'Binary frames are not part of the protocol; send JSON text.',
   frame_too_large: 'The frame is larger than `limits.max_frame_bytes`; it was not parsed.',
-  not_identified: 'Only `identify`, `resume` and `heartbeat` may come before `ready`.',
+  not_identified: 'Only `identify`, `resume`, `heartbeat` and `heartbeat_ack` may come before `ready`.',
   already_identified: 'The connection has identified already.',
   forbidden: 'The user may not do this (a refused room, another user’s message).',
   not_subscribed: 'The connection is not subscribed to the room it addressed.',

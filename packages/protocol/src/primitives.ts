@@ -10,12 +10,18 @@ export type Seq = z.infer<typeof Seq>;
 
 /** Correlates a request with its `ack`/`error`/reply. Chosen by the client, echoed by the server. */
 export const Ref = z.string().check(z.minLength(1), z.maxLength(64));
+export type Ref = z.infer<typeof Ref>;
 
 /** ISO 8601 timestamp in UTC, e.g. `2025-10-27T12:00:00.000Z`. */
 export const Timestamp = z.string().check(z.minLength(10), z.maxLength(40));
+export type Timestamp = z.infer<typeof Timestamp>;
+
+/** A person's name as shown to others. */
+export const DisplayName = z.string().check(z.maxLength(64));
 
 /** Free-form application data attached to presence, messages and events. */
 export const Data = z.record(z.string(), z.unknown());
+export type Data = z.infer<typeof Data>;
 
 export const PresenceStatus = z.enum(['online', 'idle', 'dnd', 'invisible']);
 export type PresenceStatus = z.infer<typeof PresenceStatus>;

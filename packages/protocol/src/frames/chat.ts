@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ChatMessage, Content, MessageKind } from '../entities';
 import { frame } from '../envelope';
-import { Data, Id, NonNegativeInt, PositiveInt } from '../primitives';
+import { Data, Id, NonNegativeInt, PositiveInt, Timestamp } from '../primitives';
 
 // ── client → server ─────────────────────────────────────────────────────────
 
@@ -31,7 +31,7 @@ export const ChatMessageFrame = frame('chat.message', ChatMessage);
 
 export const ChatMessageUpdate = frame(
   'chat.message.update',
-  z.object({ message_id: Id, room_id: Id, content: z.string(), edited_at: z.string() }),
+  z.object({ message_id: Id, room_id: Id, content: z.string(), edited_at: Timestamp }),
 );
 
 export const ChatMessageDelete = frame('chat.message.delete', z.object({ message_id: Id, room_id: Id }));
@@ -45,7 +45,7 @@ export const ChatStreamStart = frame(
     sender_id: Id,
     kind: z.optional(MessageKind),
     metadata: z.optional(Data),
-    started_at: z.string(),
+    started_at: Timestamp,
   }),
 );
 

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { PresenceEntry, User } from '../entities';
 import { bareFrame, frame } from '../envelope';
-import { Data, DeviceType, Id, NonNegativeInt, PositiveInt, PresenceStatus, Seq } from '../primitives';
+import { Data, DeviceType, DisplayName, Id, NonNegativeInt, PositiveInt, PresenceStatus, Seq } from '../primitives';
 
 /** Limits the server enforces, announced in `hello` so a client never has to learn them by error. */
 export const Limits = z.object({
@@ -88,13 +88,13 @@ export const Identify = frame(
     token: z.optional(z.string().check(z.maxLength(8192))),
     /** Dev mode only: the user to be. Ignored when a token is verified. */
     user_id: z.optional(Id),
-    display_name: z.optional(z.string().check(z.maxLength(64))),
+    display_name: z.optional(DisplayName),
     device_type: z.optional(DeviceType),
     /** Stable id of this device; one is made up when absent. */
     device_id: z.optional(Id),
     protocol_version: z.optional(PositiveInt),
     /** Rooms to subscribe to as part of identify (seed 004's `guildIds`). */
-    subscriptions: z.optional(z.array(Id)),
+    subscriptions: z.optional(z.array(Id).check(z.maxLength(100))),
     presence: z.optional(z.object({ status: z.optional(PresenceStatus), data: z.optional(Data) })),
   }),
 );

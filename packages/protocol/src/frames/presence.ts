@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { PresenceEntry } from '../entities';
 import { frame } from '../envelope';
-import { Data, Id, PositiveInt, PresenceStatus } from '../primitives';
+import { Data, DisplayName, Id, PositiveInt, PresenceStatus } from '../primitives';
 
 // ── client → server ─────────────────────────────────────────────────────────
 
@@ -27,7 +27,7 @@ export const TypingStart = frame(
   z.object({
     room_id: Id,
     user_id: Id,
-    display_name: z.optional(z.string()),
+    display_name: z.optional(DisplayName),
     expires_in_ms: PositiveInt,
   }),
 );
