@@ -18,6 +18,7 @@ export default defineConfig({
         typecheck: { enabled: true, include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'] },
       },
     })),
+    reporters: ['default', fileURLToPath(new URL('./scripts/summary-reporter.ts', import.meta.url))],
     setupFiles: [fileURLToPath(new URL('./scripts/fail-on-console.ts', import.meta.url))],
     testTimeout: 15_000,
     hookTimeout: 20_000,

@@ -1,0 +1,20 @@
+/** What the core needs from a socket; the transport adapter provides it (graphql-ws makeServer style). */
+export interface Connection {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+  /** Bytes queued but not yet written; lets the core close slow consumers. */
+  readonly bufferedAmount?: number;
+}
+
+/** What the transport knows about the peer, for logs. */
+export interface ConnectionInfo {
+  remoteAddress?: string;
+  userAgent?: string;
+  origin?: string;
+}
+
+/** The transport feeds each socket's events back through this. */
+export interface ConnectionHandle {
+  message(data: string | Uint8Array, isBinary: boolean): void;
+  closed(code: number, reason: string): void;
+}

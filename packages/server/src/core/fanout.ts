@@ -1,0 +1,55 @@
+import { prepareDispatch } from '@gateway/protocol';
+import type { Backplane, BackplaneMessage, BackplaneNode, Channel } from '../backplane/types';
+import type { Session } from './session';
+
+export interface Exclusions {
+  sessions?: readonly string[];
+  users?: readonly string[];
+}
+
+/**
+ * Routes room, user and broadcast traffic through the backplane and delivers what arrives to the local
+ * sessions on that channel. Each frame is serialised once; recipients differ only by seq.
+ */
+export class Fanout {
+  private readonly node: BackplaneNode;
+
+  constructor(
+    backplane: Backplane,
+    /** Local ready sessions a channel reaches. */
+    private readonly recipients: (channel: Channel) => readonly Session[],
+  ) {
+    this.node = backplane.connect((channel, message) => this.deliver(channel, message));
+  }
+
+  watch(channel: Channel): void {
+    this.node.subscribe(channel);
+  }
+
+  unwatch(channel: Channel): void {
+    this.node.unsubscribe(channel);
+  }
+
+  publish(channel: Channel, type: string, payload: unknown, sequenced: boolean, exclude?: Exclusions): void {
+    const { body } = prepareDispatch(type, payload);
+    const message: BackplaneMessage =
+      exclude === undefined ? { type, body, sequenced } : { type, body, sequenced, exclude };
+    this.node.publish(channel, message);
+  }
+
+  close(): void {
+    this.node.close();
+  }
+
+  private deliver(channel: Channel, message: BackplaneMessage): void {
+    const skipSessions = message.exclude?.sessions;
+    const skipUsers = message.exclude?.users;
+    for (const session of this.recipients(channel)) {
+      if (!session.isReady) continue;
+      if (skipSessions?.includes(session.id)) continue;
+      if (skipUsers !== undefined && session.user !== undefined && skipUsers.includes(session.user.id)) continue;
+      if (message.sequenced) session.dispatch(message);
+      else session.write(`{${message.body}`);
+    }
+  }
+}

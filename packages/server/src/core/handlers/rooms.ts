@@ -1,0 +1,105 @@
+import type { ClientFrameOf, RoomSnapshot } from '@gateway/protocol';
+import type { Runtime } from '../runtime';
+import type { Session } from '../session';
+
+export interface RefusedRoom {
+  room_id: string;
+  code: 'forbidden' | 'too_many_rooms';
+  message: string;
+}
+
+interface Verdict {
+  allowed: boolean;
+  reason?: string | undefined;
+}
+
+/**
+ * Runs each new room through the authorize hook (in parallel) and the per-connection room limit
+ * (in request order). Rooms the session is in already are granted without asking again.
+ */
+export async function authorizeRooms(
+  rt: Runtime,
+  session: Session,
+  roomIds: readonly string[],
+): Promise<{ granted: string[]; refused: RefusedRoom[] }> {
+  const user = session.user;
+  if (user === undefined) return { granted: [], refused: [] };
+  const verdicts = await Promise.all(
+    roomIds.map(async (roomId): Promise<Verdict> => {
+      if (session.rooms.has(roomId)) return { allowed: true };
+      try {
+        const result = await rt.options.authorize({ user, session_id: session.id, room_id: roomId });
+        if (typeof result === 'boolean') return { allowed: result };
+        return result.allowed ? { allowed: true } : { allowed: false, reason: result.reason };
+      } catch (error) {
+        rt.options.logger.error({ err: error, room_id: roomId, user_id: user.id }, 'authorize hook threw');
+        return { allowed: false, reason: 'Authorization failed.' };
+      }
+    }),
+  );
+  const granted: string[] = [];
+  const refused: RefusedRoom[] = [];
+  let newRooms = 0;
+  roomIds.forEach((roomId, i) => {
+    const verdict = verdicts[i];
+    if (verdict === undefined || !verdict.allowed) {
+      refused.push({ room_id: roomId, code: 'forbidden', message: verdict?.reason ?? 'Not allowed in this room.' });
+      return;
+    }
+    if (!session.rooms.has(roomId)) {
+      if (session.rooms.size + newRooms >= rt.options.maxRoomsPerConnection) {
+        refused.push({
+          room_id: roomId,
+          code: 'too_many_rooms',
+          message: `At most ${rt.options.maxRoomsPerConnection} rooms per connection.`,
+        });
+        return;
+      }
+      newRooms++;
+    }
+    granted.push(roomId);
+  });
+  return { granted, refused };
+}
+
+/** Members (presence of the users subscribed) and recent messages, as `subscribed` and seed 003's status show them. */
+export function roomSnapshot(rt: Runtime, roomId: string): RoomSnapshot {
+  return {
+    room_id: roomId,
+    members: rt.rooms.userIds(roomId).flatMap((userId) => rt.presence.entry(userId) ?? []),
+    recent_messages: rt.history.recent(roomId),
+  };
+}
+
+async function subscribe(rt: Runtime, session: Session, roomIds: readonly string[], ref?: string): Promise<void> {
+  const { granted, refused } = await authorizeRooms(rt, session, [...new Set(roomIds)]);
+  if (!session.isReady) return;
+  for (const roomId of granted) rt.joinRoom(session, roomId);
+  session.send('subscribed', { rooms: granted.map((roomId) => roomSnapshot(rt, roomId)), refused }, ref);
+}
+
+function unsubscribe(rt: Runtime, session: Session, roomIds: readonly string[], ref?: string): void {
+  for (const roomId of roomIds) rt.leaveRoom(session, roomId);
+  session.send('unsubscribed', { room_ids: roomIds }, ref);
+}
+
+export function onSubscribe(rt: Runtime, session: Session, frame: ClientFrameOf<'subscribe'>): Promise<void> {
+  return subscribe(rt, session, frame.payload.room_ids, frame.ref);
+}
+
+export function onUnsubscribe(rt: Runtime, session: Session, frame: ClientFrameOf<'unsubscribe'>): void {
+  unsubscribe(rt, session, frame.payload.room_ids, frame.ref);
+}
+
+/** Seed 004's spelling: the guild id is the room id. */
+export function onGuildSubscribe(
+  rt: Runtime,
+  session: Session,
+  frame: ClientFrameOf<'guild.subscribe'>,
+): Promise<void> {
+  return subscribe(rt, session, [frame.payload.guild_id], frame.ref);
+}
+
+export function onGuildUnsubscribe(rt: Runtime, session: Session, frame: ClientFrameOf<'guild.unsubscribe'>): void {
+  unsubscribe(rt, session, [frame.payload.guild_id], frame.ref);
+}

@@ -1,0 +1,63 @@
+import type { Clock, TimerHandle } from './clock';
+import type { Session } from './session';
+
+export interface HeartbeatActions {
+  /** Silence for one interval: ask the client to answer. */
+  ping(session: Session): void;
+  /** Silence for 1.5 intervals plus grace: the connection is dead. */
+  expire(session: Session): void;
+}
+
+/**
+ * One timer for every connection: it wakes every quarter interval and checks each session's last-heard
+ * time, instead of one timer per connection being reset on every frame.
+ */
+export class HeartbeatSweep {
+  private timer: TimerHandle | undefined;
+  private readonly periodMs: number;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly intervalMs: number,
+    private readonly graceMs: number,
+    private readonly sessions: () => Iterable<Session>,
+    private readonly actions: HeartbeatActions,
+  ) {
+    this.periodMs = Math.max(1, Math.floor(intervalMs / 4));
+  }
+
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  start(): void {
+    if (this.timer === undefined) this.arm();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Visible for tests that want one pass without advancing time. */
+  sweep(): void {
+    const now = this.clock.now();
+    const deadAfter = this.intervalMs * 1.5 + this.graceMs;
+    for (const session of [...this.sessions()]) {
+      const silence = now - session.lastHeardAt;
+      if (silence >= deadAfter) this.actions.expire(session);
+      else if (silence >= this.intervalMs && !session.pinged) {
+        session.pinged = true;
+        this.actions.ping(session);
+      }
+    }
+  }
+
+  private arm(): void {
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.sweep();
+      this.arm();
+    }, this.periodMs);
+  }
+}

@@ -1,0 +1,19 @@
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** Random lowercase base32 characters from the injected random source. */
+export function randomChars(random: () => number, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHABET[Math.floor(random() * 32) % 32];
+  return out;
+}
+
+/** Time-ordered id (ulid-like): 10 chars of ms time then 16 random chars, so ids sort by creation. */
+export function sortableId(now: number, random: () => number): string {
+  let time = '';
+  let rest = Math.max(0, Math.floor(now));
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[rest % 32] + time;
+    rest = Math.floor(rest / 32);
+  }
+  return time + randomChars(random, 16);
+}

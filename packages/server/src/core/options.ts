@@ -1,0 +1,145 @@
+import type { ChatMessage, EventDefinition, User } from '@gateway/protocol';
+import { InMemoryBackplane } from '../backplane/in-memory';
+import type { Backplane } from '../backplane/types';
+import { type Clock, systemClock } from './clock';
+import { randomChars } from './ids';
+import { type Logger, silentLogger } from './logger';
+
+/** A verified identity; `display_name` falls back on the identify frame's. */
+export interface AuthenticatedUser {
+  id: string;
+  display_name?: string;
+}
+
+/**
+ * Turns an identify token into a user. Return null for a token that names nobody (close 4401);
+ * throw `TokenExpiredError` for an expired one (close 4200); any other throw counts as forged (4401).
+ */
+export type VerifyToken = (token: string) => Promise<AuthenticatedUser | null>;
+
+export interface AuthorizeRequest {
+  user: User;
+  session_id: string;
+  room_id: string;
+}
+
+export type AuthorizeResult = boolean | { allowed: true } | { allowed: false; reason?: string };
+
+/** Decides whether a connection may subscribe to a room (seed 001's membership check). */
+export type Authorize = (request: AuthorizeRequest) => AuthorizeResult | Promise<AuthorizeResult>;
+
+/** Stores a message before it is dispatched; the sender is acked before this runs (seed 001). */
+export type PersistMessage = (message: ChatMessage) => Promise<void> | void;
+
+export interface GatewayOptions<Events extends readonly EventDefinition[] = readonly EventDefinition[]> {
+  /** Application event types, validated like built-in ones; client-sendable ones get `gateway.handle`. */
+  events?: Events;
+  /** Token verification; without it the gateway runs in dev mode and trusts `identify.user_id`. */
+  verifyToken?: VerifyToken;
+  /** Subscription hook. @default allow every room */
+  authorize?: Authorize;
+  persistMessage?: PersistMessage;
+  /** @default a random id like `gw-x1y2z3` */
+  serverId?: string;
+  /** @default 30000 */
+  heartbeatIntervalMs?: number;
+  /** Extra silence tolerated on top of 1.5 heartbeat intervals before a connection is dead. @default 5000 */
+  heartbeatGraceMs?: number;
+  /** @default 10000 */
+  identifyTimeoutMs?: number;
+  /** Announced in hello; sessions do not survive a connection yet. @default 120000 */
+  resumeWindowMs?: number;
+  /** Frames above this are answered `frame_too_large` unparsed. @default 16384 */
+  maxFrameBytes?: number;
+  /** @default 100 */
+  maxRoomsPerConnection?: number;
+  /** @default 10000 */
+  typingTtlMs?: number;
+  /** At most one typing.start fan-out per user and room in this time. @default 2000 */
+  typingThrottleMs?: number;
+  /** Messages kept per room. @default 50 */
+  historySize?: number;
+  /** @default 300000 */
+  dedupWindowMs?: number;
+  /** @default 1000 */
+  replayBufferEvents?: number;
+  /** @default 1048576 */
+  replayBufferBytes?: number;
+  /** Finished and running streams kept for `chat.stream_fetch`. @default 100 */
+  maxStreams?: number;
+  /** Bad frames within `badFrameWindowMs` that earn close 4400. @default 10 */
+  badFrameLimit?: number;
+  /** @default 60000 */
+  badFrameWindowMs?: number;
+  /** A connection whose unsent bytes exceed this is closed 4003. @default 8388608 */
+  maxBufferedBytes?: number;
+  /** Everyone connected sees everyone (seed 000); off for deployments too large for it. @default true */
+  globalPresence?: boolean;
+  backplane?: Backplane;
+  clock?: Clock;
+  /** @default Math.random */
+  random?: () => number;
+  /** @default silent */
+  logger?: Logger;
+}
+
+export interface ResolvedOptions {
+  readonly events: readonly EventDefinition[];
+  readonly verifyToken: VerifyToken | undefined;
+  readonly authorize: Authorize;
+  readonly persistMessage: PersistMessage | undefined;
+  readonly serverId: string;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatGraceMs: number;
+  readonly identifyTimeoutMs: number;
+  readonly resumeWindowMs: number;
+  readonly maxFrameBytes: number;
+  readonly maxRoomsPerConnection: number;
+  readonly typingTtlMs: number;
+  readonly typingThrottleMs: number;
+  readonly historySize: number;
+  readonly dedupWindowMs: number;
+  readonly replayBufferEvents: number;
+  readonly replayBufferBytes: number;
+  readonly maxStreams: number;
+  readonly badFrameLimit: number;
+  readonly badFrameWindowMs: number;
+  readonly maxBufferedBytes: number;
+  readonly globalPresence: boolean;
+  readonly backplane: Backplane;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly logger: Logger;
+}
+
+export function resolveOptions(options: GatewayOptions): ResolvedOptions {
+  const random = options.random ?? Math.random;
+  return {
+    events: options.events ?? [],
+    verifyToken: options.verifyToken,
+    authorize: options.authorize ?? (() => true),
+    persistMessage: options.persistMessage,
+    serverId: options.serverId ?? `gw-${randomChars(random, 6)}`,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 30_000,
+    heartbeatGraceMs: options.heartbeatGraceMs ?? 5_000,
+    identifyTimeoutMs: options.identifyTimeoutMs ?? 10_000,
+    resumeWindowMs: options.resumeWindowMs ?? 120_000,
+    maxFrameBytes: options.maxFrameBytes ?? 16_384,
+    maxRoomsPerConnection: options.maxRoomsPerConnection ?? 100,
+    typingTtlMs: options.typingTtlMs ?? 10_000,
+    typingThrottleMs: options.typingThrottleMs ?? 2_000,
+    historySize: options.historySize ?? 50,
+    dedupWindowMs: options.dedupWindowMs ?? 300_000,
+    replayBufferEvents: options.replayBufferEvents ?? 1000,
+    replayBufferBytes: options.replayBufferBytes ?? 1_048_576,
+    maxStreams: options.maxStreams ?? 100,
+    badFrameLimit: options.badFrameLimit ?? 10,
+    badFrameWindowMs: options.badFrameWindowMs ?? 60_000,
+    maxBufferedBytes: options.maxBufferedBytes ?? 8_388_608,
+    globalPresence: options.globalPresence ?? true,
+    backplane: options.backplane ?? new InMemoryBackplane(),
+    clock: options.clock ?? systemClock,
+    random,
+    logger: options.logger ?? silentLogger,
+  };
+}

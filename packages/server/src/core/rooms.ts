@@ -1,0 +1,58 @@
+import type { Session } from './session';
+
+/** Which local connections are in which room, grouped by user so presence can tell a user's first and last. */
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Map<string, Set<Session>>>();
+
+  /** Adds the session; reports whether it is its user's first connection here and the room's first local one. */
+  join(roomId: string, session: Session, userId: string): { firstOfUser: boolean; firstLocal: boolean } {
+    let users = this.rooms.get(roomId);
+    const firstLocal = users === undefined;
+    if (users === undefined) {
+      users = new Map();
+      this.rooms.set(roomId, users);
+    }
+    let sessions = users.get(userId);
+    const firstOfUser = sessions === undefined;
+    if (sessions === undefined) {
+      sessions = new Set();
+      users.set(userId, sessions);
+    }
+    sessions.add(session);
+    return { firstOfUser, firstLocal };
+  }
+
+  leave(roomId: string, session: Session, userId: string): { lastOfUser: boolean; lastLocal: boolean } {
+    const users = this.rooms.get(roomId);
+    const sessions = users?.get(userId);
+    if (users === undefined || sessions === undefined || !sessions.delete(session)) {
+      return { lastOfUser: false, lastLocal: false };
+    }
+    const lastOfUser = sessions.size === 0;
+    if (lastOfUser) users.delete(userId);
+    const lastLocal = users.size === 0;
+    if (lastLocal) this.rooms.delete(roomId);
+    return { lastOfUser, lastLocal };
+  }
+
+  /** A copy, so delivery may close sessions while it walks it. */
+  sessions(roomId: string): Session[] {
+    const out: Session[] = [];
+    for (const sessions of this.rooms.get(roomId)?.values() ?? []) out.push(...sessions);
+    return out;
+  }
+
+  userIds(roomId: string): string[] {
+    return [...(this.rooms.get(roomId)?.keys() ?? [])];
+  }
+
+  connectionCount(roomId: string): number {
+    let count = 0;
+    for (const sessions of this.rooms.get(roomId)?.values() ?? []) count += sessions.size;
+    return count;
+  }
+
+  get size(): number {
+    return this.rooms.size;
+  }
+}

@@ -1,0 +1,74 @@
+import type {
+  ChatMessage,
+  CustomClientPayloads,
+  CustomServerPayloads,
+  EventDefinition,
+  PresenceEntry,
+  ServerPayloads,
+  User,
+} from '@gateway/protocol';
+
+/** Payloads of everything the server may send: built-in frames plus the application's server events. */
+export type ServerEventMap<Events extends readonly EventDefinition[]> = ServerPayloads & CustomServerPayloads<Events>;
+export type ServerEventType<Events extends readonly EventDefinition[]> = keyof ServerEventMap<Events> & string;
+
+/** A frame a handler may return to the sender, typed by its `type`. */
+export type OutgoingEvent<Events extends readonly EventDefinition[]> = {
+  [K in ServerEventType<Events>]: { type: K; payload: ServerEventMap<Events>[K] };
+}[ServerEventType<Events>];
+
+/** The connection a custom event came from (seed 000's handler `client`). */
+export interface HandlerContext<Events extends readonly EventDefinition[]> {
+  readonly session_id: string;
+  readonly user: User;
+  readonly device_id: string;
+  /** Sends a frame to this connection only (sequenced when it is a dispatch). */
+  send<T extends ServerEventType<Events>>(type: T, payload: ServerEventMap<Events>[T]): void;
+}
+
+/** Handles one client event type; a returned event goes back to the sender, as in seed 000. */
+export type EventHandler<Events extends readonly EventDefinition[], Payload> = (
+  context: HandlerContext<Events>,
+  payload: Payload,
+) => OutgoingEvent<Events> | undefined | Promise<OutgoingEvent<Events> | undefined>;
+
+export type ClientEventType<Events extends readonly EventDefinition[]> = keyof CustomClientPayloads<Events> & string;
+
+export interface BroadcastOptions {
+  /** Only connections subscribed to this room; everyone identified when absent. */
+  room?: string;
+  exclude?: { sessions?: readonly string[]; users?: readonly string[] };
+}
+
+export type SendTarget = { sessionId: string } | { userId: string };
+
+/** One dispatch as `eventsSince` returns it. */
+export interface ReplayedEvent {
+  type: string;
+  seq: number;
+  payload: unknown;
+}
+
+export interface GatewayStats {
+  server_id: string;
+  mode: 'dev' | 'jwt';
+  /** Open sockets, identified or not. */
+  connections: number;
+  /** Identified connections. */
+  sessions: number;
+  users: number;
+  rooms: number;
+  frames_in: number;
+  frames_out: number;
+  uptime_ms: number;
+}
+
+/** Seed 003's session status: who is online in a room, counts and recent messages. */
+export interface RoomStatus {
+  room_id: string;
+  online_users: string[];
+  online_count: number;
+  connection_count: number;
+  members: PresenceEntry[];
+  recent_messages: ChatMessage[];
+}

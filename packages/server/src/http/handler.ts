@@ -1,0 +1,74 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Gateway } from '../core/gateway';
+import type { Logger } from '../core/logger';
+import { type DemoFiles, MISSING_DEMO_PAGE } from './demo-files';
+
+export interface HttpHandlerOptions {
+  gateway: Pick<Gateway, 'stats' | 'room' | 'mode'>;
+  demo: DemoFiles;
+  logger: Logger;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}
+
+function sendBody(res: ServerResponse, status: number, contentType: string, body: string | Buffer): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** HTTP on the gateway's port: health (seed 002), stats (seed 004), room status (seed 003) and the demo page. */
+export function createHttpHandler({ gateway, demo, logger }: HttpHandlerOptions) {
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      sendJson(res, 405, { error: 'method_not_allowed' });
+      return;
+    }
+    if (pathname === '/health') {
+      sendJson(res, 200, { status: 'ok', connections: gateway.stats().connections, mode: gateway.mode });
+      return;
+    }
+    if (pathname === '/stats') {
+      sendJson(res, 200, gateway.stats());
+      return;
+    }
+    const room = /^\/rooms\/([^/]+)$/.exec(pathname)?.[1];
+    if (room !== undefined) {
+      let roomId: string;
+      try {
+        roomId = decodeURIComponent(room);
+      } catch {
+        sendJson(res, 400, { error: 'bad_room_id' });
+        return;
+      }
+      sendJson(res, 200, gateway.room(roomId));
+      return;
+    }
+    if (demo.owns(pathname)) {
+      const file = await demo.read(pathname);
+      if (file !== undefined) sendBody(res, 200, file.contentType, file.body);
+      else if (pathname === '/' || pathname === '/index.html') {
+        sendBody(res, 200, 'text/html; charset=utf-8', MISSING_DEMO_PAGE);
+      } else sendJson(res, 404, { error: 'not_found', message: 'The demo has not been built.' });
+      return;
+    }
+    sendJson(res, 404, { error: 'not_found' });
+  }
+
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    route(req, res).catch((error: unknown) => {
+      logger.error({ err: error, url: req.url }, 'http handler failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
+      else res.destroy();
+    });
+  };
+}

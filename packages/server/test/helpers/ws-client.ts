@@ -1,0 +1,99 @@
+import WebSocket from 'ws';
+
+export interface Frame {
+  type: string;
+  // biome-ignore lint/suspicious/noExplicitAny: frames from the wire; each test asserts the fields it reads.
+  payload?: any;
+  seq?: number;
+  ref?: string;
+}
+
+export interface TestClient {
+  readonly ws: WebSocket;
+  /** Every frame received, in order. */
+  readonly frames: Frame[];
+  send(frame: object): void;
+  sendRaw(data: string | Buffer, binary?: boolean): void;
+  /** The next frame of this type not returned before, waiting up to `timeoutMs`. */
+  next(type: string, timeoutMs?: number): Promise<Frame>;
+  /** The reply carrying this ref (ack, error, subscribed, …), waiting up to `timeoutMs`. */
+  reply(ref: string, timeoutMs?: number): Promise<Frame>;
+  /** Frames of a type received so far. */
+  all(type: string): Frame[];
+  /** Round trip through the server: every frame it sent this client before now has arrived afterwards. */
+  barrier(): Promise<void>;
+  readonly closed: Promise<{ code: number; reason: string }>;
+  close(code?: number): void;
+}
+
+/** Opens a raw ws connection and collects what arrives; waits are event-driven with deadlines, never sleeps. */
+export function connectClient(url: string): Promise<TestClient> {
+  const ws = new WebSocket(url);
+  const frames: Frame[] = [];
+  const returned = new Set<Frame>();
+  const waiters = new Set<() => void>();
+  let barrierCount = 0;
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+    ws.on('close', (code, reason) => {
+      resolve({ code, reason: reason.toString() });
+      for (const wake of waiters) wake();
+    });
+  });
+  ws.on('message', (data) => {
+    frames.push(JSON.parse(data.toString()) as Frame);
+    for (const wake of waiters) wake();
+  });
+
+  function next(type: string, timeoutMs = 2000): Promise<Frame> {
+    return waitFor((frame) => frame.type === type, `"${type}" frame`, timeoutMs);
+  }
+
+  function waitFor(match: (frame: Frame) => boolean, what: string, timeoutMs: number): Promise<Frame> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const found = frames.find((frame) => match(frame) && !returned.has(frame));
+        if (found === undefined) return false;
+        returned.add(found);
+        cleanup();
+        resolve(found);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`No ${what} within ${timeoutMs} ms; got: ${frames.map((f) => f.type).join(', ')}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+      };
+      const wake = () => {
+        check();
+      };
+      if (!check()) waiters.add(wake);
+    });
+  }
+
+  const client: TestClient = {
+    ws,
+    frames,
+    send: (frame) => ws.send(JSON.stringify(frame)),
+    sendRaw: (data, binary = false) => ws.send(data, { binary }),
+    next,
+    reply: (ref, timeoutMs = 2000) => waitFor((frame) => frame.ref === ref, `reply to "${ref}"`, timeoutMs),
+    all: (type) => frames.filter((frame) => frame.type === type),
+    async barrier() {
+      const ref = `barrier-${++barrierCount}`;
+      ws.send(JSON.stringify({ type: 'heartbeat', payload: {}, ref }));
+      for (;;) {
+        const ack = await next('heartbeat_ack');
+        if (ack.ref === ref) return;
+      }
+    },
+    closed,
+    close: (code = 1000) => ws.close(code),
+  };
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(client));
+    ws.once('error', reject);
+  });
+}
