@@ -47,4 +47,4 @@ if (problems.length > 0) {
   console.error(`exports check failed:\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
-console.log(`exports check: ${packages.length} packages load as ESM and CJS, every export path exists`);
+process.stdout.write(`exports check: ${packages.length} packages load as ESM and CJS, every export path exists\n`);
