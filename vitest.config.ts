@@ -15,7 +15,12 @@ export default defineConfig({
         name,
         root: `packages/${name}`,
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-        typecheck: { enabled: true, include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'] },
+        typecheck: {
+          enabled: true,
+          include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'],
+          // The packages' own tsconfigs cover only src (what ships); type tests live in test/.
+          tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)),
+        },
       },
     })),
     reporters: ['default', fileURLToPath(new URL('./scripts/summary-reporter.ts', import.meta.url))],

@@ -1,0 +1,47 @@
+import type { CustomServerPayloads, EventDefinition, ServerPayloads } from '@gateway/protocol';
+import type { GatewayClientError } from './errors';
+import type { Gap } from './sequencer';
+import type { TypingChange } from './typing-view';
+
+export type ClientState = 'idle' | 'connecting' | 'handshaking' | 'ready' | 'reconnecting' | 'closed';
+
+export interface PresenceChange {
+  /** The user whose presence changed; absent when a whole snapshot arrived (`ready`, `subscribed`). */
+  readonly user_id?: string;
+  /** The room the change happened in; absent for the global scope. */
+  readonly room_id?: string;
+}
+
+/** Events the client itself emits, beside the server's frames. */
+export interface MetaEvents {
+  /** Every state transition, with the state left and the state entered. */
+  state: { readonly from: ClientState; readonly to: ClientState };
+  /** The session is ready (after `identify`): the server's `ready` payload. */
+  ready: ServerPayloads['ready'];
+  /** Something went wrong: an `error` frame that answered no request, an invalid frame, a fatal close, a throwing listener. */
+  error: GatewayClientError;
+  /** The presence view changed. */
+  presence: PresenceChange;
+  /** Who is typing in a room changed. */
+  typing: TypingChange;
+  /** A seq arrived early; later events are held back while the missing ones are asked for with `replay`. */
+  gap: Gap;
+  /** The session was replaced or events were lost for good: refetch application state. */
+  reset: { readonly reason: string };
+  /** A reconnect is scheduled: `attempt` counts from 0 since the last stable connection. */
+  reconnecting: { readonly attempt: number; readonly delay_ms: number };
+}
+
+/**
+ * Every event a client emits: each server frame type by name with its payload (`chat.message` → ChatMessage),
+ * the application's server events, and the client's own events. The server's `error` frames arrive as the
+ * `error` event, wrapped in a GatewayClientError.
+ */
+export type ClientEvents<Defs extends readonly EventDefinition[] = []> = Omit<ServerPayloads, keyof MetaEvents> &
+  CustomServerPayloads<Defs> &
+  MetaEvents;
+
+/** The listener argument lists eventemitter3 is typed with. */
+export type ClientEventArgs<Defs extends readonly EventDefinition[] = []> = {
+  [K in keyof ClientEvents<Defs>]: [ClientEvents<Defs>[K]];
+};

@@ -1,0 +1,79 @@
+import type { DeviceType, EventDefinition, PresenceStatus } from '@gateway/protocol';
+import type { Lifecycle } from './lifecycle';
+import type { Clock } from './timer';
+import type { WebSocketConstructor } from './transport';
+
+export interface ReconnectOptions {
+  /**
+   * Shortest wait before a reconnect, and the base of the exponential ceiling.
+   * @default 500
+   */
+  minDelayMs?: number;
+  /**
+   * Longest wait before a reconnect.
+   * @default 30000
+   */
+  maxDelayMs?: number;
+  /**
+   * A connection that stayed ready this long resets the attempt count, so the next drop starts again at
+   * the shortest delay; a flapping server does not.
+   * @default 10000
+   */
+  stableAfterMs?: number;
+}
+
+export interface PresenceOptions {
+  status: PresenceStatus;
+  data?: Record<string, unknown>;
+}
+
+export interface ClientOptions<Defs extends readonly EventDefinition[] = []> {
+  /** The gateway's WebSocket URL, e.g. `ws://127.0.0.1:8081/ws`. */
+  url: string;
+  /** A fixed token for `identify`. Prefer `getToken` when tokens expire. */
+  token?: string;
+  /** Called before each `identify`/`resume`; concurrent calls share one call in flight. Wins over `token`. */
+  getToken?: () => string | undefined | Promise<string | undefined>;
+  /** Dev-mode servers only: the user to be. Ignored by servers that verify tokens. */
+  userId?: string;
+  displayName?: string;
+  deviceType?: DeviceType;
+  /** Stable id of this device. When absent the server makes one up, which the client then keeps across reconnects. */
+  deviceId?: string;
+  /** Rooms to subscribe to in `identify`; with the rooms `subscribe()` adds, restored after every reconnect. */
+  rooms?: readonly string[];
+  /** Presence announced in `identify` and restored after every reconnect. */
+  presence?: PresenceOptions;
+  /** The application's own event types (`defineEvent`): validated when received, typed in `on` and `send`. */
+  events?: Defs;
+  /** WebSocket constructor. Default: `globalThis.WebSocket`, else the `ws` package through `isomorphic-ws` (Node 20). */
+  WebSocket?: WebSocketConstructor;
+  /** Network and app-state changes (React Native). Browsers are watched without it through `online` and `visibilitychange`. */
+  lifecycle?: Lifecycle;
+  /** Time source. @default Date.now and the global timers */
+  clock?: Clock;
+  /** Random source in [0, 1), for jitter. @default Math.random */
+  random?: () => number;
+  /**
+   * How long a request waits for its reply once sent, in ms; also the limit for opening a socket and hearing `hello`.
+   * @default 10000
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Silence tolerated beyond a heartbeat interval before the connection counts as dead, in ms.
+   * @default 5000
+   */
+  heartbeatGraceMs?: number;
+  /** Reconnect policy; `false` never reconnects (the client closes on the first drop). */
+  reconnect?: ReconnectOptions | false;
+  /**
+   * Sends made while not ready, kept until the next `ready` (typing and presence are never queued).
+   * @default 100
+   */
+  maxQueuedSends?: number;
+  /**
+   * Connect on creation.
+   * @default true
+   */
+  autoConnect?: boolean;
+}

@@ -1,0 +1,121 @@
+import { ackResultSchemas, type ServerFrameOf } from '@gateway/protocol';
+import { GatewayClientError } from './errors';
+import { type Clock, Timer } from './timer';
+
+/** A frame on its way to the server. */
+export interface Outgoing {
+  readonly type: string;
+  readonly payload?: unknown;
+  readonly ref?: string;
+}
+
+export type Reply = ServerFrameOf<'ack' | 'error' | 'subscribed' | 'unsubscribed'>;
+
+interface Pending {
+  readonly frame: Outgoing & { readonly ref: string };
+  /** Safe to send again after a reconnect (the server deduplicates it or it is idempotent). */
+  readonly retryable: boolean;
+  readonly resolve: (result: unknown) => void;
+  readonly reject: (error: GatewayClientError) => void;
+  readonly timer: Timer;
+}
+
+/**
+ * Requests awaiting their reply, by `ref`. The timeout runs while a request is on the wire, not while it
+ * waits in the offline queue; a dropped connection rejects what cannot be retried and hands back the rest.
+ */
+export class Requests {
+  readonly #pending = new Map<string, Pending>();
+  #counter = 0;
+
+  readonly #clock: Clock;
+  readonly #timeoutMs: number;
+
+  constructor(clock: Clock, timeoutMs: number) {
+    this.#clock = clock;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  create<R>(frame: Outgoing, retryable: boolean): { frame: Outgoing & { ref: string }; result: Promise<R> } {
+    const ref = `r${(++this.#counter).toString(36)}`;
+    const withRef = { ...frame, ref };
+    const result = new Promise<R>((resolve, reject) => {
+      const timer = new Timer(this.#clock, () =>
+        this.fail(ref, new GatewayClientError('timeout', `No reply to "${frame.type}" within ${this.#timeoutMs} ms.`)),
+      );
+      this.#pending.set(ref, { frame: withRef, retryable, resolve: resolve as (r: unknown) => void, reject, timer });
+    });
+    return { frame: withRef, result };
+  }
+
+  /** The request went out on a socket: its reply is due within the timeout. */
+  sent(ref: string): void {
+    this.#pending.get(ref)?.timer.start(this.#timeoutMs);
+  }
+
+  /** Settles the request a reply names; false when no request with that ref is open. */
+  settle(reply: Reply): boolean {
+    const entry = reply.ref === undefined ? undefined : this.#pending.get(reply.ref);
+    if (entry === undefined) return false;
+    const ref = entry.frame.ref;
+    if (reply.type === 'error') {
+      const { code, message, details, retry_after_ms: retryAfterMs } = reply.payload;
+      this.fail(
+        ref,
+        new GatewayClientError(code, message, {
+          ...(details === undefined ? {} : { details }),
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        }),
+      );
+      return true;
+    }
+    const schema =
+      reply.type === 'ack' ? ackResultSchemas[entry.frame.type as keyof typeof ackResultSchemas] : undefined;
+    if (schema === undefined) {
+      this.#finish(ref)?.resolve(reply.payload);
+      return true;
+    }
+    const parsed = schema.safeParse(reply.payload ?? {});
+    if (parsed.success) this.#finish(ref)?.resolve(parsed.data);
+    else
+      this.fail(ref, new GatewayClientError('invalid_frame', `The ack to "${entry.frame.type}" has the wrong shape.`));
+    return true;
+  }
+
+  fail(ref: string, error: GatewayClientError): void {
+    this.#finish(ref)?.reject(error);
+  }
+
+  /**
+   * The connection dropped. Requests on the wire that may be retried are returned, in the order they were
+   * made, to be queued again; the others are rejected with `disconnected`.
+   */
+  disconnected(isQueued: (ref: string) => boolean): Outgoing[] {
+    const resend: Outgoing[] = [];
+    for (const entry of [...this.#pending.values()]) {
+      if (isQueued(entry.frame.ref)) continue;
+      if (entry.retryable) {
+        entry.timer.stop();
+        resend.push(entry.frame);
+      } else {
+        this.fail(
+          entry.frame.ref,
+          new GatewayClientError('disconnected', `The connection dropped before the reply to "${entry.frame.type}".`),
+        );
+      }
+    }
+    return resend;
+  }
+
+  rejectAll(error: GatewayClientError): void {
+    for (const ref of [...this.#pending.keys()]) this.fail(ref, error);
+  }
+
+  #finish(ref: string): Pending | undefined {
+    const entry = this.#pending.get(ref);
+    if (entry === undefined) return undefined;
+    entry.timer.stop();
+    this.#pending.delete(ref);
+    return entry;
+  }
+}

@@ -1,0 +1,57 @@
+/** The members of a WebSocket the client uses: the browser's, React Native's and `ws` all have them. */
+export interface WebSocketLike {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+export interface TransportHandlers {
+  open(): void;
+  message(data: unknown): void;
+  close(code: number, reason: string): void;
+  error(cause: unknown): void;
+}
+
+/** One socket, seen through callbacks; after `close` (or the socket's own close) no callback fires again. */
+export interface Transport {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+}
+
+const ignore = () => {};
+
+/** Wraps a WebSocket constructor; the connection never touches a socket directly. */
+export function webSocketTransport(url: string, Socket: WebSocketConstructor, handlers: TransportHandlers): Transport {
+  const socket = new Socket(url);
+  let live = true;
+  const detach = () => {
+    live = false;
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    // Never null: `ws` throws an 'error' it cannot deliver (closing while connecting), crashing Node.
+    socket.onerror = ignore;
+  };
+  socket.onopen = () => live && handlers.open();
+  socket.onmessage = (event) => live && handlers.message(event.data);
+  socket.onerror = (event) => live && handlers.error(event);
+  socket.onclose = (event) => {
+    if (!live) return;
+    detach();
+    handlers.close(event.code, event.reason);
+  };
+  return {
+    send: (text) => socket.send(text),
+    close(code, reason) {
+      detach();
+      try {
+        socket.close(code, reason);
+      } catch {
+        // A socket still connecting may refuse to close in some runtimes; it is detached either way.
+      }
+    },
+  };
+}

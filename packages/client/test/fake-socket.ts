@@ -1,0 +1,88 @@
+import type { WebSocketConstructor, WebSocketLike } from '../src/index';
+
+/**
+ * An in-memory WebSocket for state-machine tests: no network, no timers. The test plays the server:
+ * `accept()` opens the socket, `deliver()` sends it a frame, `drop()` closes it from the server side.
+ */
+export class FakeSocket implements WebSocketLike {
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+  /** Every frame the client sent, parsed. */
+  readonly sent: { type: string; payload?: Record<string, unknown>; ref?: string }[] = [];
+  closedWith: { code: number | undefined; reason: string | undefined } | undefined;
+
+  constructor(readonly url: string) {}
+
+  send(data: string): void {
+    if (this.closedWith !== undefined) throw new Error('send after close');
+    this.sent.push(JSON.parse(data));
+  }
+
+  close(code?: number, reason?: string): void {
+    this.closedWith = { code, reason };
+  }
+
+  accept(): void {
+    this.onopen?.({});
+  }
+
+  deliver(frame: object | string): void {
+    this.onmessage?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
+  }
+
+  drop(code: number, reason = ''): void {
+    this.onclose?.({ code, reason });
+  }
+
+  sentOfType(type: string) {
+    return this.sent.filter((frame) => frame.type === type);
+  }
+}
+
+/** Records every socket a client opens; pass `network.WebSocket` as the client's `WebSocket` option. */
+export class FakeNetwork {
+  readonly sockets: FakeSocket[] = [];
+  readonly WebSocket: WebSocketConstructor;
+
+  constructor() {
+    const sockets = this.sockets;
+    this.WebSocket = class extends FakeSocket {
+      constructor(url: string) {
+        super(url);
+        sockets.push(this);
+      }
+    };
+  }
+
+  get last(): FakeSocket {
+    const socket = this.sockets.at(-1);
+    if (socket === undefined) throw new Error('no socket was opened');
+    return socket;
+  }
+}
+
+export const hello = (heartbeatInterval = 30_000) => ({
+  type: 'hello',
+  payload: {
+    protocol_version: 1,
+    heartbeat_interval: heartbeatInterval,
+    resume_window_ms: 120_000,
+    limits: {
+      max_frame_bytes: 16384,
+      max_content_length: 8192,
+      max_rooms_per_connection: 100,
+      typing_ttl_ms: 10_000,
+      identify_timeout_ms: 10_000,
+    },
+  },
+});
+
+export const ready = (sessionId = 's1', userId = 'alice', subscriptions: string[] = []) => ({
+  type: 'ready',
+  payload: { session_id: sessionId, user: { id: userId }, device_id: 'd1', subscriptions, presence: [] },
+});
+
+/** Lets pending promise callbacks (getToken, then-chains) run; touches no timers. */
+export const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
