@@ -3,6 +3,26 @@ import pino from 'pino';
 import { readConfig } from './config';
 import { startServer } from './server';
 
+function banner(url: string, wsUrl: string, mode: 'dev' | 'jwt'): string {
+  const identity =
+    mode === 'dev'
+      ? 'DEV MODE: no JWT_SECRET, so identify may name any user. Do not expose this server.'
+      : 'JWT mode: tokens are verified with JWT_SECRET (HS256).';
+  return [
+    '',
+    `  gateway is running (${identity})`,
+    '',
+    `  demo chat   ${url}/`,
+    `  websocket   ${wsUrl}`,
+    `  health      ${url}/health`,
+    `  stats       ${url}/stats`,
+    '',
+    '  Ctrl+C stops it gracefully (goodbye + close 4002 to every client).',
+    '',
+    '',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const config = readConfig(process.env);
   const logger = pino({ level: config.logLevel });
@@ -12,6 +32,8 @@ async function main(): Promise<void> {
   if (server.gateway.mode === 'dev') {
     logger.warn({}, '!!! DEV MODE: anyone can connect as any user. Set JWT_SECRET before exposing this server. !!!');
   }
+  // stdout carries JSON logs for machines; the person who just ran `npm start` gets a plain summary.
+  process.stderr.write(banner(server.url, server.wsUrl, server.gateway.mode));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
