@@ -515,6 +515,8 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
       for (const room of frame.payload.rooms) this.#rooms.add(room.room_id);
       this.#applyPresence(frame);
     } else if (frame.type === 'unsubscribed') {
+      // A subscribe answered just before this reply may have put a room back that the app has left since.
+      for (const roomId of frame.payload.room_ids) this.#rooms.delete(roomId);
       this.#applyPresence(frame);
     }
     const settled = this.#requests.settle(frame);

@@ -12,6 +12,12 @@ import type { Session } from './session';
 /** Types a connection may send before it is ready. */
 const BEFORE_READY: ReadonlySet<string> = new Set(['identify', 'resume', 'heartbeat', 'heartbeat_ack']);
 
+/**
+ * Types whose handling changes what the connection's later frames may do (join rooms) and waits on hooks:
+ * later frames of the same connection wait for them, so a send queued right behind a subscribe finds the room.
+ */
+const ORDERING_BARRIERS: ReadonlySet<string> = new Set(['subscribe', 'guild.subscribe']);
+
 const utf8 = new TextEncoder();
 
 /** UTF-8 length, without encoding when the UTF-16 length already settles the comparison. */
@@ -84,6 +90,24 @@ export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<strin
     if (session.state !== 'closed') rt.fail(session, 'internal_error', `Handling "${type}" failed.`, ref);
   }
 
+  /** Per connection: the frames still waiting for an ordering barrier, settled once the last of them is handled. */
+  const waiting = new WeakMap<Session, Promise<void>>();
+
+  /** Runs a frame's handler; returns a promise only when later frames must wait for it. It never rejects. */
+  function handle(session: Session, frame: { type: string; ref?: string | undefined }): Promise<void> | undefined {
+    try {
+      const pending =
+        frame.type in clientFrameSchemas
+          ? route(session, frame as ClientFrame)
+          : onCustomEvent(rt, customHandlers, session, frame);
+      const settled = pending?.catch((error: unknown) => handleFailure(session, frame.type, frame.ref, error));
+      return ORDERING_BARRIERS.has(frame.type) ? settled : undefined;
+    } catch (error) {
+      handleFailure(session, frame.type, frame.ref, error);
+      return undefined;
+    }
+  }
+
   return function receive(session: Session, data: string | Uint8Array, isBinary: boolean): void {
     if (session.state === 'closed') return;
     rt.counters.framesIn += 1;
@@ -115,14 +139,15 @@ export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<strin
       rt.reject(session, 'not_identified', `Identify before sending "${frame.type}".`, frame.ref);
       return;
     }
-    try {
-      const pending =
-        frame.type in clientFrameSchemas
-          ? route(session, frame as ClientFrame)
-          : onCustomEvent(rt, customHandlers, session, frame);
-      pending?.catch((error: unknown) => handleFailure(session, frame.type, frame.ref, error));
-    } catch (error) {
-      handleFailure(session, frame.type, frame.ref, error);
-    }
+    const earlier = waiting.get(session);
+    const done =
+      earlier === undefined
+        ? handle(session, frame)
+        : earlier.then(() => (session.state === 'closed' ? undefined : handle(session, frame)));
+    if (done === undefined) return;
+    waiting.set(session, done);
+    void done.then(() => {
+      if (waiting.get(session) === done) waiting.delete(session);
+    });
   };
 }
