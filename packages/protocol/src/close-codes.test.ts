@@ -38,6 +38,7 @@ describe('CLOSE_CODES', () => {
       heartbeat_timeout: 4001,
       going_away: 4002,
       identify_timeout: 4101,
+      session_replaced: 4102,
       token_expired: 4200,
       protocol_violation: 4400,
       authentication_failed: 4401,
@@ -50,7 +51,7 @@ describe('closeVerdict', () => {
   it.each([
     [4050, 'resume'],
     [4099, 'resume'],
-    [4102, 'reidentify'],
+    [4103, 'reidentify'],
     [4150, 'reidentify'],
     [4199, 'reidentify'],
     [4201, 'refresh_token'],

@@ -32,6 +32,11 @@ export const CLOSE_CODES = {
     verdict: 'reidentify',
     description: 'No identify arrived within the deadline after hello.',
   },
+  session_replaced: {
+    code: 4102,
+    verdict: 'reidentify',
+    description: 'Another connection resumed this session; this one no longer owns it.',
+  },
   token_expired: { code: 4200, verdict: 'refresh_token', description: 'The token expired; get a fresh one.' },
   protocol_violation: {
     code: 4400,

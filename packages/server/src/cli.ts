@@ -3,6 +3,9 @@ import pino from 'pino';
 import { readConfig } from './config';
 import { startServer } from './server';
 
+/** How long a graceful stop may take before the process exits regardless. */
+const STOP_BOUND_MS = 5_000;
+
 function banner(url: string, wsUrl: string, mode: 'dev' | 'jwt'): string {
   const identity =
     mode === 'dev'
@@ -17,7 +20,7 @@ function banner(url: string, wsUrl: string, mode: 'dev' | 'jwt'): string {
     `  health      ${url}/health`,
     `  stats       ${url}/stats`,
     '',
-    '  Ctrl+C stops it gracefully (goodbye + close 4002 to every client).',
+    '  Ctrl+C stops it gracefully (reconnect + goodbye + close 4002 to every client).',
     '',
     '',
   ].join('\n');
@@ -36,9 +39,19 @@ async function main(): Promise<void> {
   process.stderr.write(banner(server.url, server.wsUrl, server.gateway.mode));
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl+C: the person does not want to wait for the sockets.
+      logger.warn({ signal }, 'stopping at once');
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, 'stopping: closing connections with goodbye (4002)');
+    logger.info({ signal }, 'stopping: reconnect + goodbye (4002) to every client, then ending sessions');
+    // A socket that never finishes its close handshake must not keep a deploy waiting.
+    const deadline = setTimeout(() => {
+      logger.warn({ bound_ms: STOP_BOUND_MS }, 'stop took too long; exiting anyway');
+      process.exit(1);
+    }, STOP_BOUND_MS);
+    deadline.unref();
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -47,8 +60,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

@@ -6,7 +6,7 @@ export { type EnvConfig, readConfig } from './config';
 export { type Clock, systemClock, type TimerHandle } from './core/clock';
 export type { Connection, ConnectionHandle, ConnectionInfo } from './core/connection';
 export { TokenExpiredError } from './core/errors';
-export { createGateway, type Gateway, type StopOptions } from './core/gateway';
+export { createGateway, type DrainOptions, type Gateway, type StopOptions } from './core/gateway';
 export type { GatewayStream, StartStreamOptions } from './core/handlers/streams';
 export type { Logger } from './core/logger';
 export type {

@@ -33,7 +33,10 @@ export interface RunningServer<Events extends readonly EventDefinition[] = reado
   wsUrl: string;
   port: number;
   gateway: Gateway<Events>;
-  /** Goodbye + close 4002 to every connection, then stops listening. */
+  /**
+   * `gateway.stop()` (reconnect + goodbye + close 4002 to every connection, then every session ends), waits
+   * briefly for the sockets to close, then stops listening.
+   */
   close(): Promise<void>;
 }
 

@@ -61,7 +61,7 @@ describe('handshake', () => {
     expect(ready.payload.device_id).toMatch(/^dev-/);
   });
 
-  it('answers resume with invalid_session (not resumable) and still accepts identify', async () => {
+  it('answers a resume of an unknown session with invalid_session (not resumable) and still accepts identify', async () => {
     const t = await startTestServer();
     const client = await t.connect();
     client.send({ type: 'resume', payload: { session_id: 'gone', seq: 4 } });

@@ -1,13 +1,14 @@
 import { type ClientFrame, clientFrameSchemas, createClientFrameDecoder } from '@gateway/protocol';
+import type { ClientConnection } from './client-connection';
 import { onChatDelete, onChatEdit, onChatHistory, onChatSend } from './handlers/chat';
-import { onHeartbeat, onIdentify, onReplay, onResume } from './handlers/connection';
+import { onHeartbeat, onIdentify, onReplay } from './handlers/connection';
 import { onCustomEvent, type StoredHandler } from './handlers/custom';
 import { onPresenceUpdate, onTypingStart, onTypingStop } from './handlers/presence';
 import { onRecordingEvent, onRecordingStart, onRecordingStop } from './handlers/recording';
+import { onResume } from './handlers/resume';
 import { onGuildSubscribe, onGuildUnsubscribe, onSubscribe, onUnsubscribe } from './handlers/rooms';
 import { onStreamFetch } from './handlers/streams';
 import type { Runtime } from './runtime';
-import type { Session } from './session';
 
 /** Types a connection may send before it is ready. */
 const BEFORE_READY: ReadonlySet<string> = new Set(['identify', 'resume', 'heartbeat', 'heartbeat_ack']);
@@ -36,16 +37,21 @@ export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<strin
   const textDecoder = new TextDecoder('utf-8', { fatal: true });
   const { maxFrameBytes } = rt.options;
 
-  function route(session: Session, frame: ClientFrame): void | Promise<void> {
+  function route(connection: ClientConnection, frame: ClientFrame): void | Promise<void> {
     switch (frame.type) {
       case 'identify':
-        return onIdentify(rt, session, frame);
+        return onIdentify(rt, connection, frame);
       case 'resume':
-        return onResume(rt, session, frame);
+        return onResume(rt, connection, frame);
       case 'heartbeat':
-        return onHeartbeat(session, frame);
+        return onHeartbeat(connection, frame);
       case 'heartbeat_ack':
         return; // Hearing it was the point.
+    }
+    // Past the pre-ready gate: the frame acts on the connection's session (replies go wherever it is attached).
+    const session = connection.session;
+    if (session === undefined) return;
+    switch (frame.type) {
       case 'replay':
         return onReplay(rt, session, frame);
       case 'subscribe':
@@ -85,69 +91,76 @@ export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<strin
     }
   }
 
-  function handleFailure(session: Session, type: string, ref: string | undefined, error: unknown): void {
-    rt.options.logger.error({ err: error, type, session_id: session.id }, 'frame handler failed');
-    if (session.state !== 'closed') rt.fail(session, 'internal_error', `Handling "${type}" failed.`, ref);
+  function handleFailure(connection: ClientConnection, type: string, ref: string | undefined, error: unknown): void {
+    const sessionId = connection.session?.id;
+    rt.options.logger.error(
+      { err: error, type, connection_id: connection.id, session_id: sessionId },
+      'frame handler failed',
+    );
+    if (connection.state !== 'closed') rt.fail(connection, 'internal_error', `Handling "${type}" failed.`, ref);
   }
 
   /** Per connection: the frames still waiting for an ordering barrier, settled once the last of them is handled. */
-  const waiting = new WeakMap<Session, Promise<void>>();
+  const waiting = new WeakMap<ClientConnection, Promise<void>>();
 
   /** Runs a frame's handler; returns a promise only when later frames must wait for it. It never rejects. */
-  function handle(session: Session, frame: { type: string; ref?: string | undefined }): Promise<void> | undefined {
+  function handle(
+    connection: ClientConnection,
+    frame: { type: string; ref?: string | undefined },
+  ): Promise<void> | undefined {
     try {
       const pending =
         frame.type in clientFrameSchemas
-          ? route(session, frame as ClientFrame)
-          : onCustomEvent(rt, customHandlers, session, frame);
-      const settled = pending?.catch((error: unknown) => handleFailure(session, frame.type, frame.ref, error));
+          ? route(connection, frame as ClientFrame)
+          : onCustomEvent(rt, customHandlers, connection, frame);
+      const settled = pending?.catch((error: unknown) => handleFailure(connection, frame.type, frame.ref, error));
       return ORDERING_BARRIERS.has(frame.type) ? settled : undefined;
     } catch (error) {
-      handleFailure(session, frame.type, frame.ref, error);
+      handleFailure(connection, frame.type, frame.ref, error);
       return undefined;
     }
   }
 
-  return function receive(session: Session, data: string | Uint8Array, isBinary: boolean): void {
-    if (session.state === 'closed') return;
+  return function receive(connection: ClientConnection, data: string | Uint8Array, isBinary: boolean): void {
+    if (connection.state === 'closed') return;
     rt.counters.framesIn += 1;
-    session.lastHeardAt = rt.options.clock.now();
-    session.pinged = false;
+    connection.lastHeardAt = rt.options.clock.now();
+    connection.pinged = false;
     if (isBinary) {
-      rt.reject(session, 'binary_unsupported', 'Binary frames are not supported; send JSON text.');
+      rt.reject(connection, 'binary_unsupported', 'Binary frames are not supported; send JSON text.');
       return;
     }
     const tooLarge = typeof data === 'string' ? exceedsBytes(data, maxFrameBytes) : data.byteLength > maxFrameBytes;
     if (tooLarge) {
-      rt.reject(session, 'frame_too_large', `Frames may be at most ${maxFrameBytes} bytes.`);
+      rt.reject(connection, 'frame_too_large', `Frames may be at most ${maxFrameBytes} bytes.`);
       return;
     }
     let text: string;
     try {
       text = typeof data === 'string' ? data : textDecoder.decode(data);
     } catch {
-      rt.reject(session, 'invalid_json', 'The frame is not valid UTF-8 text.');
+      rt.reject(connection, 'invalid_json', 'The frame is not valid UTF-8 text.');
       return;
     }
     const decoded = decoder.decode(text);
     if (!decoded.ok) {
-      rt.reject(session, decoded.error.code, decoded.error.message, decoded.error.ref);
+      rt.reject(connection, decoded.error.code, decoded.error.message, decoded.error.ref);
       return;
     }
     const frame = decoded.frame;
-    if (session.state !== 'ready' && !BEFORE_READY.has(frame.type)) {
-      rt.reject(session, 'not_identified', `Identify before sending "${frame.type}".`, frame.ref);
+    if (connection.state !== 'ready' && !BEFORE_READY.has(frame.type)) {
+      rt.reject(connection, 'not_identified', `Identify before sending "${frame.type}".`, frame.ref);
       return;
     }
-    const earlier = waiting.get(session);
+    const earlier = waiting.get(connection);
     const done =
       earlier === undefined
-        ? handle(session, frame)
-        : earlier.then(() => (session.state === 'closed' ? undefined : handle(session, frame)));
+        ? handle(connection, frame)
+        : earlier.then(() => (connection.state === 'closed' ? undefined : handle(connection, frame)));
     if (done === undefined) return;
-    waiting.set(session, done);
+    waiting.set(connection, done);
     void done.then(() => {
-      if (waiting.get(session) === done) waiting.delete(session);
+      if (waiting.get(connection) === done) waiting.delete(connection);
     });
   };
 }

@@ -16,7 +16,7 @@ export class Fanout {
 
   constructor(
     backplane: Backplane,
-    /** Local ready sessions a channel reaches. */
+    /** Local sessions a channel reaches, attached or detached. */
     private readonly recipients: (channel: Channel) => readonly Session[],
   ) {
     this.node = backplane.connect((channel, message) => this.deliver(channel, message));
@@ -45,9 +45,10 @@ export class Fanout {
     const skipSessions = message.exclude?.sessions;
     const skipUsers = message.exclude?.users;
     for (const session of this.recipients(channel)) {
-      if (!session.isReady) continue;
+      if (session.ended) continue;
       if (skipSessions?.includes(session.id)) continue;
-      if (skipUsers !== undefined && session.user !== undefined && skipUsers.includes(session.user.id)) continue;
+      if (skipUsers?.includes(session.user.id)) continue;
+      // A detached session still numbers and buffers the dispatch (by reference); ephemeral frames are dropped.
       if (message.sequenced) session.dispatch(message);
       else session.write(`{${message.body}`);
     }

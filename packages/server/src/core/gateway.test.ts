@@ -52,6 +52,29 @@ describe('gateway core without sockets', () => {
     expect(gateway.stats().connections).toBe(0);
   });
 
+  it('closes a slow consumer once with goodbye 4003 and keeps its session for a resume', async () => {
+    const gateway = createGateway({ clock: new ManualClock(), maxBufferedBytes: 100 });
+    let buffered = 0;
+    const sent: Array<{ type: string; payload?: Record<string, unknown> }> = [];
+    const closes: number[] = [];
+    const handle = gateway.open({
+      send: (text) => sent.push(JSON.parse(text)),
+      close: (code) => closes.push(code),
+      get bufferedAmount() {
+        return buffered;
+      },
+    });
+    handle.message(JSON.stringify({ type: 'identify', payload: { user_id: 'slow' } }), false);
+    await settle();
+    buffered = 1000; // the peer stopped reading
+    gateway.send({ userId: 'slow' }, 'system', { message: 'one too many' });
+    expect(sent.filter((frame) => frame.type === 'goodbye')).toEqual([
+      { type: 'goodbye', payload: { code: 4003, reason: expect.any(String), resumable: true } },
+    ]);
+    expect(closes).toEqual([4003]);
+    expect(gateway.stats()).toMatchObject({ connections: 0, sessions: 1, sessions_detached: 1 });
+  });
+
   it('forgets a dedup entry after the window', async () => {
     const clock = new ManualClock();
     const gateway = createGateway({ clock, dedupWindowMs: 1000, heartbeatIntervalMs: 3_600_000 });

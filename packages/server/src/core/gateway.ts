@@ -1,6 +1,7 @@
 import type { CustomClientPayloads } from '@gateway/protocol';
 import { type EventDefinition, PROTOCOL_VERSION, type PresenceEntry } from '@gateway/protocol';
 import * as z from 'zod/mini';
+import { ClientConnection } from './client-connection';
 import type { Connection, ConnectionHandle, ConnectionInfo } from './connection';
 import { createFrameRouter } from './dispatcher';
 import type { StoredHandler } from './handlers/custom';
@@ -9,7 +10,6 @@ import { type GatewayStream, type StartStreamOptions, startStream } from './hand
 import { randomChars } from './ids';
 import { type GatewayOptions, resolveOptions } from './options';
 import { Runtime } from './runtime';
-import { Session } from './session';
 import type {
   BroadcastOptions,
   ClientEventType,
@@ -22,11 +22,18 @@ import type {
   ServerEventType,
 } from './types';
 
-export interface StopOptions {
+export interface DrainOptions {
+  /** Clients wait this long before reconnecting. @default 0 */
+  afterMs?: number;
+  /** Plus a random share of this, so a fleet does not come back in lockstep. @default 1000 */
+  jitterMs?: number;
+  /** Sent in `reconnect` and `goodbye`. */
+  reason?: string;
+}
+
+export interface StopOptions extends DrainOptions {
   /** @default 4002 (going away, resumable) */
   code?: number;
-  /** @default 'The server is stopping.' */
-  reason?: string;
 }
 
 /** The gateway core: no sockets, no HTTP; a transport feeds it connections through `open`. */
@@ -47,7 +54,10 @@ export interface Gateway<Events extends readonly EventDefinition[] = readonly Ev
     payload: ServerEventMap<Events>[T],
     options?: BroadcastOptions,
   ): void;
-  /** To one session or every connection of one user. False when no such session or user is connected here. */
+  /**
+   * To one session or every session of one user; a detached session buffers it for its resume. False when
+   * no such session or user is here.
+   */
   send<T extends ServerEventType<Events>>(target: SendTarget, type: T, payload: ServerEventMap<Events>[T]): boolean;
   /** Everyone online (visible), or the members of one room. */
   presence(roomId?: string): PresenceEntry[];
@@ -57,7 +67,15 @@ export interface Gateway<Events extends readonly EventDefinition[] = readonly Ev
   startStream(options: StartStreamOptions): GatewayStream;
   stats(): GatewayStats;
   room(roomId: string): RoomStatus;
-  /** Sends goodbye and closes every connection (4002 by default); the gateway accepts no more. */
+  /**
+   * Server-paced reconnect (deploys, rebalancing): every connection gets `reconnect`, then goodbye and
+   * close 4002. Sessions are kept for the resume window, so clients resume here or elsewhere.
+   */
+  drain(options?: DrainOptions): void;
+  /**
+   * `drain`, then ends every session (the process is going away; presence leaves) and accepts no more
+   * connections.
+   */
   stop(options?: StopOptions): void;
 }
 
@@ -96,44 +114,58 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
     server_id: resolved.serverId,
   };
 
-  function closeSlowConsumer(session: Session): void {
-    logger.warn({ session_id: session.id }, 'slow consumer closed');
-    rt.close(session, 'slow_consumer', 'The connection read too slowly.', true);
+  function closeSlowConsumer(connection: ClientConnection): void {
+    logger.warn({ connection_id: connection.id, session_id: connection.session?.id }, 'slow consumer closed');
+    rt.lifecycle.close(connection, 'slow_consumer', 'The connection read too slowly.');
+  }
+
+  function drain(
+    { afterMs = 0, jitterMs = 1000, reason = 'The server is draining; reconnect and resume.' }: DrainOptions,
+    code: number,
+  ): void {
+    for (const connection of [...rt.connections]) {
+      connection.send('reconnect', { after_ms: afterMs, jitter_ms: jitterMs, reason });
+      rt.lifecycle.closeWithCode(connection, code, reason);
+    }
   }
 
   return {
     mode,
     serverId: resolved.serverId,
 
-    open(connection, info = {}) {
-      const session = new Session(
-        randomChars(resolved.random, 20),
-        connection,
+    open(socket, info = {}) {
+      const connection = new ClientConnection(
+        randomChars(resolved.random, 12),
+        socket,
         resolved,
         rt.counters,
         closeSlowConsumer,
       );
       if (stopped) {
-        session.send('goodbye', { code: 4002, reason: 'The server is stopping.', resumable: true });
-        session.closeSocket(4002, 'The server is stopping.');
+        connection.send('goodbye', { code: 4002, reason: 'The server is stopping.', resumable: true });
+        connection.closeSocket(4002, 'The server is stopping.');
         return { message() {}, closed() {} };
       }
-      rt.sessions.set(session.id, session);
+      rt.connections.add(connection);
       rt.heartbeat.start();
-      session.identifyTimer = clock.setTimeout(() => {
-        session.identifyTimer = undefined;
-        if (session.state === 'pre_identify' || session.state === 'identifying') {
-          rt.close(session, 'identify_timeout', 'No identify arrived in time.', false);
+      connection.identifyTimer = clock.setTimeout(() => {
+        connection.identifyTimer = undefined;
+        if (connection.state === 'pre_identify' || connection.state === 'identifying') {
+          rt.lifecycle.close(connection, 'identify_timeout', 'No identify arrived in time.');
         }
       }, resolved.identifyTimeoutMs);
-      logger.debug({ session_id: session.id, ...info }, 'connection opened');
-      session.send('hello', hello);
+      logger.debug({ connection_id: connection.id, ...info }, 'connection opened');
+      connection.send('hello', hello);
       return {
-        message: (data, isBinary) => receive(session, data, isBinary),
+        message: (data, isBinary) => receive(connection, data, isBinary),
         closed: (code, reason) => {
-          if (session.state === 'closed') return;
-          logger.debug({ session_id: session.id, code, reason }, 'connection closed');
-          rt.forget(session);
+          if (connection.state === 'closed') return;
+          logger.debug(
+            { connection_id: connection.id, session_id: connection.session?.id, code, reason },
+            'connection closed',
+          );
+          // A clean close (1000) means the client is done: the session ends. Anything else may be a blip.
+          rt.lifecycle.lost(connection, code !== 1000);
         },
       };
     },
@@ -156,7 +188,7 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
     send(target, type, payload) {
       if ('sessionId' in target) {
         const session = rt.sessions.get(target.sessionId);
-        if (session === undefined || !session.isReady) return false;
+        if (session === undefined) return false;
         rt.toSession(session, type, payload);
         return true;
       }
@@ -171,26 +203,32 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
     eventsSince(sessionId, seq) {
       const entries = rt.sessions.get(sessionId)?.replay.since(seq);
       return entries?.map((entry) => ({
-        type: entry.type,
+        type: entry.prepared.type,
         seq: entry.seq,
-        payload: (JSON.parse(entry.text) as { payload?: unknown }).payload,
+        payload: (JSON.parse(`{${entry.prepared.body}`) as { payload?: unknown }).payload,
       }));
     },
 
     startStream: (streamOptions) => startStream(rt, streamOptions),
 
     stats() {
-      let ready = 0;
-      for (const session of rt.sessions.values()) if (session.isReady) ready++;
+      let attached = 0;
+      for (const session of rt.sessions.values()) if (session.connection !== undefined) attached++;
+      const { counters } = rt;
       return {
         server_id: resolved.serverId,
         mode,
-        connections: rt.sessions.size,
-        sessions: ready,
+        connections: rt.connections.size,
+        sessions: rt.sessions.size,
+        sessions_attached: attached,
+        sessions_detached: rt.sessions.size - attached,
+        resumes_ok: counters.resumesOk,
+        resumes_refused: counters.resumesRefused,
+        replayed_events: counters.replayedEvents,
         users: rt.users.size,
         rooms: rt.rooms.size,
-        frames_in: rt.counters.framesIn,
-        frames_out: rt.counters.framesOut,
+        frames_in: counters.framesIn,
+        frames_out: counters.framesOut,
         uptime_ms: clock.now() - rt.startedAt,
       };
     },
@@ -208,9 +246,14 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
       };
     },
 
-    stop({ code = 4002, reason = 'The server is stopping.' } = {}) {
+    drain(options = {}) {
+      drain(options, 4002);
+    },
+
+    stop({ code = 4002, reason = 'The server is stopping.', ...pacing } = {}) {
       stopped = true;
-      for (const session of [...rt.sessions.values()]) rt.closeWithCode(session, code, reason, true);
+      drain({ ...pacing, reason }, code);
+      rt.lifecycle.endAll();
       rt.heartbeat.stop();
       rt.typing.clear();
       rt.fanout.close();

@@ -1,15 +1,15 @@
+import type { ClientConnection } from './client-connection';
 import type { Clock, TimerHandle } from './clock';
-import type { Session } from './session';
 
 export interface HeartbeatActions {
   /** Silence for one interval: ask the client to answer. */
-  ping(session: Session): void;
+  ping(connection: ClientConnection): void;
   /** Silence for 1.5 intervals plus grace: the connection is dead. */
-  expire(session: Session): void;
+  expire(connection: ClientConnection): void;
 }
 
 /**
- * One timer for every connection: it wakes every quarter interval and checks each session's last-heard
+ * One timer for every connection: it wakes every quarter interval and checks each connection's last-heard
  * time, instead of one timer per connection being reset on every frame.
  */
 export class HeartbeatSweep {
@@ -20,7 +20,7 @@ export class HeartbeatSweep {
     private readonly clock: Clock,
     private readonly intervalMs: number,
     private readonly graceMs: number,
-    private readonly sessions: () => Iterable<Session>,
+    private readonly connections: () => Iterable<ClientConnection>,
     private readonly actions: HeartbeatActions,
   ) {
     this.periodMs = Math.max(1, Math.floor(intervalMs / 4));
@@ -43,12 +43,12 @@ export class HeartbeatSweep {
   sweep(): void {
     const now = this.clock.now();
     const deadAfter = this.intervalMs * 1.5 + this.graceMs;
-    for (const session of [...this.sessions()]) {
-      const silence = now - session.lastHeardAt;
-      if (silence >= deadAfter) this.actions.expire(session);
-      else if (silence >= this.intervalMs && !session.pinged) {
-        session.pinged = true;
-        this.actions.ping(session);
+    for (const connection of [...this.connections()]) {
+      const silence = now - connection.lastHeardAt;
+      if (silence >= deadAfter) this.actions.expire(connection);
+      else if (silence >= this.intervalMs && !connection.pinged) {
+        connection.pinged = true;
+        this.actions.ping(connection);
       }
     }
   }

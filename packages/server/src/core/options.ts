@@ -47,7 +47,7 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
   heartbeatGraceMs?: number;
   /** @default 10000 */
   identifyTimeoutMs?: number;
-  /** Announced in hello; sessions do not survive a connection yet. @default 120000 */
+  /** How long a session outlives a lost connection, waiting for a resume (announced in hello). @default 120000 */
   resumeWindowMs?: number;
   /** Frames above this are answered `frame_too_large` unparsed. @default 16384 */
   maxFrameBytes?: number;

@@ -1,13 +1,14 @@
+import type { PreparedDispatch } from '@gateway/protocol';
+
 export interface BufferedDispatch {
   readonly seq: number;
-  readonly type: string;
-  /** The exact text sent, shared with the socket write: the buffer keeps a reference, never a copy. */
-  readonly text: string;
+  /** Shared with every other recipient of the dispatch: the buffer holds a reference, never a per-session string. */
+  readonly prepared: PreparedDispatch;
 }
 
 /**
- * A session's recent dispatches, bounded by count and by bytes (UTF-16 length is the cheap proxy),
- * for `replay {since}` and `gateway.eventsSince`.
+ * A session's recent dispatches, bounded by count and by bytes (the shared body's UTF-16 length is the
+ * cheap proxy), for resume, `replay {since}` and `gateway.eventsSince`.
  */
 export class ReplayBuffer {
   private entries: BufferedDispatch[] = [];
@@ -25,24 +26,30 @@ export class ReplayBuffer {
     return this.entries.length - this.start;
   }
 
+  /** Body bytes held; stays within the bound unless one entry alone exceeds it. */
+  get byteSize(): number {
+    return this.bytes;
+  }
+
+  /** Entries must come with consecutive seqs, as a session numbers them. */
   push(entry: BufferedDispatch): void {
     this.entries.push(entry);
-    this.bytes += entry.text.length;
+    this.bytes += entry.prepared.body.length;
     while (this.size > this.maxEvents || (this.bytes > this.maxBytes && this.size > 1)) this.dropOldest();
   }
 
-  /** The dispatches after `seq`, oldest first; undefined when the buffer no longer reaches back that far. */
+  /**
+   * The dispatches after `seq`, oldest first; undefined when the buffer no longer reaches back that far.
+   * Seqs are consecutive, so the first wanted entry is found by arithmetic rather than a scan.
+   */
   since(seq: number): BufferedDispatch[] | undefined {
     if (seq < this.droppedThrough) return undefined;
-    const out: BufferedDispatch[] = [];
-    for (let i = this.start; i < this.entries.length; i++) {
-      const entry = this.entries[i];
-      if (entry !== undefined && entry.seq > seq) out.push(entry);
-    }
-    return out;
+    const first = this.entries[this.start]?.seq;
+    if (first === undefined) return [];
+    return this.entries.slice(this.start + Math.max(0, seq + 1 - first));
   }
 
-  /** Drops what the client confirmed it has (heartbeat `last_seq`). */
+  /** Drops what the client confirmed it has (heartbeat `last_seq`, resume `seq`). */
   trimThrough(seq: number): void {
     while (this.size > 0 && (this.entries[this.start]?.seq ?? Number.POSITIVE_INFINITY) <= seq) this.dropOldest();
   }
@@ -50,7 +57,7 @@ export class ReplayBuffer {
   private dropOldest(): void {
     const entry = this.entries[this.start];
     if (entry === undefined) return;
-    this.bytes -= entry.text.length;
+    this.bytes -= entry.prepared.body.length;
     this.droppedThrough = entry.seq;
     this.start++;
     if (this.start > 64 && this.start * 2 > this.entries.length) {

@@ -1,17 +1,12 @@
-import {
-  CLOSE_CODES,
-  type CloseCodeName,
-  type ErrorCode,
-  isDispatchType,
-  limitCloseReason,
-  prepareDispatch,
-} from '@gateway/protocol';
+import { type ErrorCode, isDispatchType, prepareDispatch } from '@gateway/protocol';
 import { ALL_CHANNEL, type Channel, roomChannel, userChannel } from '../backplane/types';
+import type { ClientConnection } from './client-connection';
 import { DedupWindow } from './dedup';
 import { type Exclusions, Fanout } from './fanout';
 import { HeartbeatSweep } from './heartbeat';
 import { RoomHistory } from './history';
 import { sortableId } from './ids';
+import { Lifecycle } from './lifecycle';
 import type { ResolvedOptions } from './options';
 import { type PresenceChange, PresenceTable } from './presence';
 import { RecordingStore } from './recordings';
@@ -28,11 +23,28 @@ export interface ChatSendAck {
   room_id: string;
 }
 
+/** Anything a reply can go to: a connection, or a session (whichever connection it has now). */
+export interface Replier {
+  send(type: string, payload: unknown, ref?: string): void;
+}
+
+/** Counters behind `gateway.stats()`. */
+export interface RuntimeCounters {
+  framesIn: number;
+  framesOut: number;
+  resumesOk: number;
+  resumesRefused: number;
+  replayedEvents: number;
+}
+
 /**
  * The gateway's shared state and the operations every frame handler builds on: replies, closes,
  * room membership with its presence events, and fan-out by room, user or everyone.
  */
 export class Runtime {
+  /** Open sockets, identified or not. */
+  readonly connections = new Set<ClientConnection>();
+  /** Live sessions, attached or detached (waiting for a resume). */
   readonly sessions = new Map<string, Session>();
   readonly users = new Map<string, Set<Session>>();
   readonly rooms = new RoomRegistry();
@@ -44,7 +56,14 @@ export class Runtime {
   readonly recordings = new RecordingStore();
   readonly fanout: Fanout;
   readonly heartbeat: HeartbeatSweep;
-  readonly counters = { framesIn: 0, framesOut: 0 };
+  readonly lifecycle: Lifecycle;
+  readonly counters: RuntimeCounters = {
+    framesIn: 0,
+    framesOut: 0,
+    resumesOk: 0,
+    resumesRefused: 0,
+    replayedEvents: 0,
+  };
   readonly startedAt: number;
   private readonly ephemeralCustomTypes: ReadonlySet<string>;
 
@@ -64,12 +83,14 @@ export class Runtime {
       clock,
       options.heartbeatIntervalMs,
       options.heartbeatGraceMs,
-      () => this.sessions.values(),
+      () => this.connections.values(),
       {
-        ping: (session) => session.send('heartbeat', {}),
-        expire: (session) => this.close(session, 'heartbeat_timeout', 'No heartbeat heard in time.', true),
+        ping: (connection) => connection.send('heartbeat', {}),
+        // Resumable: the session waits for the client to come back (a phone waking up, a network switch).
+        expire: (connection) => this.lifecycle.close(connection, 'heartbeat_timeout', 'No heartbeat heard in time.'),
       },
     );
+    this.lifecycle = new Lifecycle(this);
     this.ephemeralCustomTypes = new Set(options.events.filter((event) => event.ephemeral).map((event) => event.name));
   }
 
@@ -86,61 +107,41 @@ export class Runtime {
     return isDispatchType(type) && !this.ephemeralCustomTypes.has(type);
   }
 
-  ack(session: Session, payload: object, ref?: string): void {
-    session.send('ack', payload, ref);
+  ack(to: Replier, payload: object, ref?: string): void {
+    to.send('ack', payload, ref);
   }
 
-  fail(session: Session, code: ErrorCode, message: string, ref?: string, details?: Record<string, unknown>): void {
-    session.send('error', details === undefined ? { code, message } : { code, message, details }, ref);
+  fail(to: Replier, code: ErrorCode, message: string, ref?: string, details?: Record<string, unknown>): void {
+    to.send('error', details === undefined ? { code, message } : { code, message, details }, ref);
   }
 
   /**
    * Answers a frame that broke the protocol with an error, and closes the connection (4400) once
    * it has sent too many of them.
    */
-  reject(session: Session, code: ErrorCode, message: string, ref?: string): void {
-    this.fail(session, code, message, ref);
-    if (session.badInput.record(this.options.clock.now())) {
-      this.close(session, 'protocol_violation', 'Too many invalid frames.', false);
+  reject(connection: ClientConnection, code: ErrorCode, message: string, ref?: string): void {
+    this.fail(connection, code, message, ref);
+    if (connection.badInput.record(this.options.clock.now())) {
+      this.lifecycle.close(connection, 'protocol_violation', 'Too many invalid frames.');
     }
   }
 
-  /** Sends goodbye, closes the socket and forgets the session. */
-  close(session: Session, name: CloseCodeName, reason: string, resumable: boolean): void {
-    this.closeWithCode(session, CLOSE_CODES[name].code, reason, resumable);
-  }
-
-  closeWithCode(session: Session, code: number, reason: string, resumable: boolean): void {
-    if (session.state === 'closed') return;
-    session.send('goodbye', { code, reason, resumable });
-    session.closeSocket(code, limitCloseReason(reason));
-    this.forget(session);
-  }
-
-  /** Removes every trace of a closed connection; safe to call twice. */
-  forget(session: Session): void {
-    session.state = 'closed';
-    if (session.identifyTimer !== undefined) this.options.clock.clearTimeout(session.identifyTimer);
-    session.identifyTimer = undefined;
-    if (!this.sessions.delete(session.id)) return;
+  /** Undoes `register` and every room join of an ending session, telling others what changed. */
+  unregister(session: Session): void {
     const user = session.user;
-    if (user !== undefined) {
-      for (const roomId of [...session.rooms]) this.leaveRoom(session, roomId);
-      const devices = this.users.get(user.id);
-      devices?.delete(session);
-      if (devices?.size === 0) {
-        this.users.delete(user.id);
-        this.fanout.unwatch(userChannel(user.id));
-      }
-      this.publishPresence(this.presence.disconnect(session.id, user.id), user.id);
+    for (const roomId of [...session.rooms]) this.leaveRoom(session, roomId);
+    const devices = this.users.get(user.id);
+    devices?.delete(session);
+    if (devices?.size === 0) {
+      this.users.delete(user.id);
+      this.fanout.unwatch(userChannel(user.id));
     }
-    if (this.sessions.size === 0) this.heartbeat.stop();
+    this.publishPresence(this.presence.disconnect(session.id, user.id), user.id);
   }
 
   /** Makes an identified session reachable by user and announces its presence. */
   register(session: Session, status: Parameters<PresenceTable['update']>[2], data?: Record<string, unknown>): void {
     const user = session.user;
-    if (user === undefined) return;
     let devices = this.users.get(user.id);
     if (devices === undefined) {
       devices = new Set();
@@ -154,7 +155,7 @@ export class Runtime {
 
   joinRoom(session: Session, roomId: string): void {
     const user = session.user;
-    if (user === undefined || session.rooms.has(roomId)) return;
+    if (session.rooms.has(roomId)) return;
     session.rooms.add(roomId);
     const { firstOfUser, firstLocal } = this.rooms.join(roomId, session, user.id);
     if (firstLocal) this.fanout.watch(roomChannel(roomId));
@@ -166,7 +167,7 @@ export class Runtime {
 
   leaveRoom(session: Session, roomId: string): void {
     const user = session.user;
-    if (user === undefined || !session.rooms.delete(roomId)) return;
+    if (!session.rooms.delete(roomId)) return;
     const { lastOfUser, lastLocal } = this.rooms.leave(roomId, session, user.id);
     if (lastOfUser) {
       if (this.typing.stop(roomId, user.id)) this.sendTypingStop(roomId, user.id);
@@ -215,6 +216,7 @@ export class Runtime {
   }
 
   private recipients(channel: Channel): Session[] {
+    // Copies: delivery may end sessions while it walks the list.
     if (channel === ALL_CHANNEL) return [...this.sessions.values()];
     if (channel.startsWith('room:')) return this.rooms.sessions(channel.slice(5));
     return [...(this.users.get(channel.slice(5)) ?? [])];

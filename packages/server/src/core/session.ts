@@ -1,85 +1,55 @@
 import { type DeviceType, type PreparedDispatch, sequenceDispatch, type User } from '@gateway/protocol';
-import { BadInputPolicy } from './bad-input';
+import type { ClientConnection } from './client-connection';
 import type { TimerHandle } from './clock';
-import type { Connection } from './connection';
 import type { ResolvedOptions } from './options';
 import { ReplayBuffer } from './replay-buffer';
 
-/** pre_identify → identifying (token being verified) → ready → closed. */
-export type SessionState = 'pre_identify' | 'identifying' | 'ready' | 'closed';
-
-export interface FrameCounters {
-  framesIn: number;
-  framesOut: number;
-}
-
 /**
- * One connection and, in issue 2, its session (sessions do not outlive connections yet): state, identity,
- * rooms, the per-session seq and the replay buffer of what was sent.
+ * What a client resumes: identity, rooms, the per-session seq and the replay buffer. It outlives its
+ * connection for the resume window; while detached it keeps receiving dispatches into the buffer.
  */
 export class Session {
-  state: SessionState = 'pre_identify';
-  user: User | undefined;
-  deviceId = '';
-  deviceType: DeviceType = 'other';
   readonly rooms = new Set<string>();
-  /** Last time any frame arrived; the heartbeat sweep reads it. */
-  lastHeardAt: number;
-  /** True once the sweep has sent a heartbeat for the current silence. */
-  pinged = false;
-  identifyTimer: TimerHandle | undefined;
   readonly replay: ReplayBuffer;
-  readonly badInput: BadInputPolicy;
+  /** The socket it is attached to; undefined while detached (waiting for a resume). */
+  connection: ClientConnection | undefined;
+  /** Ends the session when the resume window runs out while detached. */
+  expiryTimer: TimerHandle | undefined;
+  /** Set once; an ended session is out of every map and can no longer be resumed. */
+  ended = false;
   private seq = 0;
-  private readonly maxBufferedBytes: number;
 
   constructor(
     readonly id: string,
-    private readonly connection: Connection,
+    readonly user: User,
+    readonly deviceId: string,
+    readonly deviceType: DeviceType,
     options: ResolvedOptions,
-    private readonly counters: FrameCounters,
-    /** Called when the socket's unsent bytes pass the limit; the gateway closes it 4003. */
-    private readonly onOverflow: (session: Session) => void,
   ) {
-    this.lastHeardAt = options.clock.now();
     this.replay = new ReplayBuffer(options.replayBufferEvents, options.replayBufferBytes);
-    this.badInput = new BadInputPolicy(options.badFrameLimit, options.badFrameWindowMs);
-    this.maxBufferedBytes = options.maxBufferedBytes;
   }
 
   get lastSeq(): number {
     return this.seq;
   }
 
-  get isReady(): boolean {
-    return this.state === 'ready';
-  }
-
-  /** Sends a dispatch with this session's next seq and keeps it for replay. */
+  /**
+   * Numbers a dispatch, keeps a reference for replay and writes it when attached. Detached, no text is
+   * built at all: the shared body waits in the buffer until a resume.
+   */
   dispatch(prepared: PreparedDispatch): void {
-    if (this.state !== 'ready') return;
+    if (this.ended) return;
     this.seq += 1;
-    const text = sequenceDispatch(prepared, this.seq);
-    this.replay.push({ seq: this.seq, type: prepared.type, text });
-    this.write(text);
+    this.replay.push({ seq: this.seq, prepared });
+    this.connection?.write(sequenceDispatch(prepared, this.seq));
   }
 
-  /** Sends an unsequenced frame (reply, control, ephemeral). */
+  /** Sends an unsequenced frame to the attached connection; dropped while detached (ephemeral by nature). */
   send(type: string, payload: unknown, ref?: string): void {
-    this.write(JSON.stringify(ref === undefined ? { type, payload } : { type, payload, ref }));
+    this.connection?.send(type, payload, ref);
   }
 
   write(text: string): void {
-    if (this.state === 'closed') return;
-    this.connection.send(text);
-    this.counters.framesOut += 1;
-    const buffered = this.connection.bufferedAmount;
-    if (buffered !== undefined && buffered > this.maxBufferedBytes) this.onOverflow(this);
-  }
-
-  /** Marks the session closed and closes the socket; the caller has sent goodbye and cleans up state. */
-  closeSocket(code: number, reason: string): void {
-    this.state = 'closed';
-    this.connection.close(code, reason);
+    this.connection?.write(text);
   }
 }

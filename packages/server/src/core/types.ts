@@ -54,8 +54,16 @@ export interface GatewayStats {
   mode: 'dev' | 'jwt';
   /** Open sockets, identified or not. */
   connections: number;
-  /** Identified connections. */
+  /** Live sessions: attached to a connection, or detached and waiting (resume window) for one. */
   sessions: number;
+  sessions_attached: number;
+  sessions_detached: number;
+  /** Resumes answered `resumed`. */
+  resumes_ok: number;
+  /** Resumes answered `invalid_session`. */
+  resumes_refused: number;
+  /** Dispatches re-sent by resumes and `replay` requests. */
+  replayed_events: number;
   users: number;
   rooms: number;
   frames_in: number;

@@ -134,14 +134,15 @@ describe('e2e: chat', () => {
     expect(server.gateway.room('room-1').connection_count).toBe(0);
     expect(server.gateway.room('lobby').connection_count).toBe(1);
 
-    // The server drops the connection (no answer within 1.5 intervals + grace of its clock); the client
-    // comes back with a fresh identify, restoring the rooms it is in: lobby only.
+    // The server drops the connection (no answer within 1.5 intervals + grace of its clock). Since issue 3
+    // the session outlives it: the client resumes, and the session is still in the rooms it was in, lobby only.
     const reconnecting = nextEvent(alice, 'reconnecting');
     serverClock.advance(2_000);
     expect(await reconnecting).toEqual({ attempt: 0, delay_ms: 100 });
-    const ready = nextEvent(alice, 'ready');
+    const resumed = nextEvent(alice, 'resumed');
     clientClock.advance(100);
-    expect((await ready).subscriptions).toEqual(['lobby']);
+    expect(await resumed).toMatchObject({ replayed: 0 });
+    expect(server.gateway.room('lobby').connection_count).toBe(1);
     expect(server.gateway.room('room-1').connection_count).toBe(0);
   });
 });

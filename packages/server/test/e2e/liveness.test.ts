@@ -14,21 +14,22 @@ import {
 } from './helpers';
 
 describe('e2e: graceful stop', () => {
-  it('server.close() says goodbye 4002 and the client schedules a reconnect within its backoff bounds', async () => {
+  it('server.close() paces the reconnect: the client waits after_ms plus up to jitter_ms', async () => {
     const server = await startE2EServer();
     const reconnect = { minDelayMs: 1_000, maxDelayMs: 8_000 };
     // The client's clock stands still, so the scheduled reconnect never runs against the stopped server.
     const client = await readyClient(server, 'bot', { clock: new ManualClock(), reconnect, random: () => 0.5 });
     const errors = record(client, 'error');
-    const goodbye = nextEvent(client, 'goodbye');
+    const paced = nextEvent(client, 'reconnect');
     const reconnecting = nextEvent(client, 'reconnecting');
 
+    // Issue 3: a stop sends `reconnect` (then goodbye 4002, which test/drain.test.ts checks on the wire).
     await server.close();
-    expect(await goodbye).toEqual({ code: CloseCode.going_away, reason: expect.any(String), resumable: true });
+    const { after_ms: afterMs = 0, jitter_ms: jitterMs = 0 } = await paced;
     const scheduled = await reconnecting;
     expect(scheduled.attempt).toBe(0);
-    expect(scheduled.delay_ms).toBeGreaterThanOrEqual(reconnect.minDelayMs);
-    expect(scheduled.delay_ms).toBeLessThanOrEqual(reconnect.maxDelayMs);
+    expect(scheduled.delay_ms).toBeGreaterThanOrEqual(afterMs);
+    expect(scheduled.delay_ms).toBeLessThanOrEqual(afterMs + jitterMs);
     expect(client.state).toBe('reconnecting');
     expect(errors).toEqual([]);
     client.close();

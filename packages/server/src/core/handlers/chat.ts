@@ -30,7 +30,7 @@ export function publishMessage(rt: Runtime, message: ChatMessage): Promise<void>
 export async function onChatSend(rt: Runtime, session: Session, frame: ClientFrameOf<'chat.send'>): Promise<void> {
   const user = session.user;
   const request = frame.payload;
-  if (user === undefined || !requireRoom(rt, session, request.room_id, frame.ref)) return;
+  if (!requireRoom(rt, session, request.room_id, frame.ref)) return;
   const dedupKey = `${user.id}\u0000${request.client_msg_id}`;
   const original = rt.dedup.get(dedupKey);
   if (original !== undefined) {
@@ -115,7 +115,7 @@ function ownMessage(
     rt.fail(session, 'not_found', `No message "${messageId}" in room "${roomId}".`, ref);
     return undefined;
   }
-  if (message.sender_id !== session.user?.id) {
+  if (message.sender_id !== session.user.id) {
     rt.fail(session, 'forbidden', 'Only the sender may change a message.', ref);
     return undefined;
   }

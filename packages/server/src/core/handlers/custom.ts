@@ -1,6 +1,6 @@
 import type { ErrorCode, User } from '@gateway/protocol';
+import type { ClientConnection } from '../client-connection';
 import type { Runtime } from '../runtime';
-import type { Session } from '../session';
 
 /** The untyped shape handlers are stored in; `gateway.handle` checks the types at registration. */
 export type StoredHandler = (
@@ -17,14 +17,15 @@ export type StoredHandler = (
 export async function onCustomEvent(
   rt: Runtime,
   handlers: ReadonlyMap<string, StoredHandler>,
-  session: Session,
+  connection: ClientConnection,
   frame: { type: string; payload?: unknown; ref?: string | undefined },
 ): Promise<void> {
+  const session = connection.session;
+  if (session === undefined) return;
   const user = session.user;
-  if (user === undefined) return;
   const handler = handlers.get(frame.type);
   if (handler === undefined) {
-    rt.reject(session, 'unknown_type', `No handler for "${frame.type}" on this server.`, frame.ref);
+    rt.reject(connection, 'unknown_type', `No handler for "${frame.type}" on this server.`, frame.ref);
     return;
   }
   const context = {

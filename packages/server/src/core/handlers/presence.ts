@@ -6,7 +6,6 @@ import { requireRoom } from './chat';
 /** Sets this device's status (and the user's data); others see the aggregated change. */
 export function onPresenceUpdate(rt: Runtime, session: Session, frame: ClientFrameOf<'presence.update'>): void {
   const user = session.user;
-  if (user === undefined) return;
   const { status, data } = frame.payload;
   rt.publishPresence(rt.presence.update(session.id, user.id, status, data), user.id);
   if (frame.ref !== undefined) rt.ack(session, {}, frame.ref);
@@ -16,7 +15,7 @@ export function onPresenceUpdate(rt: Runtime, session: Session, frame: ClientFra
 export function onTypingStart(rt: Runtime, session: Session, frame: ClientFrameOf<'typing.start'>): void {
   const user = session.user;
   const roomId = frame.payload.room_id;
-  if (user === undefined || !requireRoom(rt, session, roomId, frame.ref)) return;
+  if (!requireRoom(rt, session, roomId, frame.ref)) return;
   if (!rt.typing.start(roomId, user.id)) return;
   const payload = {
     room_id: roomId,
@@ -30,6 +29,6 @@ export function onTypingStart(rt: Runtime, session: Session, frame: ClientFrameO
 export function onTypingStop(rt: Runtime, session: Session, frame: ClientFrameOf<'typing.stop'>): void {
   const user = session.user;
   const roomId = frame.payload.room_id;
-  if (user === undefined || !requireRoom(rt, session, roomId, frame.ref)) return;
+  if (!requireRoom(rt, session, roomId, frame.ref)) return;
   if (rt.typing.stop(roomId, user.id)) rt.sendTypingStop(roomId, user.id);
 }

@@ -8,7 +8,7 @@ import { requireRoom } from './chat';
 export function onRecordingStart(rt: Runtime, session: Session, frame: ClientFrameOf<'recording.start'>): void {
   const user = session.user;
   const { room_id, metadata } = frame.payload;
-  if (user === undefined || !requireRoom(rt, session, room_id, frame.ref)) return;
+  if (!requireRoom(rt, session, room_id, frame.ref)) return;
   const recordingId = frame.payload.recording_id ?? rt.newId();
   if (rt.recordings.get(recordingId) !== undefined) {
     rt.fail(session, 'forbidden', `Recording "${recordingId}" is running already.`, frame.ref);
@@ -68,7 +68,7 @@ function ownRecording(
     rt.fail(session, 'not_found', `No running recording "${recordingId}".`, ref);
     return undefined;
   }
-  if (recording.user_id !== session.user?.id) {
+  if (recording.user_id !== session.user.id) {
     rt.fail(session, 'forbidden', 'Only the user who started a recording may add to it or stop it.', ref);
     return undefined;
   }

@@ -23,7 +23,6 @@ export async function authorizeRooms(
   roomIds: readonly string[],
 ): Promise<{ granted: string[]; refused: RefusedRoom[] }> {
   const user = session.user;
-  if (user === undefined) return { granted: [], refused: [] };
   const verdicts = await Promise.all(
     roomIds.map(async (roomId): Promise<Verdict> => {
       if (session.rooms.has(roomId)) return { allowed: true };
@@ -73,7 +72,8 @@ export function roomSnapshot(rt: Runtime, roomId: string): RoomSnapshot {
 
 async function subscribe(rt: Runtime, session: Session, roomIds: readonly string[], ref?: string): Promise<void> {
   const { granted, refused } = await authorizeRooms(rt, session, [...new Set(roomIds)]);
-  if (!session.isReady) return;
+  // A session that ended while the hook ran joins nothing; a detached one still does (it will resume).
+  if (session.ended) return;
   for (const roomId of granted) rt.joinRoom(session, roomId);
   session.send('subscribed', { rooms: granted.map((roomId) => roomSnapshot(rt, roomId)), refused }, ref);
 }

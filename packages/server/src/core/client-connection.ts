@@ -1,0 +1,67 @@
+import { BadInputPolicy } from './bad-input';
+import type { TimerHandle } from './clock';
+import type { Connection } from './connection';
+import type { ResolvedOptions } from './options';
+import type { Session } from './session';
+
+/** pre_identify → identifying (token being verified) → ready (a session is attached) → closed. */
+export type ConnectionState = 'pre_identify' | 'identifying' | 'ready' | 'closed';
+
+export interface FrameCounters {
+  framesIn: number;
+  framesOut: number;
+}
+
+/**
+ * One socket and what only the socket has: handshake state, liveness, the bad-input count and the
+ * identify deadline. It carries at most one session; the session may outlive it (resume).
+ */
+export class ClientConnection {
+  state: ConnectionState = 'pre_identify';
+  session: Session | undefined;
+  /** Last time any frame arrived; the heartbeat sweep reads it. */
+  lastHeardAt: number;
+  /** True once the sweep has sent a heartbeat for the current silence. */
+  pinged = false;
+  identifyTimer: TimerHandle | undefined;
+  readonly badInput: BadInputPolicy;
+  private readonly maxBufferedBytes: number;
+  /** Set on the first overflow: the goodbye written while closing must not report it again. */
+  private overflowed = false;
+
+  constructor(
+    /** For logs only; the session id is what clients see. */
+    readonly id: string,
+    private readonly socket: Connection,
+    options: ResolvedOptions,
+    private readonly counters: FrameCounters,
+    /** Called when the socket's unsent bytes pass the limit; the gateway closes it 4003. */
+    private readonly onOverflow: (connection: ClientConnection) => void,
+  ) {
+    this.lastHeardAt = options.clock.now();
+    this.badInput = new BadInputPolicy(options.badFrameLimit, options.badFrameWindowMs);
+    this.maxBufferedBytes = options.maxBufferedBytes;
+  }
+
+  /** Sends an unsequenced frame (reply, control, ephemeral). */
+  send(type: string, payload: unknown, ref?: string): void {
+    this.write(JSON.stringify(ref === undefined ? { type, payload } : { type, payload, ref }));
+  }
+
+  write(text: string): void {
+    if (this.state === 'closed') return;
+    this.socket.send(text);
+    this.counters.framesOut += 1;
+    const buffered = this.socket.bufferedAmount;
+    if (buffered !== undefined && buffered > this.maxBufferedBytes && !this.overflowed) {
+      this.overflowed = true;
+      this.onOverflow(this);
+    }
+  }
+
+  /** Marks the connection closed and closes the socket; the caller has sent goodbye and cleans up. */
+  closeSocket(code: number, reason: string): void {
+    this.state = 'closed';
+    this.socket.close(code, reason);
+  }
+}
