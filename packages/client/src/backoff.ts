@@ -7,11 +7,12 @@ export interface BackoffPolicy {
 
 /**
  * Delay before reconnect attempt `attempt` (0 for the first): a uniformly random point between
- * `minDelayMs` and an exponentially growing ceiling capped at `maxDelayMs` ("full jitter"), so a fleet
- * dropped by the same deploy does not come back in lockstep. `random` is a number in [0, 1).
+ * `minDelayMs` and a ceiling of `minDelayMs · 2^(attempt+1)` capped at `maxDelayMs` ("full jitter").
+ * The first attempt is jittered too: a fleet dropped by the same deploy must not come back in lockstep,
+ * and the first attempt is the one every client of that fleet makes. `random` is a number in [0, 1).
  */
 export function backoffDelay(attempt: number, random: number, policy: BackoffPolicy): number {
   const { minDelayMs, maxDelayMs } = policy;
-  const ceiling = Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(attempt, 31));
+  const ceiling = Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(attempt + 1, 31));
   return Math.min(maxDelayMs, minDelayMs + Math.floor(random * Math.max(0, ceiling - minDelayMs)));
 }

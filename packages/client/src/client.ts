@@ -5,7 +5,6 @@ import {
   createServerFrameDecoder,
   type Decoder,
   type EventDefinition,
-  PROTOCOL_VERSION,
   type PresenceStatus,
   type ServerFrame,
   type ServerPayloads,
@@ -14,10 +13,10 @@ import {
 import EventEmitter from 'eventemitter3';
 import IsomorphicWebSocket from 'isomorphic-ws';
 import { afterClose } from './after-close';
-import { type BackoffPolicy, backoffDelay } from './backoff';
 import { Connection, type InboundFrame } from './connection';
 import { GatewayClientError } from './errors';
 import type { ClientEventArgs, ClientState, MetaEvents } from './events';
+import { GapRepair } from './gap-repair';
 import { browserLifecycle, type LifecycleEvent } from './lifecycle';
 import type { ClientOptions, PresenceOptions } from './options';
 import { Outbox } from './outbox';
@@ -29,9 +28,12 @@ import {
   PresenceView,
   reducePresence,
 } from './presence-view';
+import { ReconnectSchedule } from './reconnect-schedule';
+import type { Delivery, RequestPayloads, RequestResult, SendMessageOptions } from './request-types';
 import { type Outgoing, type Reply, Requests } from './requests';
-import { Sequencer } from './sequencer';
-import { type Clock, systemClock, Timer } from './timer';
+import type { Gap } from './sequencer';
+import { type Loose, SessionMemory } from './session-memory';
+import { type Clock, systemClock } from './timer';
 import { singleFlight } from './token';
 import type { WebSocketConstructor } from './transport';
 import { TypingView } from './typing-view';
@@ -40,41 +42,6 @@ type Definitions = readonly EventDefinition[];
 type ReadyPayload = ServerPayloads['ready'];
 type SubscribedPayload = ServerPayloads['subscribed'];
 type UnsubscribedPayload = ServerPayloads['unsubscribed'];
-
-/** Frames only the client's own handshake and heartbeat send. */
-type HandshakeType = 'identify' | 'resume' | 'heartbeat' | 'heartbeat_ack';
-
-/** Payloads `request()` accepts: the built-in requests and the application's client events. */
-export type RequestPayloads<Defs extends Definitions = []> = Omit<ClientPayloads, HandshakeType> &
-  CustomClientPayloads<Defs>;
-
-type ReplyResults = AckResults & {
-  subscribe: SubscribedPayload;
-  'guild.subscribe': SubscribedPayload;
-  unsubscribe: UnsubscribedPayload;
-  'guild.unsubscribe': UnsubscribedPayload;
-};
-
-/** What a request resolves with: its typed ack result, or the ack's free-form payload for other types. */
-export type RequestResult<T> = T extends keyof ReplyResults ? ReplyResults[T] : Record<string, unknown> | undefined;
-
-export interface SendMessageOptions {
-  kind?: ClientPayloads['chat.send']['kind'];
-  metadata?: Record<string, unknown>;
-  /** Reuse the id of an earlier attempt so the server drops the duplicate. Default: a fresh random id. */
-  clientMsgId?: string;
-}
-
-/**
- * How a send behaves when the connection is not ready:
- * `retry` is queued and sent again after a reconnect (the server deduplicates or it is idempotent);
- * `once` is queued but rejected with `disconnected` if the connection drops while it is on the wire;
- * `live` is never queued (typing, presence: stale by the time it could go out).
- */
-type Delivery = 'retry' | 'once' | 'live';
-
-/** Optional fields may be left undefined: JSON drops them on the wire. */
-type Loose<T> = { [K in keyof T]: T[K] | undefined };
 
 const TYPING_THROTTLE_MS = 2000;
 const GIVING_UP = 4000;
@@ -100,13 +67,16 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   readonly #decoder: Decoder<InboundFrame>;
   readonly #customEvents: ReadonlyMap<string, EventDefinition>;
   readonly #getToken: () => Promise<string | undefined>;
-  readonly #policy: Required<BackoffPolicy> & { stableAfterMs: number };
   readonly #requests: Requests;
   readonly #outbox: Outbox;
-  readonly #sequencer = new Sequencer<InboundFrame>();
-  readonly #reconnectTimer: Timer;
-  readonly #stableTimer: Timer;
+  readonly #inbox = new GapRepair<InboundFrame>({
+    deliver: (frame) => this.#handleDispatch(frame),
+    gap: (gap) => this.#onGap(gap),
+    reset: (reason) => this.#deliver('reset', { reason }),
+  });
+  readonly #schedule: ReconnectSchedule;
   readonly #typingSentAt = new Map<string, number>();
+  readonly #memory: SessionMemory;
   #readyWaiters: { resolve: (ready: ReadyPayload) => void; reject: (error: GatewayClientError) => void }[] = [];
 
   #currentState: ClientState = 'idle';
@@ -115,15 +85,6 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   #connection: Connection | undefined;
   #goodbye: ServerPayloads['goodbye'] | undefined;
   #handshakeToken: string | undefined;
-  #sessionIdValue: string | undefined;
-  #readyPayload: ReadyPayload | undefined;
-  #deviceId: string | undefined;
-  #resetReason: string | undefined;
-  #attempts = 0;
-  #serverPacedDelay: number | undefined;
-  #rooms: Set<string>;
-  #desiredPresence: PresenceOptions | undefined;
-  #presenceDirty = false;
   #presenceState: PresenceState = emptyPresence;
   #stopWatching: (() => void) | undefined;
 
@@ -142,19 +103,12 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     this.#decoder = createServerFrameDecoder(events) as Decoder<InboundFrame>;
     this.#customEvents = new Map(events.map((event) => [event.name, event]));
     this.#getToken = singleFlight(options.getToken ?? (() => options.token));
-    const reconnect = options.reconnect || {};
-    this.#policy = { minDelayMs: 500, maxDelayMs: 30_000, stableAfterMs: 10_000, ...reconnect };
+    this.#schedule = new ReconnectSchedule(this.#clock, this.#random, options.reconnect || {}, () => this.#open());
     this.#requests = new Requests(this.#clock, options.requestTimeoutMs ?? 10_000);
     this.#outbox = new Outbox(options.maxQueuedSends ?? 100);
-    this.#rooms = new Set(options.rooms);
-    this.#deviceId = options.deviceId;
-    this.#desiredPresence = options.presence;
+    this.#memory = new SessionMemory(options);
     this.presence = new PresenceView(() => this.#presenceState);
     this.typing = new TypingView(this.#clock, (change) => this.#deliver('typing', change));
-    this.#reconnectTimer = new Timer(this.#clock, () => this.#open());
-    this.#stableTimer = new Timer(this.#clock, () => {
-      this.#attempts = 0;
-    });
     if (options.autoConnect !== false) this.connect();
   }
 
@@ -164,11 +118,11 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
 
   /** The user of the current session, once ready. */
   get user(): User | undefined {
-    return this.#readyPayload?.user;
+    return this.#memory.ready?.user;
   }
 
   get sessionId(): string | undefined {
-    return this.#sessionIdValue;
+    return this.#memory.sessionId;
   }
 
   /** Starts connecting (when idle or closed), or skips the wait of a scheduled reconnect. */
@@ -184,7 +138,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     this.#stopWatching = () => {
       for (const stop of watchers) stop?.();
     };
-    this.#attempts = 0;
+    this.#schedule.restart();
     this.#open();
   }
 
@@ -195,7 +149,8 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
 
   /** Resolves with the session's `ready` payload: at once when ready, else at the next `ready`/`resumed`. */
   ready(): Promise<ReadyPayload> {
-    if (this.#currentState === 'ready' && this.#readyPayload !== undefined) return Promise.resolve(this.#readyPayload);
+    const ready = this.#memory.ready;
+    if (this.#currentState === 'ready' && ready !== undefined) return Promise.resolve(ready);
     if (this.#currentState === 'closed')
       return Promise.reject(new GatewayClientError('closed', 'The client is closed.'));
     return new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
@@ -207,7 +162,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
 
   unsubscribe(roomIds: string | readonly string[]): Promise<UnsubscribedPayload> {
     const ids = list(roomIds);
-    for (const id of ids) this.#rooms.delete(id);
+    this.#memory.roomsLeft(ids);
     return this.#call('unsubscribe', { room_ids: ids }, 'retry');
   }
 
@@ -256,14 +211,19 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
       this.#transmit({ type: 'typing.stop', payload: { room_id: roomId } }, 'live');
   }
 
-  /** Sets this device's status; while not connected it is remembered and sent with the next `identify`. */
+  /**
+   * Sets this device's status. While not connected it is remembered: a fresh `identify` carries it, and
+   * after a resume it is sent as soon as the session is back.
+   */
   async setPresence(status: PresenceStatus, data?: Record<string, unknown>): Promise<void> {
-    this.#desiredPresence = data === undefined ? { status } : { status, data };
-    if (this.#currentState !== 'ready') {
-      this.#presenceDirty = true;
-      return;
-    }
-    await this.#call('presence.update', { status, data }, 'live');
+    const presence = data === undefined ? { status } : { status, data };
+    this.#memory.setPresence(presence);
+    if (this.#currentState === 'ready') await this.#sendPresence(presence);
+  }
+
+  async #sendPresence(presence: PresenceOptions): Promise<void> {
+    await this.#call('presence.update', { status: presence.status, data: presence.data }, 'live');
+    this.#memory.presenceSent(presence);
   }
 
   startRecording(roomId: string, metadata?: Record<string, unknown>): Promise<AckResults['recording.start']> {
@@ -345,7 +305,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   // ── connection life ───────────────────────────────────────────────────────
 
   #open(): void {
-    this.#reconnectTimer.stop();
+    this.#schedule.cancel();
     const attempt = ++this.#attemptId;
     const current = () => attempt === this.#attemptId;
     this.#goodbye = undefined;
@@ -361,7 +321,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
           decoder: this.#decoder,
           graceMs: this.#options.heartbeatGraceMs ?? 5000,
           connectTimeoutMs: this.#options.requestTimeoutMs ?? 10_000,
-          lastSeq: () => this.#sequencer.last,
+          lastSeq: () => this.#inbox.last,
         },
         {
           frame: (frame) => current() && this.#onFrame(frame),
@@ -400,22 +360,19 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
         this.#onReady(frame.payload);
         return;
       case 'resumed':
+        // The missed events came before this frame; what is still held can no longer be filled.
+        this.#inbox.resumed();
         this.#becomeReady();
-        if (this.#sequencer.holding > 0) this.#giveUpGap('replay_incomplete');
-        if (this.#presenceDirty && this.#desiredPresence !== undefined) {
-          const { status, data } = this.#desiredPresence;
-          this.setPresence(status, data).catch((error: unknown) => this.#report(error as GatewayClientError));
-        }
+        this.#restorePresence();
         this.#settleWaiters();
         break;
       case 'invalid_session':
-        this.#dropSession('invalid_session');
+        this.#memory.lose('invalid_session');
         this.#connection?.send(this.#identifyFrame());
         break;
       case 'reconnect': {
-        const { after_ms: afterMs = 0, jitter_ms: jitterMs = this.#policy.minDelayMs } = frame.payload;
         this.#emitFrame(frame);
-        this.#serverPacedDelay = afterMs + Math.floor(this.#random() * jitterMs);
+        this.#schedule.pace(frame.payload.after_ms, frame.payload.jitter_ms);
         this.#lose(GIVING_UP, 'reconnect requested by the server');
         return;
       }
@@ -445,48 +402,47 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
       return this.#lose(GIVING_UP, 'no token');
     }
     if (attempt !== this.#attemptId) return;
-    const sessionId = this.#sessionIdValue;
-    if (sessionId === undefined) {
-      this.#connection?.send(this.#identifyFrame());
-      return;
-    }
-    const resume: Loose<ClientPayloads['resume']> = {
-      session_id: sessionId,
-      seq: this.#sequencer.last,
-      token: this.#handshakeToken,
-    };
-    this.#connection?.send({ type: 'resume', payload: resume });
+    const resume = this.#memory.resumePayload(this.#inbox.last, this.#handshakeToken);
+    this.#connection?.send(resume === undefined ? this.#identifyFrame() : { type: 'resume', payload: resume });
   }
 
   #identifyFrame(): Outgoing {
-    const options = this.#options;
-    const payload: Loose<ClientPayloads['identify']> = {
-      token: this.#handshakeToken,
-      user_id: options.userId,
-      display_name: options.displayName,
-      device_type: options.deviceType,
-      device_id: this.#deviceId,
-      protocol_version: PROTOCOL_VERSION,
-      subscriptions: this.#rooms.size > 0 ? [...this.#rooms] : undefined,
-      presence: this.#desiredPresence,
-    };
-    return { type: 'identify', payload };
+    return { type: 'identify', payload: this.#memory.identifyPayload(this.#handshakeToken) };
   }
 
   #onReady(payload: ReadyPayload): void {
-    this.#sessionIdValue = payload.session_id;
-    this.#deviceId = payload.device_id;
-    this.#readyPayload = payload;
-    this.#rooms = new Set(payload.subscriptions);
-    this.#presenceDirty = false;
-    this.#sequencer.reset();
+    const lostBecause = this.#memory.readied(payload);
+    this.#inbox.newSession();
     this.#applyPresence({ type: 'ready', payload });
     this.#becomeReady();
-    const reason = this.#resetReason;
-    this.#resetReason = undefined;
-    if (reason !== undefined) this.#deliver('reset', { reason });
+    if (lostBecause !== undefined) this.#deliver('reset', { reason: lostBecause });
     this.#deliver('ready', payload);
     this.#settleWaiters();
+    if (lostBecause !== undefined) this.#resubscribe();
+    // A status set while the identify was on its way.
+    this.#restorePresence();
+  }
+
+  /** The session came back: a status the app set while it was away is sent now. */
+  #restorePresence(): void {
+    const presence = this.#memory.presenceToRestore();
+    if (presence === undefined || this.#currentState !== 'ready') return;
+    this.#sendPresence(presence).catch((error: GatewayClientError) => {
+      if (error.code !== 'disconnected' && error.code !== 'closed') this.#report(error);
+    });
+  }
+
+  /**
+   * After a reset the app must rebuild its state: the rooms came back through `identify`, but their
+   * members and recent messages only come in a `subscribe` reply, so the rooms are asked for again
+   * (the server grants rooms a session holds without asking its hook twice).
+   */
+  #resubscribe(): void {
+    const rooms = this.#memory.rooms;
+    if (rooms.length === 0 || this.#currentState !== 'ready') return;
+    this.subscribe(rooms).catch((error: GatewayClientError) => {
+      if (error.code !== 'disconnected' && error.code !== 'closed') this.#report(error);
+    });
   }
 
   /** Flushes the offline queue before announcing `ready`, so sends made from a `ready` listener come after it. */
@@ -495,28 +451,23 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
       const failed = this.#write(frame);
       if (failed !== undefined && frame.ref !== undefined) this.#requests.fail(frame.ref, failed);
     }
-    this.#stableTimer.start(this.#policy.stableAfterMs);
+    this.#schedule.connected();
     this.#setState('ready');
   }
 
   #settleWaiters(): void {
-    const ready = this.#readyPayload;
+    const ready = this.#memory.ready;
     if (ready === undefined || this.#currentState !== 'ready') return;
     for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve(ready);
   }
 
-  #dropSession(reason: string): void {
-    if (this.#sessionIdValue !== undefined) this.#resetReason = reason;
-    this.#sessionIdValue = undefined;
-  }
-
   #onReply(frame: Reply): void {
     if (frame.type === 'subscribed') {
-      for (const room of frame.payload.rooms) this.#rooms.add(room.room_id);
+      this.#memory.roomsJoined(frame.payload.rooms.map((room) => room.room_id));
       this.#applyPresence(frame);
     } else if (frame.type === 'unsubscribed') {
       // A subscribe answered just before this reply may have put a room back that the app has left since.
-      for (const roomId of frame.payload.room_ids) this.#rooms.delete(roomId);
+      this.#memory.roomsLeft(frame.payload.room_ids);
       this.#applyPresence(frame);
     }
     const settled = this.#requests.settle(frame);
@@ -536,8 +487,9 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
 
   #onClosed(code: number, reason: string): void {
     this.#connection = undefined;
-    this.#stableTimer.stop();
+    this.#schedule.disconnected();
     this.typing.clear();
+    this.#inbox.connectionLost();
     this.#outbox.requeue(this.#requests.disconnected((ref) => this.#outbox.has(ref)));
     const next = afterClose(code, this.#goodbye?.code, this.#options.getToken !== undefined);
     const { closeCode } = next;
@@ -547,22 +499,16 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
       this.#shutDown(new GatewayClientError('fatal_close', message, { closeCode }));
       return;
     }
-    if (next.reidentify) this.#dropSession(`closed with ${closeCode}`);
+    if (next.reidentify) this.#memory.lose(`closed with ${closeCode}`);
     if (this.#options.reconnect === false) {
       this.#shutDown(new GatewayClientError('disconnected', 'The connection closed; reconnect is off.', { closeCode }));
       return;
     }
-    const attempt = this.#attempts;
-    let delay = this.#serverPacedDelay;
-    this.#serverPacedDelay = undefined;
-    if (delay === undefined) {
-      delay = backoffDelay(attempt, this.#random(), this.#policy);
-      this.#attempts++;
-    }
+    const scheduled = this.#schedule.next();
     this.#setState('reconnecting');
     if (this.#currentState !== 'reconnecting') return;
-    this.#deliver('reconnecting', { attempt, delay_ms: delay });
-    if (this.#currentState === 'reconnecting') this.#reconnectTimer.start(delay);
+    this.#deliver('reconnecting', scheduled);
+    if (this.#currentState === 'reconnecting') this.#schedule.start(scheduled.delay_ms);
   }
 
   /** Ends everything: clean close 1000 when asked by the app, or after a fatal close (`error` is then reported). */
@@ -570,15 +516,13 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     this.#attemptId++;
     this.#connection?.close(1000, 'client closed');
     this.#connection = undefined;
-    this.#reconnectTimer.stop();
-    this.#stableTimer.stop();
+    this.#schedule.stop();
     this.#stopWatching?.();
     this.#stopWatching = undefined;
     this.typing.clear();
     this.#typingSentAt.clear();
-    this.#sessionIdValue = undefined;
-    this.#resetReason = undefined;
-    this.#sequencer.reset();
+    this.#memory.forget();
+    this.#inbox.newSession();
     const closed = new GatewayClientError('closed', error?.message ?? 'The client was closed.', {
       ...(error === undefined ? {} : { cause: error }),
       ...(error?.closeCode === undefined ? {} : { closeCode: error.closeCode }),
@@ -591,6 +535,12 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   }
 
   #onLifecycle(event: LifecycleEvent): void {
+    // The page or app is going away for good: a clean close ends the session (and its presence) now,
+    // instead of leaving it to linger for the resume window.
+    if (event === 'terminate') {
+      this.close();
+      return;
+    }
     if (event === 'offline' || event === 'background') return;
     // Back online or in front: a scheduled reconnect goes now, a live connection proves itself on the clock.
     if (this.#currentState === 'reconnecting') this.#open();
@@ -600,27 +550,21 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   // ── receiving ─────────────────────────────────────────────────────────────
 
   #dispatch(frame: InboundFrame): void {
-    if (frame.seq === undefined) {
-      this.#handleDispatch(frame);
-      return;
-    }
-    const step = this.#sequencer.accept(frame, frame.seq);
-    if (step.gap !== undefined) {
-      this.#deliver('gap', step.gap);
-      this.#call('replay', { since: step.gap.since }, 'live').then(
-        () => this.#sequencer.holding > 0 && this.#giveUpGap('replay_incomplete'),
-        (error: GatewayClientError) =>
-          error.code !== 'disconnected' && error.code !== 'closed' && this.#giveUpGap(error.code),
-      );
-    }
-    for (const next of step.deliver) this.#handleDispatch(next);
+    if (frame.seq === undefined) this.#handleDispatch(frame);
+    else this.#inbox.accept(frame, frame.seq);
   }
 
-  /** The server cannot fill a gap: the held events go out in order, after a `reset` telling the app some were lost. */
-  #giveUpGap(reason: string): void {
-    const released = this.#sequencer.skip();
-    this.#deliver('reset', { reason });
-    for (const frame of released) this.#handleDispatch(frame);
+  /** Asks for the missing events; a refusal or a timeout (not a dropped connection: resume covers that) is a reset. */
+  #onGap(gap: Gap): void {
+    this.#deliver('gap', gap);
+    // While a resume is under way the server is replaying already; whatever stays missing shows at `resumed`.
+    if (this.#currentState !== 'ready') return;
+    this.#call('replay', { since: gap.since }, 'live').then(
+      () => this.#inbox.replayAnswered(),
+      (error: GatewayClientError) => {
+        if (error.code !== 'disconnected' && error.code !== 'closed') this.#inbox.replayFailed(error.code);
+      },
+    );
   }
 
   #handleDispatch(inbound: InboundFrame): void {

@@ -18,6 +18,11 @@ export interface MetaEvents {
   state: { readonly from: ClientState; readonly to: ClientState };
   /** The session is ready (after `identify`): the server's `ready` payload. */
   ready: ServerPayloads['ready'];
+  /**
+   * The session survived a lost connection: the `replayed` events it missed were delivered (in order,
+   * each once) just before this event, and sends queued meanwhile have gone out.
+   */
+  resumed: ServerPayloads['resumed'];
   /** Something went wrong: an `error` frame that answered no request, an invalid frame, a fatal close, a throwing listener. */
   error: GatewayClientError;
   /** The presence view changed. */
@@ -26,7 +31,11 @@ export interface MetaEvents {
   typing: TypingChange;
   /** A seq arrived early; later events are held back while the missing ones are asked for with `replay`. */
   gap: Gap;
-  /** The session was replaced or events were lost for good: refetch application state. */
+  /**
+   * The session could not be resumed (a new one replaced it: `ready` came just before, and the rooms are
+   * subscribed again so their members and recent messages arrive in a `subscribed` event), or a gap could
+   * not be filled: events were lost for good. Refetch application state.
+   */
   reset: { readonly reason: string };
   /** A reconnect is scheduled: `attempt` counts from 0 since the last stable connection. */
   reconnecting: { readonly attempt: number; readonly delay_ms: number };

@@ -14,18 +14,14 @@ export {
   type User,
 } from '@gateway/protocol';
 export { type BackoffPolicy, backoffDelay } from './backoff';
-export {
-  createClient,
-  GatewayClient,
-  type RequestPayloads,
-  type RequestResult,
-  type SendMessageOptions,
-} from './client';
+export { createClient, GatewayClient } from './client';
 export { GatewayClientError, type GatewayErrorCode } from './errors';
 export type { ClientEventArgs, ClientEvents, ClientState, MetaEvents, PresenceChange } from './events';
 export type { Lifecycle, LifecycleEvent } from './lifecycle';
 export type { ClientOptions, PresenceOptions, ReconnectOptions } from './options';
 export type { PresenceState, PresenceView } from './presence-view';
+export type { ScheduledReconnect } from './reconnect-schedule';
+export type { RequestPayloads, RequestResult, SendMessageOptions } from './request-types';
 export type { Gap } from './sequencer';
 export type { Clock, TimerHandle } from './timer';
 export type { WebSocketConstructor, WebSocketLike } from './transport';

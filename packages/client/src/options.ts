@@ -48,7 +48,10 @@ export interface ClientOptions<Defs extends readonly EventDefinition[] = []> {
   events?: Defs;
   /** WebSocket constructor. Default: `globalThis.WebSocket`, else the `ws` package through `isomorphic-ws` (Node 20). */
   WebSocket?: WebSocketConstructor;
-  /** Network and app-state changes (React Native). Browsers are watched without it through `online` and `visibilitychange`. */
+  /**
+   * Network and app-state changes (React Native: adapt `AppState` and NetInfo; send `terminate` when the app
+   * is being killed). Browsers are watched without it through `online`, `visibilitychange` and `pagehide`.
+   */
   lifecycle?: Lifecycle;
   /** Time source. @default Date.now and the global timers */
   clock?: Clock;

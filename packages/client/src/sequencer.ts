@@ -31,6 +31,12 @@ export class Sequencer<F extends { readonly seq?: number | undefined }> {
     return this.#held.size;
   }
 
+  /** The gap in front of the held frames, if any: what a `replay` must fill for them to be released. */
+  get openGap(): Gap | undefined {
+    const first = this.#firstHeld();
+    return first === undefined ? undefined : { since: this.#lastSeq, seq: first };
+  }
+
   accept(frame: F, seq: number): SequencerStep<F> {
     if (seq <= this.#lastSeq || this.#held.has(seq)) return { deliver: [] };
     if (seq > this.#lastSeq + 1) {
@@ -45,17 +51,21 @@ export class Sequencer<F extends { readonly seq?: number | undefined }> {
     return { deliver };
   }
 
-  /** Gives up on a gap the server cannot fill: held frames are released in order, skipping the missing seqs. */
-  skip(): F[] {
-    const released: F[] = [];
-    for (const seq of [...this.#held.keys()].sort((a, b) => a - b)) {
-      const frame = this.#held.get(seq) as F;
-      this.#held.delete(seq);
-      this.#lastSeq = seq;
-      released.push(frame);
+  /**
+   * Gives up on the first gap (the server cannot fill it): the held frames after it are released in
+   * order up to the next gap, if any, which is reported so it can be asked for in turn.
+   */
+  skip(): SequencerStep<F> {
+    const first = this.#firstHeld();
+    if (first === undefined) return { deliver: [] };
+    this.#lastSeq = first - 1;
+    const deliver = this.#drain();
+    const next = this.#firstHeld();
+    if (next === undefined) {
+      this.#gapOpen = false;
+      return { deliver };
     }
-    this.#gapOpen = false;
-    return released;
+    return { deliver, gap: { since: this.#lastSeq, seq: next } };
   }
 
   /** Starts over for a new session (seq 1 next) or a resumed one (`last` kept by the caller). */
@@ -63,6 +73,12 @@ export class Sequencer<F extends { readonly seq?: number | undefined }> {
     this.#lastSeq = last;
     this.#held.clear();
     this.#gapOpen = false;
+  }
+
+  #firstHeld(): number | undefined {
+    let first: number | undefined;
+    for (const seq of this.#held.keys()) if (first === undefined || seq < first) first = seq;
+    return first;
   }
 
   #drain(): F[] {

@@ -304,6 +304,49 @@ describe('client over a real socket', () => {
     expect((await first.whenClosed()).code).toBe(4000);
   });
 
+  it('resumes after the server cuts the socket: missed dispatches once and in order, then resumed', async () => {
+    const resuming = await FakeServer.start({ resume: 'replay' });
+    try {
+      const clock = new ManualClock();
+      const client = createClient({ url: resuming.url, userId: 'alice', clock, random: () => 0 });
+      clients.push(client);
+      const seen: string[] = [];
+      client.on('chat.message', (m) => seen.push(m.content));
+      client.on('resumed', ({ replayed }) => seen.push(`resumed(${replayed})`));
+      client.on('reset', () => seen.push('reset'));
+      await client.ready();
+      const first = await resuming.peer(0);
+      const message = (content: string) => ({
+        message_id: content,
+        room_id: 'r1',
+        sender_id: 'bob',
+        kind: 'text',
+        content,
+        created_at: at,
+      });
+      first.dispatch('chat.message', message('one'));
+      await nextEvent(client, 'chat.message');
+
+      const scheduled = nextEvent(client, 'reconnecting');
+      first.socket.terminate();
+      expect(await scheduled).toEqual({ attempt: 0, delay_ms: 500 });
+      await first.whenClosed();
+      first.dispatch('chat.message', message('two'));
+      first.dispatch('chat.message', message('three'));
+      const resumed = nextEvent(client, 'resumed');
+      clock.advance(500);
+      expect(await resumed).toEqual({ session_id: 'session-1', replayed: 2 });
+      const second = await resuming.peer(1);
+      expect((await second.next('resume')).payload).toEqual({ session_id: 'session-1', seq: 1 });
+      second.dispatch('chat.message', message('four'));
+      await nextEvent(client, 'chat.message', (m) => m.content === 'four');
+      expect(seen).toEqual(['one', 'two', 'three', 'resumed(2)', 'four']);
+      expect(second.received.map((f) => f.type)).not.toContain('identify');
+    } finally {
+      await resuming.close();
+    }
+  });
+
   it('close() sends a clean 1000 and does not reconnect', async () => {
     const client = connect();
     await client.ready();

@@ -41,7 +41,11 @@ describe('typed events', () => {
     client.on('ready', (ready) => expectTypeOf(ready.session_id).toBeString());
     client.on('presence', (change) => expectTypeOf(change).toEqualTypeOf<PresenceChange>());
     client.on('typing', (change) => expectTypeOf(change.user_ids).toEqualTypeOf<string[]>());
-    client.on('gap', (gap) => expectTypeOf(gap.since).toBeNumber());
+    client.on('gap', (gap) => expectTypeOf(gap).toEqualTypeOf<{ readonly since: number; readonly seq: number }>());
+    client.on('resumed', (resumed) => {
+      expectTypeOf(resumed.replayed).toBeNumber();
+      expectTypeOf(resumed.session_id).toBeString();
+    });
     client.on('reset', (reset) => expectTypeOf(reset.reason).toBeString());
     client.on('reconnecting', (r) =>
       expectTypeOf(r).toEqualTypeOf<{ readonly attempt: number; readonly delay_ms: number }>(),

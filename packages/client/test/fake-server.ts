@@ -1,14 +1,15 @@
 /**
  * A scriptable fake gateway on 127.0.0.1 (port 0) that speaks just enough of the protocol to drive the
- * client over a real socket: `hello` on open, `ready` after `identify`, `invalid_session` for every
- * `resume`, `heartbeat_ack`, and default replies to the requests the client makes.
+ * client over a real socket: `hello` on open, `ready` after `identify`, `heartbeat_ack`, default replies
+ * to the requests the client makes, and for `resume` either `invalid_session` (the default) or, with
+ * `{ resume: 'replay' }`, the session's dispatches after the client's seq and then `resumed`.
  *
  * How to extend it:
  * - To change how one client frame type is answered, register a handler:
  *   `server.handle('chat.send', (frame, peer) => peer.send({ type: 'error', ref: frame.ref, payload: … }))`.
  *   A handler replaces the default for that type; `server.handle(type, undefined)` restores the default.
  * - To push server-initiated traffic, take the peer (`await server.nextPeer()` or `server.peers`) and call
- *   `peer.dispatch(type, payload)` (adds the session's next seq), `peer.send(frame)` (sent as is, so you
+ *   `peer.dispatch(type, payload)` (adds the session's next seq and keeps the frame for a resume), `peer.send(frame)` (sent as is, so you
  *   choose the seq: gaps, duplicates), `peer.sendRaw(text)` (invalid JSON, wrong shapes), or
  *   `peer.close(code, reason)` / `peer.goodbye(code, reason)`.
  * - To assert what the client sent, await `peer.next(type)`; every frame is also kept in `peer.received`.
@@ -34,12 +35,18 @@ function deadline<T>(promise: Promise<T>, what: string, ms = DEADLINE_MS): Promi
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
+/** A session as the fake server keeps it for `resume`: its seq and every dispatch it was sent. */
+export interface FakeSession {
+  readonly id: string;
+  readonly userId: string;
+  seq: number;
+  readonly log: { type: string; payload: object; seq: number }[];
+}
+
 /** One client connection as the fake server sees it. */
 export class FakePeer {
   readonly received: ClientFrameSeen[] = [];
-  seq = 0;
-  sessionId: string | undefined;
-  userId: string | undefined;
+  session: FakeSession | undefined;
   closed: { code: number; reason: string } | undefined;
   private readonly waiters: { type: string; resolve: (frame: ClientFrameSeen) => void }[] = [];
   private readonly closeWaiters: ((closed: { code: number; reason: string }) => void)[] = [];
@@ -58,11 +65,24 @@ export class FakePeer {
     this.socket.send(text);
   }
 
-  /** Sends a dispatch with the session's next seq. */
+  get sessionId(): string | undefined {
+    return this.session?.id;
+  }
+
+  get userId(): string | undefined {
+    return this.session?.userId;
+  }
+
+  /** Sends a dispatch with the session's next seq, kept in the session's log for a resume. */
   dispatch(type: string, payload: object): number {
-    this.seq += 1;
-    this.send({ type, payload, seq: this.seq });
-    return this.seq;
+    // A test that played `ready` by hand has no session here yet: number its dispatches all the same.
+    this.session ??= { id: `unknown-${this.index}`, userId: 'unknown', seq: 0, log: [] };
+    const session = this.session;
+    session.seq += 1;
+    const frame = { type, payload, seq: session.seq };
+    session.log.push(frame);
+    if (this.closed === undefined) this.send(frame);
+    return session.seq;
   }
 
   goodbye(code: number, reason: string, resumable = false): void {
@@ -110,13 +130,15 @@ export interface FakeServerOptions {
   heartbeatIntervalMs?: number;
   /** Answer `identify` with `ready` (default true). */
   autoReady?: boolean;
+  /** `refuse`: every `resume` gets `invalid_session` (default). `replay`: known sessions resume. */
+  resume?: 'refuse' | 'replay';
 }
 
 export class FakeServer {
   readonly peers: FakePeer[] = [];
+  readonly sessions = new Map<string, FakeSession>();
   private readonly handlers = new Map<string, Handler>();
   private readonly peerWaiters: ((peer: FakePeer) => void)[] = [];
-  private sessions = 0;
   private messages = 0;
 
   private constructor(
@@ -198,14 +220,19 @@ export class FakeServer {
     switch (frame.type) {
       case 'identify': {
         if (this.options.autoReady === false) return;
-        this.sessions += 1;
-        peer.sessionId = `session-${this.sessions}`;
-        peer.userId = String(payload.user_id ?? payload.token ?? 'guest-1');
+        const session: FakeSession = {
+          id: `session-${this.sessions.size + 1}`,
+          userId: String(payload.user_id ?? payload.token ?? 'guest-1'),
+          seq: 0,
+          log: [],
+        };
+        this.sessions.set(session.id, session);
+        peer.session = session;
         peer.send({
           type: 'ready',
           payload: {
-            session_id: peer.sessionId,
-            user: { id: peer.userId },
+            session_id: session.id,
+            user: { id: session.userId },
             device_id: String(payload.device_id ?? `device-${peer.index}`),
             subscriptions: (payload.subscriptions as string[] | undefined) ?? [],
             presence: [],
@@ -213,9 +240,18 @@ export class FakeServer {
         });
         return;
       }
-      case 'resume':
-        peer.send({ type: 'invalid_session', payload: { resumable: false, reason: 'sessions do not survive yet' } });
+      case 'resume': {
+        const session = this.sessions.get(String(payload.session_id));
+        if (this.options.resume !== 'replay' || session === undefined) {
+          peer.send({ type: 'invalid_session', payload: { resumable: false, reason: 'no such session' } });
+          return;
+        }
+        peer.session = session;
+        const missed = session.log.filter((frame) => frame.seq > Number(payload.seq));
+        for (const frame of missed) peer.send(frame);
+        peer.send({ type: 'resumed', payload: { session_id: session.id, replayed: missed.length } });
         return;
+      }
       case 'heartbeat':
         peer.send({ type: 'heartbeat_ack' });
         return;

@@ -64,8 +64,9 @@ describe('heartbeats', () => {
     clock.advance(1);
     expect(socket.closedWith?.code).toBe(4000);
     expect(client.state).toBe('reconnecting');
-    expect(scheduled).toEqual([{ attempt: 0, delay_ms: 500 }]);
-    clock.advance(499);
+    // Attempt 0 is jittered too: 500 + 0.25 × (1000 - 500).
+    expect(scheduled).toEqual([{ attempt: 0, delay_ms: 625 }]);
+    clock.advance(624);
     expect(network.sockets).toHaveLength(1);
     clock.advance(1);
     expect(network.sockets).toHaveLength(2);
@@ -128,9 +129,9 @@ describe('heartbeats', () => {
   });
 
   it('listens to online and visibilitychange in browsers, and stops listening on close', async () => {
-    const listeners = new Map<string, () => void>();
+    const listeners = new Map<string, (event?: { persisted: boolean }) => void>();
     const target = {
-      addEventListener: (type: string, fn: () => void) => listeners.set(type, fn),
+      addEventListener: (type: string, fn: (event?: { persisted: boolean }) => void) => listeners.set(type, fn),
       removeEventListener: (type: string) => listeners.delete(type),
     };
     const doc = { ...target, visibilityState: 'visible' };
@@ -138,7 +139,7 @@ describe('heartbeats', () => {
     vi.stubGlobal('document', doc);
     try {
       const { client, clock, socket } = await readyClient();
-      expect([...listeners.keys()].sort()).toEqual(['offline', 'online', 'visibilitychange']);
+      expect([...listeners.keys()].sort()).toEqual(['offline', 'online', 'pagehide', 'visibilitychange']);
       clock.jump(60_000);
       listeners.get('visibilitychange')?.();
       expect(socket.closedWith?.code).toBe(4000);
@@ -147,5 +148,64 @@ describe('heartbeats', () => {
     } finally {
       vi.unstubAllGlobals();
     }
+  });
+
+  it('closes cleanly (1000) when the page really goes away, and keeps the session when it enters the bfcache', async () => {
+    const listeners = new Map<string, (event: { persisted: boolean }) => void>();
+    const target = {
+      addEventListener: (type: string, fn: (event: { persisted: boolean }) => void) => listeners.set(type, fn),
+      removeEventListener: (type: string) => listeners.delete(type),
+    };
+    vi.stubGlobal('window', target);
+    vi.stubGlobal('document', { ...target, visibilityState: 'visible' });
+    try {
+      const { client, socket } = await readyClient();
+      listeners.get('pagehide')?.({ persisted: true });
+      expect(socket.closedWith).toBeUndefined();
+      expect(client.state).toBe('ready');
+      listeners.get('pagehide')?.({ persisted: false });
+      expect(socket.closedWith).toEqual({ code: 1000, reason: 'client closed' });
+      expect(client.state).toBe('closed');
+      expect(listeners.size).toBe(0);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('closes cleanly on a React Native terminate from the lifecycle hook', async () => {
+    let notify: (event: LifecycleEvent) => void = () => {};
+    const { client, socket } = await readyClient({
+      lifecycle: {
+        subscribe(onChange) {
+          notify = onChange;
+          return () => {};
+        },
+      },
+    });
+    notify('background');
+    expect(client.state).toBe('ready');
+    notify('terminate');
+    expect(socket.closedWith?.code).toBe(1000);
+    expect(client.state).toBe('closed');
+  });
+
+  // Throttled tab, interval 1000, grace 500: timers run only at t=5000 and t=9000, late by seconds.
+  it('a late timer after real silence declares the connection dead at once; frames in between keep it alive', async () => {
+    const { client, clock, socket } = await readyClient();
+    clock.jump(1400);
+    socket.deliver({ type: 'heartbeat', payload: {} }); // t=1400: heard
+    clock.jump(1400);
+    socket.deliver({ type: 'heartbeat_ack' }); // t=2800: heard, 1400 ms after the last
+    clock.jump(1400);
+    socket.deliver({ type: 'heartbeat', payload: {} }); // t=4200
+    clock.jump(800);
+    clock.runDue(); // t=5000: every overdue beat fires at once; 800 ms of silence is fine
+    expect(client.state).toBe('ready');
+    expect(socket.sentOfType('heartbeat').length).toBeGreaterThan(0);
+    clock.jump(4000);
+    clock.runDue(); // t=9000: 4800 ms of silence > 1500: dead, whatever the timer's lateness
+    expect(socket.closedWith?.code).toBe(4000);
+    expect(client.state).toBe('reconnecting');
+    client.close();
   });
 });

@@ -36,14 +36,23 @@ describe('Sequencer', () => {
     expect(feed(sequencer, 6).gap).toEqual({ since: 4, seq: 6 });
   });
 
-  it('skips a gap the server cannot fill, releasing the held frames in order', () => {
+  it('skips one gap the server cannot fill at a time, releasing held frames up to the next gap', () => {
     const sequencer = new Sequencer<Frame>();
     feed(sequencer, 1);
-    feed(sequencer, 5);
+    feed(sequencer, 6);
     feed(sequencer, 3);
-    expect(seqs(sequencer.skip())).toEqual([3, 5]);
-    expect(sequencer.last).toBe(5);
-    expect(seqs(feed(sequencer, 6).deliver)).toEqual([6]);
+    feed(sequencer, 4);
+    const first = sequencer.skip();
+    expect(seqs(first.deliver)).toEqual([3, 4]);
+    expect(first.gap).toEqual({ since: 4, seq: 6 });
+    expect(sequencer.last).toBe(4);
+    const second = sequencer.skip();
+    expect(seqs(second.deliver)).toEqual([6]);
+    expect(second.gap).toBeUndefined();
+    expect(sequencer.last).toBe(6);
+    expect(sequencer.skip()).toEqual({ deliver: [] });
+    expect(seqs(feed(sequencer, 7).deliver)).toEqual([7]);
+    expect(feed(sequencer, 9).gap).toEqual({ since: 7, seq: 9 });
   });
 
   it('delivers every seq exactly once and in order, whatever the arrival order and duplicates', () => {

@@ -181,7 +181,7 @@ describe('client state machine', () => {
     const socket = await handshake(network);
     // Earn some backoff first, so skipping it is visible.
     socket.drop(1006);
-    clock.advance(500);
+    clock.advance(750);
     const second = await handshake(network, 's2');
     const delays: number[] = [];
     client.on('reconnecting', ({ delay_ms: delay }) => delays.push(delay));
@@ -205,12 +205,32 @@ describe('client state machine', () => {
     network.last.drop(1006);
     clock.advance(delays.at(-1) ?? 0);
     network.last.drop(1006);
-    expect(delays).toEqual([500, 999, 1998]);
+    // Ceilings 1000, 2000, 4000 (min · 2^(attempt+1)); random 0.999 lands just under each.
+    expect(delays).toEqual([999, 1998, 3996]);
     clock.advance(delays.at(-1) ?? 0);
     const stable = await handshake(network, 's2');
     clock.advance(1000);
     stable.drop(1006);
-    expect(delays.at(-1)).toBe(500);
+    expect(delays.at(-1)).toBe(999);
+    client.close();
+  });
+
+  it('keeps growing the backoff for a flapping server whose connections drop before stableAfterMs', async () => {
+    const { client, clock, network } = setup({ random: () => 0.999, reconnect: { stableAfterMs: 1000 } });
+    const scheduled: { attempt: number; delay_ms: number }[] = [];
+    client.on('reconnecting', (event) => scheduled.push(event));
+    for (let drop = 0; drop < 4; drop++) {
+      const socket = await handshake(network, `s${drop}`);
+      clock.advance(999); // ready, but not for long enough
+      socket.drop(1006);
+      clock.advance(scheduled.at(-1)?.delay_ms ?? 0);
+    }
+    expect(scheduled).toEqual([
+      { attempt: 0, delay_ms: 999 },
+      { attempt: 1, delay_ms: 1998 },
+      { attempt: 2, delay_ms: 3996 },
+      { attempt: 3, delay_ms: 7992 },
+    ]);
     client.close();
   });
 
