@@ -14,6 +14,7 @@ const valid: { [K in keyof typeof ackResultSchemas]: unknown } = {
   'recording.stop': { recording_id: 'rec1', events: 3 },
   'presence.update': {},
   replay: { replayed: 0 },
+  reauth: { expires_at: '2025-10-27T13:00:00.000Z' },
 };
 
 describe('ackResultSchemas', () => {

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ChatMessage } from './entities';
 import { StreamSnapshot } from './frames/chat';
-import { Id, NonNegativeInt } from './primitives';
+import { Id, NonNegativeInt, Timestamp } from './primitives';
 
 /**
  * The payload of the `ack` that answers each request type (when the request carries a `ref`).
@@ -25,6 +25,7 @@ export const ackResultSchemas = {
   'recording.stop': z.object({ recording_id: Id, events: NonNegativeInt }),
   'presence.update': z.object({}),
   replay: z.object({ replayed: NonNegativeInt }),
+  reauth: z.object({ expires_at: z.optional(Timestamp) }),
 } as const;
 
 export type AckResultType = keyof typeof ackResultSchemas;

@@ -11,6 +11,7 @@ export const UNSEQUENCED_SERVER_TYPES = [
   'invalid_session',
   'reconnect',
   'goodbye',
+  'auth.expiring',
   'heartbeat',
   'heartbeat_ack',
   'ack',

@@ -14,6 +14,10 @@ export const ERROR_CODES = {
   not_subscribed: 'The connection is not subscribed to the room it addressed.',
   not_found: 'The message, stream or recording named does not exist.',
   too_many_rooms: 'The connection is subscribed to `limits.max_rooms_per_connection` rooms already.',
+  rate_limited:
+    'Too many frames of this class; wait `retry_after_ms` before sending another. Keeping on earns close 4004.',
+  frame_too_deep: 'The frame nests objects and arrays deeper than `limits.max_json_depth`; it was not parsed.',
+  shutting_down: 'The server is stopping and accepts no new work; reconnect (a `reconnect` frame follows).',
   replay_unavailable: 'The replay buffer no longer reaches back to the seq asked for.',
   handler_failed: 'The application’s handler for this frame threw; the frame was not processed.',
   internal_error: 'The server failed; the frame may be retried.',

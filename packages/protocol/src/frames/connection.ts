@@ -1,15 +1,34 @@
 import * as z from 'zod/mini';
 import { PresenceEntry, User } from '../entities';
 import { bareFrame, frame } from '../envelope';
-import { Data, DeviceType, DisplayName, Id, NonNegativeInt, PositiveInt, PresenceStatus, Seq } from '../primitives';
+import {
+  Data,
+  DeviceType,
+  DisplayName,
+  Id,
+  NonNegativeInt,
+  PositiveInt,
+  PresenceStatus,
+  Seq,
+  Timestamp,
+} from '../primitives';
+
+/** A token bucket: `burst` frames at once, refilled at `per_second` (which may be a fraction). */
+export const RateLimit = z.object({ burst: PositiveInt, per_second: z.number().check(z.positive()) });
+export type RateLimit = z.infer<typeof RateLimit>;
 
 /** Limits the server enforces, announced in `hello` so a client never has to learn them by error. */
 export const Limits = z.object({
   max_frame_bytes: PositiveInt,
   max_content_length: PositiveInt,
   max_rooms_per_connection: PositiveInt,
+  max_connections_per_user: PositiveInt,
+  /** Deepest nesting of objects and arrays a frame may have. */
+  max_json_depth: PositiveInt,
   typing_ttl_ms: PositiveInt,
   identify_timeout_ms: PositiveInt,
+  /** Per connection, by class of frame: every frame counts as `general`; typing and recording events also count in their own. */
+  rate_limits: z.object({ general: RateLimit, typing: RateLimit, recording: RateLimit }),
 });
 export type Limits = z.infer<typeof Limits>;
 
@@ -57,6 +76,9 @@ export const Reconnect = frame(
 /** Sent before every close the server initiates, since close reasons are capped at 123 bytes. */
 export const Goodbye = frame('goodbye', z.object({ code: z.int(), reason: z.string(), resumable: z.boolean() }));
 
+/** The token will expire soon: send `reauth` with a fresh one before `expires_at`, or be closed 4200. */
+export const AuthExpiring = frame('auth.expiring', z.object({ expires_at: Timestamp, expires_in_ms: NonNegativeInt }));
+
 /** Generic reply to a request carrying `ref`; the result's shape depends on the request type. */
 export const Ack = frame('ack', z.optional(Data));
 
@@ -103,6 +125,9 @@ export const Resume = frame(
   'resume',
   z.object({ session_id: Id, seq: Seq, token: z.optional(z.string().check(z.maxLength(8192))) }),
 );
+
+/** Replace the connection's token in-band, so a long-lived connection never drops for expiry. Same user only. */
+export const Reauth = frame('reauth', z.object({ token: z.string().check(z.minLength(1), z.maxLength(8192)) }));
 
 /** Gap repair on a live connection: resend every dispatch after `since`. */
 export const Replay = frame('replay', z.object({ since: Seq }));

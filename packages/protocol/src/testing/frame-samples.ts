@@ -41,6 +41,7 @@ export const clientSamples: { readonly [K in ClientFrameType]: ClientFrameOf<K> 
   heartbeat: { type: 'heartbeat', payload: { last_seq: 41 } },
   heartbeat_ack: { type: 'heartbeat_ack' },
   replay: { type: 'replay', payload: { since: 12 }, ref: 'r1' },
+  reauth: { type: 'reauth', payload: { token: 'eyJhbGciOiJIUzI1NiJ9.e30.sig' }, ref: 'r2' },
   subscribe: { type: 'subscribe', payload: { room_ids: ['room-1', 'room-2'] }, ref: 'r2' },
   unsubscribe: { type: 'unsubscribe', payload: { room_ids: ['room-2'] }, ref: 'r3' },
   'guild.subscribe': { type: 'guild.subscribe', payload: { guild_id: 'guild-1' }, ref: 'r4' },
@@ -76,6 +77,13 @@ export const serverSamples: { readonly [K in ServerFrameType]: ServerFrameOf<K> 
         max_frame_bytes: 16_384,
         max_content_length: 8192,
         max_rooms_per_connection: 100,
+        max_connections_per_user: 10,
+        max_json_depth: 32,
+        rate_limits: {
+          general: { burst: 200, per_second: 100 },
+          typing: { burst: 5, per_second: 0.5 },
+          recording: { burst: 100, per_second: 60 },
+        },
         typing_ttl_ms: 10_000,
         identify_timeout_ms: 10_000,
       },
@@ -96,6 +104,10 @@ export const serverSamples: { readonly [K in ServerFrameType]: ServerFrameOf<K> 
   invalid_session: { type: 'invalid_session', payload: { resumable: false, reason: 'unknown session' } },
   reconnect: { type: 'reconnect', payload: { after_ms: 1000, jitter_ms: 5000, reason: 'deploy' } },
   goodbye: { type: 'goodbye', payload: { code: 4002, reason: 'server stopping', resumable: true } },
+  'auth.expiring': {
+    type: 'auth.expiring',
+    payload: { expires_at: '2025-10-27T13:00:00.000Z', expires_in_ms: 60000 },
+  },
   heartbeat: { type: 'heartbeat' },
   heartbeat_ack: { type: 'heartbeat_ack' },
   ack: {

@@ -110,6 +110,13 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
       max_rooms_per_connection: resolved.maxRoomsPerConnection,
       typing_ttl_ms: resolved.typingTtlMs,
       identify_timeout_ms: resolved.identifyTimeoutMs,
+      max_connections_per_user: 10,
+      max_json_depth: 32,
+      rate_limits: {
+        general: { burst: 200, per_second: 100 },
+        typing: { burst: 5, per_second: 0.5 },
+        recording: { burst: 100, per_second: 60 },
+      },
     },
     server_id: resolved.serverId,
   };
