@@ -3,8 +3,11 @@ import pino from 'pino';
 import { readConfig } from './config';
 import { startServer } from './server';
 
-/** How long a graceful stop may take before the process exits regardless. */
-const STOP_BOUND_MS = 5_000;
+/**
+ * How long a graceful stop may take before the process exits regardless: the gateway's own wait for
+ * in-flight messages (stopTimeoutMs, 5 s) plus the sockets' close handshakes (1 s) and some slack.
+ */
+const STOP_BOUND_MS = 8_000;
 
 function banner(url: string, wsUrl: string, mode: 'dev' | 'jwt'): string {
   const identity =

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EventDefinition } from '@gateway/protocol';
 import pino from 'pino';
+import { assertModeAllowed } from './auth/production-guard';
 import { DEV_MODE_WARNING, resolveAuth } from './auth/resolve';
 import { createGateway, type Gateway } from './core/gateway';
 import type { Logger } from './core/logger';
@@ -24,6 +25,10 @@ export interface ServerOptions<Events extends readonly EventDefinition[] = reado
   path?: string;
   /** Directory the demo page is served from. @default `<package>/demo/public` */
   demoDir?: string;
+  /** Production refuses dev mode (no secret, no verifier) unless `allowDevMode`. @default NODE_ENV === 'production' */
+  production?: boolean;
+  /** Run dev mode even in production (with a loud warning). @default GATEWAY_DEV_MODE === '1' */
+  allowDevMode?: boolean;
 }
 
 export interface RunningServer<Events extends readonly EventDefinition[] = readonly EventDefinition[]> {
@@ -34,8 +39,8 @@ export interface RunningServer<Events extends readonly EventDefinition[] = reado
   port: number;
   gateway: Gateway<Events>;
   /**
-   * `gateway.stop()` (reconnect + goodbye + close 4002 to every connection, then every session ends), waits
-   * briefly for the sockets to close, then stops listening.
+   * `gateway.stop()` (new work refused, in-flight messages delivered, then reconnect + goodbye + close 4002
+   * to every connection and every session ends), waits briefly for the sockets to close, then stops listening.
    */
   close(): Promise<void>;
 }
@@ -51,12 +56,24 @@ export async function startServer<const Events extends readonly EventDefinition[
     verifyToken: options.verifyToken,
     ...(clock === undefined ? {} : { now: () => clock.now() }),
   });
-  if (auth.mode === 'dev') logger.warn({ mode: 'dev' }, DEV_MODE_WARNING);
+  const production = options.production ?? process.env.NODE_ENV === 'production';
+  assertModeAllowed({
+    mode: auth.mode,
+    production,
+    allowDevMode: options.allowDevMode ?? process.env.GATEWAY_DEV_MODE === '1',
+  });
+  if (auth.mode === 'dev') {
+    if (production)
+      logger.error({ mode: 'dev', production }, `PRODUCTION IN DEV MODE (asked for). ${DEV_MODE_WARNING}`);
+    else logger.warn({ mode: 'dev' }, DEV_MODE_WARNING);
+  }
   const {
     port: wantedPort = 8081,
     host = '0.0.0.0',
     jwtSecret: _secret,
     logLevel: _level,
+    production: _production,
+    allowDevMode: _allowDevMode,
     path,
     demoDir,
     ...rest
@@ -67,6 +84,7 @@ export async function startServer<const Events extends readonly EventDefinition[
     ...(auth.verifyToken === undefined ? {} : { verifyToken: auth.verifyToken }),
   });
   const maxFrameBytes = options.maxFrameBytes ?? 16_384;
+  // ws would otherwise take up to 100 MiB before the gateway's own check could refuse it.
   const http = createServer(createHttpHandler({ gateway, demo: createDemoFiles(demoDir), logger }));
   const transport = attachWebSocketTransport(http, gateway, {
     maxPayload: maxFrameBytes * 2,
@@ -84,7 +102,8 @@ export async function startServer<const Events extends readonly EventDefinition[
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}`;
   const wsUrl = `ws://${shownHost}:${port}${path ?? '/ws'}`;
-  logger.info({ url, wsUrl, mode: auth.mode, server_id: gateway.serverId }, 'gateway listening');
+  // `port` matters with PORT=0: whoever started the process reads the real one from this line.
+  logger.info({ url, wsUrl, port, mode: auth.mode, server_id: gateway.serverId }, 'gateway listening');
 
   let closing: Promise<void> | undefined;
   return {
@@ -94,7 +113,7 @@ export async function startServer<const Events extends readonly EventDefinition[
     gateway,
     close() {
       closing ??= (async () => {
-        gateway.stop();
+        await gateway.stop();
         await transport.close();
         await new Promise<void>((resolve) => {
           http.close(() => resolve());

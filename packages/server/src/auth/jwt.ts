@@ -1,6 +1,6 @@
 import { errors, jwtVerify } from 'jose';
 import { TokenExpiredError } from '../core/errors';
-import type { VerifyToken } from '../core/options';
+import type { AuthenticatedUser, VerifyToken } from '../core/options';
 
 export interface JwtVerifierOptions {
   /** Reads the time tokens are checked against; tests pass their fake clock. @default Date.now */
@@ -27,7 +27,11 @@ export function createJwtVerifier(secret: string | Uint8Array, options: JwtVerif
       });
       if (typeof payload.sub !== 'string' || payload.sub === '') return null;
       const name = payload.name;
-      return typeof name === 'string' && name !== '' ? { id: payload.sub, display_name: name } : { id: payload.sub };
+      const user: AuthenticatedUser =
+        typeof name === 'string' && name !== '' ? { id: payload.sub, display_name: name } : { id: payload.sub };
+      // The gateway warns before this moment (auth.expiring) and closes 4200 at it unless a reauth moves it.
+      if (typeof payload.exp === 'number') user.expires_at = payload.exp * 1000;
+      return user;
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw new TokenExpiredError('The token has expired.', { cause: error });
       return null;

@@ -1,20 +1,21 @@
+import { EventWindow } from './event-window';
+
 /**
- * A single bad frame earns an error reply; this counts them so repeats earn a close (4400).
- * Sliding window of timestamps, at most `limit` long.
+ * A single bad frame earns an error reply; this counts them so repeats earn a close (4400, or 1009 when
+ * the frame that reaches the limit is an oversize one).
  */
 export class BadInputPolicy {
-  private readonly stamps: number[] = [];
+  private readonly window: EventWindow;
 
   constructor(
     private readonly limit: number,
-    private readonly windowMs: number,
-  ) {}
+    windowMs: number,
+  ) {
+    this.window = new EventWindow(limit, windowMs);
+  }
 
-  /** Records one bad frame at `now`; true when the connection has now crossed the limit. */
+  /** Records one bad frame at `now`; true when the connection has now reached the limit. */
   record(now: number): boolean {
-    this.stamps.push(now);
-    while (this.stamps.length > 0 && (this.stamps[0] ?? now) <= now - this.windowMs) this.stamps.shift();
-    if (this.stamps.length > this.limit) this.stamps.shift();
-    return this.stamps.length >= this.limit;
+    return this.window.record(now) >= this.limit;
   }
 }

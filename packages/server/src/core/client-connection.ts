@@ -2,6 +2,7 @@ import { BadInputPolicy } from './bad-input';
 import type { TimerHandle } from './clock';
 import type { Connection } from './connection';
 import type { ResolvedOptions } from './options';
+import { ConnectionRateLimiter } from './rate-limiter';
 import type { Session } from './session';
 
 /** pre_identify → identifying (token being verified) → ready (a session is attached) → closed. */
@@ -24,7 +25,12 @@ export class ClientConnection {
   /** True once the sweep has sent a heartbeat for the current silence. */
   pinged = false;
   identifyTimer: TimerHandle | undefined;
+  /** When the token this connection authenticated with expires (epoch ms); undefined: never (dev mode, no `exp`). */
+  authExpiresAt: number | undefined;
+  /** True once `auth.expiring` went out for the current deadline. */
+  authWarned = false;
   readonly badInput: BadInputPolicy;
+  readonly rateLimiter: ConnectionRateLimiter;
   private readonly maxBufferedBytes: number;
   /** Set on the first overflow: the goodbye written while closing must not report it again. */
   private overflowed = false;
@@ -40,6 +46,7 @@ export class ClientConnection {
   ) {
     this.lastHeardAt = options.clock.now();
     this.badInput = new BadInputPolicy(options.badFrameLimit, options.badFrameWindowMs);
+    this.rateLimiter = new ConnectionRateLimiter(options, this.lastHeardAt);
     this.maxBufferedBytes = options.maxBufferedBytes;
   }
 

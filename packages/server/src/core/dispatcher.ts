@@ -4,10 +4,12 @@ import { onChatDelete, onChatEdit, onChatHistory, onChatSend } from './handlers/
 import { onHeartbeat, onIdentify, onReplay } from './handlers/connection';
 import { onCustomEvent, type StoredHandler } from './handlers/custom';
 import { onPresenceUpdate, onTypingStart, onTypingStop } from './handlers/presence';
+import { onReauth } from './handlers/reauth';
 import { onRecordingEvent, onRecordingStart, onRecordingStop } from './handlers/recording';
 import { onResume } from './handlers/resume';
 import { onGuildSubscribe, onGuildUnsubscribe, onSubscribe, onUnsubscribe } from './handlers/rooms';
 import { onStreamFetch } from './handlers/streams';
+import { exceedsJsonDepth } from './json-depth';
 import type { Runtime } from './runtime';
 
 /** Types a connection may send before it is ready. */
@@ -18,6 +20,20 @@ const BEFORE_READY: ReadonlySet<string> = new Set(['identify', 'resume', 'heartb
  * later frames of the same connection wait for them, so a send queued right behind a subscribe finds the room.
  */
 const ORDERING_BARRIERS: ReadonlySet<string> = new Set(['subscribe', 'guild.subscribe']);
+
+/**
+ * What a stopping server still answers: liveness, reads and leaving. Everything else would be new work
+ * that the stop could cut off half done, so it gets `error shutting_down`.
+ */
+const ALLOWED_WHILE_STOPPING: ReadonlySet<string> = new Set([
+  'heartbeat',
+  'heartbeat_ack',
+  'replay',
+  'chat.history',
+  'chat.stream_fetch',
+  'unsubscribe',
+  'guild.unsubscribe',
+]);
 
 const utf8 = new TextEncoder();
 
@@ -35,7 +51,7 @@ function exceedsBytes(text: string, max: number): boolean {
 export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<string, StoredHandler>) {
   const decoder = createClientFrameDecoder(rt.options.events);
   const textDecoder = new TextDecoder('utf-8', { fatal: true });
-  const { maxFrameBytes } = rt.options;
+  const { maxFrameBytes, maxJsonDepth, clock } = rt.options;
 
   function route(connection: ClientConnection, frame: ClientFrame): void | Promise<void> {
     switch (frame.type) {
@@ -47,6 +63,8 @@ export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<strin
         return onHeartbeat(connection, frame);
       case 'heartbeat_ack':
         return; // Hearing it was the point.
+      case 'reauth':
+        return onReauth(rt, connection, frame);
     }
     // Past the pre-ready gate: the frame acts on the connection's session (replies go wherever it is attached).
     const session = connection.session;
@@ -121,6 +139,23 @@ export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<strin
     }
   }
 
+  /**
+   * The connection's rate limits: a frame over them is answered `rate_limited` and dropped; too many of
+   * those and the connection is closed 4004. Only this connection's buckets are touched.
+   */
+  function admit(connection: ClientConnection, type: string, ref: string | undefined): boolean {
+    const now = clock.now();
+    const retryAfterMs = connection.rateLimiter.admit(type, now);
+    if (retryAfterMs === 0) return true;
+    connection.send(
+      'error',
+      { code: 'rate_limited', message: `Too many frames; retry "${type}" later.`, retry_after_ms: retryAfterMs },
+      ref,
+    );
+    if (connection.rateLimiter.refused(now)) rt.lifecycle.close(connection, 'flood', 'Too many frames too fast.');
+    return false;
+  }
+
   return function receive(connection: ClientConnection, data: string | Uint8Array, isBinary: boolean): void {
     if (connection.state === 'closed') return;
     rt.counters.framesIn += 1;
@@ -142,14 +177,23 @@ export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<strin
       rt.reject(connection, 'invalid_json', 'The frame is not valid UTF-8 text.');
       return;
     }
+    if (exceedsJsonDepth(text, maxJsonDepth)) {
+      rt.reject(connection, 'frame_too_deep', `Frames may nest at most ${maxJsonDepth} levels deep.`);
+      return;
+    }
     const decoded = decoder.decode(text);
     if (!decoded.ok) {
       rt.reject(connection, decoded.error.code, decoded.error.message, decoded.error.ref);
       return;
     }
     const frame = decoded.frame;
+    if (!admit(connection, frame.type, frame.ref)) return;
     if (connection.state !== 'ready' && !BEFORE_READY.has(frame.type)) {
       rt.reject(connection, 'not_identified', `Identify before sending "${frame.type}".`, frame.ref);
+      return;
+    }
+    if (rt.stopping && !ALLOWED_WHILE_STOPPING.has(frame.type)) {
+      rt.fail(connection, 'shutting_down', 'The server is stopping; reconnect and send it again.', frame.ref);
       return;
     }
     const earlier = waiting.get(connection);

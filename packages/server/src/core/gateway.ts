@@ -1,5 +1,5 @@
 import type { CustomClientPayloads } from '@gateway/protocol';
-import { type EventDefinition, PROTOCOL_VERSION, type PresenceEntry } from '@gateway/protocol';
+import { CloseCode, type EventDefinition, PROTOCOL_VERSION, type PresenceEntry } from '@gateway/protocol';
 import * as z from 'zod/mini';
 import { ClientConnection } from './client-connection';
 import type { Connection, ConnectionHandle, ConnectionInfo } from './connection';
@@ -9,6 +9,8 @@ import { roomSnapshot } from './handlers/rooms';
 import { type GatewayStream, type StartStreamOptions, startStream } from './handlers/streams';
 import { randomChars } from './ids';
 import { type GatewayOptions, resolveOptions } from './options';
+import { createOriginCheck } from './origin';
+import type { RateLimit } from './rate-limit';
 import { Runtime } from './runtime';
 import type {
   BroadcastOptions,
@@ -73,10 +75,21 @@ export interface Gateway<Events extends readonly EventDefinition[] = readonly Ev
    */
   drain(options?: DrainOptions): void;
   /**
-   * `drain`, then ends every session (the process is going away; presence leaves) and accepts no more
-   * connections.
+   * Graceful stop: accepts no more connections and answers new work with `error shutting_down`, waits
+   * (up to `stopTimeoutMs`) for messages being persisted so each reaches its room, then `drain`s and ends
+   * every session (the process is going away; presence leaves). Settles once everyone is told.
    */
-  stop(options?: StopOptions): void;
+  stop(options?: StopOptions): Promise<void>;
+  /**
+   * Revokes room membership (kick, lost permission) of one session or every session of a user, attached
+   * or detached: nothing more of the room is delivered or buffered for replay. Attached connections get
+   * `unsubscribed {room_ids}` without a ref. Returns how many sessions left the room.
+   */
+  unsubscribe(target: SendTarget, roomId: string, reason?: string): number;
+}
+
+function announce(limit: RateLimit): { burst: number; per_second: number } {
+  return { burst: limit.burst, per_second: limit.perSecond };
 }
 
 let localeConfigured = false;
@@ -98,7 +111,9 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
   const receive = createFrameRouter(rt, handlers);
   const { clock, logger } = resolved;
   const mode = resolved.verifyToken === undefined ? 'dev' : 'jwt';
+  const originAllowed = createOriginCheck(resolved.allowedOrigins);
   let stopped = false;
+  let stopping: Promise<void> | undefined;
 
   const hello = {
     protocol_version: PROTOCOL_VERSION,
@@ -110,12 +125,12 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
       max_rooms_per_connection: resolved.maxRoomsPerConnection,
       typing_ttl_ms: resolved.typingTtlMs,
       identify_timeout_ms: resolved.identifyTimeoutMs,
-      max_connections_per_user: 10,
-      max_json_depth: 32,
+      max_connections_per_user: resolved.maxConnectionsPerUser,
+      max_json_depth: resolved.maxJsonDepth,
       rate_limits: {
-        general: { burst: 200, per_second: 100 },
-        typing: { burst: 5, per_second: 0.5 },
-        recording: { burst: 100, per_second: 60 },
+        general: announce(resolved.rateLimits.general),
+        typing: announce(resolved.rateLimits.typing),
+        recording: announce(resolved.rateLimits.recording),
       },
     },
     server_id: resolved.serverId,
@@ -124,6 +139,22 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
   function closeSlowConsumer(connection: ClientConnection): void {
     logger.warn({ connection_id: connection.id, session_id: connection.session?.id }, 'slow consumer closed');
     rt.lifecycle.close(connection, 'slow_consumer', 'The connection read too slowly.');
+  }
+
+  /** Waits for accepted messages still being persisted, but no longer than `stopTimeoutMs`. */
+  async function settleInFlight(): Promise<void> {
+    let timer: unknown;
+    let timedOut = false;
+    const deadline = new Promise<void>((resolve) => {
+      timer = clock.setTimeout(() => {
+        timedOut = true;
+        resolve();
+      }, resolved.stopTimeoutMs);
+    });
+    // A persist may finish by starting another (a stream's end): wait until none is left.
+    while (rt.inFlight.size > 0 && !timedOut) await Promise.race([Promise.allSettled([...rt.inFlight]), deadline]);
+    clock.clearTimeout(timer);
+    if (timedOut) logger.warn({ in_flight: rt.inFlight.size }, 'stop gave up waiting for persistMessage');
   }
 
   function drain(
@@ -151,6 +182,14 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
       if (stopped) {
         connection.send('goodbye', { code: 4002, reason: 'The server is stopping.', resumable: true });
         connection.closeSocket(4002, 'The server is stopping.');
+        return { message() {}, closed() {} };
+      }
+      if (!originAllowed(info.origin)) {
+        // Accepted at the WebSocket level so the client reads a fatal code instead of retrying a failed upgrade.
+        logger.info({ connection_id: connection.id, origin: info.origin }, 'origin refused');
+        const reason = 'This origin may not connect.';
+        connection.send('goodbye', { code: CloseCode.forbidden, reason, resumable: false });
+        connection.closeSocket(CloseCode.forbidden, reason);
         return { message() {}, closed() {} };
       }
       rt.connections.add(connection);
@@ -258,12 +297,41 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
     },
 
     stop({ code = 4002, reason = 'The server is stopping.', ...pacing } = {}) {
+      if (stopping !== undefined) return stopping;
       stopped = true;
-      drain({ ...pacing, reason }, code);
-      rt.lifecycle.endAll();
-      rt.heartbeat.stop();
-      rt.typing.clear();
-      rt.fanout.close();
+      rt.stopping = true;
+      const finish = () => {
+        drain({ ...pacing, reason }, code);
+        rt.lifecycle.endAll();
+        rt.heartbeat.stop();
+        rt.authExpiry.stop();
+        rt.typing.clear();
+        rt.fanout.close();
+      };
+      // Nothing to wait for: everyone is told at once, as before stop waited for anything.
+      if (rt.inFlight.size === 0) {
+        finish();
+        stopping = Promise.resolve();
+      } else {
+        stopping = settleInFlight().then(finish);
+      }
+      return stopping;
+    },
+
+    unsubscribe(target, roomId, reason) {
+      const sessions =
+        'sessionId' in target
+          ? [rt.sessions.get(target.sessionId)].filter((session) => session !== undefined)
+          : [...(rt.users.get(target.userId) ?? [])];
+      let removed = 0;
+      for (const session of sessions) {
+        if (!session.rooms.has(roomId)) continue;
+        rt.leaveRoom(session, roomId);
+        session.send('unsubscribed', { room_ids: [roomId] });
+        removed++;
+      }
+      if (removed > 0) logger.info({ room_id: roomId, sessions: removed, reason }, 'room membership revoked');
+      return removed;
     },
   };
 }

@@ -24,11 +24,12 @@ export class Lifecycle {
     this.closeWithCode(connection, CLOSE_CODES[name].code, reason);
   }
 
-  closeWithCode(connection: ClientConnection, code: number, reason: string): void {
+  /** `keepSession` overrides what the code's verdict says, for WebSocket codes (1009) the table does not decide. */
+  closeWithCode(connection: ClientConnection, code: number, reason: string, keepSession = keepsSession(code)): void {
     if (connection.state === 'closed') return;
-    connection.send('goodbye', { code, reason, resumable: closeVerdict(code) === 'resume' });
+    connection.send('goodbye', { code, reason, resumable: keepSession && closeVerdict(code) === 'resume' });
     connection.closeSocket(code, limitCloseReason(reason));
-    this.lost(connection, keepsSession(code));
+    this.lost(connection, keepSession);
   }
 
   /** The socket is gone (either side closed it): forget the connection; detach or end its session. */
@@ -36,6 +37,7 @@ export class Lifecycle {
     const { rt } = this;
     connection.state = 'closed';
     this.clearIdentifyTimer(connection);
+    rt.authExpiry.forget(connection);
     rt.connections.delete(connection);
     const session = connection.session;
     connection.session = undefined;
@@ -77,6 +79,21 @@ export class Lifecycle {
       this.close(holder, 'session_invalid', 'This session has ended; identify afresh.');
     }
     this.end(session);
+  }
+
+  /**
+   * Whether the user may have one more session. Detached sessions give way first (oldest first): they
+   * would otherwise pin memory for a whole resume window; only attached connections make a refusal.
+   */
+  makeRoomFor(userId: string): boolean {
+    const limit = this.rt.options.maxConnectionsPerUser;
+    const sessions = this.rt.users.get(userId);
+    if (sessions === undefined || sessions.size < limit) return true;
+    for (const session of [...sessions]) {
+      if (sessions.size < limit) break;
+      if (session.connection === undefined) this.end(session);
+    }
+    return sessions.size < limit;
   }
 
   /** Leaves rooms (room presence.leave), removes the device from presence, forgets the session. */

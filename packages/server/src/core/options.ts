@@ -4,11 +4,18 @@ import type { Backplane } from '../backplane/types';
 import { type Clock, systemClock } from './clock';
 import { randomChars } from './ids';
 import { type Logger, silentLogger } from './logger';
+import type { RateLimit } from './rate-limit';
+import type { RateLimits } from './rate-limiter';
 
 /** A verified identity; `display_name` falls back on the identify frame's. */
 export interface AuthenticatedUser {
   id: string;
   display_name?: string;
+  /**
+   * When the token stops being valid (epoch ms; the JWT's `exp`). The server warns with `auth.expiring`
+   * before it and closes 4200 at it unless a `reauth` brings a fresh token. Absent: never expires.
+   */
+  expires_at?: number;
 }
 
 /**
@@ -71,8 +78,31 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
   badFrameLimit?: number;
   /** @default 60000 */
   badFrameWindowMs?: number;
-  /** A connection whose unsent bytes exceed this is closed 4003. @default 8388608 */
+  /** A connection whose unsent bytes exceed this is closed 4003 (its session is kept). @default 1048576 */
   maxBufferedBytes?: number;
+  /** Identified connections one user may hold; an identify beyond it is closed 4429. @default 10 */
+  maxConnectionsPerUser?: number;
+  /** Deepest nesting of objects and arrays a frame may have (`error frame_too_deep`). @default 32 */
+  maxJsonDepth?: number;
+  /**
+   * Token buckets per connection. @default general {burst 200, perSecond 100}, typing {burst 5,
+   * perSecond 0.5}, recording {burst 100, perSecond 60}
+   */
+  rateLimits?: Partial<RateLimits>;
+  /** Rate-limited frames within `floodWindowMs` above which the connection is closed 4004. @default 50 */
+  floodLimit?: number;
+  /** @default 10000 */
+  floodWindowMs?: number;
+  /** How long before a token's expiry `auth.expiring` is sent. @default 60000 */
+  authExpiringNoticeMs?: number;
+  /**
+   * Browser origins allowed to connect (exact `scheme://host[:port]`); a connection whose `Origin` is not
+   * listed is closed 4403. Connections without an `Origin` (bots, servers) are always allowed.
+   * @default every origin
+   */
+  allowedOrigins?: readonly string[];
+  /** How long `stop()` waits for in-flight `persistMessage` calls before closing everyone. @default 5000 */
+  stopTimeoutMs?: number;
   /** Everyone connected sees everyone (seed 000); off for deployments too large for it. @default true */
   globalPresence?: boolean;
   backplane?: Backplane;
@@ -105,12 +135,26 @@ export interface ResolvedOptions {
   readonly badFrameLimit: number;
   readonly badFrameWindowMs: number;
   readonly maxBufferedBytes: number;
+  readonly maxConnectionsPerUser: number;
+  readonly maxJsonDepth: number;
+  readonly rateLimits: RateLimits;
+  readonly floodLimit: number;
+  readonly floodWindowMs: number;
+  readonly authExpiringNoticeMs: number;
+  readonly allowedOrigins: readonly string[] | undefined;
+  readonly stopTimeoutMs: number;
   readonly globalPresence: boolean;
   readonly backplane: Backplane;
   readonly clock: Clock;
   readonly random: () => number;
   readonly logger: Logger;
 }
+
+const DEFAULT_RATE_LIMITS: Readonly<Record<keyof RateLimits, RateLimit>> = {
+  general: { burst: 200, perSecond: 100 },
+  typing: { burst: 5, perSecond: 0.5 },
+  recording: { burst: 100, perSecond: 60 },
+};
 
 export function resolveOptions(options: GatewayOptions): ResolvedOptions {
   const random = options.random ?? Math.random;
@@ -135,7 +179,19 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     maxStreams: options.maxStreams ?? 100,
     badFrameLimit: options.badFrameLimit ?? 10,
     badFrameWindowMs: options.badFrameWindowMs ?? 60_000,
-    maxBufferedBytes: options.maxBufferedBytes ?? 8_388_608,
+    maxBufferedBytes: options.maxBufferedBytes ?? 1_048_576,
+    maxConnectionsPerUser: options.maxConnectionsPerUser ?? 10,
+    maxJsonDepth: options.maxJsonDepth ?? 32,
+    rateLimits: {
+      general: options.rateLimits?.general ?? DEFAULT_RATE_LIMITS.general,
+      typing: options.rateLimits?.typing ?? DEFAULT_RATE_LIMITS.typing,
+      recording: options.rateLimits?.recording ?? DEFAULT_RATE_LIMITS.recording,
+    },
+    floodLimit: options.floodLimit ?? 50,
+    floodWindowMs: options.floodWindowMs ?? 10_000,
+    authExpiringNoticeMs: options.authExpiringNoticeMs ?? 60_000,
+    allowedOrigins: options.allowedOrigins,
+    stopTimeoutMs: options.stopTimeoutMs ?? 5_000,
     globalPresence: options.globalPresence ?? true,
     backplane: options.backplane ?? new InMemoryBackplane(),
     clock: options.clock ?? systemClock,

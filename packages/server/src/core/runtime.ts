@@ -1,5 +1,6 @@
 import { type ErrorCode, isDispatchType, prepareDispatch } from '@gateway/protocol';
 import { ALL_CHANNEL, type Channel, roomChannel, userChannel } from '../backplane/types';
+import { AuthExpirySweep } from './auth-expiry';
 import type { ClientConnection } from './client-connection';
 import { DedupWindow } from './dedup';
 import { type Exclusions, Fanout } from './fanout';
@@ -14,6 +15,9 @@ import { RoomRegistry } from './rooms';
 import type { Session } from './session';
 import { StreamStore } from './streams';
 import { TypingTracker } from './typing';
+
+/** WebSocket's own "message too big" code (RFC 6455). */
+const MESSAGE_TOO_BIG = 1009;
 
 /** The ack a chat send earned, kept for the dedup window so a retry gets the same one. */
 export interface ChatSendAck {
@@ -57,6 +61,11 @@ export class Runtime {
   readonly fanout: Fanout;
   readonly heartbeat: HeartbeatSweep;
   readonly lifecycle: Lifecycle;
+  readonly authExpiry: AuthExpirySweep;
+  /** Set once `stop()` begins: new work is refused with `shutting_down`. */
+  stopping = false;
+  /** Accepted messages still being persisted; `stop()` waits for them so none is lost. */
+  readonly inFlight = new Set<Promise<unknown>>();
   readonly counters: RuntimeCounters = {
     framesIn: 0,
     framesOut: 0,
@@ -91,6 +100,16 @@ export class Runtime {
       },
     );
     this.lifecycle = new Lifecycle(this);
+    this.authExpiry = new AuthExpirySweep(clock, options.authExpiringNoticeMs, {
+      warn: (connection, expiresAt) =>
+        connection.send('auth.expiring', {
+          expires_at: new Date(expiresAt).toISOString(),
+          expires_in_ms: Math.max(0, expiresAt - clock.now()),
+        }),
+      // refresh_token verdict: the session is kept, the client resumes with a fresh token.
+      expire: (connection) =>
+        this.lifecycle.close(connection, 'token_expired', 'The token has expired; resume with a fresh one.'),
+    });
     this.ephemeralCustomTypes = new Set(options.events.filter((event) => event.ephemeral).map((event) => event.name));
   }
 
@@ -117,13 +136,24 @@ export class Runtime {
 
   /**
    * Answers a frame that broke the protocol with an error, and closes the connection (4400) once
-   * it has sent too many of them.
+   * it has sent too many of them; 1009 (message too big) when the one reaching the limit was oversize.
    */
   reject(connection: ClientConnection, code: ErrorCode, message: string, ref?: string): void {
     this.fail(connection, code, message, ref);
-    if (connection.badInput.record(this.options.clock.now())) {
+    if (!connection.badInput.record(this.options.clock.now())) return;
+    if (code === 'frame_too_large') {
+      this.lifecycle.closeWithCode(connection, MESSAGE_TOO_BIG, 'Too many oversize frames.', false);
+    } else {
       this.lifecycle.close(connection, 'protocol_violation', 'Too many invalid frames.');
     }
+  }
+
+  /** Keeps a persist in flight visible to `stop()` until it settles. */
+  trackInFlight<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    const settled = () => this.inFlight.delete(work);
+    work.then(settled, settled);
+    return work;
   }
 
   /** Undoes `register` and every room join of an ending session, telling others what changed. */

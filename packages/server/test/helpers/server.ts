@@ -1,5 +1,6 @@
 import type { EventDefinition } from '@gateway/protocol';
 import { afterEach } from 'vitest';
+import type WebSocket from 'ws';
 import { type RunningServer, type ServerOptions, startServer } from '../../src/index';
 import { connectClient, type Frame, type TestClient } from './ws-client';
 
@@ -7,6 +8,8 @@ export interface TestServer<Events extends readonly EventDefinition[]> {
   server: RunningServer<Events>;
   /** Connects and waits for hello. */
   connect(): Promise<TestClient>;
+  /** Connects without waiting for anything (for connections refused before hello). */
+  open(options?: WebSocket.ClientOptions): Promise<TestClient>;
   /** Connects, identifies (dev mode by default) and waits for ready. */
   join(identify?: Record<string, unknown>): Promise<{ client: TestClient; ready: Frame }>;
   /** `join` and then subscribe to rooms, waiting for the subscribed reply. */
@@ -31,9 +34,14 @@ export async function startTestServer<const Events extends readonly EventDefinit
   const clients: TestClient[] = [];
   running.push({ server: server as unknown as RunningServer<readonly EventDefinition[]>, clients });
 
-  async function connect(): Promise<TestClient> {
-    const client = await connectClient(server.wsUrl);
+  async function open(options?: WebSocket.ClientOptions): Promise<TestClient> {
+    const client = await connectClient(server.wsUrl, options);
     clients.push(client);
+    return client;
+  }
+
+  async function connect(): Promise<TestClient> {
+    const client = await open();
     await client.next('hello');
     return client;
   }
@@ -55,5 +63,5 @@ export async function startTestServer<const Events extends readonly EventDefinit
     return client;
   }
 
-  return { server, connect, join, joinRooms };
+  return { server, connect, open, join, joinRooms };
 }

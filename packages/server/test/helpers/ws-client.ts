@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 
 export interface Frame {
@@ -24,11 +25,21 @@ export interface TestClient {
   barrier(): Promise<void>;
   readonly closed: Promise<{ code: number; reason: string }>;
   close(code?: number): void;
+  /** Stops reading the TCP socket (a slow consumer): the server's writes pile up in its buffers. */
+  pauseReading(): void;
+  resumeReading(): void;
 }
 
-/** Opens a raw ws connection and collects what arrives; waits are event-driven with deadlines, never sleeps. */
-export function connectClient(url: string): Promise<TestClient> {
-  const ws = new WebSocket(url);
+/**
+ * Opens a raw ws connection and collects what arrives; waits are event-driven with deadlines, never sleeps.
+ * `options` reach ws (an `origin` header, say).
+ */
+export function connectClient(url: string, options?: WebSocket.ClientOptions): Promise<TestClient> {
+  const ws = new WebSocket(url, options);
+  let socket: Duplex | undefined;
+  ws.once('upgrade', (response) => {
+    socket = response.socket;
+  });
   const frames: Frame[] = [];
   const returned = new Set<Frame>();
   const waiters = new Set<() => void>();
@@ -91,6 +102,8 @@ export function connectClient(url: string): Promise<TestClient> {
     },
     closed,
     close: (code = 1000) => ws.close(code),
+    pauseReading: () => socket?.pause(),
+    resumeReading: () => socket?.resume(),
   };
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(client));

@@ -16,10 +16,12 @@ export function publishMessage(rt: Runtime, message: ChatMessage): Promise<void>
     deliver();
     return undefined;
   }
-  return (async () => {
-    await persist(message);
-    deliver();
-  })();
+  return rt.trackInFlight(
+    (async () => {
+      await persist(message);
+      deliver();
+    })(),
+  );
 }
 
 /**

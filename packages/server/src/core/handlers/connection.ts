@@ -30,8 +30,9 @@ export async function onIdentify(
     return;
   }
   connection.state = 'identifying';
-  const user = await authenticate(rt, connection, request);
-  if (user === undefined || connection.state !== 'identifying') return;
+  const identity = await authenticate(rt, connection, request);
+  if (identity === undefined || connection.state !== 'identifying') return;
+  const { user, expiresAt } = identity;
   const session = new Session(
     randomChars(rt.options.random, 20),
     user,
@@ -41,6 +42,14 @@ export async function onIdentify(
   );
   const { granted } = await authorizeRooms(rt, session, [...new Set(request.subscriptions ?? [])]);
   if (connection.state !== 'identifying') return;
+  if (!rt.lifecycle.makeRoomFor(user.id)) {
+    rt.lifecycle.close(
+      connection,
+      'too_many_connections',
+      `At most ${rt.options.maxConnectionsPerUser} connections per user.`,
+    );
+    return;
+  }
 
   // Everything from here to the ready frame is synchronous, so no dispatch can reach the client before it.
   rt.sessions.set(session.id, session);
@@ -54,6 +63,7 @@ export async function onIdentify(
     subscriptions: granted,
     presence: presenceSnapshot(rt, session),
   });
+  rt.authExpiry.set(connection, expiresAt);
   rt.options.logger.debug({ session_id: session.id, user_id: user.id, connection_id: connection.id }, 'identified');
 }
 
@@ -61,14 +71,16 @@ async function authenticate(
   rt: Runtime,
   connection: ClientConnection,
   request: ClientFrameOf<'identify'>['payload'],
-): Promise<User | undefined> {
+): Promise<{ user: User; expiresAt: number | undefined } | undefined> {
   const verify = rt.options.verifyToken;
   if (verify === undefined) {
     // Dev mode: the client names itself (seed 000's `user_id`); the server logged this loudly at start.
-    return withName(request.user_id ?? `guest-${randomChars(rt.options.random, 6)}`, request.display_name);
+    const id = request.user_id ?? `guest-${randomChars(rt.options.random, 6)}`;
+    return { user: withName(id, request.display_name), expiresAt: undefined };
   }
   const verified = await verifyClientToken(rt, connection, verify, request.token, 'identify');
-  return verified === undefined ? undefined : withName(verified.id, verified.display_name ?? request.display_name);
+  if (verified === undefined) return undefined;
+  return { user: withName(verified.id, verified.display_name ?? request.display_name), expiresAt: verified.expires_at };
 }
 
 function withName(id: string, displayName: string | undefined): User {

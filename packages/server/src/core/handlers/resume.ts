@@ -27,11 +27,13 @@ export async function onResume(
   const { session_id: sessionId, seq, token } = frame.payload;
   connection.state = 'identifying';
   let userId: string | undefined;
+  let expiresAt: number | undefined;
   const verify = rt.options.verifyToken;
   if (verify !== undefined) {
     const verified = await verifyClientToken(rt, connection, verify, token, 'resume');
     if (verified === undefined) return;
     userId = verified.id;
+    expiresAt = verified.expires_at;
   }
   if (connection.state !== 'identifying') return;
 
@@ -51,6 +53,7 @@ export async function onResume(
   session.replay.trimThrough(seq);
   for (const entry of missed) connection.write(sequenceDispatch(entry.prepared, entry.seq));
   connection.send('resumed', { session_id: session.id, replayed: missed.length }, frame.ref);
+  rt.authExpiry.set(connection, expiresAt);
   rt.counters.resumesOk += 1;
   rt.counters.replayedEvents += missed.length;
   rt.options.logger.debug({ session_id: session.id, replayed: missed.length }, 'resumed');

@@ -67,7 +67,8 @@ export function startStream(rt: Runtime, options: StartStreamOptions): GatewaySt
       };
       const ending = { stream_id: record.stream_id, room_id: record.room_id, chunks: record.chunks.length };
       try {
-        await rt.options.persistMessage?.(message);
+        // Tracked, so a stop waits for the store and the end reaches the room.
+        await rt.trackInFlight(Promise.resolve(rt.options.persistMessage?.(message)));
       } catch (error) {
         // Clients still learn the stream is over; the message itself was not stored.
         rt.toRoom(record.room_id, 'chat.stream_end', ending);

@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { CloseCode } from '@gateway/protocol';
+import { describe, expect, it } from 'vitest';
+import { startServer } from '../src/index';
+import { ManualClock } from './helpers/manual-clock';
+import { startTestServer } from './helpers/server';
+import { connectClient, type TestClient } from './helpers/ws-client';
+
+const quiet = { heartbeatIntervalMs: 3_600_000 };
+const repoRoot = new URL('../../../', import.meta.url).pathname;
+
+describe('graceful stop under load', () => {
+  it('delivers every accepted message before closing and answers later sends with shutting_down', async () => {
+    const pending: Array<() => void> = [];
+    const t = await startTestServer({
+      ...quiet,
+      clock: new ManualClock(),
+      persistMessage: () => new Promise<void>((resolve) => pending.push(resolve)),
+    });
+    const watcher = await t.joinRooms('watcher', ['r']);
+    const senders = await Promise.all(['a', 'b', 'c'].map((user) => t.joinRooms(user, ['r'])));
+    const SENT = 10;
+    for (const [s, sender] of senders.entries()) {
+      for (let i = 0; i < SENT; i++) {
+        sender.send({
+          type: 'chat.send',
+          ref: `m${i}`,
+          payload: { room_id: 'r', client_msg_id: `${s}-${i}`, content: `${s}-${i}` },
+        });
+      }
+      await sender.reply(`m${SENT - 1}`);
+    }
+    expect(pending).toHaveLength(3 * SENT);
+
+    const stopped = t.server.gateway.stop();
+    const late = senders[0] as TestClient;
+    late.send({ type: 'chat.send', ref: 'late', payload: { room_id: 'r', client_msg_id: 'late', content: 'late' } });
+    expect((await late.reply('late')).payload.code).toBe('shutting_down');
+    expect(watcher.all('goodbye')).toEqual([]);
+
+    for (const release of pending.splice(0)) release();
+    await stopped;
+    const goodbye = await watcher.next('goodbye');
+    expect(goodbye.payload).toMatchObject({ code: 4002, resumable: true });
+    const delivered = watcher.frames.slice(0, watcher.frames.indexOf(goodbye)).filter((f) => f.type === 'chat.message');
+    expect(delivered.map((frame) => frame.payload.content).sort()).toEqual(
+      ['0', '1', '2'].flatMap((s) => Array.from({ length: SENT }, (_, i) => `${s}-${i}`)).sort(),
+    );
+    expect(watcher.frames.at(-2)?.type).toBe('reconnect');
+    expect((await watcher.closed).code).toBe(CloseCode.going_away);
+  });
+
+  it('gives up waiting for a persist that never ends after stopTimeoutMs', async () => {
+    const clock = new ManualClock();
+    const t = await startTestServer({
+      ...quiet,
+      clock,
+      stopTimeoutMs: 5000,
+      persistMessage: () => new Promise(() => {}),
+    });
+    const ann = await t.joinRooms('ann', ['r']);
+    ann.send({ type: 'chat.send', ref: 'm', payload: { room_id: 'r', client_msg_id: 'm', content: 'stuck' } });
+    await ann.reply('m');
+    const stopped = t.server.gateway.stop();
+    await ann.barrier();
+    expect(ann.all('goodbye')).toEqual([]);
+    clock.advance(5000);
+    await stopped;
+    expect((await ann.closed).code).toBe(CloseCode.going_away);
+  });
+});
+
+describe('production mode', () => {
+  it('refuses to start in dev mode with NODE_ENV=production, naming the fix', async () => {
+    await expect(startServer({ port: 0, host: '127.0.0.1', logLevel: 'silent', production: true })).rejects.toThrow(
+      /JWT_SECRET.*GATEWAY_DEV_MODE=1/,
+    );
+  });
+
+  it('starts dev mode in production only when asked explicitly, and /health says dev', async () => {
+    const t = await startTestServer({ production: true, allowDevMode: true });
+    expect(await (await fetch(`${t.server.url}/health`)).json()).toMatchObject({ mode: 'dev' });
+  });
+
+  it('starts in production with a JWT secret', async () => {
+    const t = await startTestServer({ production: true, jwtSecret: 'a-secret-long-enough-for-the-test' });
+    expect(t.server.gateway.mode).toBe('jwt');
+  });
+});
+
+describe('the CLI on SIGTERM', () => {
+  it('sends reconnect + goodbye 4002 to every client and exits 0 within 5 s', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@gateway/source', 'packages/server/src/cli.ts'],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'development' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stderr.resume();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const lines = createInterface({ input: child.stdout });
+        lines.on('line', (line) => {
+          const entry = JSON.parse(line) as { msg?: string; port?: number };
+          if (entry.msg === 'gateway listening' && entry.port !== undefined) resolve(entry.port);
+        });
+        void exited.then((code) => reject(new Error(`the CLI exited with ${code} before listening`)));
+      });
+      const clients = await Promise.all(
+        ['ann', 'bob', 'cid'].map(async (user) => {
+          const client = await connectClient(`ws://127.0.0.1:${port}/ws`);
+          client.send({ type: 'identify', payload: { user_id: user, subscriptions: ['r'] } });
+          await client.next('ready', 10_000);
+          return client;
+        }),
+      );
+      for (const [i, client] of clients.entries()) {
+        client.send({ type: 'chat.send', ref: 'm', payload: { room_id: 'r', client_msg_id: `m${i}`, content: 'hi' } });
+        await client.reply('m', 10_000);
+      }
+      const signalledAt = Date.now();
+      child.kill('SIGTERM');
+      for (const client of clients) {
+        const goodbye = await client.next('goodbye', 5000);
+        expect(client.frames[client.frames.indexOf(goodbye) - 1]?.type).toBe('reconnect');
+        expect(goodbye.payload).toMatchObject({ code: 4002, resumable: true });
+        expect((await client.closed).code).toBe(CloseCode.going_away);
+      }
+      expect(await exited).toBe(0);
+      expect(Date.now() - signalledAt).toBeLessThan(5000);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+});

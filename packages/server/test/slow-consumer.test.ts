@@ -1,0 +1,92 @@
+import { CloseCode } from '@gateway/protocol';
+import { describe, expect, it } from 'vitest';
+import { type Connection, createGateway } from '../src/index';
+import { ManualClock } from './helpers/manual-clock';
+import { resume } from './helpers/resume';
+import { startTestServer } from './helpers/server';
+
+const quiet = { heartbeatIntervalMs: 3_600_000 };
+const MAX_BUFFERED = 64 * 1024;
+const EDITED = '2025-01-01T00:00:00.000Z';
+
+describe('slow consumers', () => {
+  it('closes a reader that stopped reading with 4003, keeps the session, and a resume loses nothing', async () => {
+    const t = await startTestServer({
+      ...quiet,
+      clock: new ManualClock(),
+      maxBufferedBytes: MAX_BUFFERED,
+      replayBufferBytes: 64 * 1024 * 1024,
+      replayBufferEvents: 100_000,
+    });
+    const { client: slow, ready } = await t.join({ user_id: 'slow', subscriptions: ['r'] });
+    const { gateway } = t.server;
+    slow.pauseReading();
+
+    // Push until the server gives up on the connection (its buffers past the cap), then a bit more while detached.
+    const chunk = 'x'.repeat(4000);
+    let pushed = 0;
+    while (gateway.stats().sessions_attached === 1) {
+      gateway.broadcast(
+        'chat.message.update',
+        { room_id: 'r', message_id: `m${pushed}`, content: chunk, edited_at: EDITED },
+        { room: 'r' },
+      );
+      pushed++;
+      if (pushed % 100 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (pushed > 50_000) throw new Error('the server never closed the slow consumer');
+    }
+    for (let i = 0; i < 10; i++) {
+      gateway.broadcast(
+        'chat.message.update',
+        { room_id: 'r', message_id: `m${pushed}`, content: 'late', edited_at: EDITED },
+        { room: 'r' },
+      );
+      pushed++;
+    }
+    expect(gateway.stats()).toMatchObject({ sessions: 1, sessions_detached: 1 });
+
+    slow.resumeReading();
+    expect((await slow.next('goodbye', 10_000)).payload).toMatchObject({ code: 4003, resumable: true });
+    expect((await slow.closed).code).toBe(CloseCode.slow_consumer);
+    const received = slow.frames.filter((frame) => frame.seq !== undefined);
+    const last = received.at(-1)?.seq ?? 0;
+    expect(received.map((frame) => frame.seq)).toEqual(received.map((_, i) => i + 1));
+
+    const { client, answer } = await resume(t, { session_id: ready.payload.session_id, seq: last });
+    expect(answer.type).toBe('resumed');
+    const replayed = client.frames.filter((frame) => frame.seq !== undefined);
+    const ids = [...received, ...replayed].map((frame) => frame.payload.message_id);
+    expect(ids).toEqual(Array.from({ length: pushed }, (_, i) => `m${i}`));
+  });
+
+  it('writes nothing more to a connection once its unsent bytes pass maxBufferedBytes', async () => {
+    let buffered = 0;
+    let largest = 0;
+    const closes: number[] = [];
+    const socket: Connection = {
+      send(text) {
+        buffered += text.length; // a socket that never drains
+        largest = Math.max(largest, text.length);
+      },
+      close: (code) => closes.push(code),
+      get bufferedAmount() {
+        return buffered;
+      },
+    };
+    const gateway = createGateway({ clock: new ManualClock(), maxBufferedBytes: MAX_BUFFERED });
+    const handle = gateway.open(socket);
+    handle.message(JSON.stringify({ type: 'identify', payload: { user_id: 'slow', subscriptions: ['r'] } }), false);
+    await expect.poll(() => gateway.stats().sessions_attached).toBe(1);
+    for (let i = 0; i < 1000; i++) {
+      gateway.broadcast(
+        'chat.message.update',
+        { room_id: 'r', message_id: `m${i}`, content: 'y'.repeat(1000), edited_at: EDITED },
+        { room: 'r' },
+      );
+    }
+    expect(closes).toEqual([4003]);
+    // The frame that crossed the cap, then the goodbye: nothing after.
+    expect(buffered).toBeLessThanOrEqual(MAX_BUFFERED + 2 * largest);
+    expect(gateway.stats()).toMatchObject({ sessions_detached: 1 });
+  });
+});
