@@ -7,6 +7,7 @@ import {
   type EventDefinition,
   type PresenceStatus,
   type ServerFrame,
+  type ServerFrameOf,
   type ServerPayloads,
   type User,
 } from '@gateway/protocol';
@@ -31,6 +32,7 @@ import {
 import { ReconnectSchedule } from './reconnect-schedule';
 import type { Delivery, RequestPayloads, RequestResult, SendMessageOptions } from './request-types';
 import { type Outgoing, type Reply, Requests } from './requests';
+import { SendPause } from './send-pause';
 import type { Gap } from './sequencer';
 import { type Loose, SessionMemory } from './session-memory';
 import { type Clock, systemClock } from './timer';
@@ -45,6 +47,8 @@ type UnsubscribedPayload = ServerPayloads['unsubscribed'];
 
 const TYPING_THROTTLE_MS = 2000;
 const GIVING_UP = 4000;
+/** How long sends wait after a `rate_limited` that does not say. */
+const RATE_LIMIT_PAUSE_MS = 1000;
 
 const newMessageId = (): string =>
   globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
@@ -77,6 +81,8 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   readonly #schedule: ReconnectSchedule;
   readonly #typingSentAt = new Map<string, number>();
   readonly #memory: SessionMemory;
+  readonly #pause: SendPause;
+  readonly #timeoutMs: number;
   #readyWaiters: { resolve: (ready: ReadyPayload) => void; reject: (error: GatewayClientError) => void }[] = [];
 
   #currentState: ClientState = 'idle';
@@ -87,6 +93,9 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   #handshakeToken: string | undefined;
   #presenceState: PresenceState = emptyPresence;
   #stopWatching: (() => void) | undefined;
+  #reauthing = false;
+  /** A client without `getToken` says once per `connect()` that it cannot replace an expiring token. */
+  #cannotReauthSaid = false;
 
   readonly #options: ClientOptions<Defs>;
 
@@ -104,7 +113,13 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     this.#customEvents = new Map(events.map((event) => [event.name, event]));
     this.#getToken = singleFlight(options.getToken ?? (() => options.token));
     this.#schedule = new ReconnectSchedule(this.#clock, this.#random, options.reconnect || {}, () => this.#open());
-    this.#requests = new Requests(this.#clock, options.requestTimeoutMs ?? 10_000);
+    this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.#requests = new Requests(this.#clock, this.#timeoutMs);
+    // A stopping server that never closes is left; after a rate limit the held sends go out.
+    this.#pause = new SendPause(this.#clock, (draining) => {
+      if (draining) this.#lose(GIVING_UP, 'the server is shutting down');
+      else if (this.#currentState === 'ready') this.#flush();
+    });
     this.#outbox = new Outbox(options.maxQueuedSends ?? 100);
     this.#memory = new SessionMemory(options);
     this.presence = new PresenceView(() => this.#presenceState);
@@ -139,6 +154,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
       for (const stop of watchers) stop?.();
     };
     this.#schedule.restart();
+    this.#cannotReauthSaid = false;
     this.#open();
   }
 
@@ -273,10 +289,13 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     return result;
   }
 
-  /** Sends now when ready, else queues what may be queued; returns why it did neither. */
+  /**
+   * Sends now when ready (and the server is not holding sends back), else queues what may be queued;
+   * returns why it did neither.
+   */
   #transmit(frame: Outgoing, delivery: Delivery): GatewayClientError | undefined {
-    if (this.#currentState === 'ready') return this.#write(frame);
     if (this.#currentState === 'closed') return new GatewayClientError('closed', 'The client is closed.');
+    if (this.#currentState === 'ready' && (delivery === 'live' || !this.#pause.active)) return this.#write(frame);
     if (delivery === 'live') return new GatewayClientError('not_ready', `"${frame.type}" is not queued while offline.`);
     if (!this.#outbox.push(frame)) return new GatewayClientError('queue_full', 'The offline queue is full.');
     return undefined;
@@ -320,14 +339,16 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
           random: this.#random,
           decoder: this.#decoder,
           graceMs: this.#options.heartbeatGraceMs ?? 5000,
-          connectTimeoutMs: this.#options.requestTimeoutMs ?? 10_000,
+          connectTimeoutMs: this.#timeoutMs,
+          maxFrameBytes: this.#options.maxIncomingFrameBytes ?? 1_048_576,
           lastSeq: () => this.#inbox.last,
         },
         {
           frame: (frame) => current() && this.#onFrame(frame),
           invalid: (error) => {
             if (!current()) return;
-            const invalid = new GatewayClientError('invalid_frame', error.message, { details: { ...error } });
+            const code = error.code === 'frame_too_large' ? error.code : 'invalid_frame';
+            const invalid = new GatewayClientError(code, error.message, { details: { ...error } });
             if (error.ref !== undefined) this.#requests.fail(error.ref, invalid);
             this.#report(invalid);
           },
@@ -379,6 +400,10 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
       case 'goodbye':
         this.#goodbye = frame.payload;
         break;
+      case 'auth.expiring':
+        this.#emitFrame(frame);
+        void this.#reauth();
+        return;
       case 'ack':
       case 'error':
       case 'subscribed':
@@ -404,6 +429,39 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     if (attempt !== this.#attemptId) return;
     const resume = this.#memory.resumePayload(this.#inbox.last, this.#handshakeToken);
     this.#connection?.send(resume === undefined ? this.#identifyFrame() : { type: 'resume', payload: resume });
+  }
+
+  /**
+   * The server warned that the token expires soon: a fresh one from getToken goes out in `reauth`. When
+   * that fails the app hears of it, and the server's close 4200 at expiry makes the client resume with a
+   * fresh token (the handshake always asks getToken).
+   */
+  async #reauth(): Promise<void> {
+    if (this.#reauthing) return;
+    if (this.#options.getToken === undefined) {
+      if (this.#cannotReauthSaid) return;
+      this.#cannotReauthSaid = true;
+      this.#report(
+        new GatewayClientError('reauth_failed', 'The token expires soon and there is no getToken to replace it.'),
+      );
+      return;
+    }
+    const connection = this.#connection;
+    this.#reauthing = true;
+    try {
+      const token = await this.#getToken();
+      if (connection !== this.#connection) return;
+      if (!token) throw new Error('getToken() returned no token.');
+      await this.#call('reauth', { token }, 'live');
+      this.#handshakeToken = token;
+    } catch (cause) {
+      // A connection that dropped meanwhile needs no reauth: the next handshake fetches a token anyway.
+      if (connection === this.#connection) {
+        this.#report(new GatewayClientError('reauth_failed', 'The expiring token could not be replaced.', { cause }));
+      }
+    } finally {
+      this.#reauthing = false;
+    }
   }
 
   #identifyFrame(): Outgoing {
@@ -447,12 +505,18 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
 
   /** Flushes the offline queue before announcing `ready`, so sends made from a `ready` listener come after it. */
   #becomeReady(): void {
-    for (const frame of this.#outbox.take()) {
+    this.#flush();
+    this.#schedule.connected();
+    this.#setState('ready');
+  }
+
+  /** Sends what was held back (refused for now, then queued meanwhile), oldest first; nothing while paused. */
+  #flush(): void {
+    if (this.#pause.active) return;
+    for (const frame of [...this.#requests.takeHeld(), ...this.#outbox.take()]) {
       const failed = this.#write(frame);
       if (failed !== undefined && frame.ref !== undefined) this.#requests.fail(frame.ref, failed);
     }
-    this.#schedule.connected();
-    this.#setState('ready');
   }
 
   #settleWaiters(): void {
@@ -470,12 +534,25 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
       this.#memory.roomsLeft(frame.payload.room_ids);
       this.#applyPresence(frame);
     }
+    if (frame.type === 'error' && this.#refusedForNow(frame)) return;
     const settled = this.#requests.settle(frame);
     if (frame.type !== 'error') this.#emitFrame(frame);
     else if (!settled) {
-      const { code, message, details } = frame.payload;
-      this.#report(new GatewayClientError(code, message, details === undefined ? {} : { details }));
+      const { code, message, details, retry_after_ms: retryAfterMs } = frame.payload;
+      this.#report(new GatewayClientError(code, message, { details, retryAfterMs }));
     }
+  }
+
+  /**
+   * `rate_limited` and `shutting_down` refuse work for now, not for good: queued sends wait (for
+   * `retry_after_ms`, or for the close a stopping server sends next) and a retryable request is sent again
+   * then, under the same ref and `client_msg_id`. True when the reply was taken care of that way.
+   */
+  #refusedForNow({ ref, payload }: ServerFrameOf<'error'>): boolean {
+    const draining = payload.code === 'shutting_down';
+    if (!draining && payload.code !== 'rate_limited') return false;
+    this.#pause.hold(draining ? this.#timeoutMs : (payload.retry_after_ms ?? RATE_LIMIT_PAUSE_MS), draining);
+    return ref !== undefined && this.#requests.hold(ref);
   }
 
   /** Gives the current socket up (without ending the session) and reconnects. */
@@ -487,6 +564,8 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
 
   #onClosed(code: number, reason: string): void {
     this.#connection = undefined;
+    // The server's limits are per connection: the next one starts afresh.
+    this.#pause.clear();
     this.#schedule.disconnected();
     this.typing.clear();
     this.#inbox.connectionLost();
@@ -517,6 +596,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     this.#connection?.close(1000, 'client closed');
     this.#connection = undefined;
     this.#schedule.stop();
+    this.#pause.clear();
     this.#stopWatching?.();
     this.#stopWatching = undefined;
     this.typing.clear();
@@ -583,7 +663,8 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
         this.typing.remove(frame.payload.room_id, frame.payload.sender_id);
         break;
     }
-    this.#emitFrame(inbound);
+    // A type this client does not know only held its place in the seq order; it has no payload to hand out.
+    if (this.#decoder.knows(inbound.type)) this.#emitFrame(inbound);
   }
 
   #applyPresence(frame: PresenceFrame): void {

@@ -1,4 +1,5 @@
 import { type DecodeError, type Decoder, type ServerFrameOf, serializeFrame } from '@gateway/protocol';
+import { BadFrames } from './bad-frames';
 import type { Outgoing } from './requests';
 import { type Clock, Timer } from './timer';
 import { type Transport, type WebSocketConstructor, webSocketTransport } from './transport';
@@ -13,6 +14,11 @@ export interface InboundFrame {
 
 export type Hello = ServerFrameOf<'hello'>['payload'];
 
+/** A frame the connection dropped: the decoder's verdict, or one of the checks made before decoding. */
+export interface BadFrame extends Omit<DecodeError, 'code'> {
+  readonly code: DecodeError['code'] | 'frame_too_large' | 'binary_unsupported';
+}
+
 export interface ConnectionDeps {
   readonly url: string;
   readonly WebSocket: WebSocketConstructor;
@@ -21,8 +27,10 @@ export interface ConnectionDeps {
   readonly decoder: Decoder<InboundFrame>;
   /** Extra silence tolerated beyond a heartbeat interval before the connection counts as dead. */
   readonly graceMs: number;
-  /** How long the socket may take to open and say `hello`. */
+  /** How long the socket may take to open and say `hello`, and then again to answer with `ready` or `resumed`. */
   readonly connectTimeoutMs: number;
+  /** Longer frames (characters of text, bytes of binary) are dropped unread. */
+  readonly maxFrameBytes: number;
   /** The last seq the session delivered, carried by each heartbeat. */
   readonly lastSeq: () => number;
 }
@@ -30,7 +38,8 @@ export interface ConnectionDeps {
 export interface ConnectionEvents {
   /** Every valid frame, `hello` and `heartbeat` included, in arrival order. */
   frame(frame: InboundFrame): void;
-  invalid(error: DecodeError): void;
+  /** A frame was dropped; too many of them in a short time close the connection (reported as `closed`). */
+  invalid(error: BadFrame): void;
   /** Once, when the socket closed or was deemed dead; never after `close()`. */
   closed(code: number, reason: string): void;
 }
@@ -39,18 +48,33 @@ export interface ConnectionEvents {
 export const ABNORMAL_CLOSURE = 1006;
 /** What the client sends when it gives a socket up (resumable, in the 4000 range the protocol reserves for that). */
 const GIVING_UP = 4000;
+/**
+ * A hostile server's `heartbeat_interval` must neither make the client beat in a tight loop nor overflow a
+ * timer (browsers fire a timeout past 2^31 - 1 ms at once).
+ */
+const MIN_HEARTBEAT_MS = 100;
+const MAX_HEARTBEAT_MS = 86_400_000;
+
+/** What a received frame weighs before it is read: characters of text, bytes of a binary frame. */
+const frameSize = (data: unknown): number =>
+  typeof data === 'string'
+    ? data.length
+    : ((data as { byteLength?: number } | null)?.byteLength ?? (data as { size?: number } | null)?.size ?? 0);
 
 /**
  * One socket's life: open, `hello`, heartbeats (the first after a random fraction of the interval, so a
  * fleet does not beat in step), an immediate `heartbeat_ack` to the server's `heartbeat`, and liveness.
  * Dead means no frame at all for interval + grace measured on the clock, checked when a timer fires or
  * when asked (network back, tab visible) — never by counting timer runs, which background tabs delay.
+ * A server that never finishes the handshake, or keeps sending frames it cannot read, is given up on.
  */
 export class Connection {
   readonly #transport: Transport;
   readonly #connectTimer: Timer;
   readonly #beatTimer: Timer;
   readonly #watchdog: Timer;
+  readonly #badFrames: BadFrames;
+  readonly #reportedUnknownTypes = new Set<string>();
   #intervalMs = 0;
   #lastHeardAt: number;
   #open = true;
@@ -63,14 +87,25 @@ export class Connection {
     this.#events = events;
     const { clock } = deps;
     this.#lastHeardAt = clock.now();
-    this.#connectTimer = new Timer(clock, () => this.#abandon('no hello from the server in time'));
+    this.#badFrames = new BadFrames(clock);
+    this.#connectTimer = new Timer(clock, () =>
+      this.#abandon(this.#intervalMs === 0 ? 'no hello from the server in time' : 'no ready from the server in time'),
+    );
     this.#beatTimer = new Timer(clock, () => this.#beat());
     this.#watchdog = new Timer(clock, () => this.checkAlive());
     this.#connectTimer.start(deps.connectTimeoutMs);
     try {
       this.#transport = webSocketTransport(deps.url, deps.WebSocket, {
         open: () => {},
-        message: (data) => this.#receive(data),
+        message: (data) => {
+          this.#lastHeardAt = clock.now();
+          // Nothing a server sends may throw into the socket's event loop (in Node that would crash the app).
+          try {
+            this.#receive(data);
+          } catch (cause) {
+            this.#invalid({ code: 'invalid_frame', message: `The frame could not be handled: ${String(cause)}` });
+          }
+        },
         close: (code, reason) => this.#ended(code, reason),
         // Every error is followed by a close, which is where the client decides what to do.
         error: () => {},
@@ -85,9 +120,7 @@ export class Connection {
   send(frame: Outgoing): boolean {
     if (!this.#open) return false;
     const text = serializeFrame(frame);
-    if (!text.ok) return false;
-    this.#transport.send(text.text);
-    return true;
+    return text.ok && this.#transport.send(text.text);
   }
 
   /** Closes the socket; no `closed` event follows. */
@@ -113,27 +146,78 @@ export class Connection {
   }
 
   #receive(data: unknown): void {
-    this.#lastHeardAt = this.#deps.clock.now();
-    if (typeof data !== 'string') {
-      this.#events.invalid({ code: 'invalid_frame', message: 'Binary frames are not part of the protocol.' });
+    const problem = this.#check(data);
+    if (problem !== undefined) {
+      this.#invalid(problem);
       return;
     }
-    const result = this.#deps.decoder.decode(data);
+    let value: unknown;
+    try {
+      value = JSON.parse(data as string);
+    } catch {
+      this.#invalid({ code: 'invalid_json', message: 'The frame is not valid JSON.' });
+      return;
+    }
+    const result = this.#deps.decoder.decodeValue(value);
     if (!result.ok) {
-      this.#events.invalid(result.error);
+      if (result.error.code === 'unknown_type') this.#unknownType(value, result.error);
+      else this.#invalid(result.error);
       return;
     }
     const frame = result.frame;
+    // Nothing before `hello`: a session made without it would have no heartbeat to prove itself by.
+    if (this.#intervalMs === 0 && frame.type !== 'hello') {
+      this.#invalid({ code: 'invalid_frame', message: `"${frame.type}" before hello.` });
+      return;
+    }
     // Answered here, not from a timer, so a background tab with throttled timers still keeps its connection.
     if (frame.type === 'heartbeat') this.send({ type: 'heartbeat_ack' });
     if (frame.type === 'hello') {
+      if (this.#intervalMs !== 0) {
+        this.#invalid({ code: 'invalid_frame', message: 'A second hello.' });
+        return;
+      }
       const hello = frame.payload as Hello;
-      this.#connectTimer.stop();
-      this.#intervalMs = hello.heartbeat_interval;
+      this.#intervalMs = Math.min(Math.max(hello.heartbeat_interval, MIN_HEARTBEAT_MS), MAX_HEARTBEAT_MS);
+      // The handshake gets as long again to end in `ready` or `resumed`.
+      this.#connectTimer.start(this.#deps.connectTimeoutMs);
       this.#beatTimer.start(this.#deps.random() * this.#intervalMs);
       this.checkAlive();
     }
+    if (frame.type === 'ready' || frame.type === 'resumed') this.#connectTimer.stop();
     this.#events.frame(frame);
+  }
+
+  /** Why a frame is dropped before it is read: its size (checked first, so a huge one is never parsed), or binary. */
+  #check(data: unknown): BadFrame | undefined {
+    const size = frameSize(data);
+    const max = this.#deps.maxFrameBytes;
+    if (size > max) return { code: 'frame_too_large', message: `A frame of ${size} (over ${max}) was dropped unread.` };
+    if (typeof data !== 'string')
+      return { code: 'binary_unsupported', message: 'Binary frames are not part of the protocol.' };
+    return undefined;
+  }
+
+  /**
+   * A type this client was not built with: a newer server's event or an application event the app did not
+   * pass in `events`. That is forward compatibility, not hostility, so it never counts towards giving the
+   * server up; it is reported once per type. A sequenced one still takes its place in the seq order (with its
+   * payload unread), or every later event would wait behind a gap nobody can fill.
+   */
+  #unknownType(value: unknown, error: DecodeError): void {
+    const type = error.type ?? '';
+    if (!this.#reportedUnknownTypes.has(type)) {
+      this.#reportedUnknownTypes.add(type);
+      this.#events.invalid(error);
+    }
+    const seq = (value as { seq?: unknown }).seq;
+    if (Number.isSafeInteger(seq) && (seq as number) > 0) this.#events.frame({ type, seq: seq as number });
+  }
+
+  /** Reports a dropped frame; a server that keeps sending them is given up on, and reconnected to with backoff. */
+  #invalid(error: BadFrame): void {
+    this.#events.invalid(error);
+    if (this.#open && this.#badFrames.add()) this.#abandon('too many bad frames from the server');
   }
 
   #beat(): void {

@@ -32,7 +32,11 @@ export interface ClientOptions<Defs extends readonly EventDefinition[] = []> {
   url: string;
   /** A fixed token for `identify`. Prefer `getToken` when tokens expire. */
   token?: string;
-  /** Called before each `identify`/`resume`; concurrent calls share one call in flight. Wins over `token`. */
+  /**
+   * Called before each `identify`/`resume`, and when the server warns that the token expires soon
+   * (`auth.expiring`: the fresh token goes out in `reauth`); concurrent calls share one call in flight.
+   * Wins over `token`.
+   */
   getToken?: () => string | undefined | Promise<string | undefined>;
   /** Dev-mode servers only: the user to be. Ignored by servers that verify tokens. */
   userId?: string;
@@ -58,10 +62,17 @@ export interface ClientOptions<Defs extends readonly EventDefinition[] = []> {
   /** Random source in [0, 1), for jitter. @default Math.random */
   random?: () => number;
   /**
-   * How long a request waits for its reply once sent, in ms; also the limit for opening a socket and hearing `hello`.
+   * How long a request waits for its reply once sent, in ms; also the limit for opening a socket and hearing
+   * `hello`, then for the handshake to end in `ready`, and for a server that said `shutting_down` to close.
    * @default 10000
    */
   requestTimeoutMs?: number;
+  /**
+   * Longest frame accepted from the server, in characters of text (bytes of a binary frame); longer ones are
+   * dropped unread with an `error` event, and a server that keeps sending bad frames is reconnected to.
+   * @default 1048576
+   */
+  maxIncomingFrameBytes?: number;
   /**
    * Silence tolerated beyond a heartbeat interval before the connection counts as dead, in ms.
    * @default 5000

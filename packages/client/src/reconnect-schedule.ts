@@ -11,7 +11,8 @@ export interface ScheduledReconnect {
 /**
  * When to reconnect: backoff with full jitter that grows while connections fail, starts over once a
  * connection has stayed ready `stableAfterMs` (a flapping server keeps its clients backing off), and
- * gives way to a server-paced `reconnect` (after_ms plus jitter, not counted as an attempt).
+ * gives way to a server-paced `reconnect` (after_ms plus jitter, not counted as an attempt) — once per
+ * stable connection: a server that keeps asking for quick reconnects gets backoff all the same.
  */
 export class ReconnectSchedule {
   readonly #policy: BackoffPolicy & { readonly stableAfterMs: number };
@@ -20,19 +21,19 @@ export class ReconnectSchedule {
   readonly #random: () => number;
   #attempts = 0;
   #paced: number | undefined;
+  /** A paced reconnect was honoured since the last stable connection. */
+  #pacedBefore = false;
 
   constructor(clock: Clock, random: () => number, options: ReconnectOptions, reconnect: () => void) {
     this.#policy = { minDelayMs: 500, maxDelayMs: 30_000, stableAfterMs: 10_000, ...options };
     this.#random = random;
     this.#timer = new Timer(clock, reconnect);
-    this.#stableTimer = new Timer(clock, () => {
-      this.#attempts = 0;
-    });
+    this.#stableTimer = new Timer(clock, () => this.restart());
   }
 
   /** The server asked for a reconnect after `afterMs` plus up to `jitterMs` (default: the shortest backoff). */
   pace(afterMs = 0, jitterMs = this.#policy.minDelayMs): void {
-    this.#paced = afterMs + Math.floor(this.#random() * jitterMs);
+    this.#paced = Math.min(this.#policy.maxDelayMs, afterMs + Math.floor(this.#random() * jitterMs));
   }
 
   /** The next delay, counting an attempt unless the server paced it. Call `start` to run it. */
@@ -40,9 +41,12 @@ export class ReconnectSchedule {
     const attempt = this.#attempts;
     const paced = this.#paced;
     this.#paced = undefined;
-    if (paced !== undefined) return { attempt, delay_ms: paced };
+    if (paced !== undefined && !this.#pacedBefore) {
+      this.#pacedBefore = true;
+      return { attempt, delay_ms: paced };
+    }
     this.#attempts++;
-    return { attempt, delay_ms: backoffDelay(attempt, this.#random(), this.#policy) };
+    return { attempt, delay_ms: Math.max(paced ?? 0, backoffDelay(attempt, this.#random(), this.#policy)) };
   }
 
   start(delayMs: number): void {
@@ -67,7 +71,7 @@ export class ReconnectSchedule {
   /** A fresh start (`connect()` after idle or closed). */
   restart(): void {
     this.#attempts = 0;
-    this.#paced = undefined;
+    this.#pacedBefore = false;
   }
 
   stop(): void {

@@ -18,7 +18,14 @@ interface Pending {
   readonly resolve: (result: unknown) => void;
   readonly reject: (error: GatewayClientError) => void;
   readonly timer: Timer;
+  /** Refused for now (`rate_limited`, `shutting_down`) and waiting to be sent again. */
+  held: boolean;
+  /** How often it was refused for now; past `MAX_HOLDS` the refusal is final. */
+  holds: number;
 }
+
+/** A server that refuses a request for now again and again is believed the last time. */
+const MAX_HOLDS = 5;
 
 /**
  * Requests awaiting their reply, by `ref`. The timeout runs while a request is on the wire, not while it
@@ -43,7 +50,15 @@ export class Requests {
       const timer = new Timer(this.#clock, () =>
         this.fail(ref, new GatewayClientError('timeout', `No reply to "${frame.type}" within ${this.#timeoutMs} ms.`)),
       );
-      this.#pending.set(ref, { frame: withRef, retryable, resolve: resolve as (r: unknown) => void, reject, timer });
+      this.#pending.set(ref, {
+        frame: withRef,
+        retryable,
+        resolve: resolve as (r: unknown) => void,
+        reject,
+        timer,
+        held: false,
+        holds: 0,
+      });
     });
     return { frame: withRef, result };
   }
@@ -82,6 +97,29 @@ export class Requests {
     return true;
   }
 
+  /**
+   * The server refused the request for now: true when it is kept to be sent again (it is retryable and
+   * was not refused too often), its timeout stopped until then.
+   */
+  hold(ref: string): boolean {
+    const entry = this.#pending.get(ref);
+    if (entry === undefined || !entry.retryable || entry.holds >= MAX_HOLDS) return false;
+    entry.timer.stop();
+    entry.held = true;
+    entry.holds++;
+    return true;
+  }
+
+  /** The held requests, in the order they were made, to be sent again now. */
+  takeHeld(): Outgoing[] {
+    const frames: Outgoing[] = [];
+    for (const entry of this.#pending.values()) {
+      if (entry.held) frames.push(entry.frame);
+      entry.held = false;
+    }
+    return frames;
+  }
+
   fail(ref: string, error: GatewayClientError): void {
     this.#finish(ref)?.reject(error);
   }
@@ -96,6 +134,7 @@ export class Requests {
       if (isQueued(entry.frame.ref)) continue;
       if (entry.retryable) {
         entry.timer.stop();
+        entry.held = false;
         resend.push(entry.frame);
       } else {
         this.fail(

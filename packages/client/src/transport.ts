@@ -19,7 +19,8 @@ export interface TransportHandlers {
 
 /** One socket, seen through callbacks; after `close` (or the socket's own close) no callback fires again. */
 export interface Transport {
-  send(text: string): void;
+  /** False when the socket refused the frame (some runtimes throw on a socket that is not open). */
+  send(text: string): boolean;
   close(code: number, reason: string): void;
 }
 
@@ -44,7 +45,14 @@ export function webSocketTransport(url: string, Socket: WebSocketConstructor, ha
     handlers.close(event.code, event.reason);
   };
   return {
-    send: (text) => socket.send(text),
+    send(text) {
+      try {
+        socket.send(text);
+        return true;
+      } catch {
+        return false;
+      }
+    },
     close(code, reason) {
       detach();
       try {

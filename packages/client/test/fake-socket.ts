@@ -32,6 +32,11 @@ export class FakeSocket implements WebSocketLike {
     this.onmessage?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
   }
 
+  /** Delivers `data` as the socket would hand it over: any text, binary (ArrayBuffer, Uint8Array), anything. */
+  deliverRaw(data: unknown): void {
+    this.onmessage?.({ data });
+  }
+
   drop(code: number, reason = ''): void {
     this.onclose?.({ code, reason });
   }

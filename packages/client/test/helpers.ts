@@ -27,3 +27,21 @@ export function reachState(client: GatewayClient, state: GatewayClient['state'],
   if (client.state === state) return Promise.resolve();
   return nextEvent(client, 'state', (change) => change.to === state, ms);
 }
+
+/**
+ * Collects what escapes to the process while a hostile-server test runs: an uncaught exception or an
+ * unhandled rejection means the client threw into the app. `stop()` detaches the listeners.
+ */
+export function watchCrashes(): { readonly crashes: unknown[]; stop(): void } {
+  const crashes: unknown[] = [];
+  const onCrash = (error: unknown) => crashes.push(error);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  return {
+    crashes,
+    stop() {
+      process.off('uncaughtException', onCrash);
+      process.off('unhandledRejection', onCrash);
+    },
+  };
+}
