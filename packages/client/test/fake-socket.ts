@@ -1,4 +1,5 @@
-import type { WebSocketConstructor, WebSocketLike } from '../src/index';
+import { type ClientOptions, createClient, type WebSocketConstructor, type WebSocketLike } from '../src/index';
+import { ManualClock } from './manual-clock';
 
 /**
  * An in-memory WebSocket for state-machine tests: no network, no timers. The test plays the server:
@@ -98,3 +99,21 @@ export const ready = (sessionId = 's1', userId = 'alice', subscriptions: string[
 
 /** Lets pending promise callbacks (getToken, then-chains) run; touches no timers. */
 export const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * A client on an in-memory network and a manual clock, as every scripted-socket test starts: user alice,
+ * random() = 0 (each reconnect at exactly minDelayMs) unless the options say otherwise.
+ */
+export function fakeClient(options: Partial<ClientOptions> = {}) {
+  const clock = new ManualClock();
+  const network = new FakeNetwork();
+  const client = createClient({
+    url: 'ws://fake',
+    userId: 'alice',
+    WebSocket: network.WebSocket,
+    clock,
+    random: () => 0,
+    ...options,
+  });
+  return { client, clock, network };
+}

@@ -1,24 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createClient, type LifecycleEvent } from '../src/index';
-import { FakeNetwork, hello, ready, settle } from './fake-socket';
-import { ManualClock } from './manual-clock';
+import type { LifecycleEvent } from '../src/index';
+import { fakeClient, hello, ready, settle } from './fake-socket';
 
 // Timeline of these tests (interval 1000 ms, grace 500 ms, random() = 0.25):
 //   t=0      socket opens, hello + ready arrive (last frame heard at 0)
 //   t=250    first heartbeat (0.25 × interval), then one every 1000 ms: 1250, 2250, …
 //   t>1500   with nothing heard since t=0, the connection is dead (interval + grace)
 async function readyClient(options: { lifecycle?: { subscribe(fn: (e: LifecycleEvent) => void): () => void } } = {}) {
-  const clock = new ManualClock();
-  const network = new FakeNetwork();
-  const client = createClient({
-    url: 'ws://fake',
-    userId: 'alice',
-    WebSocket: network.WebSocket,
-    clock,
-    random: () => 0.25,
-    heartbeatGraceMs: 500,
-    ...options,
-  });
+  const { client, clock, network } = fakeClient({ random: () => 0.25, heartbeatGraceMs: 500, ...options });
   const socket = network.last;
   socket.accept();
   socket.deliver(hello(1000));

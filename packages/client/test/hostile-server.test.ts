@@ -1,9 +1,9 @@
 import { CLOSE_CODES } from '@gateway/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ClientOptions, createClient, type GatewayClientError } from '../src/index';
-import { FakeNetwork, type FakeSocket, hello, type FakeNetwork as Network, ready, settle } from './fake-socket';
+import type { ClientOptions, GatewayClientError } from '../src/index';
+import { type FakeSocket, fakeClient, hello, type FakeNetwork as Network, ready, settle } from './fake-socket';
 import { watchCrashes } from './helpers';
-import { ManualClock } from './manual-clock';
+import type { ManualClock } from './manual-clock';
 
 // A hostile or broken server, played on an in-memory socket with a manual clock: whatever it does, the
 // client must not throw into the app, must follow the close verdicts, and must never reconnect in a tight loop.
@@ -23,13 +23,7 @@ afterEach(() => {
 });
 
 function setup(options: Partial<ClientOptions> = {}) {
-  const clock = new ManualClock();
-  const network = new FakeNetwork();
-  const client = createClient({
-    url: 'ws://fake',
-    userId: 'alice',
-    WebSocket: network.WebSocket,
-    clock,
+  const { client, clock, network } = fakeClient({
     random: () => 0.999,
     reconnect: { minDelayMs: MIN_DELAY, maxDelayMs: MAX_DELAY },
     ...options,

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type ClientOptions, createClient, type GatewayClientError } from '../src/index';
-import { FakeNetwork, type FakeSocket, hello, ready, settle } from './fake-socket';
-import { ManualClock } from './manual-clock';
+import type { ClientOptions, GatewayClientError } from '../src/index';
+import { type FakeNetwork, type FakeSocket, fakeClient, hello, ready, settle } from './fake-socket';
 
 // `rate_limited` and `shutting_down` refuse work for now: retryable requests are sent again (same ref,
 // same client_msg_id) once the server is ready for them, and queued sends wait meanwhile.
 
 function setup(options: Partial<ClientOptions> = {}) {
-  const clock = new ManualClock();
-  const network = new FakeNetwork();
-  const client = createClient({
-    url: 'ws://fake',
-    userId: 'alice',
-    WebSocket: network.WebSocket,
-    clock,
-    random: () => 0,
-    ...options,
-  });
+  const { client, clock, network } = fakeClient(options);
   const errors: GatewayClientError[] = [];
   client.on('error', (error) => errors.push(error));
   return { client, clock, network, errors };

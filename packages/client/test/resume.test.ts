@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type ClientOptions, createClient, type GatewayClientError } from '../src/index';
-import { FakeNetwork, type FakeSocket, hello, type FakeNetwork as Network, ready, settle } from './fake-socket';
-import { ManualClock } from './manual-clock';
+import type { ClientOptions, GatewayClientError } from '../src/index';
+import { type FakeSocket, fakeClient, hello, type FakeNetwork as Network, ready, settle } from './fake-socket';
 
 // Resume, reset and gap repair against a scripted in-memory socket: the test plays the server.
 // random() = 0 puts every reconnect at exactly minDelayMs (500 ms).
 
 function setup(options: Partial<ClientOptions> = {}) {
-  const clock = new ManualClock();
-  const network = new FakeNetwork();
-  const client = createClient({
-    url: 'ws://fake',
-    userId: 'alice',
-    WebSocket: network.WebSocket,
-    clock,
-    random: () => 0,
-    ...options,
-  });
+  const { client, clock, network } = fakeClient(options);
   const log: string[] = [];
   const errors: GatewayClientError[] = [];
   client.on('chat.message', (m) => log.push(m.content));

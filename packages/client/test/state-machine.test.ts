@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type ClientOptions, createClient, type GatewayClientError } from '../src/index';
-import { FakeNetwork, hello, ready, settle } from './fake-socket';
-import { ManualClock } from './manual-clock';
+import type { ClientOptions, GatewayClientError } from '../src/index';
+import { type FakeNetwork, fakeClient, hello, ready, settle } from './fake-socket';
 
 function setup(options: Partial<ClientOptions> = {}) {
-  const clock = new ManualClock();
-  const network = new FakeNetwork();
-  const client = createClient({
-    url: 'ws://fake',
-    userId: 'alice',
-    WebSocket: network.WebSocket,
-    clock,
-    random: () => 0,
-    ...options,
-  });
+  const { client, clock, network } = fakeClient(options);
   const states: string[] = [];
   const errors: GatewayClientError[] = [];
   client.on('state', ({ from, to }) => states.push(`${from}>${to}`));
