@@ -9,7 +9,7 @@ import { startServer } from './server';
  */
 const STOP_BOUND_MS = 8_000;
 
-function banner(url: string, wsUrl: string, mode: 'dev' | 'jwt'): string {
+function banner(url: string, wsUrl: string, mode: 'dev' | 'jwt', backplane: string): string {
   const identity =
     mode === 'dev'
       ? 'DEV MODE: no JWT_SECRET, so identify may name any user. Do not expose this server.'
@@ -22,11 +22,19 @@ function banner(url: string, wsUrl: string, mode: 'dev' | 'jwt'): string {
     `  websocket   ${wsUrl}`,
     `  health      ${url}/health`,
     `  stats       ${url}/stats`,
+    `  backplane   ${backplane}`,
     '',
     '  Ctrl+C stops it gracefully (reconnect + goodbye + close 4002 to every client).',
     '',
     '',
   ].join('\n');
+}
+
+/** Where fan-out goes, for the banner; a password in the URL is never shown. */
+function describeBackplane(redisUrl: string | undefined): string {
+  if (redisUrl === undefined) return 'in memory (one instance; set REDIS_URL to run several)';
+  const { host } = new URL(redisUrl);
+  return `redis ${host}`;
 }
 
 async function main(): Promise<void> {
@@ -39,7 +47,7 @@ async function main(): Promise<void> {
     logger.warn({}, '!!! DEV MODE: anyone can connect as any user. Set JWT_SECRET before exposing this server. !!!');
   }
   // stdout carries JSON logs for machines; the person who just ran `npm start` gets a plain summary.
-  process.stderr.write(banner(server.url, server.wsUrl, server.gateway.mode));
+  process.stderr.write(banner(server.url, server.wsUrl, server.gateway.mode, describeBackplane(config.redisUrl)));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {

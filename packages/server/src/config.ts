@@ -1,7 +1,18 @@
 import type { ServerOptions } from './server';
 
 export interface EnvConfig
-  extends Pick<ServerOptions, 'port' | 'host' | 'jwtSecret' | 'logLevel' | 'allowedOrigins' | 'allowDevMode'> {
+  extends Pick<
+    ServerOptions,
+    | 'port'
+    | 'host'
+    | 'jwtSecret'
+    | 'logLevel'
+    | 'allowedOrigins'
+    | 'allowDevMode'
+    | 'redisUrl'
+    | 'redisPrefix'
+    | 'publishKey'
+  > {
   port: number;
   host: string;
   logLevel: string;
@@ -11,7 +22,9 @@ const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 
 
 /**
  * Reads PORT (default 8081), HOST (default 0.0.0.0), JWT_SECRET, LOG_LEVEL (default info), ALLOWED_ORIGINS
- * (comma-separated browser origins; default any) and GATEWAY_DEV_MODE (1: dev mode even in production).
+ * (comma-separated browser origins; default any), GATEWAY_DEV_MODE (1: dev mode even in production), REDIS_URL
+ * (several instances share rooms and users through Redis; absent: in memory) REDIS_PREFIX (default `gw:`)
+ * and PUBLISH_KEY (the server key of POST /publish; absent: no such endpoint).
  */
 export function readConfig(env: Record<string, string | undefined> = process.env): EnvConfig {
   const portText = env.PORT?.trim() || '8081';
@@ -31,5 +44,19 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     .filter((origin) => origin !== '');
   if (origins !== undefined && origins.length > 0) config.allowedOrigins = origins;
   if (env.GATEWAY_DEV_MODE !== undefined) config.allowDevMode = env.GATEWAY_DEV_MODE.trim() === '1';
+  const redisUrl = env.REDIS_URL?.trim();
+  if (redisUrl !== undefined && redisUrl !== '') {
+    if (!/^rediss?:\/\//.test(redisUrl)) {
+      throw new Error(
+        `REDIS_URL must start with redis:// or rediss://, got "${redisUrl.replace(/:[^:@/]*@/, ':***@')}".`,
+      );
+    }
+    config.redisUrl = redisUrl;
+  }
+  const redisPrefix = env.REDIS_PREFIX?.trim();
+  if (redisPrefix !== undefined && redisPrefix !== '') config.redisPrefix = redisPrefix;
+  // The server key of POST /publish; without one the endpoint does not exist.
+  const publishKey = env.PUBLISH_KEY?.trim();
+  if (publishKey !== undefined && publishKey !== '') config.publishKey = publishKey;
   return config;
 }

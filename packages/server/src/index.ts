@@ -1,7 +1,17 @@
 export { createJwtVerifier, type JwtVerifierOptions } from './auth/jwt';
 export { type AuthMode, type AuthSettings, resolveAuth } from './auth/resolve';
 export { InMemoryBackplane } from './backplane/in-memory';
-export type { Backplane, BackplaneListener, BackplaneMessage, BackplaneNode, Channel } from './backplane/types';
+export { RedisBackplane, type RedisBackplaneOptions, type RedisBackplaneStatus } from './backplane/redis';
+export type {
+  Backplane,
+  BackplaneListener,
+  BackplaneMessage,
+  BackplaneNode,
+  BackplaneNodeOptions,
+  BackplaneState,
+  BackplaneStatus,
+  Channel,
+} from './backplane/types';
 export { type EnvConfig, readConfig } from './config';
 export { type Clock, systemClock, type TimerHandle } from './core/clock';
 export type { Connection, ConnectionHandle, ConnectionInfo } from './core/connection';
@@ -32,4 +42,16 @@ export type {
   ServerEventMap,
   ServerEventType,
 } from './core/types';
+export type { Publication, PublicationErrorCode, PublicationIssue, PublishTarget } from './ingress/publication';
+export {
+  createPublisher,
+  createRedisPublisher,
+  type HttpPublisherOptions,
+  PublishError,
+  type Publisher,
+  type RedisPublisherOptions,
+} from './publisher';
 export { type RunningServer, type ServerOptions, startServer } from './server';
+export { inMemorySharedState } from './state/in-memory';
+export { createRedisSharedState, type RedisSharedState, type RedisSharedStateOptions } from './state/redis-state';
+export type { DedupStore, HistoryStore, MaybePromise, SharedState } from './state/types';

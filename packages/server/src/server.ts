@@ -4,11 +4,15 @@ import type { EventDefinition } from '@gateway/protocol';
 import pino from 'pino';
 import { assertModeAllowed } from './auth/production-guard';
 import { DEV_MODE_WARNING, resolveAuth } from './auth/resolve';
+import { RedisBackplane } from './backplane/redis';
 import { createGateway, type Gateway } from './core/gateway';
 import type { Logger } from './core/logger';
 import type { GatewayOptions } from './core/options';
 import { createDemoFiles } from './http/demo-files';
 import { createHttpHandler } from './http/handler';
+import { createPublishEndpoint } from './http/publish';
+import { startRedisIngress } from './ingress/redis-ingress';
+import { openRedisSharedState } from './state/open';
 import { attachWebSocketTransport } from './transport/ws';
 
 export interface ServerOptions<Events extends readonly EventDefinition[] = readonly EventDefinition[]>
@@ -29,6 +33,20 @@ export interface ServerOptions<Events extends readonly EventDefinition[] = reado
   production?: boolean;
   /** Run dev mode even in production (with a loud warning). @default GATEWAY_DEV_MODE === '1' */
   allowDevMode?: boolean;
+  /**
+   * Redis for running several instances (`redis://host:6379`): without a `backplane` option the server makes
+   * a `RedisBackplane` on it, and closes it on `close()`. Absent: one process, in memory.
+   */
+  redisUrl?: string;
+  /** Prefix of every Redis channel and key, so deployments can share a Redis. @default 'gw:' */
+  redisPrefix?: string;
+  /**
+   * Server key for `POST /publish` (other services send `Authorization: Bearer <key>`). Absent: the
+   * endpoint answers 404.
+   */
+  publishKey?: string;
+  /** Largest `POST /publish` body. @default 65536 */
+  publishMaxBytes?: number;
 }
 
 export interface RunningServer<Events extends readonly EventDefinition[] = readonly EventDefinition[]> {
@@ -76,16 +94,37 @@ export async function startServer<const Events extends readonly EventDefinition[
     allowDevMode: _allowDevMode,
     path,
     demoDir,
+    redisUrl,
+    redisPrefix,
+    publishKey,
+    publishMaxBytes,
     ...rest
   } = options;
+  const ownBackplane =
+    rest.backplane === undefined ? await openRedisBackplane(redisUrl, redisPrefix, logger) : undefined;
+  // Dedup and room history shared by the instances, on the same Redis (A4).
+  const ownState =
+    rest.sharedState === undefined ? await openRedisSharedState(redisUrl, redisPrefix, logger) : undefined;
   const gateway = createGateway<Events>({
     ...rest,
+    ...(ownBackplane === undefined ? {} : { backplane: ownBackplane }),
+    ...(ownState === undefined ? {} : { sharedState: ownState }),
     logger,
     ...(auth.verifyToken === undefined ? {} : { verifyToken: auth.verifyToken }),
   });
   const maxFrameBytes = options.maxFrameBytes ?? 16_384;
   // ws would otherwise take up to 100 MiB before the gateway's own check could refuse it.
-  const http = createServer(createHttpHandler({ gateway, demo: createDemoFiles(demoDir), logger }));
+  const publish =
+    publishKey === undefined
+      ? undefined
+      : createPublishEndpoint({
+          gateway,
+          key: publishKey,
+          events: rest.events ?? [],
+          logger,
+          ...(publishMaxBytes === undefined ? {} : { maxBodyBytes: publishMaxBytes }),
+        });
+  const http = createServer(createHttpHandler({ gateway, demo: createDemoFiles(demoDir), logger, publish }));
   const transport = attachWebSocketTransport(http, gateway, {
     maxPayload: maxFrameBytes * 2,
     logger,
@@ -97,8 +136,25 @@ export async function startServer<const Events extends readonly EventDefinition[
       http.off('error', reject);
       resolve();
     });
+  }).catch(async (error: unknown) => {
+    // A port already taken must not leave Redis connections keeping the process alive.
+    await ownBackplane?.close();
+    await ownState?.close();
+    throw error;
   });
   const port = (http.address() as AddressInfo).port;
+  // Publications other services XADD to `{prefix}ingress`, each taken by one instance (A5).
+  const ingress =
+    redisUrl === undefined
+      ? undefined
+      : startRedisIngress({
+          url: redisUrl,
+          gateway,
+          consumer: gateway.serverId,
+          events: rest.events ?? [],
+          logger,
+          ...(redisPrefix === undefined ? {} : { prefix: redisPrefix }),
+        });
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}`;
   const wsUrl = `ws://${shownHost}:${port}${path ?? '/ws'}`;
@@ -113,15 +169,40 @@ export async function startServer<const Events extends readonly EventDefinition[
     gateway,
     close() {
       closing ??= (async () => {
+        await ingress?.close();
         await gateway.stop();
         await transport.close();
         await new Promise<void>((resolve) => {
           http.close(() => resolve());
           http.closeAllConnections();
         });
+        await ownBackplane?.close();
+        await ownState?.close();
         logger.info({}, 'gateway stopped');
       })();
       return closing;
     },
   };
+}
+
+/** How long startup waits for Redis before serving anyway (degraded: local delivery until Redis answers). */
+const REDIS_STARTUP_WAIT_MS = 5_000;
+
+/** The Redis backplane for `redisUrl`, connected (or given up on for now) before the server listens. */
+async function openRedisBackplane(
+  url: string | undefined,
+  prefix: string | undefined,
+  logger: Logger,
+): Promise<RedisBackplane | undefined> {
+  if (url === undefined) return undefined;
+  const backplane = new RedisBackplane({ url, logger, ...(prefix === undefined ? {} : { prefix }) });
+  if (await backplane.whenReady(REDIS_STARTUP_WAIT_MS)) {
+    logger.info({ backplane: 'redis', prefix: backplane.prefix }, 'redis backplane connected');
+  } else {
+    logger.warn(
+      { backplane: 'redis', status: backplane.status() },
+      'redis is not reachable yet: serving local traffic only (degraded) and reconnecting',
+    );
+  }
+  return backplane;
 }

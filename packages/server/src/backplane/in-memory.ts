@@ -1,14 +1,19 @@
-import type { Backplane, BackplaneListener, BackplaneMessage, BackplaneNode, Channel } from './types';
+import type { Backplane, BackplaneListener, BackplaneMessage, BackplaneNode, BackplaneStatus, Channel } from './types';
 
 /** The default backplane: synchronous delivery inside one process. Gateways sharing an instance see each other. */
 export class InMemoryBackplane implements Backplane {
   private readonly subscribers = new Map<Channel, Set<BackplaneListener>>();
+  /** Nothing can fail in one process: it has been ok since it was made. */
+  private readonly since = Date.now();
 
   connect(listener: BackplaneListener): BackplaneNode {
     const channels = new Set<Channel>();
     const subscribers = this.subscribers;
+    // A closed node is inert: a late publish or subscribe from a stopping gateway goes nowhere.
+    let closed = false;
     return {
       subscribe(channel) {
+        if (closed) return;
         channels.add(channel);
         let set = subscribers.get(channel);
         if (set === undefined) {
@@ -23,8 +28,12 @@ export class InMemoryBackplane implements Backplane {
         set?.delete(listener);
         if (set?.size === 0) subscribers.delete(channel);
       },
-      publish: (channel, message) => this.publish(channel, message),
+      publish: (channel, message) => {
+        if (!closed) this.publish(channel, message);
+      },
+      status: (): BackplaneStatus => ({ kind: 'memory', state: 'ok', since: this.since, channels: channels.size }),
       close() {
+        closed = true;
         for (const channel of channels) this.unsubscribe(channel);
       },
     };

@@ -16,6 +16,32 @@ export interface BackplaneMessage {
     readonly sessions?: readonly string[];
     readonly users?: readonly string[];
   };
+  /**
+   * Where a networked backplane recorded a sequenced message (the Redis stream id in `{prefix}events`), so
+   * a session can later be rebuilt from that point on any instance. Absent for ephemeral frames and when
+   * the message never left this instance (degraded delivery).
+   */
+  readonly position?: string;
+  /** The server id of the instance that published it, when it came over the network. */
+  readonly origin?: string;
+}
+
+/**
+ * `degraded`: the backplane cannot reach its peers, so publishes reach this instance's own sessions only
+ * until it recovers by itself.
+ */
+export type BackplaneState = 'ok' | 'degraded';
+
+export interface BackplaneStatus {
+  /** `memory`, `redis`, or a custom backplane's name. */
+  readonly kind: string;
+  readonly state: BackplaneState;
+  /** Epoch ms of the last change of `state`. */
+  readonly since: number;
+  /** Why it is degraded (the last connection error), when it is. */
+  readonly detail?: string;
+  /** Channels this instance receives. */
+  readonly channels: number;
 }
 
 export type BackplaneListener = (channel: Channel, message: BackplaneMessage) => void;
@@ -27,7 +53,14 @@ export interface BackplaneNode {
   unsubscribe(channel: Channel): void;
   /** Deliver to every node subscribed to the channel, this one included. */
   publish(channel: Channel, message: BackplaneMessage): void;
+  /** Health and counters of the backplane as this instance sees it (for `/health` and `/stats`). */
+  status(): BackplaneStatus;
   close(): void;
+}
+
+export interface BackplaneNodeOptions {
+  /** The gateway's server id, carried as the `origin` of what it publishes. */
+  serverId?: string;
 }
 
 /**
@@ -35,5 +68,5 @@ export interface BackplaneNode {
  * single process (or several gateways in one test); a Redis one replaces it behind the same interface.
  */
 export interface Backplane {
-  connect(listener: BackplaneListener): BackplaneNode;
+  connect(listener: BackplaneListener, options?: BackplaneNodeOptions): BackplaneNode;
 }

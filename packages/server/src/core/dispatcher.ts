@@ -18,8 +18,17 @@ const BEFORE_READY: ReadonlySet<string> = new Set(['identify', 'resume', 'heartb
 /**
  * Types whose handling changes what the connection's later frames may do (join rooms) and waits on hooks:
  * later frames of the same connection wait for them, so a send queued right behind a subscribe finds the room.
+ * Chat frames wait only when the shared state (Redis) is asked, so their acks and dispatches keep frame order;
+ * in process they answer synchronously and hold nothing up.
  */
-const ORDERING_BARRIERS: ReadonlySet<string> = new Set(['subscribe', 'guild.subscribe']);
+const ORDERING_BARRIERS: ReadonlySet<string> = new Set([
+  'subscribe',
+  'guild.subscribe',
+  'chat.send',
+  'chat.edit',
+  'chat.delete',
+  'chat.history',
+]);
 
 /**
  * What a stopping server still answers: liveness, reads and leaving. Everything else would be new work

@@ -1,5 +1,5 @@
 import { prepareDispatch } from '@gateway/protocol';
-import type { Backplane, BackplaneMessage, BackplaneNode, Channel } from '../backplane/types';
+import type { Backplane, BackplaneMessage, BackplaneNode, BackplaneStatus, Channel } from '../backplane/types';
 import type { Session } from './session';
 
 export interface Exclusions {
@@ -18,8 +18,17 @@ export class Fanout {
     backplane: Backplane,
     /** Local sessions a channel reaches, attached or detached. */
     private readonly recipients: (channel: Channel) => readonly Session[],
+    /** Carried as the origin of what this gateway publishes. */
+    serverId?: string,
   ) {
-    this.node = backplane.connect((channel, message) => this.deliver(channel, message));
+    this.node = backplane.connect(
+      (channel, message) => this.deliver(channel, message),
+      serverId === undefined ? {} : { serverId },
+    );
+  }
+
+  status(): BackplaneStatus {
+    return this.node.status();
   }
 
   watch(channel: Channel): void {

@@ -1,11 +1,17 @@
 import type { CustomClientPayloads } from '@gateway/protocol';
-import { CloseCode, type EventDefinition, PROTOCOL_VERSION, type PresenceEntry } from '@gateway/protocol';
+import {
+  type ChatMessage,
+  CloseCode,
+  type EventDefinition,
+  PROTOCOL_VERSION,
+  type PresenceEntry,
+} from '@gateway/protocol';
 import * as z from 'zod/mini';
 import { ClientConnection } from './client-connection';
 import type { Connection, ConnectionHandle, ConnectionInfo } from './connection';
 import { createFrameRouter } from './dispatcher';
 import type { StoredHandler } from './handlers/custom';
-import { roomSnapshot } from './handlers/rooms';
+import { roomMembers, roomSnapshot } from './handlers/rooms';
 import { type GatewayStream, type StartStreamOptions, startStream } from './handlers/streams';
 import { randomChars } from './ids';
 import { type GatewayOptions, resolveOptions } from './options';
@@ -68,7 +74,13 @@ export interface Gateway<Events extends readonly EventDefinition[] = readonly Ev
   /** Starts a server-initiated chat stream in a room. */
   startStream(options: StartStreamOptions): GatewayStream;
   stats(): GatewayStats;
+  /**
+   * A room's status at once. With shared state (Redis) its `recent_messages` are empty, since the history
+   * lives elsewhere: `roomStatus` fetches it.
+   */
   room(roomId: string): RoomStatus;
+  /** A room's status with its recent messages from wherever the history lives. */
+  roomStatus(roomId: string): Promise<RoomStatus>;
   /**
    * Server-paced reconnect (deploys, rebalancing): every connection gets `reconnect`, then goodbye and
    * close 4002. Sessions are kept for the resume window, so clients resume here or elsewhere.
@@ -167,6 +179,18 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
     }
   }
 
+  function roomStatus(roomId: string, recentMessages: ChatMessage[]): RoomStatus {
+    const onlineUsers = rt.rooms.userIds(roomId);
+    return {
+      room_id: roomId,
+      online_users: onlineUsers,
+      online_count: onlineUsers.length,
+      connection_count: rt.rooms.connectionCount(roomId),
+      members: roomMembers(rt, roomId),
+      recent_messages: recentMessages,
+    };
+  }
+
   return {
     mode,
     serverId: resolved.serverId,
@@ -243,7 +267,7 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
     },
 
     presence(roomId) {
-      return roomId === undefined ? rt.presence.list() : roomSnapshot(rt, roomId).members;
+      return roomId === undefined ? rt.presence.list() : roomMembers(rt, roomId);
     },
 
     eventsSince(sessionId, seq) {
@@ -276,20 +300,17 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
         frames_in: counters.framesIn,
         frames_out: counters.framesOut,
         uptime_ms: clock.now() - rt.startedAt,
+        backplane: rt.fanout.status(),
       };
     },
 
     room(roomId) {
       const snapshot = roomSnapshot(rt, roomId);
-      const onlineUsers = rt.rooms.userIds(roomId);
-      return {
-        room_id: roomId,
-        online_users: onlineUsers,
-        online_count: onlineUsers.length,
-        connection_count: rt.rooms.connectionCount(roomId),
-        members: snapshot.members,
-        recent_messages: snapshot.recent_messages,
-      };
+      return roomStatus(roomId, snapshot instanceof Promise ? [] : snapshot.recent_messages);
+    },
+
+    async roomStatus(roomId) {
+      return roomStatus(roomId, (await roomSnapshot(rt, roomId)).recent_messages);
     },
 
     drain(options = {}) {

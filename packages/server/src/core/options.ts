@@ -1,6 +1,8 @@
 import type { ChatMessage, EventDefinition, User } from '@gateway/protocol';
 import { InMemoryBackplane } from '../backplane/in-memory';
 import type { Backplane } from '../backplane/types';
+import { inMemorySharedState } from '../state/in-memory';
+import type { SharedState } from '../state/types';
 import { type Clock, systemClock } from './clock';
 import { randomChars } from './ids';
 import { type Logger, silentLogger } from './logger';
@@ -106,6 +108,11 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
   /** Everyone connected sees everyone (seed 000); off for deployments too large for it. @default true */
   globalPresence?: boolean;
   backplane?: Backplane;
+  /**
+   * Where dedup and room history live: in this process, or shared by every instance
+   * (`createRedisSharedState`; `startServer` makes one when given a Redis URL). @default in process
+   */
+  sharedState?: SharedState;
   clock?: Clock;
   /** @default Math.random */
   random?: () => number;
@@ -145,6 +152,7 @@ export interface ResolvedOptions {
   readonly stopTimeoutMs: number;
   readonly globalPresence: boolean;
   readonly backplane: Backplane;
+  readonly sharedState: SharedState;
   readonly clock: Clock;
   readonly random: () => number;
   readonly logger: Logger;
@@ -194,6 +202,7 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     stopTimeoutMs: options.stopTimeoutMs ?? 5_000,
     globalPresence: options.globalPresence ?? true,
     backplane: options.backplane ?? new InMemoryBackplane(),
+    sharedState: options.sharedState ?? inMemorySharedState,
     clock: options.clock ?? systemClock,
     random,
     logger: options.logger ?? silentLogger,

@@ -1,11 +1,10 @@
 import { type ErrorCode, isDispatchType, prepareDispatch } from '@gateway/protocol';
 import { ALL_CHANNEL, type Channel, roomChannel, userChannel } from '../backplane/types';
+import type { DedupStore, HistoryStore } from '../state/types';
 import { AuthExpirySweep } from './auth-expiry';
 import type { ClientConnection } from './client-connection';
-import { DedupWindow } from './dedup';
 import { type Exclusions, Fanout } from './fanout';
 import { HeartbeatSweep } from './heartbeat';
-import { RoomHistory } from './history';
 import { sortableId } from './ids';
 import { Lifecycle } from './lifecycle';
 import type { ResolvedOptions } from './options';
@@ -53,8 +52,9 @@ export class Runtime {
   readonly users = new Map<string, Set<Session>>();
   readonly rooms = new RoomRegistry();
   readonly presence: PresenceTable;
-  readonly history: RoomHistory;
-  readonly dedup: DedupWindow<ChatSendAck>;
+  /** In process, or shared by every instance (Redis) when options.sharedState says so. */
+  readonly history: HistoryStore;
+  readonly dedup: DedupStore<ChatSendAck>;
   readonly typing: TypingTracker;
   readonly streams: StreamStore;
   readonly recordings = new RecordingStore();
@@ -80,13 +80,13 @@ export class Runtime {
     const { clock } = options;
     this.startedAt = clock.now();
     this.presence = new PresenceTable(() => this.timestamp());
-    this.history = new RoomHistory(options.historySize);
-    this.dedup = new DedupWindow(options.dedupWindowMs, () => clock.now());
+    this.history = options.sharedState.history({ size: options.historySize });
+    this.dedup = options.sharedState.dedup({ windowMs: options.dedupWindowMs, now: () => clock.now() });
     this.typing = new TypingTracker(clock, options.typingTtlMs, options.typingThrottleMs, (roomId, userId) =>
       this.sendTypingStop(roomId, userId),
     );
     this.streams = new StreamStore(options.maxStreams);
-    this.fanout = new Fanout(options.backplane, (channel) => this.recipients(channel));
+    this.fanout = new Fanout(options.backplane, (channel) => this.recipients(channel), options.serverId);
     this.fanout.watch(ALL_CHANNEL);
     this.heartbeat = new HeartbeatSweep(
       clock,

@@ -7,6 +7,7 @@ import type {
   ServerPayloads,
   User,
 } from '@gateway/protocol';
+import type { BackplaneStatus } from '../backplane/types';
 
 /** Payloads of everything the server may send: built-in frames plus the application's server events. */
 export type ServerEventMap<Events extends readonly EventDefinition[]> = ServerPayloads & CustomServerPayloads<Events>;
@@ -69,6 +70,8 @@ export interface GatewayStats {
   frames_in: number;
   frames_out: number;
   uptime_ms: number;
+  /** `degraded` while a networked backplane cannot reach its peers (fan-out is local only meanwhile). */
+  backplane: BackplaneStatus;
 }
 
 /** Seed 003's session status: who is online in a room, counts and recent messages. */

@@ -4,9 +4,11 @@ import type { Logger } from '../core/logger';
 import { type DemoFiles, MISSING_DEMO_PAGE } from './demo-files';
 
 export interface HttpHandlerOptions {
-  gateway: Pick<Gateway, 'stats' | 'room' | 'mode'>;
+  gateway: Pick<Gateway, 'stats' | 'roomStatus' | 'mode'>;
   demo: DemoFiles;
   logger: Logger;
+  /** POST /publish (`createPublishEndpoint`); absent when no publish key is configured: 404. */
+  publish?: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -25,16 +27,25 @@ function sendBody(res: ServerResponse, status: number, contentType: string, body
 }
 
 /** HTTP on the gateway's port: health (seed 002), stats (seed 004), room status (seed 003) and the demo page. */
-export function createHttpHandler({ gateway, demo, logger }: HttpHandlerOptions) {
+export function createHttpHandler({ gateway, demo, logger, publish }: HttpHandlerOptions) {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (pathname === '/publish') {
+      if (publish === undefined) sendJson(res, 404, { error: 'not_found' });
+      else await publish(req, res);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       sendJson(res, 405, { error: 'method_not_allowed' });
       return;
     }
     if (pathname === '/health') {
-      sendJson(res, 200, { status: 'ok', connections: gateway.stats().connections, mode: gateway.mode });
+      const { connections, backplane } = gateway.stats();
+      if (backplane.state === 'ok') sendJson(res, 200, { status: 'ok', connections, mode: gateway.mode });
+      // Still 200: a load balancer should keep routing here, local traffic works; only fan-out between
+      // instances is paused until the backplane recovers by itself.
+      else sendJson(res, 200, { status: 'degraded', connections, mode: gateway.mode, backplane });
       return;
     }
     if (pathname === '/stats') {
@@ -50,7 +61,7 @@ export function createHttpHandler({ gateway, demo, logger }: HttpHandlerOptions)
         sendJson(res, 400, { error: 'bad_room_id' });
         return;
       }
-      sendJson(res, 200, gateway.room(roomId));
+      sendJson(res, 200, await gateway.roomStatus(roomId));
       return;
     }
     if (demo.owns(pathname)) {

@@ -1,25 +1,26 @@
 import type { ChatMessage, ClientFrameOf } from '@gateway/protocol';
+import { andThen, type MaybePromise } from '../../state/types';
 import type { ChatSendAck, Runtime } from '../runtime';
 import type { Session } from '../session';
 
 /**
- * Stores (through the persistMessage hook, if any), keeps in history, then dispatches to the room.
- * Without a hook it dispatches synchronously, so a client's frames keep their order.
+ * Stores (through the persistMessage hook, if any), keeps in history, then dispatches to the room: history
+ * first, so whoever subscribes meanwhile finds the message there. Returns a promise while that is pending;
+ * without a hook and with in-process history it all happens synchronously.
  */
 export function publishMessage(rt: Runtime, message: ChatMessage): Promise<void> | undefined {
   const deliver = () => {
-    rt.history.add(message);
+    const stored = rt.history.add(message);
+    if (stored instanceof Promise) return stored.then(() => rt.toRoom(message.room_id, 'chat.message', message));
     rt.toRoom(message.room_id, 'chat.message', message);
+    return undefined;
   };
   const persist = rt.options.persistMessage;
-  if (persist === undefined) {
-    deliver();
-    return undefined;
-  }
+  if (persist === undefined) return deliver();
   return rt.trackInFlight(
     (async () => {
       await persist(message);
-      deliver();
+      await deliver();
     })(),
   );
 }
@@ -28,17 +29,18 @@ export function publishMessage(rt: Runtime, message: ChatMessage): Promise<void>
  * Seed 001's flow: ack at once (before persistence), then persist and dispatch to every connection in
  * the room, the sender's included so it can swap its optimistic copy. Retries within the dedup window
  * get the original ack marked duplicate and dispatch nothing.
+ *
+ * Returns a promise while the connection's later frames must wait (a shared dedup or history store being
+ * asked), so acks and dispatches keep the order the frames came in; persisting does not hold them up.
  */
-export async function onChatSend(rt: Runtime, session: Session, frame: ClientFrameOf<'chat.send'>): Promise<void> {
+export function onChatSend(
+  rt: Runtime,
+  session: Session,
+  frame: ClientFrameOf<'chat.send'>,
+): Promise<void> | undefined {
   const user = session.user;
   const request = frame.payload;
-  if (!requireRoom(rt, session, request.room_id, frame.ref)) return;
-  const dedupKey = `${user.id}\u0000${request.client_msg_id}`;
-  const original = rt.dedup.get(dedupKey);
-  if (original !== undefined) {
-    rt.ack(session, { ...original, duplicate: true }, frame.ref);
-    return;
-  }
+  if (!requireRoom(rt, session, request.room_id, frame.ref)) return undefined;
   const message: ChatMessage = {
     message_id: rt.newId(),
     room_id: request.room_id,
@@ -56,44 +58,74 @@ export async function onChatSend(rt: Runtime, session: Session, frame: ClientFra
     client_msg_id: request.client_msg_id,
     room_id: request.room_id,
   };
-  rt.dedup.set(dedupKey, ack);
+  const claimed = rt.dedup.claim(user.id, request.client_msg_id, ack);
+  if (claimed instanceof Promise) return claimed.then((original) => accept(rt, session, frame, message, ack, original));
+  return accept(rt, session, frame, message, ack, claimed);
+}
+
+function accept(
+  rt: Runtime,
+  session: Session,
+  frame: ClientFrameOf<'chat.send'>,
+  message: ChatMessage,
+  ack: ChatSendAck,
+  original: ChatSendAck | undefined,
+): Promise<void> | undefined {
+  if (original !== undefined) {
+    rt.ack(session, { ...original, duplicate: true }, frame.ref);
+    return undefined;
+  }
+  const userId = session.user.id;
   rt.ack(session, ack, frame.ref);
-  if (rt.typing.stop(request.room_id, user.id)) rt.sendTypingStop(request.room_id, user.id);
-  try {
-    await publishMessage(rt, message);
-  } catch (error) {
+  if (rt.typing.stop(message.room_id, userId)) rt.sendTypingStop(message.room_id, userId);
+  const published = publishMessage(rt, message);
+  if (published === undefined) return undefined;
+  const failed = (error: unknown) => {
     // The send may be retried with the same client_msg_id, so it must not count as seen.
-    rt.dedup.delete(dedupKey);
+    void rt.dedup.release(userId, message.client_msg_id ?? ack.client_msg_id);
     rt.options.logger.error({ err: error, message_id: message.message_id }, 'persistMessage failed');
     rt.fail(session, 'handler_failed', 'The message could not be stored; it was not delivered.', undefined, {
-      client_msg_id: request.client_msg_id,
+      client_msg_id: ack.client_msg_id,
       message_id: message.message_id,
     });
+  };
+  // Persisting may take long: later frames wait only for shared history, never for the hook.
+  if (rt.options.persistMessage !== undefined) {
+    published.catch(failed);
+    return undefined;
   }
+  return published.catch(failed);
 }
 
-export function onChatEdit(rt: Runtime, session: Session, frame: ClientFrameOf<'chat.edit'>): void {
+export function onChatEdit(rt: Runtime, session: Session, frame: ClientFrameOf<'chat.edit'>): MaybePromise<void> {
   const { room_id, message_id, content } = frame.payload;
-  const message = ownMessage(rt, session, room_id, message_id, frame.ref);
-  if (message === undefined) return;
-  const edited: ChatMessage = { ...message, content, edited_at: rt.timestamp() };
-  rt.history.replace(edited);
-  rt.toRoom(room_id, 'chat.message.update', { message_id, room_id, content, edited_at: edited.edited_at });
-  rt.ack(session, { message_id }, frame.ref);
+  return andThen(ownMessage(rt, session, room_id, message_id, frame.ref), (message) => {
+    if (message === undefined) return undefined;
+    const edited: ChatMessage = { ...message, content, edited_at: rt.timestamp() };
+    return andThen(rt.history.replace(edited), () => {
+      rt.toRoom(room_id, 'chat.message.update', { message_id, room_id, content, edited_at: edited.edited_at });
+      rt.ack(session, { message_id }, frame.ref);
+    });
+  });
 }
 
-export function onChatDelete(rt: Runtime, session: Session, frame: ClientFrameOf<'chat.delete'>): void {
+export function onChatDelete(rt: Runtime, session: Session, frame: ClientFrameOf<'chat.delete'>): MaybePromise<void> {
   const { room_id, message_id } = frame.payload;
-  if (ownMessage(rt, session, room_id, message_id, frame.ref) === undefined) return;
-  rt.history.remove(room_id, message_id);
-  rt.toRoom(room_id, 'chat.message.delete', { message_id, room_id });
-  rt.ack(session, { message_id }, frame.ref);
+  return andThen(ownMessage(rt, session, room_id, message_id, frame.ref), (message) => {
+    if (message === undefined) return undefined;
+    return andThen(rt.history.remove(room_id, message_id), () => {
+      rt.toRoom(room_id, 'chat.message.delete', { message_id, room_id });
+      rt.ack(session, { message_id }, frame.ref);
+    });
+  });
 }
 
-export function onChatHistory(rt: Runtime, session: Session, frame: ClientFrameOf<'chat.history'>): void {
+export function onChatHistory(rt: Runtime, session: Session, frame: ClientFrameOf<'chat.history'>): MaybePromise<void> {
   const { room_id, limit } = frame.payload;
-  if (!requireRoom(rt, session, room_id, frame.ref)) return;
-  rt.ack(session, { room_id, messages: rt.history.recent(room_id, limit) }, frame.ref);
+  if (!requireRoom(rt, session, room_id, frame.ref)) return undefined;
+  return andThen(rt.history.recent(room_id, limit), (messages) => {
+    rt.ack(session, { room_id, messages }, frame.ref);
+  });
 }
 
 /** True when subscribed; otherwise answers not_subscribed. */
@@ -110,16 +142,17 @@ function ownMessage(
   roomId: string,
   messageId: string,
   ref: string | undefined,
-): ChatMessage | undefined {
+): MaybePromise<ChatMessage | undefined> {
   if (!requireRoom(rt, session, roomId, ref)) return undefined;
-  const message = rt.history.find(roomId, messageId);
-  if (message === undefined) {
-    rt.fail(session, 'not_found', `No message "${messageId}" in room "${roomId}".`, ref);
-    return undefined;
-  }
-  if (message.sender_id !== session.user.id) {
-    rt.fail(session, 'forbidden', 'Only the sender may change a message.', ref);
-    return undefined;
-  }
-  return message;
+  return andThen(rt.history.find(roomId, messageId), (message) => {
+    if (message === undefined) {
+      rt.fail(session, 'not_found', `No message "${messageId}" in room "${roomId}".`, ref);
+      return undefined;
+    }
+    if (message.sender_id !== session.user.id) {
+      rt.fail(session, 'forbidden', 'Only the sender may change a message.', ref);
+      return undefined;
+    }
+    return message;
+  });
 }

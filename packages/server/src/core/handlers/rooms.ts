@@ -1,4 +1,5 @@
-import type { ClientFrameOf, RoomSnapshot } from '@gateway/protocol';
+import type { ClientFrameOf, PresenceEntry, RoomSnapshot } from '@gateway/protocol';
+import { andThen, type MaybePromise } from '../../state/types';
 import type { Runtime } from '../runtime';
 import type { Session } from '../session';
 
@@ -61,13 +62,21 @@ export async function authorizeRooms(
   return { granted, refused };
 }
 
-/** Members (presence of the users subscribed) and recent messages, as `subscribed` and seed 003's status show them. */
-export function roomSnapshot(rt: Runtime, roomId: string): RoomSnapshot {
-  return {
+/** Presence of the users subscribed to a room (on this instance). */
+export function roomMembers(rt: Runtime, roomId: string): PresenceEntry[] {
+  return rt.rooms.userIds(roomId).flatMap((userId) => rt.presence.entry(userId) ?? []);
+}
+
+/**
+ * Members and recent messages, as `subscribed` and seed 003's status show them. Synchronous with in-process
+ * history, a promise when the history is shared (Redis).
+ */
+export function roomSnapshot(rt: Runtime, roomId: string): MaybePromise<RoomSnapshot> {
+  return andThen(rt.history.recent(roomId), (recent) => ({
     room_id: roomId,
-    members: rt.rooms.userIds(roomId).flatMap((userId) => rt.presence.entry(userId) ?? []),
-    recent_messages: rt.history.recent(roomId),
-  };
+    members: roomMembers(rt, roomId),
+    recent_messages: recent,
+  }));
 }
 
 async function subscribe(rt: Runtime, session: Session, roomIds: readonly string[], ref?: string): Promise<void> {
@@ -75,7 +84,10 @@ async function subscribe(rt: Runtime, session: Session, roomIds: readonly string
   // A session that ended while the hook ran joins nothing; a detached one still does (it will resume).
   if (session.ended) return;
   for (const roomId of granted) rt.joinRoom(session, roomId);
-  session.send('subscribed', { rooms: granted.map((roomId) => roomSnapshot(rt, roomId)), refused }, ref);
+  // Joined before the history is read: a message sent meanwhile is delivered or in the history, never lost.
+  const snapshots = granted.map((roomId) => roomSnapshot(rt, roomId));
+  const rooms = snapshots.some((snapshot) => snapshot instanceof Promise) ? await Promise.all(snapshots) : snapshots;
+  session.send('subscribed', { rooms: rooms as RoomSnapshot[], refused }, ref);
 }
 
 function unsubscribe(rt: Runtime, session: Session, roomIds: readonly string[], ref?: string): void {

@@ -74,7 +74,7 @@ export function startStream(rt: Runtime, options: StartStreamOptions): GatewaySt
         rt.toRoom(record.room_id, 'chat.stream_end', ending);
         throw error;
       }
-      rt.history.add(message);
+      await rt.history.add(message);
       rt.toRoom(record.room_id, 'chat.stream_end', { ...ending, message });
       return message;
     },

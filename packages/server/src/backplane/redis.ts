@@ -1,0 +1,439 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { type Logger, silentLogger } from '../core/logger';
+import { ChannelTable } from './channel-table';
+import { PUBLISH_SEQUENCED_LUA, reconnectDelayMs } from './redis-script';
+import type {
+  Backplane,
+  BackplaneListener,
+  BackplaneMessage,
+  BackplaneNode,
+  BackplaneNodeOptions,
+  BackplaneState,
+  BackplaneStatus,
+  Channel,
+} from './types';
+import { channelFromKey, decodeWire, encodeWire } from './wire';
+
+/** ioredis options the backplane passes through (the reply shape is its own business). */
+export type ConnectionSettings = Omit<RedisOptions, 'replyMapping'>;
+
+export interface RedisBackplaneOptions {
+  /** `redis://[user:password@]host:port[/db]` (or `rediss://`). @default localhost:6379 */
+  url?: string;
+  /** Further ioredis options for both connections (TLS, a password…); the backplane's own settings win. */
+  redisOptions?: ConnectionSettings;
+  /** Put before every channel and key, so deployments can share a Redis. @default 'gw:' */
+  prefix?: string;
+  /** Approximate length the `{prefix}events` stream of sequenced messages is capped to. @default 100000 */
+  streamMaxLength?: number;
+  /** Longest wait between reconnect attempts while Redis is unreachable. @default 2000 */
+  maxReconnectDelayMs?: number;
+  /** A command Redis has not answered in this time fails (a hung server must not hold publishes forever). @default 5000 */
+  commandTimeoutMs?: number;
+  /**
+   * Publishes that may wait for a subscription still being confirmed (so this instance hears its own
+   * publish on a channel it just joined); past it they go out without waiting. @default 10000
+   */
+  maxHeldPublishes?: number;
+  logger?: Logger;
+  /** Clock for `status().since`. @default Date.now */
+  now?: () => number;
+  /** @default Math.random */
+  random?: () => number;
+}
+
+/** `status()` of the Redis backplane: the common fields plus its counters. */
+export interface RedisBackplaneStatus extends BackplaneStatus {
+  readonly kind: 'redis';
+  /** Messages handed to Redis. */
+  readonly published: number;
+  /** Messages read from the subscriber connection for this instance's channels. */
+  readonly received: number;
+  /** Publishes delivered to this instance's own sessions only, while degraded. */
+  readonly delivered_locally: number;
+  /** Publishes lost with a connection that broke under them (Redis may or may not have carried them). */
+  readonly publish_failures: number;
+  /** Messages on a channel that were not a backplane message (dropped). */
+  readonly malformed: number;
+  /** Times the backplane came back to `ok` after being degraded. */
+  readonly recoveries: number;
+}
+
+interface LocalNode {
+  readonly listener: BackplaneListener;
+  readonly channels: Set<Channel>;
+  readonly origin: string;
+  closed: boolean;
+}
+
+interface HeldPublish {
+  readonly node: LocalNode;
+  readonly channel: Channel;
+  readonly message: BackplaneMessage;
+}
+
+type PublishSequenced = (
+  stream: string,
+  prefix: string,
+  channel: string,
+  wire: string,
+  maxLength: number,
+) => Promise<string>;
+
+/** Subscribe commands carry at most this many channels, so a restore after a reconnect is not one huge frame. */
+const SUBSCRIBE_BATCH = 500;
+/** How long `close()` waits for a connection to finish closing before it drops it. */
+const CLOSE_WAIT_MS = 1000;
+
+/**
+ * Fan-out between gateway instances over Redis pub/sub. One command connection publishes; one subscriber
+ * connection carries every channel this process needs (`{prefix}room:{id}`, `{prefix}user:{id}`,
+ * `{prefix}all`), subscribed when the first local node needs a channel and dropped after the last. Because
+ * all traffic arrives on that one connection in the order Redis ran the publishes, an instance delivers
+ * its own publishes only through that echo while Redis is up: every instance sees a channel in one order.
+ * Sequenced messages are also appended to the capped stream `{prefix}events` (atomically, by a script) and
+ * carry their stream id as `position`.
+ *
+ * When either connection is down the backplane is `degraded`: publishes reach this process's own
+ * subscribers directly (local users keep chatting; other instances hear nothing until it recovers), nothing
+ * is queued, ioredis reconnects by itself, and once both connections are back and the subscriptions are
+ * restored it is `ok` again.
+ */
+export class RedisBackplane implements Backplane {
+  readonly prefix: string;
+  /** `{prefix}events`: the capped stream of sequenced messages, fields `channel` and `message`. */
+  readonly streamKey: string;
+  /**
+   * The command connection (never in subscriber mode). Shared stores may run commands on it; its offline
+   * queue is off, so a command fails at once while Redis is unreachable instead of piling up.
+   */
+  readonly connection: Redis;
+  private readonly subscriber: Redis;
+  private readonly publishSequenced: PublishSequenced;
+  private readonly table = new ChannelTable<LocalNode>();
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly streamMaxLength: number;
+  private readonly maxHeldPublishes: number;
+  private readonly held: HeldPublish[] = [];
+  private readonly readyWaiters = new Set<(ok: boolean) => void>();
+  private state: BackplaneState = 'degraded';
+  private since: number;
+  private detail: string | undefined = 'connecting to Redis';
+  /** True once every channel in the table is subscribed on the current subscriber connection. */
+  private restored = false;
+  /** Bumped per subscriber connection, so a restore that finishes late does not vouch for a newer one. */
+  private restoreEpoch = 0;
+  private pendingSubscribes = 0;
+  private everOk = false;
+  private failureLogged = false;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private readonly counters = {
+    published: 0,
+    received: 0,
+    delivered_locally: 0,
+    publish_failures: 0,
+    malformed: 0,
+    recoveries: 0,
+  };
+
+  constructor(options: RedisBackplaneOptions = {}) {
+    this.prefix = options.prefix ?? 'gw:';
+    this.streamKey = `${this.prefix}events`;
+    this.logger = options.logger ?? silentLogger;
+    this.now = options.now ?? Date.now;
+    this.since = this.now();
+    this.streamMaxLength = options.streamMaxLength ?? 100_000;
+    this.maxHeldPublishes = options.maxHeldPublishes ?? 10_000;
+    const random = options.random ?? Math.random;
+    const maxDelay = options.maxReconnectDelayMs ?? 2_000;
+    const settings: ConnectionSettings = {
+      ...options.redisOptions,
+      // Fail fast instead of buffering while Redis is away: the backplane delivers locally meanwhile.
+      enableOfflineQueue: false,
+      // A command caught by a broken connection fails at that close, never resent after a reconnect.
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      // The channel table is the truth; it is re-subscribed on every new connection (see `restore`).
+      autoResubscribe: false,
+      commandTimeout: options.commandTimeoutMs ?? 5_000,
+      retryStrategy: (attempt) => reconnectDelayMs(attempt, maxDelay, random),
+    };
+    // Named, so `CLIENT LIST` tells an operator which connections are the gateway's backplane.
+    const commandSettings = { ...settings, connectionName: 'gateway-backplane' };
+    const subscriberSettings = { ...settings, connectionName: 'gateway-backplane-subscriber' };
+    this.connection = options.url === undefined ? new Redis(commandSettings) : new Redis(options.url, commandSettings);
+    this.subscriber =
+      options.url === undefined ? new Redis(subscriberSettings) : new Redis(options.url, subscriberSettings);
+    this.connection.defineCommand('gatewayPublishSequenced', { numberOfKeys: 1, lua: PUBLISH_SEQUENCED_LUA });
+    const commands = this.connection as unknown as { gatewayPublishSequenced: PublishSequenced };
+    this.publishSequenced = commands.gatewayPublishSequenced.bind(this.connection);
+    this.watch(this.connection, 'command');
+    this.watch(this.subscriber, 'subscriber');
+    this.subscriber.on('ready', () => this.restore());
+    this.subscriber.on('message', (key: string, text: string) => this.subscriberOnMessage(key, text));
+  }
+
+  connect(listener: BackplaneListener, options: BackplaneNodeOptions = {}): BackplaneNode {
+    const node: LocalNode = {
+      listener,
+      channels: new Set(),
+      origin: options.serverId ?? 'unknown',
+      closed: false,
+    };
+    return {
+      subscribe: (channel) => {
+        if (node.closed || node.channels.has(channel)) return;
+        node.channels.add(channel);
+        if (this.table.add(channel, node)) this.openChannel(channel);
+      },
+      unsubscribe: (channel) => {
+        if (!node.channels.delete(channel)) return;
+        if (this.table.remove(channel, node)) this.closeChannel(channel);
+      },
+      publish: (channel, message) => {
+        if (!node.closed) this.publish(node, channel, message);
+      },
+      status: () => this.status(node.channels.size),
+      close: () => {
+        node.closed = true;
+        for (const channel of node.channels) if (this.table.remove(channel, node)) this.closeChannel(channel);
+        node.channels.clear();
+      },
+    };
+  }
+
+  /** The backplane's state with its counters; `channels` counts every channel this process subscribes. */
+  status(channels = this.table.size): RedisBackplaneStatus {
+    return {
+      kind: 'redis',
+      state: this.state,
+      since: this.since,
+      ...(this.detail === undefined || this.state === 'ok' ? {} : { detail: this.detail }),
+      channels,
+      ...this.counters,
+    };
+  }
+
+  /** Resolves true once the backplane is `ok`, false if that takes longer than `timeoutMs`. */
+  whenReady(timeoutMs: number): Promise<boolean> {
+    if (this.state === 'ok') return Promise.resolve(true);
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter = (ok: boolean) => {
+        clearTimeout(timer);
+        this.readyWaiters.delete(waiter);
+        resolve(ok);
+      };
+      const timer = setTimeout(() => waiter(false), timeoutMs);
+      this.readyWaiters.add(waiter);
+    });
+  }
+
+  /** Closes both connections (gracefully when they are up). Publishing afterwards reaches local nodes only. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      this.detail = 'closed';
+      this.setState('degraded');
+      for (const waiter of [...this.readyWaiters]) waiter(false);
+      this.held.length = 0;
+      await Promise.all([closeConnection(this.connection), closeConnection(this.subscriber)]);
+    })();
+    return this.closing;
+  }
+
+  private watch(redis: Redis, role: 'command' | 'subscriber'): void {
+    // Without an error listener ioredis prints every failed reconnect attempt to the console.
+    redis.on('error', (error: Error) => {
+      this.detail = `${role} connection: ${error.message}`;
+      this.logger.debug({ err: error, role }, 'redis backplane connection error');
+    });
+    const changed = () => {
+      if (role === 'subscriber' && redis.status !== 'ready') this.restored = false;
+      this.refresh();
+    };
+    redis.on('ready', changed);
+    redis.on('close', () => {
+      if (!this.closed && this.state === 'ok') this.detail = `${role} connection closed`;
+      changed();
+    });
+    redis.on('reconnecting', changed);
+    redis.on('end', changed);
+  }
+
+  /** Subscribes every channel in the table on a fresh subscriber connection; `ok` waits for it. */
+  private restore(): void {
+    const epoch = ++this.restoreEpoch;
+    this.restored = false;
+    const keys = this.table.channels().map((channel) => this.prefix + channel);
+    const batches: Promise<unknown>[] = [];
+    for (let i = 0; i < keys.length; i += SUBSCRIBE_BATCH) {
+      batches.push(this.subscriber.subscribe(...keys.slice(i, i + SUBSCRIBE_BATCH)));
+    }
+    Promise.all(batches).then(
+      () => {
+        if (epoch !== this.restoreEpoch || this.subscriber.status !== 'ready') return;
+        this.restored = true;
+        if (keys.length > 0) this.logger.info({ channels: keys.length }, 'redis backplane subscriptions restored');
+        this.refresh();
+      },
+      (error: unknown) => {
+        this.detail = `restoring subscriptions: ${error instanceof Error ? error.message : String(error)}`;
+        this.logger.warn({ err: error }, 'redis backplane could not restore its subscriptions; reconnecting');
+        if (epoch === this.restoreEpoch) this.subscriber.disconnect(true);
+      },
+    );
+  }
+
+  private refresh(): void {
+    const up =
+      !this.closed && this.restored && this.connection.status === 'ready' && this.subscriber.status === 'ready';
+    this.setState(up ? 'ok' : 'degraded');
+  }
+
+  private setState(next: BackplaneState): void {
+    if (next === this.state) return;
+    this.state = next;
+    this.since = this.now();
+    if (next === 'ok') {
+      if (this.everOk) {
+        this.counters.recoveries++;
+        this.logger.info({ backplane: 'redis' }, 'redis backplane recovered: fan-out across instances again');
+      }
+      this.everOk = true;
+      this.failureLogged = false;
+      for (const waiter of [...this.readyWaiters]) waiter(true);
+    } else if (!this.closed) {
+      this.logger.warn(
+        { backplane: 'redis', detail: this.detail },
+        'redis backplane degraded: delivering to local sessions only until Redis is back',
+      );
+    }
+  }
+
+  private openChannel(channel: Channel): void {
+    // While the subscriber is down the table alone remembers it: `restore` subscribes it on reconnect.
+    if (this.subscriber.status !== 'ready') return;
+    this.pendingSubscribes++;
+    this.subscriber.subscribe(this.prefix + channel).then(
+      () => this.subscribeSettled(),
+      (error: unknown) => {
+        this.subscribeSettled();
+        if (this.closed || this.subscriber.status !== 'ready') return;
+        // Still connected yet refused or timed out: start over on a new connection rather than miss a channel.
+        this.logger.warn({ err: error, channel }, 'redis backplane subscribe failed; reconnecting');
+        this.subscriber.disconnect(true);
+      },
+    );
+  }
+
+  private closeChannel(channel: Channel): void {
+    if (this.subscriber.status !== 'ready') return;
+    // Late messages still in flight are dropped by the table check in `subscriberOnMessage`.
+    this.subscriber.unsubscribe(this.prefix + channel).catch(() => {});
+  }
+
+  private subscribeSettled(): void {
+    this.pendingSubscribes--;
+    if (this.pendingSubscribes === 0) this.releaseHeld();
+  }
+
+  private releaseHeld(): void {
+    for (const { node, channel, message } of this.held.splice(0)) this.route(node, channel, message);
+  }
+
+  private publish(node: LocalNode, channel: Channel, message: BackplaneMessage): void {
+    if (this.state === 'ok' && (this.pendingSubscribes > 0 || this.held.length > 0)) {
+      // A subscription being confirmed: wait for it, keeping the publishes' order, so a session that just
+      // joined hears the room's next message. Bounded: past the limit, everything goes out now.
+      if (this.held.length < this.maxHeldPublishes) {
+        this.held.push({ node, channel, message });
+        return;
+      }
+      this.releaseHeld();
+    }
+    this.route(node, channel, message);
+  }
+
+  private route(node: LocalNode, channel: Channel, message: BackplaneMessage): void {
+    if (this.state !== 'ok') {
+      this.counters.delivered_locally++;
+      this.deliver(channel, message);
+      return;
+    }
+    const wire = encodeWire(message, node.origin);
+    this.counters.published++;
+    const sent = message.sequenced
+      ? this.publishSequenced(this.streamKey, this.prefix, channel, wire, this.streamMaxLength)
+      : this.connection.publish(this.prefix + channel, wire);
+    sent.catch((error: unknown) => this.publishFailed(channel, message, error));
+  }
+
+  private publishFailed(channel: Channel, message: BackplaneMessage, error: unknown): void {
+    const text = error instanceof Error ? error.message : String(error);
+    // Never written (the connection went away between the state check and the write): local delivery is safe.
+    if (text.includes("Stream isn't writeable")) {
+      this.counters.delivered_locally++;
+      this.deliver(channel, message);
+      return;
+    }
+    // Written, then the connection broke: Redis may have carried it, so delivering it here could duplicate it.
+    this.counters.publish_failures++;
+    if (!this.failureLogged) {
+      this.failureLogged = true;
+      this.logger.warn({ err: error, channel, type: message.type }, 'redis backplane publish lost with its connection');
+    } else this.logger.debug({ err: error, channel, type: message.type }, 'redis backplane publish lost');
+  }
+
+  private subscriberOnMessage(key: string, text: string): void {
+    const channel = channelFromKey(key, this.prefix);
+    if (channel === null || !this.table.has(channel)) return;
+    const message = decodeWire(text);
+    if (message === null) {
+      // Something else published on our channel; say so once, not per message.
+      if (this.counters.malformed++ === 0) {
+        this.logger.warn({ channel }, 'redis backplane dropped a message that is not a backplane message');
+      }
+      return;
+    }
+    this.counters.received++;
+    this.deliver(channel, message);
+  }
+
+  private deliver(channel: Channel, message: BackplaneMessage): void {
+    for (const node of this.table.nodesOf(channel)) {
+      if (node.closed || !node.channels.has(channel)) continue;
+      try {
+        node.listener(channel, message);
+      } catch (error) {
+        // One failing delivery must not stop the others, nor unwind into ioredis's reply parser.
+        this.logger.error({ err: error, channel, type: message.type }, 'redis backplane delivery failed');
+      }
+    }
+  }
+}
+
+/** QUIT when connected (pending replies arrive first), else drop; resolves once the connection has ended. */
+async function closeConnection(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  if (redis.status === 'reconnecting' || redis.status === 'close' || redis.status === 'wait') {
+    // No socket to wait for: this only cancels the next attempt (ioredis emits no 'end' for it).
+    redis.disconnect();
+    return;
+  }
+  const ended = new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      redis.disconnect();
+      resolve();
+    }, CLOSE_WAIT_MS);
+    redis.once('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+  else redis.disconnect();
+  await ended;
+}

@@ -1,0 +1,85 @@
+import type { BackplaneMessage, Channel } from './types';
+
+/** The version of the JSON a networked backplane puts on its channels; readers drop other versions. */
+export const WIRE_VERSION = 1;
+
+/**
+ * A message as it travels between instances:
+ * `{"v":1,"type":…,"body":…,"sequenced":bool,"exclude":{…}?,"origin":server_id,"pos":stream_id?}`.
+ * `pos` is added by the Redis script that records a sequenced message, so it is never written here.
+ */
+export interface WireMessage {
+  v: typeof WIRE_VERSION;
+  type: string;
+  body: string;
+  sequenced: boolean;
+  exclude?: BackplaneMessage['exclude'];
+  origin: string;
+  pos?: string;
+}
+
+/** Serialises a message for the wire; the result ends with `}` so the Redis script can append `pos`. */
+export function encodeWire(message: BackplaneMessage, origin: string): string {
+  const wire: WireMessage = {
+    v: WIRE_VERSION,
+    type: message.type,
+    body: message.body,
+    sequenced: message.sequenced,
+    ...(message.exclude === undefined ? {} : { exclude: message.exclude }),
+    origin,
+  };
+  return JSON.stringify(wire);
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function readExclude(value: unknown): BackplaneMessage['exclude'] | null {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) return null;
+  const { sessions, users } = value as { sessions?: unknown; users?: unknown };
+  if (sessions !== undefined && !isStringList(sessions)) return null;
+  if (users !== undefined && !isStringList(users)) return null;
+  return {
+    ...(sessions === undefined ? {} : { sessions }),
+    ...(users === undefined ? {} : { users }),
+  };
+}
+
+/**
+ * Reads a message another instance (or another program) put on a channel. Null for anything that is not
+ * a well-formed version-1 message: a foreign publisher must not be able to break delivery.
+ */
+export function decodeWire(text: string): BackplaneMessage | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const wire = parsed as Partial<Record<keyof WireMessage, unknown>>;
+  if (wire.v !== WIRE_VERSION) return null;
+  if (typeof wire.type !== 'string' || typeof wire.body !== 'string' || typeof wire.sequenced !== 'boolean') {
+    return null;
+  }
+  const exclude = readExclude(wire.exclude);
+  if (exclude === null) return null;
+  return {
+    type: wire.type,
+    body: wire.body,
+    sequenced: wire.sequenced,
+    ...(exclude === undefined ? {} : { exclude }),
+    ...(typeof wire.pos === 'string' ? { position: wire.pos } : {}),
+    ...(typeof wire.origin === 'string' ? { origin: wire.origin } : {}),
+  };
+}
+
+/** `room:x`, `user:x` or `all` from a prefixed Redis channel name; null for a name that is none of those. */
+export function channelFromKey(key: string, prefix: string): Channel | null {
+  if (!key.startsWith(prefix)) return null;
+  const channel = key.slice(prefix.length);
+  if (channel === 'all' || channel.startsWith('room:') || channel.startsWith('user:')) return channel as Channel;
+  return null;
+}

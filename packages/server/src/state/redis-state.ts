@@ -1,0 +1,180 @@
+import type { ChatMessage } from '@gateway/protocol';
+import { Redis } from 'ioredis';
+import type { Logger } from '../core/logger';
+import { silentLogger } from '../core/logger';
+import { InMemoryDedupStore } from './in-memory';
+import { DEFAULT_REDIS_PREFIX, dedupKey, historyKey } from './redis-keys';
+import type { DedupStore, HistoryStore, SharedState } from './types';
+
+/** Claims the key with the ack, or returns the ack already there: one round trip, no window between the two. */
+const CLAIM_SCRIPT = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return nil end
+return redis.call('GET', KEYS[1])`;
+
+/** Finds the entry with message_id ARGV[1]; replaces it with ARGV[2] when given, else removes it. */
+const REWRITE_SCRIPT = `
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+for i, item in ipairs(items) do
+  local ok, decoded = pcall(cjson.decode, item)
+  if ok and type(decoded) == 'table' and decoded.message_id == ARGV[1] then
+    if ARGV[2] then redis.call('LSET', KEYS[1], i - 1, ARGV[2]) else redis.call('LREM', KEYS[1], 1, item) end
+    return 1
+  end
+end
+return 0`;
+
+/**
+ * Dedup in Redis (`SET … NX PX`), shared by every instance. While Redis is unreachable a local window
+ * stands in, so retries to this instance are still caught and chat keeps working.
+ */
+class RedisDedupStore<V> implements DedupStore<V> {
+  private readonly fallback: InMemoryDedupStore<V>;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly windowMs: number,
+    now: () => number,
+    private readonly logger: Logger,
+  ) {
+    this.fallback = new InMemoryDedupStore(windowMs, now);
+  }
+
+  async claim(userId: string, clientMsgId: string, value: V): Promise<V | undefined> {
+    const key = dedupKey(this.prefix, userId, clientMsgId);
+    try {
+      const original = await this.redis.eval(CLAIM_SCRIPT, 1, key, JSON.stringify(value), this.windowMs);
+      return typeof original === 'string' ? (JSON.parse(original) as V) : undefined;
+    } catch (error) {
+      this.logger.warn({ err: error, user_id: userId }, 'dedup claim failed in Redis; deduplicating locally');
+      return this.fallback.claim(userId, clientMsgId, value);
+    }
+  }
+
+  async release(userId: string, clientMsgId: string): Promise<void> {
+    this.fallback.release(userId, clientMsgId);
+    try {
+      await this.redis.del(dedupKey(this.prefix, userId, clientMsgId));
+    } catch (error) {
+      this.logger.warn({ err: error, user_id: userId }, 'dedup release failed in Redis');
+    }
+  }
+}
+
+/**
+ * Room history as one Redis list per room (RPUSH + LTRIM to the size), shared by every instance.
+ * While Redis is unreachable reads answer empty and writes are skipped (logged): chat goes on without history.
+ */
+class RedisHistoryStore implements HistoryStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly size: number,
+    private readonly logger: Logger,
+  ) {}
+
+  async add(message: ChatMessage): Promise<void> {
+    const key = historyKey(this.prefix, message.room_id);
+    try {
+      await this.redis.multi().rpush(key, JSON.stringify(message)).ltrim(key, -this.size, -1).exec();
+    } catch (error) {
+      this.failed(error, 'add', message.room_id);
+    }
+  }
+
+  async recent(roomId: string, limit = this.size): Promise<ChatMessage[]> {
+    const count = Math.min(limit, this.size);
+    if (count <= 0) return [];
+    return this.read(roomId, -count);
+  }
+
+  async find(roomId: string, messageId: string): Promise<ChatMessage | undefined> {
+    const messages = await this.read(roomId, 0);
+    return messages.find((message) => message.message_id === messageId);
+  }
+
+  async replace(message: ChatMessage): Promise<void> {
+    await this.rewrite(message.room_id, [message.message_id, JSON.stringify(message)]);
+  }
+
+  async remove(roomId: string, messageId: string): Promise<void> {
+    await this.rewrite(roomId, [messageId]);
+  }
+
+  private async read(roomId: string, start: number): Promise<ChatMessage[]> {
+    try {
+      const items = await this.redis.lrange(historyKey(this.prefix, roomId), start, -1);
+      return items.map((item) => JSON.parse(item) as ChatMessage);
+    } catch (error) {
+      this.failed(error, 'read', roomId);
+      return [];
+    }
+  }
+
+  /** Atomic, so an edit and a concurrent send on another instance cannot shift the index between find and write. */
+  private async rewrite(roomId: string, args: string[]): Promise<void> {
+    try {
+      await this.redis.eval(REWRITE_SCRIPT, 1, historyKey(this.prefix, roomId), ...args);
+    } catch (error) {
+      this.failed(error, 'rewrite', roomId);
+    }
+  }
+
+  private failed(error: unknown, operation: string, roomId: string): void {
+    this.logger.warn({ err: error, room_id: roomId, operation }, 'room history unavailable in Redis');
+  }
+}
+
+export interface RedisSharedStateOptions {
+  /** `redis://…` to connect to; or pass `redis`, a client you own (then `close` leaves it open). */
+  url?: string;
+  redis?: Redis;
+  /** @default 'gw:' */
+  prefix?: string;
+  logger?: Logger;
+}
+
+export interface RedisSharedState extends SharedState {
+  readonly kind: 'redis';
+  /** Settles once the connection is ready (at once for a client passed in). */
+  ready(): Promise<void>;
+  /** Closes the connection it opened. */
+  close(): Promise<void>;
+}
+
+/**
+ * Dedup and room history in Redis, so every instance sees the same (A4). Commands fail fast while Redis
+ * is down (no offline queue piling up); the stores fall back as their docs say.
+ */
+export function createRedisSharedState(options: RedisSharedStateOptions): RedisSharedState {
+  const owned = options.redis === undefined;
+  const redis = options.redis ?? openRedis(options.url);
+  const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
+  const logger = options.logger ?? silentLogger;
+  // ioredis reports connection trouble here; without a listener it would print it.
+  const onError = (error: Error) => logger.debug({ err: error }, 'shared state Redis connection error');
+  if (owned) redis.on('error', onError);
+  return {
+    kind: 'redis',
+    history: ({ size }) => new RedisHistoryStore(redis, prefix, size, logger),
+    dedup: ({ windowMs, now }) => new RedisDedupStore(redis, prefix, windowMs, now, logger),
+    ready: () => (redis.status === 'ready' ? Promise.resolve() : waitReady(redis)),
+    async close() {
+      if (!owned) return;
+      try {
+        await redis.quit();
+      } catch {
+        redis.disconnect();
+      }
+    },
+  };
+}
+
+function openRedis(url: string | undefined): Redis {
+  if (url === undefined) throw new TypeError('createRedisSharedState needs a `url` or a `redis` client.');
+  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+}
+
+function waitReady(redis: Redis): Promise<void> {
+  return new Promise((resolve) => redis.once('ready', () => resolve()));
+}

@@ -1,0 +1,41 @@
+import type { ChatMessage } from '@gateway/protocol';
+
+/** Sync where the state is local (the in-memory path stays as fast as before), a promise where it is remote. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * `client_msg_id` deduplication: the first send of a (user, client_msg_id) claims it with its ack; a repeat
+ * within the window gets that original ack back instead of becoming a second message.
+ */
+export interface DedupStore<V> {
+  /** Undefined when this call claimed the key; the value stored by the earlier claim otherwise. */
+  claim(userId: string, clientMsgId: string, value: V): MaybePromise<V | undefined>;
+  /** Forgets a claim (its message could not be stored), so a retry is accepted again. */
+  release(userId: string, clientMsgId: string): MaybePromise<void>;
+}
+
+/** The last N messages of each room, oldest first; edits and deletes rewrite the kept entry. */
+export interface HistoryStore {
+  add(message: ChatMessage): MaybePromise<void>;
+  /** The last `limit` messages (all kept ones when absent), oldest first. */
+  recent(roomId: string, limit?: number): MaybePromise<ChatMessage[]>;
+  find(roomId: string, messageId: string): MaybePromise<ChatMessage | undefined>;
+  /** Replaces the kept message with the same id (an edit); nothing when it is no longer kept. */
+  replace(message: ChatMessage): MaybePromise<void>;
+  remove(roomId: string, messageId: string): MaybePromise<void>;
+}
+
+/**
+ * Where a gateway keeps the state instances must share: in memory for one process, Redis for many.
+ * The gateway asks it for its stores with its own settings; whoever made it closes it.
+ */
+export interface SharedState {
+  readonly kind: 'memory' | 'redis';
+  history(settings: { size: number }): HistoryStore;
+  dedup<V>(settings: { windowMs: number; now: () => number }): DedupStore<V>;
+}
+
+/** Runs `next` at once on a plain value, after it on a promise: the sync path never waits a microtask. */
+export function andThen<T, R>(value: MaybePromise<T>, next: (value: T) => MaybePromise<R>): MaybePromise<R> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
