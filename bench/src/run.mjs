@@ -1,0 +1,1051 @@
+#!/usr/bin/env node
+// `pnpm bench`: the gateway beside the servers its users would pick instead, in one run.
+//
+//   node bench/src/run.mjs [--quick] [--runs N] [--idle-runs N] [--scenarios a,b] [--servers a,b]
+//                          [--gateway-dist] [--no-redis] [--no-resume] [--no-docs] [--out path] [--max-minutes M]
+//
+// Scenarios: fanout-100, fanout-1000, fanout-5000, rooms, idle (quick: fanout-200, rooms, idle).
+// Servers: gateway, gateway-redis, ws, ws-coalesced, socketio. BENCH_NODE_OPTIONS adds flags to the servers
+// (e.g. "--cpu-prof --cpu-prof-dir=bench/.cache/prof"); BENCH_DEBUG=1 prints every raw result.
+//
+// Each server under test runs as its own process on 127.0.0.1 pinned to core 0, the load generator in
+// another pinned to core 1 (taskset, when present). Scenarios, per server, repeated `runs` times (medians
+// reported): fan-out of a ~200-byte chat message to one room of 100, 1,000 and 5,000 subscribers, first at
+// a fixed offered rate (latency) then unthrottled (throughput); many small rooms; idle identified
+// connections with heartbeats. Then the client bundle sizes. Prints a table, writes docs/benchmarks.md and
+// evaluates the issue's budgets (reported, never failing the process).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { bundleSizes } from './bundle-size.mjs';
+import { median } from './stats.mjs';
+
+const benchDir = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const root = resolve(benchDir, '..');
+const cacheDir = join(benchDir, '.cache');
+
+// ---------------------------------------------------------------------------------------------- options
+
+const argv = process.argv.slice(2);
+/** @param {string} name */
+const flag = (name) => argv.includes(`--${name}`);
+/** @param {string} name */
+const value = (name) => {
+  const index = argv.indexOf(`--${name}`);
+  return index >= 0 ? argv[index + 1] : undefined;
+};
+const quick = flag('quick');
+const runs = Number(value('runs') ?? (quick ? 1 : 3));
+const idleRuns = Number(value('idle-runs') ?? 1);
+/** The whole run's bound: sessions not started by then are skipped (and said so). */
+const maxMinutes = Number(value('max-minutes') ?? (quick ? 3 : 12));
+const onlyScenarios = value('scenarios')?.split(',');
+const onlyServers = value('servers')?.split(',');
+const outFile = resolve(root, value('out') ?? 'docs/benchmarks.md');
+
+/** Offered rate of the rated phases, deliveries/s (the issue's "about 20,000"). */
+const RATE = 20_000;
+const timing = quick
+  ? { warmupMs: 200, ratedMs: 500, maxMs: 500, drainMs: 1_000, idleMs: 1_000 }
+  : { warmupMs: 500, ratedMs: 2_000, maxMs: 2_000, drainMs: 3_000, idleMs: 12_000 };
+
+/**
+ * @typedef {{id: string, title: string, kind: 'fanout'|'idle', rooms: number, roomSize: number, conns: number}} Scenario
+ */
+/** @type {Scenario[]} */
+const SCENARIOS = (
+  quick
+    ? [
+        { id: 'fanout-200', title: 'Fan-out, one room of 200', kind: 'fanout', rooms: 1, roomSize: 200 },
+        { id: 'rooms', title: 'Many small rooms (20 × 5)', kind: 'fanout', rooms: 20, roomSize: 5 },
+        { id: 'idle', title: 'Idle identified connections (500)', kind: 'idle', rooms: 0, roomSize: 500 },
+      ]
+    : [
+        { id: 'fanout-100', title: 'Fan-out, one room of 100', kind: 'fanout', rooms: 1, roomSize: 100 },
+        { id: 'fanout-1000', title: 'Fan-out, one room of 1,000', kind: 'fanout', rooms: 1, roomSize: 1000 },
+        { id: 'fanout-5000', title: 'Fan-out, one room of 5,000', kind: 'fanout', rooms: 1, roomSize: 5000 },
+        { id: 'rooms', title: 'Many small rooms (400 × 5)', kind: 'fanout', rooms: 400, roomSize: 5 },
+        { id: 'idle', title: 'Idle identified connections (10,000)', kind: 'idle', rooms: 0, roomSize: 10_000 },
+      ]
+)
+  .map((scenario) => ({
+    ...scenario,
+    conns: scenario.kind === 'idle' ? scenario.roomSize : scenario.rooms * scenario.roomSize,
+  }))
+  .filter((scenario) => onlyScenarios === undefined || onlyScenarios.includes(scenario.id));
+
+// ------------------------------------------------------------------------------------------- environment
+
+/** @param {string} command */
+function has(command) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const taskset = has('taskset') && cpus().length >= 2;
+
+/** The soft and hard limits on open files; children get the hard one when the soft one is too low. */
+function fdLimits() {
+  try {
+    const [soft, hard] = execFileSync('sh', ['-c', 'ulimit -Sn; ulimit -Hn'], { encoding: 'utf8' }).trim().split('\n');
+    return {
+      soft: soft === 'unlimited' ? Infinity : Number(soft),
+      hard: hard === 'unlimited' ? Infinity : Number(hard),
+      hardText: hard,
+    };
+  } catch {
+    return { soft: Infinity, hard: Infinity, hardText: 'unlimited' };
+  }
+}
+const fds = fdLimits();
+const FDS_NEEDED = 10_000 + 500;
+const raiseFds = fds.soft < FDS_NEEDED && fds.hard > fds.soft;
+
+/**
+ * The command pinned to a core (taskset), with the open-files limit raised to the hard limit when needed.
+ * Both wrappers exec, so the pid is the program's own.
+ * @param {string} core
+ * @param {string[]} command
+ * @returns {[string, string[]]}
+ */
+function pinned(core, command) {
+  const raised = raiseFds ? ['sh', '-c', `ulimit -n ${fds.hardText} && exec "$@"`, 'sh', ...command] : command;
+  return taskset ? ['taskset', ['-c', core, ...raised]] : [raised[0], raised.slice(1)];
+}
+
+function machine() {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown';
+  let nproc = String(cpus().length);
+  try {
+    nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
+  } catch {}
+  const fdLimit = raiseFds
+    ? `${fds.soft} (raised to ${fds.hardText} for the servers and the load generator)`
+    : String(fds.soft === Infinity ? 'unlimited' : fds.soft);
+  const memTotal = /MemTotal:\s+(\d+)/.exec(existsSync('/proc/meminfo') ? readFileSync('/proc/meminfo', 'utf8') : '');
+  return {
+    nproc,
+    model,
+    node: process.version,
+    date: new Date().toISOString(),
+    fdLimit,
+    memory: memTotal ? `${(Number(memTotal[1]) / 1024 / 1024).toFixed(1)} GiB` : 'unknown',
+    pinned: taskset ? 'servers on core 0, load generator on core 1 (taskset)' : 'not pinned (no taskset or one core)',
+    load: existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : '',
+  };
+}
+
+/** Bundles the gateway entry with the server (from source, or the built dist with --gateway-dist). */
+async function buildGateway() {
+  mkdirSync(cacheDir, { recursive: true });
+  const fromDist = flag('gateway-dist');
+  const target = fromDist ? join(root, 'packages/server/dist/index.js') : join(root, 'packages/server/src/index.ts');
+  if (!existsSync(target)) throw new Error(`${target} is missing${fromDist ? ' (run the build first)' : ''}`);
+  const outfile = join(cacheDir, 'gateway.mjs');
+  await build({
+    entryPoints: [join(benchDir, 'src/servers/gateway.mjs')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: fromDist ? [] : ['@gateway/source'],
+    alias: { '@gateway/server': target },
+    external: ['bufferutil', 'utf-8-validate'],
+    banner: {
+      js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);",
+    },
+    logLevel: 'error',
+  });
+  return {
+    entry: outfile,
+    source: fromDist ? 'packages/server/dist (built)' : 'packages/server/src (bundled by esbuild)',
+  };
+}
+
+/** Redis for the gateway: only when redis-server exists and the server takes a Redis URL (issue 5). */
+function redisSupport() {
+  if (flag('no-redis')) return { ok: false, note: 'skipped (--no-redis)' };
+  if (!has('redis-server')) return { ok: false, note: 'skipped: no redis-server on this machine' };
+  const serverSource = join(root, 'packages/server/src/server.ts');
+  const text = existsSync(serverSource) ? readFileSync(serverSource, 'utf8') : '';
+  if (!text.includes('redisUrl'))
+    return { ok: false, note: 'skipped: the server does not take REDIS_URL yet (issue 5)' };
+  return { ok: true, note: 'redis-server on a free loopback port, pinned with the gateway (its CPU and RSS counted)' };
+}
+
+// --------------------------------------------------------------------------------------------- processes
+
+/** @type {Set<import('node:child_process').ChildProcess>} */
+const children = new Set();
+function killChildren() {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+}
+process.on('exit', killChildren);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    killChildren();
+    process.exit(130);
+  });
+}
+
+/**
+ * Starts a server process and waits for its `bench_ready` line.
+ * @param {string[]} command
+ * @param {Record<string, string>} [env]
+ * @returns {Promise<{child: import('node:child_process').ChildProcess, info: any}>}
+ */
+function startProcess(command, env = {}) {
+  const [file, args] = pinned('0', command);
+  const child = spawn(file, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  return new Promise((resolvePromise, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command.join(' ')} did not start within 20 s: ${stderr}`));
+    }, 20_000);
+    child.stdout?.on('data', (chunk) => {
+      stdout += chunk.toString();
+      const line = stdout.split('\n').find((text) => text.includes('"bench_ready"'));
+      if (line !== undefined) {
+        clearTimeout(timer);
+        resolvePromise({ child, info: JSON.parse(line) });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command.join(' ')} exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+    });
+  });
+}
+
+/** @param {import('node:child_process').ChildProcess} child */
+function stopProcess(child) {
+  return new Promise((resolvePromise) => {
+    if (child.exitCode !== null) return resolvePromise(undefined);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolvePromise(undefined);
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Busy share of all cores (%) over `ms`, from /proc/stat; undefined where there is none.
+ * @param {number} ms
+ */
+async function machineBusyPct(ms) {
+  const sample = () => {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.split(/\s+/).slice(1).map(Number);
+    const busy = user + nice + system + irq + softirq + (steal || 0);
+    return { busy, total: busy + idle + iowait };
+  };
+  if (!existsSync('/proc/stat')) return undefined;
+  const a = sample();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = sample();
+  return b.total === a.total ? 0 : ((b.busy - a.busy) / (b.total - a.total)) * 100;
+}
+
+/**
+ * Before a session, waits (a little, bounded per session and per run) for other processes to quieten
+ * down: on a shared machine their CPU lands on the servers' and the load generator's cores.
+ */
+const quiet = { waitedMs: 0, maxPerSessionMs: quick ? 0 : 6_000, maxTotalMs: 90_000 };
+async function waitForQuiet() {
+  const started = Date.now();
+  while (Date.now() - started < quiet.maxPerSessionMs && quiet.waitedMs < quiet.maxTotalMs) {
+    const busy = await machineBusyPct(500);
+    quiet.waitedMs += 500;
+    if (busy === undefined || busy < 15) return;
+  }
+}
+
+/** A free loopback port, for redis-server. */
+async function freePort() {
+  const { createServer } = await import('node:net');
+  return new Promise((resolvePromise) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
+
+async function startRedis() {
+  const port = await freePort();
+  const [file, args] = pinned('0', [
+    'redis-server',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--loglevel',
+    'warning',
+  ]);
+  const child = spawn(file, args, { stdio: 'ignore' });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  const { connect } = await import('node:net');
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const up = await new Promise((resolvePromise) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolvePromise(true);
+      });
+      socket.on('error', () => resolvePromise(false));
+    });
+    if (up) return { child, url: `redis://127.0.0.1:${port}` };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error('redis-server did not start');
+}
+
+/**
+ * The load generator, pinned to core 1, and a request/reply helper over IPC.
+ */
+function startLoadgen() {
+  const [file, args] = pinned('1', [process.execPath, join(benchDir, 'src/loadgen.mjs')]);
+  // Through taskset, so spawn with an IPC channel rather than fork.
+  const child = spawn(file, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.add(child);
+  /** @type {Map<number, (reply: any) => void>} */
+  const waiting = new Map();
+  let nextId = 0;
+  child.on('message', (/** @type {any} */ reply) => {
+    waiting.get(reply.id)?.(reply);
+    waiting.delete(reply.id);
+  });
+  child.on('exit', (code) => {
+    for (const resolveReply of waiting.values()) resolveReply({ error: `load generator exited with ${code}` });
+    waiting.clear();
+  });
+  return {
+    child,
+    /**
+     * @param {object} message
+     * @param {number} timeoutMs
+     * @returns {Promise<any>}
+     */
+    ask(message, timeoutMs) {
+      const id = ++nextId;
+      return new Promise((resolvePromise) => {
+        const timer = setTimeout(() => {
+          waiting.delete(id);
+          resolvePromise({ error: `load generator gave no answer to ${JSON.stringify(message).slice(0, 40)}` });
+        }, timeoutMs);
+        waiting.set(id, (reply) => {
+          clearTimeout(timer);
+          resolvePromise(reply);
+        });
+        child.send({ ...message, id });
+      });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- servers
+
+/**
+ * @typedef {{id: string, label: string, kind: 'gateway'|'ws'|'socketio', command: string[], redis?: boolean, idle: boolean}} ServerUnderTest
+ */
+
+/**
+ * @param {string} gatewayEntry
+ * @param {{ok: boolean}} redis
+ * @returns {ServerUnderTest[]}
+ */
+function serversUnderTest(gatewayEntry, redis) {
+  // BENCH_NODE_OPTIONS: extra flags for the servers, e.g. `--cpu-prof --cpu-prof-dir=bench/.cache/prof`.
+  const node = [process.execPath, '--expose-gc', ...(process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])];
+  /** @type {ServerUnderTest[]} */
+  const servers = [
+    { id: 'gateway', label: 'gateway (in memory)', kind: 'gateway', command: [...node, gatewayEntry], idle: true },
+    {
+      id: 'gateway-redis',
+      label: 'gateway (Redis)',
+      kind: 'gateway',
+      command: [...node, gatewayEntry],
+      redis: true,
+      idle: true,
+    },
+    {
+      id: 'ws',
+      label: 'raw ws',
+      kind: 'ws',
+      command: [...node, join(benchDir, 'src/servers/ws-broadcast.mjs')],
+      idle: true,
+    },
+    {
+      id: 'ws-coalesced',
+      label: 'coalesced ws',
+      kind: 'ws',
+      command: [...node, join(benchDir, 'src/servers/ws-broadcast.mjs'), '--coalesce'],
+      // Idle, it is the raw ws server: nothing to coalesce.
+      idle: false,
+    },
+    {
+      id: 'socketio',
+      label: 'Socket.IO',
+      kind: 'socketio',
+      command: [...node, join(benchDir, 'src/servers/socketio.mjs')],
+      idle: true,
+    },
+  ];
+  return servers.filter(
+    (server) => (server.redis !== true || redis.ok) && (onlyServers === undefined || onlyServers.includes(server.id)),
+  );
+}
+
+/**
+ * Subscribers of a scenario: room and (gateway) user of each connection. A big room is spread over at most
+ * 100 users, so presence joins (one per user, to the room) stay out of the way while connecting.
+ * @param {Scenario} scenario
+ * @param {boolean} heartbeat
+ */
+function specsOf(scenario, heartbeat) {
+  const specs = [];
+  if (scenario.kind === 'idle') {
+    for (let i = 0; i < scenario.conns; i++) specs.push({ user: `u-${i}`, heartbeat });
+    return specs;
+  }
+  const users = Math.min(scenario.roomSize, 100);
+  // One big room: the subscribers are invisible bots. Visible, every identify's `ready` lists every member of
+  // the room and each user's first join goes to the whole room, so connecting n costs O(n²) (see the notes);
+  // the fan-out being measured is the same either way.
+  const invisible = scenario.rooms === 1;
+  for (let r = 0; r < scenario.rooms; r++) {
+    for (let i = 0; i < scenario.roomSize; i++) {
+      specs.push({ room: `room-${r}`, user: `u-${r}-${i % users}`, heartbeat, invisible });
+    }
+  }
+  return specs;
+}
+
+/**
+ * One server, one scenario, one run: start it, connect, measure, stop it.
+ * @param {ServerUnderTest} server
+ * @param {Scenario} scenario
+ * @param {ReturnType<typeof startLoadgen>} loadgen
+ */
+async function session(server, scenario, loadgen) {
+  /** @type {any} */
+  const result = { server: server.id, scenario: scenario.id };
+  /** @type {{child: import('node:child_process').ChildProcess, url: string} | undefined} */
+  let redis;
+  /** @type {import('node:child_process').ChildProcess | undefined} */
+  let child;
+  try {
+    if (server.redis) redis = await startRedis();
+    const started = await startProcess(server.command, redis ? { BENCH_REDIS_URL: redis.url } : {});
+    child = started.child;
+    const pids = [started.info.pid, ...(redis?.child.pid ? [redis.child.pid] : [])];
+    // The servers' core, to tell how much else ran on it (other processes on a shared machine).
+    const core = taskset ? 0 : undefined;
+    const connectTimeout = Math.max(20_000, scenario.conns * 5);
+    const before = await loadgen.ask({ cmd: 'connect-control', controlPort: started.info.controlPort, pids }, 10_000);
+    if (before.error) throw new Error(before.error);
+    const connected = await loadgen.ask(
+      {
+        cmd: 'connect',
+        kind: server.kind,
+        port: started.info.port,
+        // BENCH_CLIENT_HEARTBEAT=0: idle gateway clients stay silent (the server's own heartbeat then runs).
+        specs: specsOf(
+          scenario,
+          scenario.kind === 'idle' && server.kind === 'gateway' && process.env.BENCH_CLIENT_HEARTBEAT !== '0',
+        ),
+        timeoutMs: connectTimeout,
+      },
+      connectTimeout + 10_000,
+    );
+    if (connected.error) throw new Error(connected.error);
+    result.connected = connected.connected;
+    result.failed = connected.failed;
+    result.connectMs = connected.ms;
+    if (connected.failed > 0) result.note = `${connected.failed} connections failed: ${connected.firstError}`;
+    await new Promise((r) => setTimeout(r, 300));
+    const after = await loadgen.ask({ cmd: 'settle', pids }, 10_000);
+    result.rssPerConn = connected.connected > 0 ? (after.rss - before.rss) / connected.connected : undefined;
+    result.baseRss = before.rss;
+    if (scenario.kind === 'idle') {
+      const idle = await loadgen.ask({ cmd: 'idle', windowMs: timing.idleMs, pids, core }, timing.idleMs + 10_000);
+      result.idleCpuPct = idle.serverCpuPct;
+      result.otherLoadPct = idle.otherLoadPct;
+      result.closed = idle.closed;
+      result.peakRss = (await loadgen.ask({ cmd: 'memory', pids }, 5_000)).hwm;
+    } else {
+      const common = {
+        cmd: 'phase',
+        rooms: Array.from({ length: scenario.rooms }, (_, r) => `room-${r}`),
+        // What each message really reaches (connections that failed are not waited for).
+        roomSize: Math.max(1, Math.round(connected.connected / scenario.rooms)),
+        warmupMs: timing.warmupMs,
+        drainMs: timing.drainMs,
+        pids,
+        core,
+        // Unthrottled: about this many deliveries outstanding (a few messages per subscriber, far below
+        // any slow-consumer cap), so the server always has work queued.
+        window: Math.min(80_000, Math.max(4_000, scenario.roomSize * 16)),
+      };
+      const budget = timing.warmupMs + Math.max(timing.ratedMs, timing.maxMs) + timing.drainMs + 15_000;
+      result.rated = await loadgen.ask({ ...common, mode: 'rated', rate: RATE, windowMs: timing.ratedMs }, budget);
+      result.max = await loadgen.ask({ ...common, mode: 'max', rate: 0, windowMs: timing.maxMs }, budget);
+      for (const phase of [result.rated, result.max]) if (phase.error) throw new Error(phase.error);
+      result.peakRss = result.max.hwm;
+    }
+  } catch (error) {
+    result.error = error instanceof Error ? error.message : String(error);
+  } finally {
+    await loadgen.ask({ cmd: 'close' }, 20_000);
+    if (child) await stopProcess(child);
+    if (redis) await stopProcess(redis.child);
+  }
+  return result;
+}
+
+// ------------------------------------------------------------------------------------------------ output
+
+/** @param {number | undefined} n @param {number} [digits] */
+const fmt = (n, digits = 0) =>
+  n === undefined || !Number.isFinite(n)
+    ? '—'
+    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+/** @param {number | undefined} bytes */
+const kb = (bytes) => (bytes === undefined ? '—' : fmt(bytes / 1024, 1));
+/** @param {number | undefined} bytes */
+const mb = (bytes) => (bytes === undefined ? '—' : fmt(bytes / 1024 / 1024, 0));
+/** @param {number | undefined} a @param {number | undefined} b */
+const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
+/**
+ * Deliveries per second one core could sustain at this CPU cost: the throughput limit free of what else
+ * limited the measured one (the load generator's core, other processes on the machine).
+ * @param {number | undefined} us
+ */
+const capacity = (us) => (us === undefined || us <= 0 ? undefined : 1e6 / us);
+/** @param {number | undefined} r */
+const fmtRatio = (r) => (r === undefined ? '—' : `${r.toFixed(2)}×`);
+
+/**
+ * Medians over the runs of one server in one scenario; losses and duplicates are summed.
+ * @param {any[]} results
+ */
+function summarise(results) {
+  const ok = results.filter((result) => result.error === undefined);
+  /** @param {(r: any) => number | undefined} pick */
+  const med = (pick) => median(ok.map(pick));
+  /** @param {(r: any) => number | undefined} pick */
+  const sum = (pick) => ok.reduce((total, r) => total + (pick(r) ?? 0), 0);
+  return {
+    runs: ok.length,
+    errors: results.filter((result) => result.error !== undefined).map((result) => result.error),
+    notes: [...new Set(ok.map((result) => result.note).filter(Boolean))],
+    connected: med((r) => r.connected),
+    ratedPerSecond: med((r) => r.rated?.perSecond),
+    p50: med((r) => r.rated?.p50),
+    p95: med((r) => r.rated?.p95),
+    p99: med((r) => r.rated?.p99),
+    ratedCpu: med((r) => r.rated?.cpuUsPerDelivery),
+    maxPerSecond: med((r) => r.max?.perSecond),
+    maxCpu: med((r) => r.max?.cpuUsPerDelivery),
+    maxServerCpuPct: med((r) => r.max?.serverCpuPct),
+    otherLoadPct: med((r) => (r.max ? Math.max(r.rated?.otherLoadPct ?? 0, r.max.otherLoadPct ?? 0) : r.otherLoadPct)),
+    genCpuPct: med((r) => r.max?.genCpuPct),
+    lost: sum((r) => (r.rated?.lost ?? 0) + (r.max?.lost ?? 0)),
+    duplicates: sum((r) => (r.rated?.duplicates ?? 0) + (r.max?.duplicates ?? 0)),
+    seqGaps: sum((r) => (r.rated?.seqGaps ?? 0) + (r.max?.seqGaps ?? 0)),
+    closed: sum((r) => (r.rated?.closed ?? 0) + (r.max?.closed ?? 0) + (r.closed ?? 0)),
+    rssPerConn: med((r) => r.rssPerConn),
+    peakRss: med((r) => r.peakRss),
+    idleCpuPct: med((r) => r.idleCpuPct),
+  };
+}
+
+/**
+ * A markdown table (also readable on a terminal).
+ * @param {string[]} header
+ * @param {string[][]} rows
+ */
+function table(header, rows) {
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)));
+  /** @param {string[]} row */
+  const line = (row) =>
+    `| ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
+  const rule = `| ${widths.map((width, i) => (i === 0 ? '-'.repeat(width) : `${'-'.repeat(width - 1)}:`)).join(' | ')} |`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+/**
+ * @param {Scenario} scenario
+ * @param {Map<string, ReturnType<typeof summarise>>} byServer
+ * @param {ServerUnderTest[]} servers
+ */
+function scenarioTable(scenario, byServer, servers) {
+  const present = servers.filter((server) => byServer.has(server.id));
+  if (scenario.kind === 'idle') {
+    return table(
+      [
+        'server',
+        'conns',
+        'server CPU % (idle, heartbeats)',
+        'other load %',
+        'RSS/conn KB',
+        'peak RSS MB',
+        'closed',
+        'runs',
+      ],
+      present.map((server) => {
+        const s = /** @type {ReturnType<typeof summarise>} */ (byServer.get(server.id));
+        return [
+          server.label,
+          fmt(s.connected),
+          fmt(s.idleCpuPct, 2),
+          fmt(s.otherLoadPct),
+          kb(s.rssPerConn),
+          mb(s.peakRss),
+          fmt(s.closed),
+          s.errors.length ? `${s.runs} (${s.errors.length} failed)` : fmt(s.runs),
+        ];
+      }),
+    );
+  }
+  return table(
+    [
+      'server',
+      'conns',
+      'max deliv/s',
+      'CPU µs/deliv',
+      'capacity/s',
+      'srv CPU %',
+      'gen CPU %',
+      'other load %',
+      `p50 ms @${RATE / 1000}k/s`,
+      'p95 ms',
+      'p99 ms',
+      'rated deliv/s',
+      'lost',
+      'dup',
+      'RSS/conn KB',
+      'peak RSS MB',
+      'runs',
+    ],
+    present.map((server) => {
+      const s = /** @type {ReturnType<typeof summarise>} */ (byServer.get(server.id));
+      return [
+        server.label,
+        fmt(s.connected),
+        fmt(s.maxPerSecond),
+        fmt(s.maxCpu, 2),
+        fmt(capacity(s.maxCpu)),
+        fmt(s.maxServerCpuPct),
+        fmt(s.genCpuPct),
+        fmt(s.otherLoadPct),
+        fmt(s.p50, 2),
+        fmt(s.p95, 2),
+        fmt(s.p99, 2),
+        fmt(s.ratedPerSecond),
+        fmt(s.lost + s.seqGaps),
+        fmt(s.duplicates),
+        kb(s.rssPerConn),
+        mb(s.peakRss),
+        s.errors.length ? `${s.runs} (${s.errors.length} failed)` : fmt(s.runs),
+      ];
+    }),
+  );
+}
+
+/**
+ * The gateway's ratios to each baseline, same run.
+ * @param {Scenario} scenario
+ * @param {Map<string, ReturnType<typeof summarise>>} byServer
+ * @param {ServerUnderTest[]} servers
+ * @param {string} gatewayId
+ */
+function ratioTable(scenario, byServer, servers, gatewayId) {
+  const gateway = byServer.get(gatewayId);
+  if (gateway === undefined) return '';
+  const baselines = servers.filter((server) => server.kind !== 'gateway' && byServer.has(server.id));
+  if (baselines.length === 0) return '';
+  if (scenario.kind === 'idle') {
+    return table(
+      ['gateway ÷', 'RSS/conn', 'peak RSS', 'idle CPU'],
+      baselines.map((server) => {
+        const b = /** @type {ReturnType<typeof summarise>} */ (byServer.get(server.id));
+        return [
+          server.label,
+          fmtRatio(ratio(gateway.rssPerConn, b.rssPerConn)),
+          fmtRatio(ratio(gateway.peakRss, b.peakRss)),
+          fmtRatio(ratio(gateway.idleCpuPct, b.idleCpuPct)),
+        ];
+      }),
+    );
+  }
+  return table(
+    ['gateway ÷', 'max deliv/s', 'capacity/s', 'CPU µs/deliv', 'p50', 'p99', 'RSS/conn', 'peak RSS'],
+    baselines.map((server) => {
+      const b = /** @type {ReturnType<typeof summarise>} */ (byServer.get(server.id));
+      return [
+        server.label,
+        fmtRatio(ratio(gateway.maxPerSecond, b.maxPerSecond)),
+        fmtRatio(ratio(capacity(gateway.maxCpu), capacity(b.maxCpu))),
+        fmtRatio(ratio(gateway.maxCpu, b.maxCpu)),
+        fmtRatio(ratio(gateway.p50, b.p50)),
+        fmtRatio(ratio(gateway.p99, b.p99)),
+        fmtRatio(ratio(gateway.rssPerConn, b.rssPerConn)),
+        fmtRatio(ratio(gateway.peakRss, b.peakRss)),
+      ];
+    }),
+  );
+}
+
+/**
+ * The issue's budgets, evaluated on this run. PASS, FAIL or n/a (not measured in this run).
+ * @param {Map<string, Map<string, ReturnType<typeof summarise>>>} all
+ * @param {{name: string, gzipped?: number}[]} bundles
+ * @param {any} resume
+ */
+function budgets(all, bundles, resume) {
+  /** @type {{budget: string, measured: string, verdict: string}[]} */
+  const rows = [];
+  /** @param {string} budget @param {boolean | undefined} pass @param {string} measured */
+  const add = (budget, pass, measured) =>
+    rows.push({ budget, measured, verdict: pass === undefined ? 'n/a' : pass ? 'PASS' : 'FAIL' });
+  // The issue's budgets are at 1,000 subscribers; --quick has only a smaller room.
+  const fanoutId = all.has('fanout-1000') ? 'fanout-1000' : [...all.keys()].find((id) => id.startsWith('fanout-'));
+  const subsLabel = fanoutId === undefined ? '1,000' : Number(fanoutId.slice(7)).toLocaleString('en-US');
+  const f1000 = fanoutId === undefined ? undefined : all.get(fanoutId);
+  const gw = f1000?.get('gateway');
+  const raw = f1000?.get('ws');
+  const co = f1000?.get('ws-coalesced');
+  const sio = f1000?.get('socketio');
+  // A measured maximum is the server's own only when the server's core was saturated (≥ 90 % busy) in both
+  // runs compared; otherwise the load generator or other processes limited it, and the verdict uses the
+  // capacity (10⁶ ÷ CPU µs per delivery) instead.
+  /** @param {ReturnType<typeof summarise> | undefined} a @param {ReturnType<typeof summarise> | undefined} b */
+  const throughput = (a, b) => {
+    const saturated = (a?.maxServerCpuPct ?? 0) >= 90 && (b?.maxServerCpuPct ?? 0) >= 90;
+    const measured = ratio(a?.maxPerSecond, b?.maxPerSecond);
+    const byCpu = ratio(capacity(a?.maxCpu), capacity(b?.maxCpu));
+    return {
+      value: saturated ? measured : byCpu,
+      text: `measured ${fmt(a?.maxPerSecond)} vs ${fmt(b?.maxPerSecond)}/s (${fmtRatio(measured)}); capacity ${fmt(capacity(a?.maxCpu))} vs ${fmt(capacity(b?.maxCpu))}/s (${fmtRatio(byCpu)}); judged on ${saturated ? 'measured' : 'capacity (server core not saturated)'}`,
+    };
+  };
+  const rCo = throughput(gw, co);
+  const rSio = throughput(gw, sio);
+  add(
+    `Unthrottled fan-out, ${subsLabel} subscribers: ≥ 0.7 × coalesced ws`,
+    rCo.value === undefined ? undefined : rCo.value >= 0.7,
+    rCo.text,
+  );
+  add(
+    `Unthrottled fan-out, ${subsLabel} subscribers: ≥ 2 × Socket.IO`,
+    rSio.value === undefined ? undefined : rSio.value >= 2,
+    rSio.text,
+  );
+  const rCpu = ratio(gw?.maxCpu, co?.maxCpu);
+  add(
+    `Server CPU per delivery: ≤ 2 × coalesced ws (${subsLabel}, unthrottled)`,
+    rCpu === undefined ? undefined : rCpu <= 2,
+    `${fmt(gw?.maxCpu, 2)} vs ${fmt(co?.maxCpu, 2)} µs (${fmtRatio(rCpu)})`,
+  );
+  add(
+    `p99 at ${RATE / 1000}k deliveries/s offered, ${subsLabel} subscribers: ≤ raw ws`,
+    gw?.p99 === undefined || raw?.p99 === undefined ? undefined : gw.p99 <= raw.p99,
+    `${fmt(gw?.p99, 2)} vs ${fmt(raw?.p99, 2)} ms`,
+  );
+  const idle = all.get('idle');
+  const gwIdle = idle?.get('gateway');
+  const rawIdle = idle?.get('ws');
+  const rRss = ratio(gwIdle?.rssPerConn, rawIdle?.rssPerConn);
+  add(
+    'RSS per idle identified connection: ≤ 1.5 × raw ws',
+    rRss === undefined ? undefined : rRss <= 1.5,
+    `${kb(gwIdle?.rssPerConn)} vs ${kb(rawIdle?.rssPerConn)} KB (${fmtRatio(rRss)})`,
+  );
+  const rPeak = ratio(gw?.peakRss, sio?.peakRss);
+  add(
+    `Peak RSS, unthrottled ${subsLabel}: far below Socket.IO (read: ≤ 0.5 ×)`,
+    rPeak === undefined ? undefined : rPeak <= 0.5,
+    `${mb(gw?.peakRss)} vs ${mb(sio?.peakRss)} MB (${fmtRatio(rPeak)})`,
+  );
+  add(
+    `Heartbeat upkeep of ${fmt(gwIdle?.connected)} idle connections: < 5 % of one core`,
+    gwIdle?.idleCpuPct === undefined ? undefined : gwIdle.idleCpuPct < 5,
+    `${fmt(gwIdle?.idleCpuPct, 2)} %`,
+  );
+  const client = bundles.find((bundle) => bundle.name === '@gateway/client');
+  const sioClient = bundles.find((bundle) => bundle.name === 'socket.io-client');
+  add(
+    'Client bundle (min+gzip) ≤ socket.io-client (same run; issue: 13.0 KB)',
+    client?.gzipped === undefined || sioClient?.gzipped === undefined ? undefined : client.gzipped <= sioClient.gzipped,
+    `${fmt((client?.gzipped ?? Number.NaN) / 1000, 1)} vs ${fmt((sioClient?.gzipped ?? Number.NaN) / 1000, 1)} kB`,
+  );
+  let lossFree = true;
+  let measured = 0;
+  const offenders = [];
+  for (const [scenarioId, byServer] of all) {
+    for (const [serverId, s] of byServer) {
+      measured++;
+      const bad = s.lost + s.duplicates + s.seqGaps;
+      if (bad > 0) {
+        lossFree = false;
+        offenders.push(`${serverId}/${scenarioId}: ${s.lost} lost, ${s.duplicates} dup, ${s.seqGaps} seq gaps`);
+      }
+    }
+  }
+  add('Losses and duplicates: zero', measured === 0 ? undefined : lossFree, offenders.join('; ') || 'none');
+  add(
+    'Resume after a drop on loopback (default backoff): reported',
+    resume?.ms === undefined ? undefined : true,
+    resume?.ms === undefined
+      ? (resume?.error ?? 'not measured')
+      : `${fmt(resume.ms, 0)} ms from socket loss to resumed`,
+  );
+  return rows;
+}
+
+/**
+ * Resume time: the real client against the gateway, a socket cut under it, time to `resumed`.
+ * @param {string} gatewayEntry
+ */
+async function measureResume(gatewayEntry) {
+  /** @type {import('node:child_process').ChildProcess | undefined} */
+  let child;
+  try {
+    const clientBundle = join(cacheDir, 'client.mjs');
+    await build({
+      entryPoints: [join(root, 'packages/client/src/index.ts')],
+      outfile: clientBundle,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      conditions: ['@gateway/source'],
+      external: ['bufferutil', 'utf-8-validate'],
+      banner: {
+        js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);",
+      },
+      logLevel: 'error',
+    });
+    const started = await startProcess([process.execPath, gatewayEntry]);
+    child = started.child;
+    const probe = spawn(
+      process.execPath,
+      [join(benchDir, 'src/resume-probe.mjs'), clientBundle, String(started.info.port)],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    children.add(probe);
+    let out = '';
+    probe.stdout?.on('data', (chunk) => {
+      out += chunk.toString();
+    });
+    const code = await new Promise((r) => {
+      const timer = setTimeout(() => probe.kill('SIGKILL'), 30_000);
+      probe.on('exit', (exitCode) => {
+        clearTimeout(timer);
+        r(exitCode);
+      });
+    });
+    const line = out.trim().split('\n').pop() ?? '';
+    if (code !== 0 || !line.startsWith('{')) return { error: `resume probe failed (${code}): ${out.slice(-200)}` };
+    return JSON.parse(line);
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    if (child) await stopProcess(child);
+  }
+}
+
+// -------------------------------------------------------------------------------------------------- main
+
+/** @param {string} text */
+const say = (text) => process.stdout.write(`${text}\n`);
+
+async function main() {
+  const began = Date.now();
+  const host = machine();
+  const gateway = await buildGateway();
+  const redis = redisSupport();
+  const servers = serversUnderTest(gateway.entry, redis);
+  say(`gateway bench${quick ? ' (--quick)' : ''}: ${runs} run(s) per scenario and server, medians reported`);
+  say(`machine: ${host.nproc} cores, ${host.model}, ${host.memory}, Node ${host.node}, ${host.pinned}`);
+  say(`open files limit: ${host.fdLimit}; gateway from ${gateway.source}; Redis: ${redis.note}`);
+  const needed = Math.max(...SCENARIOS.map((scenario) => scenario.conns), 0) + 200;
+  if (Math.max(fds.soft, raiseFds ? fds.hard : 0) < needed) {
+    say(`WARNING: open files limit ${host.fdLimit} < ${needed}; raise it (ulimit -n) or expect failed connections`);
+  }
+
+  const deadline = began + maxMinutes * 60_000;
+  let skipped = 0;
+  const loadgen = startLoadgen();
+  /** @type {Map<string, Map<string, any[]>>} */
+  const raw = new Map();
+  for (let run = 1; run <= runs; run++) {
+    for (const scenario of SCENARIOS) {
+      for (const server of servers) {
+        if (scenario.kind === 'idle' && !server.idle) continue;
+        // Bounded time: the idle scenario (10,000 connections, a long window) and the Redis variant run once.
+        if (run > idleRuns && scenario.kind === 'idle') continue;
+        if (run > 1 && server.redis) continue;
+        if (Date.now() > deadline) {
+          skipped++;
+          continue;
+        }
+        await waitForQuiet();
+        const t = Date.now();
+        const result = await session(server, scenario, loadgen);
+        if (process.env.BENCH_DEBUG) say(JSON.stringify(result));
+        const byServer = raw.get(scenario.id) ?? new Map();
+        raw.set(scenario.id, byServer);
+        byServer.set(server.id, [...(byServer.get(server.id) ?? []), result]);
+        const brief = result.error
+          ? `ERROR ${result.error}`
+          : scenario.kind === 'idle'
+            ? `${fmt(result.connected)} conns, idle CPU ${fmt(result.idleCpuPct, 2)} %, RSS/conn ${kb(result.rssPerConn)} KB`
+            : `max ${fmt(result.max?.perSecond)}/s at ${fmt(result.max?.cpuUsPerDelivery, 2)} µs, p99 ${fmt(result.rated?.p99, 2)} ms, lost ${fmt((result.rated?.lost ?? 0) + (result.max?.lost ?? 0))}`;
+        say(
+          `  run ${run}/${runs} ${scenario.id.padEnd(12)} ${server.id.padEnd(14)} ${brief} (${((Date.now() - t) / 1000).toFixed(1)} s)`,
+        );
+      }
+    }
+  }
+  await loadgen.ask({ cmd: 'exit' }, 10_000);
+  if (skipped > 0) say(`WARNING: ${skipped} session(s) skipped: the run passed its bound of ${maxMinutes} minutes`);
+
+  const resume = flag('no-resume') ? { error: 'skipped (--no-resume)' } : await measureResume(gateway.entry);
+  const bundles = await bundleSizes();
+
+  /** @type {Map<string, Map<string, ReturnType<typeof summarise>>>} */
+  const summaries = new Map();
+  for (const [scenarioId, byServer] of raw) {
+    const summary = new Map();
+    for (const [serverId, results] of byServer) summary.set(serverId, summarise(results));
+    summaries.set(scenarioId, summary);
+  }
+
+  const sections = [];
+  for (const scenario of SCENARIOS) {
+    const byServer = summaries.get(scenario.id);
+    if (byServer === undefined) continue;
+    const parts = [`### ${scenario.title}`, '', scenarioTable(scenario, byServer, servers), ''];
+    for (const gatewayId of ['gateway', 'gateway-redis']) {
+      const ratios = ratioTable(scenario, byServer, servers, gatewayId);
+      if (ratios)
+        parts.push(
+          `Ratios, ${gatewayId === 'gateway' ? 'gateway in memory' : 'gateway on Redis'} ÷ baseline:`,
+          '',
+          ratios,
+          '',
+        );
+    }
+    const problems = [...byServer].flatMap(([serverId, s]) => [
+      ...s.errors.map((error) => `- ${serverId}: failed run: ${error}`),
+      ...s.notes.map((note) => `- ${serverId}: ${note}`),
+    ]);
+    if (problems.length) parts.push(...problems, '');
+    sections.push(parts.join('\n'));
+  }
+  const bundleTable = table(
+    ['client bundle (browser, esm, minified)', 'min KB', 'min+gzip KB', 'vs budget 13.0 KB'],
+    bundles.map((bundle) => [
+      bundle.name,
+      bundle.minified === undefined ? `error: ${bundle.error}` : fmt(bundle.minified / 1000, 1),
+      bundle.gzipped === undefined ? '—' : fmt(bundle.gzipped / 1000, 1),
+      bundle.gzipped === undefined
+        ? '—'
+        : bundle.gzipped <= 13_000
+          ? 'within'
+          : `+${fmt((bundle.gzipped - 13_000) / 1000, 1)}`,
+    ]),
+  );
+  const verdicts = budgets(summaries, bundles, resume);
+  const budgetTable = table(
+    ['budget (issue 6)', 'measured', 'verdict'],
+    verdicts.map((row) => [row.budget, row.measured, row.verdict]),
+  );
+  const elapsed = (Date.now() - began) / 1000;
+
+  const report = [
+    '# Benchmarks',
+    '',
+    `Written by \`pnpm bench${quick ? ' --quick' : ''}\` (bench/src/run.mjs) on ${host.date.slice(0, 10)}; do not edit by hand.`,
+    '',
+    '## Machine',
+    '',
+    `- ${host.nproc} cores (\`nproc\`), ${host.model}, ${host.memory} RAM; Node ${host.node}`,
+    `- ${host.pinned}; open files limit ${host.fdLimit}; load average at start ${host.load}; waited ${(quiet.waitedMs / 1000).toFixed(0)} s in all for other processes to quieten before sessions (at most ${quiet.maxPerSessionMs / 1000} s each)`,
+    `- gateway from ${gateway.source}; Redis: ${redis.note}`,
+    ...(skipped > 0 ? [`- **${skipped} session(s) skipped**: the run passed its bound of ${maxMinutes} minutes`] : []),
+    `- ${quick ? 'quick mode (small counts, short windows)' : 'full run'}: ${runs} run(s) per scenario and server, medians; windows: rated ${timing.ratedMs / 1000} s, unthrottled ${timing.maxMs / 1000} s, idle ${timing.idleMs / 1000} s, each after ${timing.warmupMs / 1000} s of warm-up; total ${elapsed.toFixed(0)} s`,
+    '',
+    '## Method',
+    '',
+    "- Every server is a separate process on 127.0.0.1; the load generator holds the subscribers (plain `ws` clients speaking each wire protocol) and asks the server to publish over a local control socket. The server stamps each message with its publish time on CLOCK_MONOTONIC and the room's message number `n`.",
+    `- Rated: ${fmt(RATE)} deliveries/s offered (messages spread evenly); latency = receive time − publish time, over every delivery in the window. Unthrottled: a closed loop keeps a few messages per subscriber outstanding.`,
+    '- Losses and duplicates: from `n` per subscriber (and the gateway\'s per-session `seq`); "lost" includes seq gaps. CPU µs/delivery: the server\'s utime+stime (/proc/<pid>/stat) over the window ÷ deliveries in it. RSS/conn: VmRSS after connecting minus before (both after a forced GC) ÷ connections. Peak RSS: VmHWM. "srv CPU %" and "gen CPU %": the server\'s and the load generator\'s CPU in the unthrottled window (a server below ~90 % was not the limit: the load generator near 100 %, or other processes on the server\'s core, "other load %", were). "capacity/s" = 10⁶ ÷ CPU µs per delivery: what one core would sustain, the comparison that holds when the measured maximum was not the server\'s own.',
+    "- The gateway: `startServer` with global presence off (the design's setting for large deployments) and a big room spread over at most 100 users; publishing is `gateway.broadcast('chat.message', …, {room})`. Raw ws: one Buffer per message, `ws.send` to each member. Coalesced ws: the same, with each socket corked at its first frame of a tick and uncorked on the next tick. Socket.IO: `io.to(room).emit`, websocket transport only. Idle: the gateway's clients send heartbeats as the reference client does (every interval, first after a random fraction); raw ws pings every 30 s; Socket.IO its own 25 s ping.",
+    '',
+    '## Results',
+    '',
+    ...sections,
+    '### Client bundle',
+    '',
+    bundleTable,
+    '',
+    '### Resume after a drop',
+    '',
+    resume?.ms === undefined
+      ? `Not measured: ${resume?.error ?? 'unknown'}`
+      : `The reference client against the in-memory gateway on loopback, default backoff: ${fmt(resume.ms, 0)} ms from the socket's loss to \`resumed\` (median of ${resume.samples} drops; min ${fmt(resume.min, 0)}, max ${fmt(resume.max, 0)} ms).`,
+    '',
+    '## Budgets',
+    '',
+    budgetTable,
+    '',
+  ].join('\n');
+
+  say('');
+  say(report.slice(report.indexOf('## Results')));
+  if (!flag('no-docs')) {
+    mkdirSync(dirname(outFile), { recursive: true });
+    writeFileSync(outFile, report);
+    say(`written: ${outFile}`);
+  }
+  say(`bench finished in ${elapsed.toFixed(0)} s (budgets are reported, not enforced)`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

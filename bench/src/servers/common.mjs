@@ -1,0 +1,91 @@
+// Shared by every server under test: the chat message they all publish (same JSON shape and size as the
+// gateway's chat.message), the clock stamped into it, and the control channel the load generator drives.
+import { createServer } from 'node:net';
+
+/** Microseconds on CLOCK_MONOTONIC: the same clock in every process of the machine, so latency is comparable. */
+export function nowUs() {
+  const [s, ns] = process.hrtime();
+  return Math.round(s * 1e6 + ns / 1e3);
+}
+
+/** Target size of one delivered frame, in bytes (the issue's "~200-byte chat message"). */
+export const FRAME_BYTES = 200;
+
+let filler = '';
+
+/**
+ * The payload of a chat.message as the gateway makes it (seed 001's ChatMessage), with the bench's own
+ * fields in `metadata`: `n` (the room's message number, for losses and duplicates) and `t` (publish time, µs).
+ * @param {string} roomId
+ * @param {number} n
+ * @param {number} t
+ */
+export function chatPayload(roomId, n, t) {
+  return {
+    message_id: `m-${n}`,
+    room_id: roomId,
+    sender_id: 'bench',
+    kind: 'text',
+    content: filler,
+    metadata: { n, t },
+    created_at: new Date().toISOString(),
+  };
+}
+
+// Pad the content so a typical frame ({"seq":…,"type":"chat.message","payload":{…}}) is FRAME_BYTES long.
+{
+  const sample = JSON.stringify({ seq: 12345, type: 'chat.message', payload: chatPayload('room-0', 12345, nowUs()) });
+  filler = 'x'.repeat(Math.max(0, FRAME_BYTES - sample.length));
+}
+
+/**
+ * A tiny NDJSON control server on 127.0.0.1: `{op:'publish', rooms, count}` publishes `count` messages to
+ * each room (in order, one broadcast call each); `{op:'gc'}` collects garbage (servers run with --expose-gc);
+ * `{op:'info'}` answers with what `info()` returns. Every request with an `id` gets `{id, ...}` back.
+ * @param {(roomId: string, n: number) => void} publish
+ * @param {() => object} [info]
+ * @returns {Promise<number>} the control port
+ */
+export function startControl(publish, info = () => ({})) {
+  /** @type {Map<string, number>} */
+  const counters = new Map();
+  const server = createServer((socket) => {
+    socket.setNoDelay(true);
+    let pending = '';
+    socket.on('data', (chunk) => {
+      pending += chunk.toString('utf8');
+      let newline = pending.indexOf('\n');
+      while (newline >= 0) {
+        const line = pending.slice(0, newline);
+        pending = pending.slice(newline + 1);
+        newline = pending.indexOf('\n');
+        /** @type {{op: string, id?: number, rooms?: string[], count?: number}} */
+        const command = JSON.parse(line);
+        if (command.op === 'publish') {
+          const count = Math.min(command.count ?? 1, 100_000);
+          for (let i = 0; i < count; i++) {
+            for (const roomId of command.rooms ?? []) {
+              const n = (counters.get(roomId) ?? 0) + 1;
+              counters.set(roomId, n);
+              publish(roomId, n);
+            }
+          }
+        }
+        if (command.op === 'gc') globalThis.gc?.();
+        if (command.id !== undefined) socket.write(`${JSON.stringify({ id: command.id, ...info() })}\n`);
+      }
+    });
+    socket.on('error', () => {});
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+}
+
+/**
+ * Tells the parent where to connect: one JSON line on stdout.
+ * @param {object} fields
+ */
+export function announce(fields) {
+  // An orderly exit on SIGTERM, so `--cpu-prof` (BENCH_NODE_OPTIONS) gets written.
+  process.once('SIGTERM', () => process.exit(0));
+  process.stdout.write(`${JSON.stringify({ bench_ready: true, pid: process.pid, ...fields })}\n`);
+}

@@ -1,0 +1,34 @@
+// The gateway under test: `startServer` from @gateway/server (bundled by the runner from source, or the
+// built dist), in memory or on Redis (BENCH_REDIS_URL), plus the bench control channel. A publish is
+// `gateway.broadcast('chat.message', payload, {room})`: the production fan-out path (serialise once, per-session
+// seq, replay buffer, slow-consumer check). Global presence is off, as the design advises for large
+// deployments: with it every identify would fan out to every connection (O(n²) while connecting).
+import { startServer } from '@gateway/server';
+import { announce, chatPayload, nowUs, startControl } from './common.mjs';
+
+/** @param {unknown} obj @param {string} [msg] */
+const toStderr = (obj, msg) => process.stderr.write(`${JSON.stringify({ ...Object(obj), msg })}\n`);
+const logger = { debug() {}, info() {}, warn: toStderr, error: toStderr };
+
+const redisUrl = process.env.BENCH_REDIS_URL;
+const server = await startServer({
+  port: 0,
+  host: '127.0.0.1',
+  logger,
+  globalPresence: false,
+  // The load generator spreads a big room over a few users (presence joins are O(users²) per room).
+  maxConnectionsPerUser: 100_000,
+  ...(redisUrl ? { redisUrl } : {}),
+});
+const { gateway } = server;
+
+/**
+ * @param {string} roomId
+ * @param {number} n
+ */
+function publish(roomId, n) {
+  gateway.broadcast('chat.message', chatPayload(roomId, n, nowUs()), { room: roomId });
+}
+
+const controlPort = await startControl(publish, () => ({ connections: gateway.stats().connections }));
+announce({ port: server.port, controlPort, path: '/ws' });

@@ -1,0 +1,31 @@
+// Baseline: Socket.IO with rooms, websocket transport only. The room comes from the handshake query
+// (`?room=…`); a message is `io.to(room).emit('chat.message', payload)` (Socket.IO encodes it once per
+// broadcast). Liveness is Socket.IO's own ping (25 s).
+import { createServer } from 'node:http';
+import { Server } from 'socket.io';
+import { announce, chatPayload, nowUs, startControl } from './common.mjs';
+
+const http = createServer();
+const io = new Server(http, { transports: ['websocket'], serveClient: false, perMessageDeflate: false });
+
+io.on('connection', (socket) => {
+  const roomId = socket.handshake.query.room;
+  if (typeof roomId === 'string' && roomId !== '') socket.join(roomId);
+});
+
+/**
+ * @param {string} roomId
+ * @param {number} n
+ */
+function publish(roomId, n) {
+  io.to(roomId).emit('chat.message', chatPayload(roomId, n, nowUs()));
+}
+
+http.listen(0, '127.0.0.1', async () => {
+  const controlPort = await startControl(publish, () => ({ connections: io.engine.clientsCount }));
+  announce({
+    port: /** @type {import('node:net').AddressInfo} */ (http.address()).port,
+    controlPort,
+    path: '/socket.io/',
+  });
+});
