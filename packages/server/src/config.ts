@@ -12,6 +12,7 @@ export interface EnvConfig
     | 'redisUrl'
     | 'redisPrefix'
     | 'publishKey'
+    | 'presenceTtlMs'
   > {
   port: number;
   host: string;
@@ -24,7 +25,8 @@ const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 
  * Reads PORT (default 8081), HOST (default 0.0.0.0), JWT_SECRET, LOG_LEVEL (default info), ALLOWED_ORIGINS
  * (comma-separated browser origins; default any), GATEWAY_DEV_MODE (1: dev mode even in production), REDIS_URL
  * (several instances share rooms and users through Redis; absent: in memory) REDIS_PREFIX (default `gw:`)
- * and PUBLISH_KEY (the server key of POST /publish; absent: no such endpoint).
+ * PUBLISH_KEY (the server key of POST /publish; absent: no such endpoint) and PRESENCE_TTL_MS (with Redis: how
+ * long a crashed instance's users stay online; default 30000).
  */
 export function readConfig(env: Record<string, string | undefined> = process.env): EnvConfig {
   const portText = env.PORT?.trim() || '8081';
@@ -58,5 +60,13 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   // The server key of POST /publish; without one the endpoint does not exist.
   const publishKey = env.PUBLISH_KEY?.trim();
   if (publishKey !== undefined && publishKey !== '') config.publishKey = publishKey;
+  const presenceTtl = env.PRESENCE_TTL_MS?.trim();
+  if (presenceTtl !== undefined && presenceTtl !== '') {
+    const ms = Number(presenceTtl);
+    if (!Number.isInteger(ms) || ms < 300) {
+      throw new Error(`PRESENCE_TTL_MS must be a whole number of milliseconds, at least 300, got "${presenceTtl}".`);
+    }
+    config.presenceTtlMs = ms;
+  }
   return config;
 }

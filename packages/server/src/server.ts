@@ -12,6 +12,7 @@ import { createDemoFiles } from './http/demo-files';
 import { createHttpHandler } from './http/handler';
 import { createPublishEndpoint } from './http/publish';
 import { startRedisIngress } from './ingress/redis-ingress';
+import { RedisSessionStore, type SessionStore } from './sessions/store';
 import { openRedisSharedState } from './state/open';
 import { attachWebSocketTransport } from './transport/ws';
 
@@ -109,6 +110,7 @@ export async function startServer<const Events extends readonly EventDefinition[
     ...rest,
     ...(ownBackplane === undefined ? {} : { backplane: ownBackplane }),
     ...(ownState === undefined ? {} : { sharedState: ownState }),
+    ...sessionStoreFor(rest.sessionStore, rest.backplane ?? ownBackplane, logger),
     logger,
     ...(auth.verifyToken === undefined ? {} : { verifyToken: auth.verifyToken }),
   });
@@ -183,6 +185,21 @@ export async function startServer<const Events extends readonly EventDefinition[
       return closing;
     },
   };
+}
+
+/**
+ * Resume on any instance rides on the Redis backplane (its events stream and its command connection), unless
+ * a store was given; none on any other backplane.
+ */
+function sessionStoreFor(
+  given: SessionStore | undefined,
+  backplane: unknown,
+  logger: Logger,
+): { sessionStore?: SessionStore } {
+  if (given !== undefined) return { sessionStore: given };
+  if (!(backplane instanceof RedisBackplane)) return {};
+  const { connection: redis, prefix, streamKey } = backplane;
+  return { sessionStore: new RedisSessionStore({ redis, prefix, streamKey, logger }) };
 }
 
 /** How long startup waits for Redis before serving anyway (degraded: local delivery until Redis answers). */

@@ -1,9 +1,15 @@
-/** Where a message goes: every connection in a room, every connection of a user, or everyone. */
-export type Channel = `room:${string}` | `user:${string}` | 'all';
+/**
+ * Where a message goes: every connection in a room, every connection of a user, or everyone; `presence`
+ * is internal (the instances' presence deltas, never delivered to clients).
+ */
+export type Channel = `room:${string}` | `user:${string}` | 'all' | 'presence' | `node:${string}`;
 
 export const roomChannel = (roomId: string): Channel => `room:${roomId}`;
 export const userChannel = (userId: string): Channel => `user:${userId}`;
 export const ALL_CHANNEL: Channel = 'all';
+export const PRESENCE_CHANNEL: Channel = 'presence';
+/** One instance's own channel (resume anywhere: its stream markers, and word that another instance took a session). */
+export const nodeChannel = (serverId: string): Channel => `node:${serverId}`;
 
 /** Plain strings and arrays only, so a networked backplane can carry it as JSON unchanged. */
 export interface BackplaneMessage {

@@ -76,10 +76,13 @@ export function decodeWire(text: string): BackplaneMessage | null {
   };
 }
 
-/** `room:x`, `user:x` or `all` from a prefixed Redis channel name; null for a name that is none of those. */
+/** `room:x`, `user:x`, `all` or `presence` from a prefixed Redis channel name; null for anything else. */
 export function channelFromKey(key: string, prefix: string): Channel | null {
   if (!key.startsWith(prefix)) return null;
   const channel = key.slice(prefix.length);
-  if (channel === 'all' || channel.startsWith('room:') || channel.startsWith('user:')) return channel as Channel;
+  if (channel === 'all' || channel === 'presence' || channel.startsWith('room:') || channel.startsWith('user:')) {
+    return channel as Channel;
+  }
+  if (channel.startsWith('node:')) return channel as Channel;
   return null;
 }

@@ -13,6 +13,8 @@ export interface Exclusions {
  */
 export class Fanout {
   private readonly node: BackplaneNode;
+  /** Sees every message before the sessions; true keeps it from them (resume anywhere's own messages). */
+  private observer: ((channel: Channel, message: BackplaneMessage) => boolean) | undefined;
 
   constructor(
     backplane: Backplane,
@@ -50,7 +52,12 @@ export class Fanout {
     this.node.close();
   }
 
+  observe(observer: (channel: Channel, message: BackplaneMessage) => boolean): void {
+    this.observer = observer;
+  }
+
   private deliver(channel: Channel, message: BackplaneMessage): void {
+    if (this.observer?.(channel, message) === true) return;
     const skipSessions = message.exclude?.sessions;
     const skipUsers = message.exclude?.users;
     for (const session of this.recipients(channel)) {

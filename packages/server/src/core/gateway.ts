@@ -180,12 +180,12 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
   }
 
   function roomStatus(roomId: string, recentMessages: ChatMessage[]): RoomStatus {
-    const onlineUsers = rt.rooms.userIds(roomId);
+    const onlineUsers = rt.cluster.roomUserIds(roomId);
     return {
       room_id: roomId,
       online_users: onlineUsers,
       online_count: onlineUsers.length,
-      connection_count: rt.rooms.connectionCount(roomId),
+      connection_count: rt.cluster.roomConnectionCount(roomId),
       members: roomMembers(rt, roomId),
       recent_messages: recentMessages,
     };
@@ -267,7 +267,7 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
     },
 
     presence(roomId) {
-      return roomId === undefined ? rt.presence.list() : roomMembers(rt, roomId);
+      return roomId === undefined ? rt.cluster.list() : roomMembers(rt, roomId);
     },
 
     eventsSince(sessionId, seq) {
@@ -321,18 +321,21 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
       if (stopping !== undefined) return stopping;
       stopped = true;
       rt.stopping = true;
-      const finish = () => {
+      const finish = (): Promise<void> | undefined => {
         drain({ ...pacing, reason }, code);
-        rt.lifecycle.endAll();
+        // Resume anywhere: exact anchors are written first, and the sessions stay for other instances to resume.
+        const released = rt.resumeAnywhere?.releaseAll();
+        if (released === undefined) rt.lifecycle.endAll();
         rt.heartbeat.stop();
         rt.authExpiry.stop();
         rt.typing.clear();
         rt.fanout.close();
+        rt.cluster.close();
+        return released;
       };
       // Nothing to wait for: everyone is told at once, as before stop waited for anything.
       if (rt.inFlight.size === 0) {
-        finish();
-        stopping = Promise.resolve();
+        stopping = finish() ?? Promise.resolve();
       } else {
         stopping = settleInFlight().then(finish);
       }

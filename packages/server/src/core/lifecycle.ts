@@ -43,8 +43,10 @@ export class Lifecycle {
     connection.session = undefined;
     if (session !== undefined && session.connection === connection) {
       session.connection = undefined;
-      if (keepSession) this.startResumeWindow(session);
-      else this.end(session);
+      if (keepSession) {
+        this.startResumeWindow(session);
+        this.rt.resumeAnywhere?.detached(session);
+      } else this.end(session);
     }
     if (rt.connections.size === 0) rt.heartbeat.stop();
   }
@@ -56,6 +58,7 @@ export class Lifecycle {
     session.connection = connection;
     connection.session = session;
     connection.state = 'ready';
+    this.rt.resumeAnywhere?.attached(session);
   }
 
   /**
@@ -68,6 +71,19 @@ export class Lifecycle {
     zombie.session = undefined;
     session.connection = undefined;
     this.close(zombie, 'session_replaced', 'Another connection resumed this session.');
+  }
+
+  /**
+   * Another instance took the session over: it is forgotten here without a word to anyone (no presence or
+   * room leave: it lives on there), and a connection still carrying it is closed 4102.
+   */
+  handOver(session: Session): void {
+    if (session.ended) return;
+    this.takeOver(session);
+    session.ended = true;
+    if (session.expiryTimer !== undefined) this.rt.options.clock.clearTimeout(session.expiryTimer);
+    session.expiryTimer = undefined;
+    if (this.rt.sessions.delete(session.id)) this.rt.forget(session);
   }
 
   /** Ends a session that can no longer be resumed; a connection still carrying it is closed 4100. */
@@ -132,6 +148,7 @@ export class Lifecycle {
     if (session.connection !== undefined) session.connection.session = undefined;
     session.connection = undefined;
     if (!rt.sessions.delete(session.id)) return;
+    rt.resumeAnywhere?.ended(session);
     rt.unregister(session);
   }
 

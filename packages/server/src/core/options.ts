@@ -1,6 +1,7 @@
 import type { ChatMessage, EventDefinition, User } from '@gateway/protocol';
 import { InMemoryBackplane } from '../backplane/in-memory';
 import type { Backplane } from '../backplane/types';
+import type { SessionStore } from '../sessions/store';
 import { inMemorySharedState } from '../state/in-memory';
 import type { SharedState } from '../state/types';
 import { type Clock, systemClock } from './clock';
@@ -107,7 +108,18 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
   stopTimeoutMs?: number;
   /** Everyone connected sees everyone (seed 000); off for deployments too large for it. @default true */
   globalPresence?: boolean;
+  /**
+   * With Redis: how long an instance's liveness key and its devices' snapshot fields live without a refresh
+   * (refreshed every third of it); a crashed instance's users go offline about this long after the crash.
+   * @default 30000
+   */
+  presenceTtlMs?: number;
   backplane?: Backplane;
+  /**
+   * Session records and the events stream (Redis): with it a client may resume on any instance. Absent (one
+   * process, the in-memory backplane), a session resumes only where it lives.
+   */
+  sessionStore?: SessionStore;
   /**
    * Where dedup and room history live: in this process, or shared by every instance
    * (`createRedisSharedState`; `startServer` makes one when given a Redis URL). @default in process
@@ -151,7 +163,9 @@ export interface ResolvedOptions {
   readonly allowedOrigins: readonly string[] | undefined;
   readonly stopTimeoutMs: number;
   readonly globalPresence: boolean;
+  readonly presenceTtlMs: number;
   readonly backplane: Backplane;
+  readonly sessionStore: SessionStore | undefined;
   readonly sharedState: SharedState;
   readonly clock: Clock;
   readonly random: () => number;
@@ -201,7 +215,9 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     allowedOrigins: options.allowedOrigins,
     stopTimeoutMs: options.stopTimeoutMs ?? 5_000,
     globalPresence: options.globalPresence ?? true,
+    presenceTtlMs: options.presenceTtlMs ?? 30_000,
     backplane: options.backplane ?? new InMemoryBackplane(),
+    sessionStore: options.sessionStore,
     sharedState: options.sharedState ?? inMemorySharedState,
     clock: options.clock ?? systemClock,
     random,

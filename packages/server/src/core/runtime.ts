@@ -1,5 +1,7 @@
 import { type ErrorCode, isDispatchType, prepareDispatch } from '@gateway/protocol';
 import { ALL_CHANNEL, type Channel, roomChannel, userChannel } from '../backplane/types';
+import { PresenceCluster } from '../presence/cluster';
+import { ResumeAnywhere } from '../sessions/anywhere';
 import type { DedupStore, HistoryStore } from '../state/types';
 import { AuthExpirySweep } from './auth-expiry';
 import type { ClientConnection } from './client-connection';
@@ -51,7 +53,11 @@ export class Runtime {
   readonly sessions = new Map<string, Session>();
   readonly users = new Map<string, Set<Session>>();
   readonly rooms = new RoomRegistry();
+  /** This instance's own sessions' presence; `cluster` replicates every instance's and announces changes. */
   readonly presence: PresenceTable;
+  readonly cluster: PresenceCluster;
+  /** Resume on any instance; only with a session store (Redis), absent in one process. */
+  readonly resumeAnywhere: ResumeAnywhere | undefined;
   /** In process, or shared by every instance (Redis) when options.sharedState says so. */
   readonly history: HistoryStore;
   readonly dedup: DedupStore<ChatSendAck>;
@@ -111,6 +117,10 @@ export class Runtime {
         this.lifecycle.close(connection, 'token_expired', 'The token has expired; resume with a fresh one.'),
     });
     this.ephemeralCustomTypes = new Set(options.events.filter((event) => event.ephemeral).map((event) => event.name));
+    this.cluster = new PresenceCluster(this);
+    const { sessionStore } = options;
+    this.resumeAnywhere =
+      sessionStore === undefined || options.resumeWindowMs <= 0 ? undefined : new ResumeAnywhere(this, sessionStore);
   }
 
   timestamp(): string {
@@ -166,7 +176,31 @@ export class Runtime {
       this.users.delete(user.id);
       this.fanout.unwatch(userChannel(user.id));
     }
-    this.publishPresence(this.presence.disconnect(session.id, user.id), user.id);
+    this.presence.disconnect(session.id, user.id);
+    // Announced when the delta comes back (at once in memory), by this instance only.
+    this.cluster.down(session);
+  }
+
+  /**
+   * Drops a session another instance has taken over from this instance's tables, publishing nothing: for
+   * everyone else it is still there, on the other instance.
+   */
+  forget(session: Session): void {
+    const userId = session.user.id;
+    for (const roomId of [...session.rooms]) {
+      session.rooms.delete(roomId);
+      const { lastOfUser, lastLocal } = this.rooms.leave(roomId, session, userId);
+      if (lastOfUser) this.typing.stop(roomId, userId);
+      if (lastLocal) this.fanout.unwatch(roomChannel(roomId));
+    }
+    const devices = this.users.get(userId);
+    devices?.delete(session);
+    if (devices?.size === 0) {
+      this.users.delete(userId);
+      this.fanout.unwatch(userChannel(userId));
+    }
+    this.presence.disconnect(session.id, userId);
+    this.cluster.forget(session);
   }
 
   /** Makes an identified session reachable by user and announces its presence. */
@@ -180,29 +214,29 @@ export class Runtime {
     }
     devices.add(session);
     const device = { device_id: session.deviceId, device_type: session.deviceType, status };
-    this.publishPresence(this.presence.connect(session.id, user, device, data), user.id);
+    this.presence.connect(session.id, user, device, data);
+    this.cluster.up(session, device, data);
   }
 
   joinRoom(session: Session, roomId: string): void {
     const user = session.user;
     if (session.rooms.has(roomId)) return;
     session.rooms.add(roomId);
-    const { firstOfUser, firstLocal } = this.rooms.join(roomId, session, user.id);
+    const { firstLocal } = this.rooms.join(roomId, session, user.id);
     if (firstLocal) this.fanout.watch(roomChannel(roomId));
-    const entry = this.presence.entry(user.id);
-    if (firstOfUser && entry !== undefined) {
-      this.toRoom(roomId, 'presence.join', { room_id: roomId, presence: entry }, { users: [user.id] });
-    }
+    // presence.join goes to the room when the replicated table says this is the user's first session there.
+    this.cluster.join(session, roomId);
+    this.resumeAnywhere?.joined(session);
   }
 
   leaveRoom(session: Session, roomId: string): void {
     const user = session.user;
     if (!session.rooms.delete(roomId)) return;
     const { lastOfUser, lastLocal } = this.rooms.leave(roomId, session, user.id);
-    if (lastOfUser) {
-      if (this.typing.stop(roomId, user.id)) this.sendTypingStop(roomId, user.id);
-      this.toRoom(roomId, 'presence.leave', { room_id: roomId, user_id: user.id }, { users: [user.id] });
-    }
+    if (lastOfUser && this.typing.stop(roomId, user.id)) this.sendTypingStop(roomId, user.id);
+    // presence.leave goes to the room when the table says it was the user's last session there.
+    this.cluster.leave(session, roomId);
+    this.resumeAnywhere?.left(session, roomId);
     if (lastLocal) this.fanout.unwatch(roomChannel(roomId));
   }
 
@@ -217,9 +251,7 @@ export class Runtime {
       return;
     }
     if (change.kind !== 'update') return;
-    const rooms = new Set<string>();
-    for (const session of this.users.get(userId) ?? []) for (const roomId of session.rooms) rooms.add(roomId);
-    for (const roomId of rooms)
+    for (const roomId of this.cluster.userRooms(userId))
       this.toRoom(roomId, 'presence.update', { room_id: roomId, presence: change.entry }, exclude);
   }
 

@@ -17,6 +17,11 @@ export class Session {
   expiryTimer: TimerHandle | undefined;
   /** Set once; an ended session is out of every map and can no longer be resumed. */
   ended = false;
+  /**
+   * Resume anywhere sees each dispatch first (whether the events stream has it); false holds it back (a
+   * session being rebuilt from the stream takes only what comes after its marker). Absent in one process.
+   */
+  gate: ((dispatch: PreparedDispatch & { readonly position?: string }) => boolean) | undefined;
   private seq = 0;
 
   constructor(
@@ -39,9 +44,15 @@ export class Session {
    */
   dispatch(prepared: PreparedDispatch): void {
     if (this.ended) return;
+    if (this.gate !== undefined && !this.gate(prepared)) return;
     this.seq += 1;
     this.replay.push({ seq: this.seq, prepared });
     this.connection?.write(sequenceDispatch(prepared, this.seq));
+  }
+
+  /** A session rebuilt on another instance numbers on from where its anchor says the old holder was. */
+  startAt(seq: number): void {
+    if (this.seq === 0) this.seq = seq;
   }
 
   /** Sends an unsequenced frame to the attached connection; dropped while detached (ephemeral by nature). */

@@ -70,10 +70,12 @@ describe.skipIf(!redis.available)(redisSuiteTitle('startServer with redisUrl', r
     try {
       expect(await backplaneConnections()).toBe(2);
       const stats = await (await fetch(`${server.url}/stats`)).json();
-      expect(stats.backplane).toMatchObject({ kind: 'redis', state: 'ok', channels: 1 });
+      // `all`, and the instance's own channel (resume anywhere: stream markers and session hand-overs).
+      expect(stats.backplane).toMatchObject({ kind: 'redis', state: 'ok', channels: 2 });
       expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: 'ok', connections: 0, mode: 'dev' });
       const channels = await inspector.pubsub('CHANNELS', 'x:*');
-      expect(channels).toEqual(['x:all']);
+      // …and `presence`, the instances' presence deltas (its own backplane node, so not in the count above).
+      expect([...channels].sort()).toEqual(['x:all', `x:node:${server.gateway.serverId}`, 'x:presence']);
     } finally {
       await server.close();
     }

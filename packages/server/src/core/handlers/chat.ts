@@ -59,7 +59,11 @@ export function onChatSend(
     room_id: request.room_id,
   };
   const claimed = rt.dedup.claim(user.id, request.client_msg_id, ack);
-  if (claimed instanceof Promise) return claimed.then((original) => accept(rt, session, frame, message, ack, original));
+  if (claimed instanceof Promise) {
+    // Tracked, so a stop (drain to other instances) waits until the claimed message is in its room: a retry
+    // on another instance would otherwise be answered as a duplicate of a message nobody got.
+    return rt.trackInFlight(claimed.then((original) => accept(rt, session, frame, message, ack, original)));
+  }
   return accept(rt, session, frame, message, ack, claimed);
 }
 

@@ -87,12 +87,12 @@ function withName(id: string, displayName: string | undefined): User {
   return displayName === undefined ? { id } : { id, display_name: displayName.slice(0, MAX_DISPLAY_NAME) };
 }
 
-/** Everyone online in global scope; otherwise the users sharing a room with this session. */
+/** Everyone online in global scope; otherwise the users sharing a room with this session (any instance). */
 function presenceSnapshot(rt: Runtime, session: Session): PresenceEntry[] {
-  if (rt.options.globalPresence) return rt.presence.list();
+  if (rt.options.globalPresence) return rt.cluster.list();
   const userIds = new Set<string>([session.user.id]);
-  for (const roomId of session.rooms) for (const userId of rt.rooms.userIds(roomId)) userIds.add(userId);
-  return [...userIds].flatMap((userId) => rt.presence.entry(userId) ?? []);
+  for (const roomId of session.rooms) for (const userId of rt.cluster.roomUserIds(roomId)) userIds.add(userId);
+  return [...userIds].flatMap((userId) => rt.cluster.entry(userId) ?? []);
 }
 
 export function onHeartbeat(connection: ClientConnection, frame: ClientFrameOf<'heartbeat'>): void {

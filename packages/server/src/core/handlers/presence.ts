@@ -7,7 +7,9 @@ import { requireRoom } from './chat';
 export function onPresenceUpdate(rt: Runtime, session: Session, frame: ClientFrameOf<'presence.update'>): void {
   const user = session.user;
   const { status, data } = frame.payload;
-  rt.publishPresence(rt.presence.update(session.id, user.id, status, data), user.id);
+  rt.presence.update(session.id, user.id, status, data);
+  // Announced when the delta comes back (at once in memory), by this instance only.
+  rt.cluster.status(session, status, data);
   if (frame.ref !== undefined) rt.ack(session, {}, frame.ref);
 }
 

@@ -37,6 +37,12 @@ export async function onResume(
   }
   if (connection.state !== 'identifying') return;
 
+  // Not here: with Redis, rebuilt from the events stream (its holder may have been drained or killed).
+  const anywhere = rt.resumeAnywhere;
+  if (anywhere !== undefined && rt.sessions.get(sessionId) === undefined) {
+    await anywhere.resume(connection, frame, userId, expiresAt);
+    return;
+  }
   const verdict = judge(rt.sessions.get(sessionId), userId, seq);
   if (!verdict.ok) {
     rt.counters.resumesRefused += 1;

@@ -62,9 +62,9 @@ export async function authorizeRooms(
   return { granted, refused };
 }
 
-/** Presence of the users subscribed to a room (on this instance). */
+/** Presence of the users subscribed to a room, on every instance. */
 export function roomMembers(rt: Runtime, roomId: string): PresenceEntry[] {
-  return rt.rooms.userIds(roomId).flatMap((userId) => rt.presence.entry(userId) ?? []);
+  return rt.cluster.roomUserIds(roomId).flatMap((userId) => rt.cluster.entry(userId) ?? []);
 }
 
 /**

@@ -1,0 +1,322 @@
+import type { Data, PresenceDevice, PresenceEntry, PresenceStatus, User } from '@gateway/protocol';
+import { aggregateStatus, type PresenceChange } from './presence';
+
+/**
+ * One change to the replicated presence table, as it travels on the internal `presence` channel. `origin`
+ * is the instance that published it (the one that tells clients what it changed); `node` in `up` is the
+ * instance holding the device. `at` is the originator's clock, so every table keeps the same `updated_at`.
+ */
+export type PresenceDelta =
+  | {
+      op: 'up';
+      origin: string;
+      at: string;
+      node: string;
+      session: string;
+      user: User;
+      device: PresenceDevice;
+      data?: Data;
+    }
+  | { op: 'status'; origin: string; at: string; session: string; user_id: string; status: PresenceStatus; data?: Data }
+  | { op: 'down'; origin: string; at: string; session: string; user_id: string }
+  | { op: 'join' | 'leave'; origin: string; at: string; session: string; user_id: string; room: string }
+  /** Bootstrap: an instance hearing its own hello knows its subscription to the channel is live. */
+  | { op: 'hello'; origin: string; nonce: string };
+
+/** How one applied delta looks to clients; only the delta's origin announces it. */
+export type PresenceTransition =
+  | { readonly kind: 'presence'; readonly userId: string; readonly change: PresenceChange }
+  | { readonly kind: 'room-join'; readonly roomId: string; readonly userId: string; readonly entry: PresenceEntry }
+  | { readonly kind: 'room-leave'; readonly roomId: string; readonly userId: string };
+
+/** A device as the Redis snapshot keeps it (one hash field per session), for bootstrap. */
+export interface DeviceSnapshot {
+  node: string;
+  session: string;
+  user: User;
+  device: PresenceDevice;
+  data?: Data;
+  rooms: string[];
+  updated_at: string;
+}
+
+interface DeviceRecord {
+  node: string;
+  userId: string;
+  device: PresenceDevice;
+  rooms: Set<string>;
+}
+
+interface UserRecord {
+  user: User;
+  /** Keyed by session id: one device per connection, wherever it lives. */
+  devices: Map<string, DeviceRecord>;
+  data?: Data;
+  updatedAt: string;
+}
+
+const STRINGS = (value: unknown): value is string => typeof value === 'string';
+
+/** A delta read off the channel; null for anything malformed (another program must not break the table). */
+export function parseDelta(text: string): PresenceDelta | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const delta = parsed as Record<string, unknown>;
+  if (!STRINGS(delta.origin)) return null;
+  switch (delta.op) {
+    case 'hello':
+      return STRINGS(delta.nonce) ? (delta as PresenceDelta) : null;
+    case 'up': {
+      const user = delta.user as Record<string, unknown> | undefined;
+      const device = delta.device as Record<string, unknown> | undefined;
+      const ok =
+        STRINGS(delta.at) &&
+        STRINGS(delta.node) &&
+        STRINGS(delta.session) &&
+        typeof user === 'object' &&
+        user !== null &&
+        STRINGS(user.id) &&
+        typeof device === 'object' &&
+        device !== null &&
+        STRINGS(device.device_id) &&
+        STRINGS(device.status);
+      return ok ? (delta as PresenceDelta) : null;
+    }
+    case 'status':
+      return STRINGS(delta.at) && STRINGS(delta.session) && STRINGS(delta.user_id) && STRINGS(delta.status)
+        ? (delta as PresenceDelta)
+        : null;
+    case 'down':
+      return STRINGS(delta.at) && STRINGS(delta.session) && STRINGS(delta.user_id) ? (delta as PresenceDelta) : null;
+    case 'join':
+    case 'leave':
+      return STRINGS(delta.at) && STRINGS(delta.session) && STRINGS(delta.user_id) && STRINGS(delta.room)
+        ? (delta as PresenceDelta)
+        : null;
+    default:
+      return null;
+  }
+}
+
+function sameDevice(a: PresenceDevice, b: PresenceDevice): boolean {
+  return a.device_id === b.device_id && a.device_type === b.device_type && a.status === b.status;
+}
+
+/**
+ * Presence of every user on every instance, and who is in which room, built from ordered deltas. Every
+ * instance applies the same deltas in the same order, so every table reports the same transitions (join on
+ * the first visible device, leave after the last; a room's join for a user's first session in it, its leave
+ * after the last). Deltas are idempotent: applying one twice changes nothing the second time.
+ */
+export class PresenceReplica {
+  private readonly users = new Map<string, UserRecord>();
+  private readonly sessions = new Map<string, DeviceRecord>();
+  private readonly rooms = new Map<string, Map<string, Set<string>>>();
+
+  apply(delta: PresenceDelta): PresenceTransition[] {
+    switch (delta.op) {
+      case 'up':
+        return this.up(delta.node, delta.session, delta.user, delta.device, delta.data, delta.at);
+      case 'status':
+        return this.status(delta.session, delta.user_id, delta.status, delta.data, delta.at);
+      case 'down':
+        return this.down(delta.session, delta.user_id, delta.at);
+      case 'join':
+        return this.join(delta.session, delta.user_id, delta.room);
+      case 'leave':
+        return this.leave(delta.session, delta.user_id, delta.room);
+      default:
+        return [];
+    }
+  }
+
+  /** Takes a device from the Redis snapshot as it is, announcing nothing (bootstrap). */
+  load(snapshot: DeviceSnapshot): void {
+    this.up(snapshot.node, snapshot.session, snapshot.user, snapshot.device, snapshot.data, snapshot.updated_at);
+    for (const roomId of snapshot.rooms) this.join(snapshot.session, snapshot.user.id, roomId);
+  }
+
+  has(sessionId: string): boolean {
+    return this.sessions.has(sessionId);
+  }
+
+  /** The user's presence as others see it; `exceptNode` leaves out the devices one instance holds. */
+  entry(userId: string, exceptNode?: string): PresenceEntry | undefined {
+    const record = this.users.get(userId);
+    if (record === undefined) return undefined;
+    const devices: PresenceDevice[] = [];
+    for (const device of record.devices.values()) {
+      if (device.node === exceptNode || device.device.status === 'invisible') continue;
+      devices.push(device.device);
+    }
+    const status = aggregateStatus(devices);
+    if (status === undefined) return undefined;
+    const entry: PresenceEntry = { user_id: record.user.id, status, devices, updated_at: record.updatedAt };
+    if (record.user.display_name !== undefined) entry.display_name = record.user.display_name;
+    if (record.data !== undefined) entry.data = record.data;
+    return entry;
+  }
+
+  userIds(): string[] {
+    return [...this.users.keys()];
+  }
+
+  /** Users with a session in the room, optionally leaving out one instance's sessions. */
+  roomUserIds(roomId: string, exceptNode?: string): string[] {
+    const out: string[] = [];
+    for (const [userId, sessions] of this.rooms.get(roomId) ?? []) {
+      for (const sessionId of sessions) {
+        if (this.sessions.get(sessionId)?.node !== exceptNode) {
+          out.push(userId);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  roomSessionCount(roomId: string, exceptNode?: string): number {
+    let count = 0;
+    for (const sessions of this.rooms.get(roomId)?.values() ?? []) {
+      for (const sessionId of sessions) if (this.sessions.get(sessionId)?.node !== exceptNode) count++;
+    }
+    return count;
+  }
+
+  /** Every room any session of the user is in. */
+  userRooms(userId: string): string[] {
+    const out = new Set<string>();
+    for (const device of this.users.get(userId)?.devices.values() ?? [])
+      for (const roomId of device.rooms) out.add(roomId);
+    return [...out];
+  }
+
+  /** Instances holding at least one device. */
+  nodes(): string[] {
+    const out = new Set<string>();
+    for (const device of this.sessions.values()) out.add(device.node);
+    return [...out];
+  }
+
+  devicesOf(node: string): { session: string; userId: string }[] {
+    const out: { session: string; userId: string }[] = [];
+    for (const [session, device] of this.sessions)
+      if (device.node === node) out.push({ session, userId: device.userId });
+    return out;
+  }
+
+  private up(
+    node: string,
+    sessionId: string,
+    user: User,
+    device: PresenceDevice,
+    data: Data | undefined,
+    at: string,
+  ): PresenceTransition[] {
+    let record = this.users.get(user.id);
+    const existing = record?.devices.get(sessionId);
+    // A repeat (bootstrap replaying what the snapshot had, a re-announcement) or a session moving to another
+    // instance (resume anywhere) is no change to others; only the holder is updated.
+    if (
+      record !== undefined &&
+      existing !== undefined &&
+      sameDevice(existing.device, device) &&
+      (data === undefined || JSON.stringify(data) === JSON.stringify(record.data))
+    ) {
+      existing.node = node;
+      return [];
+    }
+    const before = this.entry(user.id);
+    if (record === undefined) {
+      record = { user, devices: new Map(), updatedAt: at };
+      this.users.set(user.id, record);
+    }
+    record.user = user;
+    const rooms = existing?.rooms ?? new Set<string>();
+    const next: DeviceRecord = { node, userId: user.id, device, rooms };
+    record.devices.set(sessionId, next);
+    this.sessions.set(sessionId, next);
+    if (data !== undefined) record.data = data;
+    record.updatedAt = at;
+    return this.compare(user.id, before);
+  }
+
+  private status(
+    sessionId: string,
+    userId: string,
+    status: PresenceStatus,
+    data: Data | undefined,
+    at: string,
+  ): PresenceTransition[] {
+    const record = this.users.get(userId);
+    const device = record?.devices.get(sessionId);
+    if (record === undefined || device === undefined) return [];
+    const before = this.entry(userId);
+    device.device = { ...device.device, status };
+    if (data !== undefined) record.data = data;
+    record.updatedAt = at;
+    return this.compare(userId, before);
+  }
+
+  private down(sessionId: string, userId: string, at: string): PresenceTransition[] {
+    const record = this.users.get(userId);
+    const device = record?.devices.get(sessionId);
+    if (record === undefined || device === undefined) return [];
+    // A crashed instance's sessions never sent their room leaves: they go with the device.
+    const out: PresenceTransition[] = [];
+    for (const roomId of [...device.rooms]) out.push(...this.leave(sessionId, userId, roomId));
+    const before = this.entry(userId);
+    record.devices.delete(sessionId);
+    this.sessions.delete(sessionId);
+    record.updatedAt = at;
+    if (record.devices.size === 0) this.users.delete(userId);
+    out.push(...this.compare(userId, before));
+    return out;
+  }
+
+  private join(sessionId: string, userId: string, roomId: string): PresenceTransition[] {
+    const device = this.sessions.get(sessionId);
+    if (device === undefined || device.userId !== userId || device.rooms.has(roomId)) return [];
+    device.rooms.add(roomId);
+    let users = this.rooms.get(roomId);
+    if (users === undefined) {
+      users = new Map();
+      this.rooms.set(roomId, users);
+    }
+    let sessions = users.get(userId);
+    const firstOfUser = sessions === undefined;
+    if (sessions === undefined) {
+      sessions = new Set();
+      users.set(userId, sessions);
+    }
+    sessions.add(sessionId);
+    const entry = this.entry(userId);
+    return firstOfUser && entry !== undefined ? [{ kind: 'room-join', roomId, userId, entry }] : [];
+  }
+
+  private leave(sessionId: string, userId: string, roomId: string): PresenceTransition[] {
+    const device = this.sessions.get(sessionId);
+    if (device === undefined || !device.rooms.delete(roomId)) return [];
+    const users = this.rooms.get(roomId);
+    const sessions = users?.get(userId);
+    if (users === undefined || sessions === undefined || !sessions.delete(sessionId)) return [];
+    if (sessions.size > 0) return [];
+    users.delete(userId);
+    if (users.size === 0) this.rooms.delete(roomId);
+    return [{ kind: 'room-leave', roomId, userId }];
+  }
+
+  private compare(userId: string, before: PresenceEntry | undefined): PresenceTransition[] {
+    const after = this.entry(userId);
+    if (before === undefined && after === undefined) return [];
+    if (before === undefined && after !== undefined)
+      return [{ kind: 'presence', userId, change: { kind: 'join', entry: after } }];
+    if (after === undefined) return [{ kind: 'presence', userId, change: { kind: 'leave', userId } }];
+    return [{ kind: 'presence', userId, change: { kind: 'update', entry: after } }];
+  }
+}

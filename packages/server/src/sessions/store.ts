@@ -1,0 +1,160 @@
+import type { Redis } from 'ioredis';
+import { decodeWire } from '../backplane/wire';
+import type { Logger } from '../core/logger';
+import type { StreamEntry } from './rebuild';
+import { decodeRecord, type SessionRecord } from './record';
+
+/** Writes the record unless another instance holds the session now; 1 written, 0 not. */
+const WRITE_SCRIPT = `
+local holder = redis.call('HGET', KEYS[1], 'holder')
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'holder', ARGV[1], 'data', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
+/** Makes ARGV[1] the holder; returns the previous one ('' for none), nil when the record is gone. */
+const CLAIM_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local holder = redis.call('HGET', KEYS[1], 'holder') or ''
+redis.call('HSET', KEYS[1], 'holder', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return holder`;
+
+/** Deletes the record only when ARGV[1] still holds it: an instance that lost the session must not end it. */
+const REMOVE_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'holder') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/** Entries read per XRANGE while rebuilding. */
+const PAGE = 1000;
+
+export interface StoredSession {
+  readonly holder: string;
+  readonly record: SessionRecord;
+}
+
+/** Session records and the events stream, as resume on any instance needs them. */
+export interface SessionStore {
+  read(sessionId: string): Promise<StoredSession | undefined>;
+  /** One round trip for all; per record, false when another instance holds the session now. */
+  write(
+    records: ReadonlyArray<{ id: string; record: SessionRecord }>,
+    holder: string,
+    ttlMs: number,
+  ): Promise<boolean[]>;
+  /** The previous holder; undefined when the record is gone. */
+  claim(sessionId: string, holder: string, ttlMs: number): Promise<{ previous: string | undefined } | undefined>;
+  remove(sessionId: string, holder: string): Promise<void>;
+  /** The oldest position still in the stream (undefined when it is empty). */
+  firstPosition(): Promise<string | undefined>;
+  /** Entries after `after` up to and including `through`, in order; undefined past `maxEntries`. */
+  range(after: string, through: string, maxEntries: number): Promise<StreamEntry[] | undefined>;
+}
+
+export interface RedisSessionStoreOptions {
+  /** A command connection (never in subscriber mode); the backplane's. */
+  redis: Redis;
+  prefix: string;
+  /** `{prefix}events`. */
+  streamKey: string;
+  logger: Logger;
+}
+
+type ScriptCall = (key: string, ...args: Array<string | number>) => Promise<unknown>;
+
+export class RedisSessionStore implements SessionStore {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly streamKey: string;
+  private readonly claimScript: ScriptCall;
+  private readonly removeScript: ScriptCall;
+
+  constructor(options: RedisSessionStoreOptions) {
+    this.redis = options.redis;
+    this.prefix = options.prefix;
+    this.streamKey = options.streamKey;
+    this.redis.defineCommand('gatewaySessionWrite', { numberOfKeys: 1, lua: WRITE_SCRIPT });
+    this.redis.defineCommand('gatewaySessionClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
+    this.redis.defineCommand('gatewaySessionRemove', { numberOfKeys: 1, lua: REMOVE_SCRIPT });
+    const commands = this.redis as unknown as Record<string, ScriptCall>;
+    const bind = (name: string): ScriptCall => {
+      const command = commands[name];
+      if (command === undefined) throw new Error(`ioredis did not define ${name}`);
+      return command.bind(this.redis);
+    };
+    // Used through pipelines (`write`); bound here only to fail at start if the definition did not take.
+    bind('gatewaySessionWrite');
+    this.claimScript = bind('gatewaySessionClaim');
+    this.removeScript = bind('gatewaySessionRemove');
+  }
+
+  key(sessionId: string): string {
+    return `${this.prefix}session:${sessionId}`;
+  }
+
+  async read(sessionId: string): Promise<StoredSession | undefined> {
+    const [holder, data] = await this.redis.hmget(this.key(sessionId), 'holder', 'data');
+    if (typeof holder !== 'string' || typeof data !== 'string') return undefined;
+    const record = decodeRecord(data);
+    return record === null ? undefined : { holder, record };
+  }
+
+  async write(
+    records: ReadonlyArray<{ id: string; record: SessionRecord }>,
+    holder: string,
+    ttlMs: number,
+  ): Promise<boolean[]> {
+    if (records.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    const script = (pipeline as unknown as Record<string, ScriptCall>).gatewaySessionWrite;
+    if (script === undefined) throw new Error('ioredis pipelines lack gatewaySessionWrite');
+    for (const { id, record } of records) script.call(pipeline, this.key(id), holder, JSON.stringify(record), ttlMs);
+    const results = (await pipeline.exec()) ?? [];
+    // A failed command (Redis trouble) counts as written: only a clear "someone else holds it" hands it over.
+    return records.map((_, i) => results[i]?.[1] !== 0);
+  }
+
+  async claim(sessionId: string, holder: string, ttlMs: number): Promise<{ previous: string | undefined } | undefined> {
+    const previous = await this.claimScript(this.key(sessionId), holder, ttlMs);
+    if (typeof previous !== 'string') return undefined;
+    return { previous: previous === '' ? undefined : previous };
+  }
+
+  async remove(sessionId: string, holder: string): Promise<void> {
+    await this.removeScript(this.key(sessionId), holder);
+  }
+
+  async firstPosition(): Promise<string | undefined> {
+    const first = await this.redis.xrange(this.streamKey, '-', '+', 'COUNT', 1);
+    return first[0]?.[0];
+  }
+
+  async range(after: string, through: string, maxEntries: number): Promise<StreamEntry[] | undefined> {
+    const out: StreamEntry[] = [];
+    let from = `(${after}`;
+    // Bounded: each page moves `from` forward, and past maxEntries the caller gives up anyway.
+    while (out.length <= maxEntries) {
+      const page = await this.redis.xrange(this.streamKey, from, through, 'COUNT', PAGE);
+      for (const [id, fields] of page) {
+        const entry = readEntry(id, fields);
+        if (entry !== undefined) out.push(entry);
+      }
+      const last = page.at(-1);
+      if (page.length < PAGE || last === undefined) return out;
+      from = `(${last[0]}`;
+    }
+    return undefined;
+  }
+}
+
+function readEntry(id: string, fields: string[]): StreamEntry | undefined {
+  let channel: string | undefined;
+  let text: string | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === 'channel') channel = fields[i + 1];
+    else if (fields[i] === 'message') text = fields[i + 1];
+  }
+  if (channel === undefined || text === undefined) return undefined;
+  const message = decodeWire(text);
+  return message === null ? undefined : { id, channel, message };
+}

@@ -1,0 +1,135 @@
+import type { WebSocketConstructor } from '@gateway/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { nextEvent, readyClient, record, recordTypes, until } from '../e2e/helpers';
+import { type GatewayInstance, startInstance, stopInstances } from '../helpers/instances';
+import {
+  type RedisServer,
+  redisAvailability,
+  redisSuiteTitle,
+  startRedisServer,
+  stopRedisServers,
+} from '../helpers/redis-server';
+
+const redis = redisAvailability();
+
+/**
+ * A load balancer in one variable: every socket the client opens goes to whichever instance `target` names
+ * when it opens, whatever URL the client asked for.
+ */
+function balancer(first: GatewayInstance): { WebSocket: WebSocketConstructor; pointAt(to: GatewayInstance): void } {
+  let target = first.wsUrl;
+  class Balanced extends WebSocket {
+    constructor(_url: string) {
+      super(target);
+    }
+  }
+  return {
+    WebSocket: Balanced as unknown as WebSocketConstructor,
+    pointAt(to) {
+      target = to.wsUrl;
+    },
+  };
+}
+
+const reconnect = { minDelayMs: 20, maxDelayMs: 200 };
+
+/** Names the step whose deadline passed. */
+async function step<T>(label: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw new Error(`${label}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * Two gateway processes on one Redis. Alice is on A; a publisher (bob, on B) keeps sending into the room;
+ * A goes away (drained or killed) and alice's next socket reaches B, where her session is rebuilt from the
+ * events stream: she must see every message once, in order, with `resumed` and never `reset`.
+ */
+describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance', redis), () => {
+  let server: RedisServer;
+  let b: GatewayInstance;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    b = await startInstance({ REDIS_URL: server.url });
+  });
+
+  afterAll(async () => {
+    await stopInstances();
+    await stopRedisServers();
+  });
+
+  async function moveAcross(
+    room: string,
+    loseA: (a: GatewayInstance) => Promise<void>,
+    sendBefore: boolean,
+  ): Promise<void> {
+    const a = await startInstance({ REDIS_URL: server.url });
+    const lb = balancer(a);
+    const alice = await readyClient(a, `alice-${room}`, { rooms: [room], reconnect, WebSocket: lb.WebSocket });
+    const bob = await readyClient(b, `bob-${room}`, { rooms: [room] });
+    const atAlice = record(alice, 'chat.message');
+    const atBob = record(bob, 'chat.message');
+    const lifecycle = recordTypes(alice, ['resumed', 'reset', 'ready']);
+
+    // The publisher sends p1, p2, … one after another until told to stop, whatever happens to A.
+    let sent = 0;
+    let stop = false;
+    const publishing = (async () => {
+      while (!stop && sent < 2000) {
+        sent += 1;
+        await bob.sendMessage(room, `p${sent}`);
+      }
+    })();
+    const fromBob = () => atAlice.filter((m) => m.sender_id === `bob-${room}`);
+    await step(
+      'first messages',
+      until(alice, 'chat.message', () => fromBob().length >= 20, 5000),
+    );
+
+    // A chat send as A goes away (on the wire to a draining A; to a killed A's dead socket, or queued, and
+    // sent again after the resume): delivered once, wherever it lands.
+    const send = () => alice.sendMessage(room, 'around the loss', { clientMsgId: `around-${room}` });
+    let aroundLoss = sendBefore ? send() : undefined;
+    lb.pointAt(b);
+    const resumed = nextEvent(alice, 'resumed', () => true, 10_000);
+    await loseA(a);
+    aroundLoss ??= send();
+    await step('resumed', resumed);
+    await step('send around the loss', aroundLoss);
+    const countAfterResume = fromBob().length;
+    await step(
+      'live after resume',
+      until(alice, 'chat.message', () => fromBob().length >= countAfterResume + 20, 5000),
+    );
+    stop = true;
+    await step('publisher', publishing);
+    await step(
+      'last message',
+      until(alice, 'chat.message', () => fromBob().some((m) => m.content === `p${sent}`), 5000),
+    );
+    await step(
+      'bob sees it',
+      until(bob, 'chat.message', () => atBob.some((m) => m.content === 'around the loss'), 5000),
+    );
+
+    expect(fromBob().map((m) => m.content)).toEqual(Array.from({ length: sent }, (_, i) => `p${i + 1}`));
+    expect(atAlice.filter((m) => m.content === 'around the loss')).toHaveLength(1);
+    expect(atBob.filter((m) => m.content === 'around the loss')).toHaveLength(1);
+    expect(lifecycle.map((e) => e.type)).toEqual(['resumed']);
+    expect(alice.state).toBe('ready');
+    const stats = await b.get('/stats');
+    expect(stats.resumes_ok).toBeGreaterThanOrEqual(1);
+  }
+
+  it('after its instance is drained (SIGTERM)', async () => {
+    await moveAcross('drained', (a) => a.stop('SIGTERM'), true);
+  }, 30_000);
+
+  it('after its instance is killed (SIGKILL)', async () => {
+    await moveAcross('killed', (a) => a.stop('SIGKILL'), false);
+  }, 30_000);
+});
