@@ -4,9 +4,14 @@
  * exactly the order the channels carried (a script runs alone on the Redis thread).
  *
  * KEYS[1] the events stream; ARGV[1] the channel prefix, ARGV[2] the channel (`room:x`), ARGV[3] the wire
- * JSON (ends with `}`; the stream keeps it without `pos`, which is the entry's own id), ARGV[4] MAXLEN.
+ * JSON (ends with `}`; the stream keeps it without `pos`, which is the entry's own id), ARGV[4] MAXLEN,
+ * ARGV[5] a once-key ('' for none) and ARGV[6] its lifetime in ms: with a key, the message is published only
+ * if the key was not set yet, in the same atomic step, so two instances racing to publish it publish it once.
  */
 export const PUBLISH_SEQUENCED_LUA = `
+if ARGV[5] ~= '' and not redis.call('SET', ARGV[5], '1', 'NX', 'PX', ARGV[6]) then
+  return false
+end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'channel', ARGV[2], 'message', ARGV[3])
 redis.call('PUBLISH', ARGV[1] .. ARGV[2], string.sub(ARGV[3], 1, -2) .. ',"pos":"' .. id .. '"}')
 return id

@@ -78,7 +78,9 @@ type PublishSequenced = (
   channel: string,
   wire: string,
   maxLength: number,
-) => Promise<string>;
+  onceKey: string,
+  onceTtlMs: number,
+) => Promise<string | null>;
 
 /** Subscribe commands carry at most this many channels, so a restore after a reconnect is not one huge frame. */
 const SUBSCRIBE_BATCH = 500;
@@ -366,7 +368,15 @@ export class RedisBackplane implements Backplane {
     const wire = encodeWire(message, node.origin);
     this.counters.published++;
     const sent = message.sequenced
-      ? this.publishSequenced(this.streamKey, this.prefix, channel, wire, this.streamMaxLength)
+      ? this.publishSequenced(
+          this.streamKey,
+          this.prefix,
+          channel,
+          wire,
+          this.streamMaxLength,
+          message.once === undefined ? '' : `${this.prefix}once:${message.once.key}`,
+          message.once?.ttlMs ?? 0,
+        )
       : this.connection.publish(this.prefix + channel, wire);
     sent.catch((error: unknown) => this.publishFailed(channel, message, error));
   }

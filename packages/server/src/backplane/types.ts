@@ -30,6 +30,12 @@ export interface BackplaneMessage {
   readonly position?: string;
   /** The server id of the instance that published it, when it came over the network. */
   readonly origin?: string;
+  /**
+   * Publish at most once under this key (for `ttlMs`), whichever instance tries: a chat message whose
+   * sender retried on another instance after the first one died between accepting and publishing it is
+   * published by the retry, and never twice. Honoured for sequenced messages; never carried on the wire.
+   */
+  readonly once?: { readonly key: string; readonly ttlMs: number };
 }
 
 /**

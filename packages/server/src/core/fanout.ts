@@ -41,10 +41,18 @@ export class Fanout {
     this.node.unsubscribe(channel);
   }
 
-  publish(channel: Channel, type: string, payload: unknown, sequenced: boolean, exclude?: Exclusions): void {
+  publish(
+    channel: Channel,
+    type: string,
+    payload: unknown,
+    sequenced: boolean,
+    exclude?: Exclusions,
+    once?: BackplaneMessage['once'],
+  ): void {
     const { body } = prepareDispatch(type, payload);
-    const message: BackplaneMessage =
-      exclude === undefined ? { type, body, sequenced } : { type, body, sequenced, exclude };
+    const message: { -readonly [K in keyof BackplaneMessage]: BackplaneMessage[K] } = { type, body, sequenced };
+    if (exclude !== undefined) message.exclude = exclude;
+    if (once !== undefined) message.once = once;
     this.node.publish(channel, message);
   }
 

@@ -1,5 +1,5 @@
-import { type ErrorCode, isDispatchType, prepareDispatch } from '@gateway/protocol';
-import { ALL_CHANNEL, type Channel, roomChannel, userChannel } from '../backplane/types';
+import { type ChatMessage, type ErrorCode, isDispatchType, prepareDispatch } from '@gateway/protocol';
+import { ALL_CHANNEL, type BackplaneMessage, type Channel, roomChannel, userChannel } from '../backplane/types';
 import { PresenceCluster } from '../presence/cluster';
 import { ResumeAnywhere } from '../sessions/anywhere';
 import type { DedupStore, HistoryStore } from '../state/types';
@@ -26,6 +26,15 @@ export interface ChatSendAck {
   message_id: string;
   client_msg_id: string;
   room_id: string;
+}
+
+/**
+ * What a chat send's dedup claim keeps: the ack for retries, and the message itself, so a retry can still
+ * publish it when the instance that accepted it died before publishing (the publish is once-only).
+ */
+export interface AcceptedSend {
+  ack: ChatSendAck;
+  message: ChatMessage;
 }
 
 /** Anything a reply can go to: a connection, or a session (whichever connection it has now). */
@@ -60,7 +69,7 @@ export class Runtime {
   readonly resumeAnywhere: ResumeAnywhere | undefined;
   /** In process, or shared by every instance (Redis) when options.sharedState says so. */
   readonly history: HistoryStore;
-  readonly dedup: DedupStore<ChatSendAck>;
+  readonly dedup: DedupStore<AcceptedSend>;
   readonly typing: TypingTracker;
   readonly streams: StreamStore;
   readonly recordings = new RecordingStore();
@@ -259,8 +268,8 @@ export class Runtime {
     this.toRoom(roomId, 'typing.stop', { room_id: roomId, user_id: userId }, { users: [userId] });
   }
 
-  toRoom(roomId: string, type: string, payload: unknown, exclude?: Exclusions): void {
-    this.fanout.publish(roomChannel(roomId), type, payload, this.isSequenced(type), exclude);
+  toRoom(roomId: string, type: string, payload: unknown, exclude?: Exclusions, once?: BackplaneMessage['once']): void {
+    this.fanout.publish(roomChannel(roomId), type, payload, this.isSequenced(type), exclude, once);
   }
 
   toUser(userId: string, type: string, payload: unknown, exclude?: Exclusions): void {

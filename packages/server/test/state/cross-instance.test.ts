@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type RedisServer,
@@ -61,6 +62,40 @@ describe.skipIf(!redis.available)(redisSuiteTitle('shared state across instances
       const contents = client.all('chat.message').map((frame) => frame.payload.content);
       expect(contents.filter((content) => content === 'once')).toHaveLength(1);
       expect(client.all('chat.message')[0]?.payload.message_id).toBe(first.payload.message_id);
+    }
+  });
+
+  it('dedup: a send accepted by an instance that died before publishing it is published once by the retry', async () => {
+    const [a, b] = await pair();
+    const prefix = `x${prefixes}:`;
+    const onB = await b.joinRooms('ann', ['r']);
+    const watcherA = await a.joinRooms('wat', ['r']);
+    const watcherB = await b.joinRooms('wes', ['r']);
+    // What an instance leaves behind when it is killed after claiming the send (and acking it) but before
+    // publishing: the claim with the ack and the message, and no publish.
+    const message = {
+      message_id: 'm-lost',
+      room_id: 'r',
+      sender_id: 'ann',
+      client_msg_id: 'c-lost',
+      kind: 'text',
+      content: 'accepted, then the instance died',
+      created_at: '2026-11-22T00:00:00.000Z',
+    };
+    const ack = { status: 'accepted', message_id: 'm-lost', client_msg_id: 'c-lost', room_id: 'r' };
+    const redisClient = new Redis(server?.url ?? '', { lazyConnect: true });
+    await redisClient.connect();
+    await redisClient.set(`${prefix}dedup:ann:c-lost`, JSON.stringify({ ack, message }), 'PX', 60_000);
+    await redisClient.quit();
+
+    const retry = await request(onB, 'chat.send', { room_id: 'r', client_msg_id: 'c-lost', content: message.content });
+    expect(retry.payload).toEqual({ ...ack, duplicate: true });
+    const again = await request(onB, 'chat.send', { room_id: 'r', client_msg_id: 'c-lost', content: message.content });
+    expect(again.payload).toEqual({ ...ack, duplicate: true });
+    await settle(onB, 'r', [onB, watcherA, watcherB]);
+    for (const client of [onB, watcherA, watcherB]) {
+      const lost = client.all('chat.message').filter((frame) => frame.payload.message_id === 'm-lost');
+      expect(lost.map((frame) => frame.payload)).toEqual([message]);
     }
   });
 

@@ -1,6 +1,6 @@
 import type { ChatMessage, ClientFrameOf } from '@gateway/protocol';
 import { andThen, type MaybePromise } from '../../state/types';
-import type { ChatSendAck, Runtime } from '../runtime';
+import type { AcceptedSend, ChatSendAck, Runtime } from '../runtime';
 import type { Session } from '../session';
 
 /**
@@ -11,8 +11,8 @@ import type { Session } from '../session';
 export function publishMessage(rt: Runtime, message: ChatMessage): Promise<void> | undefined {
   const deliver = () => {
     const stored = rt.history.add(message);
-    if (stored instanceof Promise) return stored.then(() => rt.toRoom(message.room_id, 'chat.message', message));
-    rt.toRoom(message.room_id, 'chat.message', message);
+    if (stored instanceof Promise) return stored.then(() => publishOnce(rt, message));
+    publishOnce(rt, message);
     return undefined;
   };
   const persist = rt.options.persistMessage;
@@ -23,6 +23,18 @@ export function publishMessage(rt: Runtime, message: ChatMessage): Promise<void>
       await deliver();
     })(),
   );
+}
+
+/**
+ * A chat message sent by a user goes to its room at most once per (sender, client_msg_id) within the dedup
+ * window, whichever instance publishes it: the one that accepted it, or the one a retry reached after the
+ * first died between accepting and publishing.
+ */
+function publishOnce(rt: Runtime, message: ChatMessage): void {
+  // Keyed by the message id: a retry republishes the very message its claim kept, while a send after the
+  // dedup window is a new message with a new id.
+  const once = { key: `chat:${message.message_id}`, ttlMs: rt.options.dedupWindowMs };
+  rt.toRoom(message.room_id, 'chat.message', message, undefined, once);
 }
 
 /**
@@ -58,7 +70,7 @@ export function onChatSend(
     client_msg_id: request.client_msg_id,
     room_id: request.room_id,
   };
-  const claimed = rt.dedup.claim(user.id, request.client_msg_id, ack);
+  const claimed = rt.dedup.claim(user.id, request.client_msg_id, { ack, message });
   if (claimed instanceof Promise) {
     // Tracked, so a stop (drain to other instances) waits until the claimed message is in its room: a retry
     // on another instance would otherwise be answered as a duplicate of a message nobody got.
@@ -73,10 +85,14 @@ function accept(
   frame: ClientFrameOf<'chat.send'>,
   message: ChatMessage,
   ack: ChatSendAck,
-  original: ChatSendAck | undefined,
+  original: AcceptedSend | undefined,
 ): Promise<void> | undefined {
   if (original !== undefined) {
-    rt.ack(session, { ...original, duplicate: true }, frame.ref);
+    rt.ack(session, { ...original.ack, duplicate: true }, frame.ref);
+    // The instance that accepted it may have died before publishing; publishing is once-only, so trying
+    // again delivers it if and only if nobody did. (With a persist hook the message may not be stored yet:
+    // its own instance, or the hook's failure path, decides.)
+    if (rt.options.persistMessage === undefined) publishOnce(rt, original.message);
     return undefined;
   }
   const userId = session.user.id;
