@@ -132,4 +132,10 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance', redi
   it('after its instance is killed (SIGKILL)', async () => {
     await moveAcross('killed', (a) => a.stop('SIGKILL'), false);
   }, 30_000);
+
+  it('after its instance is killed (SIGKILL) with a send on the wire as it dies', async () => {
+    // Wherever the kill lands (before A read it, after A claimed it, after A published it), the send is
+    // delivered once: the retry after the resume is claimed afresh, or republishes A's claim once-only.
+    await moveAcross('killed-mid-send', (a) => a.stop('SIGKILL'), true);
+  }, 30_000);
 });
