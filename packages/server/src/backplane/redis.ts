@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { type Logger, silentLogger } from '../core/logger';
+import { closeConnection } from '../redis/close-connection';
 import { ChannelTable } from './channel-table';
 import { PUBLISH_SEQUENCED_LUA, reconnectDelayMs } from './redis-script';
 import type {
@@ -84,8 +85,6 @@ type PublishSequenced = (
 
 /** Subscribe commands carry at most this many channels, so a restore after a reconnect is not one huge frame. */
 const SUBSCRIBE_BATCH = 500;
-/** How long `close()` waits for a connection to finish closing before it drops it. */
-const CLOSE_WAIT_MS = 1000;
 
 /**
  * Fan-out between gateway instances over Redis pub/sub. One command connection publishes; one subscriber
@@ -423,27 +422,4 @@ export class RedisBackplane implements Backplane {
       }
     }
   }
-}
-
-/** QUIT when connected (pending replies arrive first), else drop; resolves once the connection has ended. */
-async function closeConnection(redis: Redis): Promise<void> {
-  if (redis.status === 'end') return;
-  if (redis.status === 'reconnecting' || redis.status === 'close' || redis.status === 'wait') {
-    // No socket to wait for: this only cancels the next attempt (ioredis emits no 'end' for it).
-    redis.disconnect();
-    return;
-  }
-  const ended = new Promise<void>((resolve) => {
-    const timer = setTimeout(() => {
-      redis.disconnect();
-      resolve();
-    }, CLOSE_WAIT_MS);
-    redis.once('end', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-  if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
-  else redis.disconnect();
-  await ended;
 }

@@ -2,6 +2,7 @@ import type { EventDefinition } from '@gateway/protocol';
 import { Redis } from 'ioredis';
 import { createPublicationValidator } from '../ingress/publication';
 import { ingressStreamKey } from '../ingress/redis-ingress';
+import { closeConnection } from '../redis/close-connection';
 import { DEFAULT_REDIS_PREFIX } from '../state/redis-keys';
 import { PublishError, type Publisher } from './types';
 
@@ -57,12 +58,7 @@ export function createRedisPublisher<const Events extends readonly EventDefiniti
       );
     },
     async close() {
-      if (!owned) return;
-      try {
-        await redis.quit();
-      } catch {
-        redis.disconnect();
-      }
+      if (owned) await closeConnection(redis);
     },
   };
 }

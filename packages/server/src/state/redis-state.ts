@@ -2,6 +2,7 @@ import type { ChatMessage } from '@gateway/protocol';
 import { Redis } from 'ioredis';
 import type { Logger } from '../core/logger';
 import { silentLogger } from '../core/logger';
+import { closeConnection } from '../redis/close-connection';
 import { InMemoryDedupStore } from './in-memory';
 import { DEFAULT_REDIS_PREFIX, dedupKey, historyKey } from './redis-keys';
 import type { DedupStore, HistoryStore, SharedState } from './types';
@@ -160,12 +161,7 @@ export function createRedisSharedState(options: RedisSharedStateOptions): RedisS
     dedup: ({ windowMs, now }) => new RedisDedupStore(redis, prefix, windowMs, now, logger),
     ready: () => (redis.status === 'ready' ? Promise.resolve() : waitReady(redis)),
     async close() {
-      if (!owned) return;
-      try {
-        await redis.quit();
-      } catch {
-        redis.disconnect();
-      }
+      if (owned) await closeConnection(redis);
     },
   };
 }
