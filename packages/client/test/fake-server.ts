@@ -16,6 +16,7 @@
  * Add new default behaviour to `defaultReply` below only when most tests want it; keep the rest in tests.
  */
 import { type AddressInfo, WebSocketServer, type WebSocket as WsSocket } from 'ws';
+import { sampleLimits } from '../../protocol/src/testing/frame-samples';
 
 export interface ClientFrameSeen {
   readonly type: string;
@@ -201,20 +202,7 @@ export class FakeServer {
         protocol_version: 1,
         heartbeat_interval: this.options.heartbeatIntervalMs ?? 30_000,
         resume_window_ms: 120_000,
-        limits: {
-          max_frame_bytes: 16384,
-          max_content_length: 8192,
-          max_rooms_per_connection: 100,
-          max_connections_per_user: 10,
-          max_json_depth: 32,
-          rate_limits: {
-            general: { burst: 200, per_second: 100 },
-            typing: { burst: 5, per_second: 0.5 },
-            recording: { burst: 100, per_second: 60 },
-          },
-          typing_ttl_ms: 10_000,
-          identify_timeout_ms: 10_000,
-        },
+        limits: sampleLimits,
         server_id: 'fake',
       },
     });

@@ -1,3 +1,4 @@
+import { sampleLimits } from '../../protocol/src/testing/frame-samples';
 import { type ClientOptions, createClient, type WebSocketConstructor, type WebSocketLike } from '../src/index';
 import { ManualClock } from './manual-clock';
 
@@ -75,20 +76,7 @@ export const hello = (heartbeatInterval = 30_000) => ({
     protocol_version: 1,
     heartbeat_interval: heartbeatInterval,
     resume_window_ms: 120_000,
-    limits: {
-      max_frame_bytes: 16384,
-      max_content_length: 8192,
-      max_rooms_per_connection: 100,
-      max_connections_per_user: 10,
-      max_json_depth: 32,
-      rate_limits: {
-        general: { burst: 200, per_second: 100 },
-        typing: { burst: 5, per_second: 0.5 },
-        recording: { burst: 100, per_second: 60 },
-      },
-      typing_ttl_ms: 10_000,
-      identify_timeout_ms: 10_000,
-    },
+    limits: sampleLimits,
   },
 });
 

@@ -1,9 +1,26 @@
 // One valid frame of every built-in type, per direction, shared by the codec and JSON Schema tests.
 // Typed as complete maps, so adding a frame type without a sample here fails to compile.
 import type { ChatMessage, PresenceEntry } from '../entities';
+import type { Limits } from '../frames/connection';
 import type { ClientFrameOf, ClientFrameType, ServerFrameOf, ServerFrameType } from '../unions';
 
 const at = '2025-10-27T12:00:00.000Z';
+
+/** Limits a server may announce in `hello`: the reference server's defaults. Shared by every test that plays a server. */
+export const sampleLimits: Limits = {
+  max_frame_bytes: 16_384,
+  max_content_length: 8192,
+  max_rooms_per_connection: 100,
+  max_connections_per_user: 10,
+  max_json_depth: 32,
+  rate_limits: {
+    general: { burst: 200, per_second: 100 },
+    typing: { burst: 5, per_second: 0.5 },
+    recording: { burst: 100, per_second: 60 },
+  },
+  typing_ttl_ms: 10_000,
+  identify_timeout_ms: 10_000,
+};
 
 export const samplePresence: PresenceEntry = {
   user_id: 'user-1',
@@ -73,20 +90,7 @@ export const serverSamples: { readonly [K in ServerFrameType]: ServerFrameOf<K> 
       protocol_version: 1,
       heartbeat_interval: 30_000,
       resume_window_ms: 120_000,
-      limits: {
-        max_frame_bytes: 16_384,
-        max_content_length: 8192,
-        max_rooms_per_connection: 100,
-        max_connections_per_user: 10,
-        max_json_depth: 32,
-        rate_limits: {
-          general: { burst: 200, per_second: 100 },
-          typing: { burst: 5, per_second: 0.5 },
-          recording: { burst: 100, per_second: 60 },
-        },
-        typing_ttl_ms: 10_000,
-        identify_timeout_ms: 10_000,
-      },
+      limits: sampleLimits,
       server_id: 'gw-1',
     },
   },

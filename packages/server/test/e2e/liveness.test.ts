@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { CloseCode, PROTOCOL_VERSION } from '@gateway/client';
 import { describe, expect, it } from 'vitest';
 import { type RawData, WebSocketServer } from 'ws';
+import { sampleLimits } from '../../../protocol/src/testing/frame-samples';
 import {
   closeAfterTest,
   ManualClock,
@@ -98,20 +99,7 @@ describe('e2e: dead connections', () => {
             protocol_version: PROTOCOL_VERSION,
             heartbeat_interval: 1_000,
             resume_window_ms: 0,
-            limits: {
-              max_frame_bytes: 16_384,
-              max_content_length: 8_192,
-              max_rooms_per_connection: 100,
-              max_connections_per_user: 10,
-              max_json_depth: 32,
-              rate_limits: {
-                general: { burst: 200, per_second: 100 },
-                typing: { burst: 5, per_second: 0.5 },
-                recording: { burst: 100, per_second: 60 },
-              },
-              typing_ttl_ms: 10_000,
-              identify_timeout_ms: 10_000,
-            },
+            limits: sampleLimits,
             server_id: 'zombie',
           },
         }),
