@@ -7,6 +7,7 @@ import {
   startRedisServer,
   stopRedisServers,
 } from '../helpers/redis-server';
+import { request } from '../helpers/requests';
 import { dropConnection, lastSeq, resume } from '../helpers/resume';
 import { startTestServer, type TestServer } from '../helpers/server';
 import type { Frame, TestClient } from '../helpers/ws-client';
@@ -33,13 +34,6 @@ async function anchoredSeq(prefix: string, sessionId: string): Promise<number | 
   const data = await commands?.hget(`${prefix}session:${sessionId}`, 'data');
   if (data === null || data === undefined) return undefined;
   return (JSON.parse(data) as { anchors: Array<{ seq: number }> }).anchors.at(-1)?.seq;
-}
-
-let refs = 0;
-function request(client: TestClient, type: string, payload: object) {
-  const ref = `r${++refs}`;
-  client.send({ type, payload, ref });
-  return client.reply(ref);
 }
 
 const aboutUser = (userId: string) => (frame: Frame) =>

@@ -7,6 +7,7 @@ import {
   startRedisServer,
   stopRedisServers,
 } from '../helpers/redis-server';
+import { request, settle } from '../helpers/requests';
 import { dropConnection, lastSeq, resume } from '../helpers/resume';
 import { startTestServer, type TestServer } from '../helpers/server';
 import type { TestClient } from '../helpers/ws-client';
@@ -43,13 +44,6 @@ function redisCommands(): Redis {
   return commands;
 }
 
-let refs = 0;
-function request(client: TestClient, type: string, payload: object) {
-  const ref = `r${++refs}`;
-  client.send({ type, payload, ref });
-  return client.reply(ref);
-}
-
 /** The session record as its holder last wrote it. */
 async function readRecord(prefix: string, sessionId: string) {
   const [holder, data] = await redisCommands().hmget(`${prefix}session:${sessionId}`, 'holder', 'data');
@@ -63,15 +57,6 @@ async function anchoredAt(prefix: string, sessionId: string, client: TestClient)
   await expect
     .poll(async () => (await readRecord(prefix, sessionId))?.record.anchors.at(-1)?.seq, { timeout: 5000 })
     .toBe(seq);
-}
-
-/** A message in the room that every client listed has received: what was sent before it has arrived. */
-async function settle(sender: TestClient, room: string, clients: TestClient[]): Promise<void> {
-  const marker = `settle-${++refs}`;
-  await request(sender, 'chat.send', { room_id: room, client_msg_id: marker, content: marker });
-  for (const client of clients) {
-    for (let i = 0; i < 100; i++) if ((await client.next('chat.message')).payload.content === marker) break;
-  }
 }
 
 describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance: refusals and hand-over', redis), () => {

@@ -7,8 +7,8 @@ import {
   startRedisServer,
   stopRedisServers,
 } from '../helpers/redis-server';
+import { request, settle } from '../helpers/requests';
 import { startTestServer } from '../helpers/server';
-import type { TestClient } from '../helpers/ws-client';
 
 const redis = redisAvailability();
 let server: RedisServer | undefined;
@@ -27,22 +27,6 @@ async function pair() {
   if (server === undefined) throw new Error('no redis-server');
   const options = { redisUrl: server.url, redisPrefix: `x${++prefixes}:` };
   return [await startTestServer(options), await startTestServer(options)] as const;
-}
-
-let refs = 0;
-function request(client: TestClient, type: string, payload: object) {
-  const ref = `r${++refs}`;
-  client.send({ type, payload, ref });
-  return client.reply(ref);
-}
-
-/** A last message in the room, seen by every client: what was dispatched before it has arrived. */
-async function settle(sender: TestClient, room: string, clients: TestClient[]) {
-  const marker = `settle-${++refs}`;
-  await request(sender, 'chat.send', { room_id: room, client_msg_id: marker, content: marker });
-  for (const client of clients) {
-    for (let i = 0; i < 100; i++) if ((await client.next('chat.message')).payload.content === marker) break;
-  }
 }
 
 describe.skipIf(!redis.available)(redisSuiteTitle('shared state across instances (Redis)', redis), () => {
