@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { type Logger, silentLogger } from '../core/logger';
 import { closeConnection } from '../redis/close-connection';
 import { ChannelTable } from './channel-table';
+import { EchoTracker } from './echo-tracker';
 import { PUBLISH_SEQUENCED_LUA, reconnectDelayMs } from './redis-script';
 import type {
   Backplane,
@@ -36,6 +38,11 @@ export interface RedisBackplaneOptions {
    * publish on a channel it just joined); past it they go out without waiting. @default 10000
    */
   maxHeldPublishes?: number;
+  /**
+   * How long to wait for the echo of a publish whose command connection broke while the subscriber connection
+   * stayed up, before delivering it to this instance's sessions directly. @default 1000
+   */
+  echoWaitMs?: number;
   logger?: Logger;
   /** Clock for `status().since`. @default Date.now */
   now?: () => number;
@@ -50,7 +57,10 @@ export interface RedisBackplaneStatus extends BackplaneStatus {
   readonly published: number;
   /** Messages read from the subscriber connection for this instance's channels. */
   readonly received: number;
-  /** Publishes delivered to this instance's own sessions only, while degraded. */
+  /**
+   * Publishes delivered to this instance's own sessions directly: while degraded, and those whose echo the
+   * subscriber connection could no longer carry back.
+   */
   readonly delivered_locally: number;
   /** Publishes lost with a connection that broke under them (Redis may or may not have carried them). */
   readonly publish_failures: number;
@@ -117,6 +127,8 @@ export class RedisBackplane implements Backplane {
   private readonly streamMaxLength: number;
   private readonly maxHeldPublishes: number;
   private readonly held: HeldPublish[] = [];
+  private readonly echoes = new EchoTracker(randomUUID().slice(0, 8));
+  private readonly echoWaitMs: number;
   private readonly readyWaiters = new Set<(ok: boolean) => void>();
   private state: BackplaneState = 'degraded';
   private since: number;
@@ -147,6 +159,7 @@ export class RedisBackplane implements Backplane {
     this.since = this.now();
     this.streamMaxLength = options.streamMaxLength ?? 100_000;
     this.maxHeldPublishes = options.maxHeldPublishes ?? 10_000;
+    this.echoWaitMs = options.echoWaitMs ?? 1_000;
     const random = options.random ?? Math.random;
     const maxDelay = options.maxReconnectDelayMs ?? 2_000;
     const settings: ConnectionSettings = {
@@ -252,7 +265,10 @@ export class RedisBackplane implements Backplane {
       this.logger.debug({ err: error, role }, 'redis backplane connection error');
     });
     const changed = () => {
-      if (role === 'subscriber' && redis.status !== 'ready') this.restored = false;
+      if (role === 'subscriber' && redis.status !== 'ready') {
+        this.restored = false;
+        this.deliverUnechoed();
+      }
       this.refresh();
     };
     redis.on('ready', changed);
@@ -331,6 +347,7 @@ export class RedisBackplane implements Backplane {
   }
 
   private closeChannel(channel: Channel): void {
+    this.echoes.forgetChannel(channel);
     if (this.subscriber.status !== 'ready') return;
     // Late messages still in flight are dropped by the table check in `subscriberOnMessage`.
     this.subscriber.unsubscribe(this.prefix + channel).catch(() => {});
@@ -364,7 +381,9 @@ export class RedisBackplane implements Backplane {
       this.deliver(channel, message);
       return;
     }
-    const wire = encodeWire(message, node.origin);
+    // Only a channel this process receives brings an echo back.
+    const echo = this.table.has(channel) ? this.echoes.expect(channel, message) : undefined;
+    const wire = encodeWire(message, node.origin, echo);
     this.counters.published++;
     const sent = message.sequenced
       ? this.publishSequenced(
@@ -377,36 +396,70 @@ export class RedisBackplane implements Backplane {
           message.once?.ttlMs ?? 0,
         )
       : this.connection.publish(this.prefix + channel, wire);
-    sent.catch((error: unknown) => this.publishFailed(channel, message, error));
+    sent.then(
+      (reply) => {
+        // The script declined it (its once-key was taken: another instance published it): no echo comes.
+        if (reply === null && echo !== undefined) this.echoes.cancel(echo);
+      },
+      (error: unknown) => this.publishFailed(channel, message, error, echo),
+    );
   }
 
-  private publishFailed(channel: Channel, message: BackplaneMessage, error: unknown): void {
+  private publishFailed(channel: Channel, message: BackplaneMessage, error: unknown, echo: string | undefined): void {
     const text = error instanceof Error ? error.message : String(error);
     // Never written (the connection went away between the state check and the write): local delivery is safe.
     if (text.includes("Stream isn't writeable")) {
+      if (echo !== undefined) this.echoes.cancel(echo);
       this.counters.delivered_locally++;
       this.deliver(channel, message);
       return;
     }
-    // Written, then the connection broke: Redis may have carried it, so delivering it here could duplicate it.
+    // Written, then the connection broke: Redis may have carried it to other instances (counted as lost to
+    // them). This instance's sessions still get it: by its echo, by `deliverUnechoed` when the subscriber
+    // connection went down too, or here when the echo fails to come while that connection stays up.
     this.counters.publish_failures++;
+    if (echo !== undefined && this.subscriber.status === 'ready') {
+      setTimeout(() => this.giveUpOnEcho(echo), this.echoWaitMs).unref();
+    }
     if (!this.failureLogged) {
       this.failureLogged = true;
       this.logger.warn({ err: error, channel, type: message.type }, 'redis backplane publish lost with its connection');
     } else this.logger.debug({ err: error, channel, type: message.type }, 'redis backplane publish lost');
   }
 
+  private giveUpOnEcho(echo: string): void {
+    if (this.closed) return;
+    const awaited = this.echoes.abandon(echo);
+    if (awaited === undefined) return;
+    this.counters.delivered_locally++;
+    this.deliver(awaited.channel, awaited.message);
+  }
+
+  /** The subscriber connection is gone, and with it every echo still to come: deliver those messages here. */
+  private deliverUnechoed(): void {
+    if (this.echoes.size === 0) return;
+    const unechoed = this.echoes.takeAll();
+    if (this.closed) return;
+    this.logger.info({ messages: unechoed.length }, 'redis backplane delivering locally what its lost echo carried');
+    for (const { channel, message } of unechoed) {
+      this.counters.delivered_locally++;
+      this.deliver(channel, message);
+    }
+  }
+
   private subscriberOnMessage(key: string, text: string): void {
     const channel = channelFromKey(key, this.prefix);
     if (channel === null || !this.table.has(channel)) return;
-    const message = decodeWire(text);
-    if (message === null) {
+    const decoded = decodeWire(text);
+    if (decoded === null) {
       // Something else published on our channel; say so once, not per message.
       if (this.counters.malformed++ === 0) {
         this.logger.warn({ channel }, 'redis backplane dropped a message that is not a backplane message');
       }
       return;
     }
+    const { echo, ...message } = decoded;
+    if (echo !== undefined && !this.echoes.heard(echo)) return;
     this.counters.received++;
     this.deliver(channel, message);
   }

@@ -5,8 +5,9 @@ export const WIRE_VERSION = 1;
 
 /**
  * A message as it travels between instances:
- * `{"v":1,"type":…,"body":…,"sequenced":bool,"exclude":{…}?,"origin":server_id,"pos":stream_id?}`.
- * `pos` is added by the Redis script that records a sequenced message, so it is never written here.
+ * `{"v":1,"type":…,"body":…,"sequenced":bool,"exclude":{…}?,"origin":server_id,"echo":id?,"pos":stream_id?}`.
+ * `pos` is added by the Redis script that records a sequenced message, so it is never written here. `echo`
+ * names one publish of the sending process, so it can tell its own message when it comes back.
  */
 export interface WireMessage {
   v: typeof WIRE_VERSION;
@@ -15,11 +16,17 @@ export interface WireMessage {
   sequenced: boolean;
   exclude?: BackplaneMessage['exclude'];
   origin: string;
+  echo?: string;
   pos?: string;
 }
 
+/** A message read off the wire, with the publisher's `echo` id when it set one. */
+export interface DecodedWire extends BackplaneMessage {
+  readonly echo?: string;
+}
+
 /** Serialises a message for the wire; the result ends with `}` so the Redis script can append `pos`. */
-export function encodeWire(message: BackplaneMessage, origin: string): string {
+export function encodeWire(message: BackplaneMessage, origin: string, echo?: string): string {
   const wire: WireMessage = {
     v: WIRE_VERSION,
     type: message.type,
@@ -27,6 +34,7 @@ export function encodeWire(message: BackplaneMessage, origin: string): string {
     sequenced: message.sequenced,
     ...(message.exclude === undefined ? {} : { exclude: message.exclude }),
     origin,
+    ...(echo === undefined ? {} : { echo }),
   };
   return JSON.stringify(wire);
 }
@@ -51,7 +59,7 @@ function readExclude(value: unknown): BackplaneMessage['exclude'] | null {
  * Reads a message another instance (or another program) put on a channel. Null for anything that is not
  * a well-formed version-1 message: a foreign publisher must not be able to break delivery.
  */
-export function decodeWire(text: string): BackplaneMessage | null {
+export function decodeWire(text: string): DecodedWire | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -73,6 +81,7 @@ export function decodeWire(text: string): BackplaneMessage | null {
     ...(exclude === undefined ? {} : { exclude }),
     ...(typeof wire.pos === 'string' ? { position: wire.pos } : {}),
     ...(typeof wire.origin === 'string' ? { origin: wire.origin } : {}),
+    ...(typeof wire.echo === 'string' ? { echo: wire.echo } : {}),
   };
 }
 

@@ -110,11 +110,10 @@ describe.skipIf(!redis.available)(redisSuiteTitle('cluster: Redis restarted mid-
     for (const seen of [atAlice, atCarol, atBob]) {
       expect(new Set(seen.map((m) => m.message_id)).size).toBe(seen.length);
     }
-    // Each of alice's messages reached carol unless its publish was lost with the Redis connection (at most
-    // the few in flight at the kill; counted, never delivered twice).
+    // Carol, on alice's instance, got every accepted message once and in order, even those whose publish or
+    // echo was in flight at the kill (at most a few publishes may have missed the other instance: counted).
     const stats = (await a.get('/stats')).backplane as { publish_failures: number; delivered_locally: number };
-    const carolTraffic = atCarol.filter((m) => m.content.startsWith('traffic-')).length;
-    expect(carolTraffic).toBeGreaterThanOrEqual(sent.length - stats.publish_failures);
+    expect(atCarol.map((m) => m.content).filter((c) => c.startsWith('traffic-'))).toEqual(sent);
     expect(stats.publish_failures).toBeLessThanOrEqual(5);
     expect(stats).toMatchObject({ state: 'ok', recoveries: 1 });
     expect(stats.delivered_locally).toBeGreaterThanOrEqual(3);
