@@ -114,6 +114,11 @@ export async function startServer<const Events extends readonly EventDefinition[
     logger,
     ...(auth.verifyToken === undefined ? {} : { verifyToken: auth.verifyToken }),
   });
+  // Only when Redis answered: otherwise the load waits for Redis, and startup has waited for it once already.
+  const backplaneUp = gateway.stats().backplane.state === 'ok';
+  if (backplaneUp && !(await gateway.presenceLoaded(REDIS_STARTUP_WAIT_MS))) {
+    logger.warn({}, 'presence of the other instances not loaded yet: listening anyway, it follows when Redis answers');
+  }
   const maxFrameBytes = options.maxFrameBytes ?? 16_384;
   // ws would otherwise take up to 100 MiB before the gateway's own check could refuse it.
   const publish =

@@ -72,6 +72,7 @@ export interface RedisBackplaneStatus extends BackplaneStatus {
 
 interface LocalNode {
   readonly listener: BackplaneListener;
+  readonly onState: ((state: BackplaneState) => void) | undefined;
   readonly channels: Set<Channel>;
   readonly origin: string;
   closed: boolean;
@@ -122,6 +123,7 @@ export class RedisBackplane implements Backplane {
   private readonly subscriber: Redis;
   private readonly publishSequenced: PublishSequenced;
   private readonly table = new ChannelTable<LocalNode>();
+  private readonly nodes = new Set<LocalNode>();
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly streamMaxLength: number;
@@ -192,10 +194,12 @@ export class RedisBackplane implements Backplane {
   connect(listener: BackplaneListener, options: BackplaneNodeOptions = {}): BackplaneNode {
     const node: LocalNode = {
       listener,
+      onState: options.onState,
       channels: new Set(),
       origin: options.serverId ?? 'unknown',
       closed: false,
     };
+    this.nodes.add(node);
     return {
       subscribe: (channel) => {
         if (node.closed || node.channels.has(channel)) return;
@@ -212,6 +216,7 @@ export class RedisBackplane implements Backplane {
       status: () => this.status(node.channels.size),
       close: () => {
         node.closed = true;
+        this.nodes.delete(node);
         for (const channel of node.channels) if (this.table.remove(channel, node)) this.closeChannel(channel);
         node.channels.clear();
       },
@@ -327,6 +332,14 @@ export class RedisBackplane implements Backplane {
         { backplane: 'redis', detail: this.detail },
         'redis backplane degraded: delivering to local sessions only until Redis is back',
       );
+    }
+    if (this.closed) return;
+    for (const node of [...this.nodes]) {
+      try {
+        node.onState?.(next);
+      } catch (error) {
+        this.logger.error({ err: error }, 'redis backplane state listener failed');
+      }
     }
   }
 

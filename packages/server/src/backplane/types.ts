@@ -73,6 +73,11 @@ export interface BackplaneNode {
 export interface BackplaneNodeOptions {
   /** The gateway's server id, carried as the `origin` of what it publishes. */
   serverId?: string;
+  /**
+   * Called when the backplane's state changes (a networked one losing or regaining its peers), so the node
+   * can put right what it could not share meanwhile. A backplane that never degrades never calls it.
+   */
+  onState?: (state: BackplaneState) => void;
 }
 
 /**

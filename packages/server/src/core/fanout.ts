@@ -56,6 +56,12 @@ export class Fanout {
     this.node.publish(channel, message);
   }
 
+  /** To this instance's sessions on the channel only: what only this instance's clients need to hear. */
+  deliverHere(channel: Channel, type: string, payload: unknown, sequenced: boolean, exclude?: Exclusions): void {
+    const { body } = prepareDispatch(type, payload);
+    this.deliver(channel, exclude === undefined ? { type, body, sequenced } : { type, body, sequenced, exclude });
+  }
+
   close(): void {
     this.node.close();
   }

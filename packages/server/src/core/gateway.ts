@@ -75,6 +75,11 @@ export interface Gateway<Events extends readonly EventDefinition[] = readonly Ev
   startStream(options: StartStreamOptions): GatewayStream;
   stats(): GatewayStats;
   /**
+   * Resolves once presence from the other instances is loaded (at once on a single instance), or false after
+   * `timeoutMs`. A server accepting clients before it would show them rooms without the other instances' users.
+   */
+  presenceLoaded(timeoutMs: number): Promise<boolean>;
+  /**
    * A room's status at once. With shared state (Redis) its `recent_messages` are empty, since the history
    * lives elsewhere: `roomStatus` fetches it.
    */
@@ -280,6 +285,8 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
     },
 
     startStream: (streamOptions) => startStream(rt, streamOptions),
+
+    presenceLoaded: (timeoutMs) => rt.cluster.whenBootstrapped(timeoutMs),
 
     stats() {
       let attached = 0;

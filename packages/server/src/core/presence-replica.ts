@@ -21,7 +21,12 @@ export type PresenceDelta =
   | { op: 'down'; origin: string; at: string; session: string; user_id: string }
   | { op: 'join' | 'leave'; origin: string; at: string; session: string; user_id: string; room: string }
   /** Bootstrap: an instance hearing its own hello knows its subscription to the channel is live. */
-  | { op: 'hello'; origin: string; nonce: string };
+  | { op: 'hello'; origin: string; nonce: string }
+  /**
+   * Every device the origin holds, replacing what tables had of it: sent after a Redis outage, during which
+   * each instance's changes reached only itself. `reply` asks every other instance for its own sync back.
+   */
+  | { op: 'sync'; origin: string; at: string; devices: DeviceSnapshot[]; reply: boolean };
 
 /** How one applied delta looks to clients; only the delta's origin announces it. */
 export type PresenceTransition =
@@ -57,6 +62,26 @@ interface UserRecord {
 
 const STRINGS = (value: unknown): value is string => typeof value === 'string';
 
+function isUserAndDevice(user: unknown, device: unknown): boolean {
+  if (typeof user !== 'object' || user === null || typeof device !== 'object' || device === null) return false;
+  const { id } = user as Record<string, unknown>;
+  const { device_id, status } = device as Record<string, unknown>;
+  return STRINGS(id) && STRINGS(device_id) && STRINGS(status);
+}
+
+function isSnapshot(value: unknown): value is DeviceSnapshot {
+  if (typeof value !== 'object' || value === null) return false;
+  const snapshot = value as Record<string, unknown>;
+  return (
+    STRINGS(snapshot.node) &&
+    STRINGS(snapshot.session) &&
+    STRINGS(snapshot.updated_at) &&
+    Array.isArray(snapshot.rooms) &&
+    snapshot.rooms.every(STRINGS) &&
+    isUserAndDevice(snapshot.user, snapshot.device)
+  );
+}
+
 /** A delta read off the channel; null for anything malformed (another program must not break the table). */
 export function parseDelta(text: string): PresenceDelta | null {
   let parsed: unknown;
@@ -72,19 +97,16 @@ export function parseDelta(text: string): PresenceDelta | null {
     case 'hello':
       return STRINGS(delta.nonce) ? (delta as PresenceDelta) : null;
     case 'up': {
-      const user = delta.user as Record<string, unknown> | undefined;
-      const device = delta.device as Record<string, unknown> | undefined;
+      const ok =
+        STRINGS(delta.at) && STRINGS(delta.node) && STRINGS(delta.session) && isUserAndDevice(delta.user, delta.device);
+      return ok ? (delta as PresenceDelta) : null;
+    }
+    case 'sync': {
       const ok =
         STRINGS(delta.at) &&
-        STRINGS(delta.node) &&
-        STRINGS(delta.session) &&
-        typeof user === 'object' &&
-        user !== null &&
-        STRINGS(user.id) &&
-        typeof device === 'object' &&
-        device !== null &&
-        STRINGS(device.device_id) &&
-        STRINGS(device.status);
+        typeof delta.reply === 'boolean' &&
+        Array.isArray(delta.devices) &&
+        delta.devices.every((device) => isSnapshot(device) && device.node === delta.origin);
       return ok ? (delta as PresenceDelta) : null;
     }
     case 'status':
@@ -130,6 +152,8 @@ export class PresenceReplica {
         return this.join(delta.session, delta.user_id, delta.room);
       case 'leave':
         return this.leave(delta.session, delta.user_id, delta.room);
+      case 'sync':
+        return this.sync(delta.origin, delta.devices, delta.at);
       default:
         return [];
     }
@@ -139,6 +163,29 @@ export class PresenceReplica {
   load(snapshot: DeviceSnapshot): void {
     this.up(snapshot.node, snapshot.session, snapshot.user, snapshot.device, snapshot.data, snapshot.updated_at);
     for (const roomId of snapshot.rooms) this.join(snapshot.session, snapshot.user.id, roomId);
+  }
+
+  /**
+   * Makes the table hold exactly these devices for `node` (a sync after an outage): its devices not listed go
+   * down, listed ones come up or change, and each one's rooms become the listed ones. Returns the transitions
+   * as this table sees them, which differ from instance to instance (each missed different changes).
+   */
+  sync(node: string, devices: readonly DeviceSnapshot[], at: string): PresenceTransition[] {
+    const out: PresenceTransition[] = [];
+    const listed = new Set(devices.map((device) => device.session));
+    for (const { session, userId } of this.devicesOf(node)) {
+      if (!listed.has(session)) out.push(...this.down(session, userId, at));
+    }
+    for (const snapshot of devices) {
+      const userId = snapshot.user.id;
+      out.push(...this.up(node, snapshot.session, snapshot.user, snapshot.device, snapshot.data, snapshot.updated_at));
+      const rooms = new Set(snapshot.rooms);
+      for (const roomId of [...(this.sessions.get(snapshot.session)?.rooms ?? [])]) {
+        if (!rooms.has(roomId)) out.push(...this.leave(snapshot.session, userId, roomId));
+      }
+      for (const roomId of rooms) out.push(...this.join(snapshot.session, userId, roomId));
+    }
+    return out;
   }
 
   has(sessionId: string): boolean {

@@ -249,27 +249,44 @@ export class Runtime {
     if (lastLocal) this.fanout.unwatch(roomChannel(roomId));
   }
 
-  /** Tells others how a user's presence changed: everyone in global scope, else the rooms the user is in. */
-  publishPresence(change: PresenceChange, userId: string): void {
+  /**
+   * Tells others how a user's presence changed: everyone in global scope, else the rooms the user is in.
+   * `here`: this instance's own sessions only.
+   */
+  publishPresence(change: PresenceChange, userId: string, here = false): void {
     if (change.kind === 'none') return;
     const exclude = { users: [userId] };
+    const send = (channel: Channel, type: string, payload: unknown) => this.emit(channel, type, payload, exclude, here);
     if (this.options.globalPresence) {
-      if (change.kind === 'leave') this.toAll('presence.leave', { user_id: userId }, exclude);
-      else
-        this.toAll(change.kind === 'join' ? 'presence.join' : 'presence.update', { presence: change.entry }, exclude);
+      if (change.kind === 'leave') send(ALL_CHANNEL, 'presence.leave', { user_id: userId });
+      else send(ALL_CHANNEL, change.kind === 'join' ? 'presence.join' : 'presence.update', { presence: change.entry });
       return;
     }
     if (change.kind !== 'update') return;
     for (const roomId of this.cluster.userRooms(userId))
-      this.toRoom(roomId, 'presence.update', { room_id: roomId, presence: change.entry }, exclude);
+      send(roomChannel(roomId), 'presence.update', { room_id: roomId, presence: change.entry });
   }
 
   sendTypingStop(roomId: string, userId: string): void {
     this.toRoom(roomId, 'typing.stop', { room_id: roomId, user_id: userId }, { users: [userId] });
   }
 
-  toRoom(roomId: string, type: string, payload: unknown, exclude?: Exclusions, once?: BackplaneMessage['once']): void {
-    this.fanout.publish(roomChannel(roomId), type, payload, this.isSequenced(type), exclude, once);
+  /** `here`: to this instance's sessions in the room only, not through the backplane. */
+  toRoom(
+    roomId: string,
+    type: string,
+    payload: unknown,
+    exclude?: Exclusions,
+    once?: BackplaneMessage['once'],
+    here = false,
+  ): void {
+    if (here) this.emit(roomChannel(roomId), type, payload, exclude, true);
+    else this.fanout.publish(roomChannel(roomId), type, payload, this.isSequenced(type), exclude, once);
+  }
+
+  private emit(channel: Channel, type: string, payload: unknown, exclude: Exclusions | undefined, here: boolean): void {
+    if (here) this.fanout.deliverHere(channel, type, payload, this.isSequenced(type), exclude);
+    else this.fanout.publish(channel, type, payload, this.isSequenced(type), exclude);
   }
 
   toUser(userId: string, type: string, payload: unknown, exclude?: Exclusions): void {

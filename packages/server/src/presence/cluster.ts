@@ -1,9 +1,21 @@
 import type { Data, PresenceDevice, PresenceEntry, PresenceStatus } from '@gateway/protocol';
-import { type Backplane, type BackplaneMessage, type BackplaneNode, PRESENCE_CHANNEL } from '../backplane/types';
+import {
+  type Backplane,
+  type BackplaneMessage,
+  type BackplaneNode,
+  type BackplaneState,
+  PRESENCE_CHANNEL,
+} from '../backplane/types';
 import type { TimerHandle } from '../core/clock';
 import { randomChars } from '../core/ids';
 import { aggregateStatus } from '../core/presence';
-import { type PresenceDelta, PresenceReplica, type PresenceTransition, parseDelta } from '../core/presence-replica';
+import {
+  type DeviceSnapshot,
+  type PresenceDelta,
+  PresenceReplica,
+  type PresenceTransition,
+  parseDelta,
+} from '../core/presence-replica';
 import type { Runtime } from '../core/runtime';
 import type { Session } from '../core/session';
 import { type PresenceStore, presenceStoreFor, type StoredDevice } from './store';
@@ -45,6 +57,11 @@ export class PresenceCluster {
   private timer: TimerHandle | undefined;
   private ticking = false;
   private closed = false;
+  /** When each other instance was last heard on the channel: one heard within the TTL is not swept. */
+  private readonly lastHeard = new Map<string, number>();
+  /** No sweep before this (clock ms): after an outage every instance gets a TTL to write its liveness key. */
+  private sweepAfter = 0;
+  private readonly bootstrapWaiters = new Set<(ok: boolean) => void>();
 
   constructor(private readonly rt: Runtime) {
     const { options } = rt;
@@ -55,7 +72,7 @@ export class PresenceCluster {
       (channel, message) => {
         if (channel === PRESENCE_CHANNEL) this.receive(message);
       },
-      { serverId: this.me },
+      { serverId: this.me, onState: (state) => this.backplaneChanged(state) },
     );
     this.node.subscribe(PRESENCE_CHANNEL);
     this.store = presenceStoreFor(this.backplane, this.ttlMs, (error, operation) =>
@@ -175,6 +192,24 @@ export class PresenceCluster {
   }
 
   /**
+   * Resolves once the table holds what the snapshot had (at once without Redis), or after `timeoutMs`: an
+   * instance that accepts clients before that would show them an empty room. False when it timed out.
+   */
+  whenBootstrapped(timeoutMs: number): Promise<boolean> {
+    if (this.store === undefined || this.bootstrapped) return Promise.resolve(true);
+    const { clock } = this.rt.options;
+    return new Promise((resolve) => {
+      const waiter = (ok: boolean) => {
+        clock.clearTimeout(timer);
+        this.bootstrapWaiters.delete(waiter);
+        resolve(ok);
+      };
+      const timer = clock.setTimeout(() => waiter(false), timeoutMs);
+      this.bootstrapWaiters.add(waiter);
+    });
+  }
+
+  /**
    * Another instance took the session over (resume anywhere): this instance stops keeping its snapshot field
    * and publishes nothing, since the session lives on over there.
    */
@@ -190,6 +225,7 @@ export class PresenceCluster {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const waiter of [...this.bootstrapWaiters]) waiter(false);
     if (this.timer !== undefined) this.rt.options.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.node.close();
@@ -247,10 +283,13 @@ export class PresenceCluster {
   private receive(message: BackplaneMessage): void {
     const delta = parseDelta(message.body);
     if (delta === null) return;
+    if (delta.origin !== this.me) this.lastHeard.set(delta.origin, this.rt.options.clock.now());
     if (delta.op === 'hello') {
       if (delta.origin === this.me && delta.nonce === this.nonce && this.loading) void this.load();
       return;
     }
+    // Another instance is back from an outage and missed our changes meanwhile, as we missed its.
+    if (delta.op === 'sync' && delta.reply && delta.origin !== this.me) this.publishSync(false);
     if (this.loading) {
       this.buffer.push(delta);
       if (this.buffer.length > MAX_BUFFERED_DELTAS) this.finishLoading(false);
@@ -261,16 +300,24 @@ export class PresenceCluster {
 
   private apply(delta: PresenceDelta): void {
     const transitions = this.replica.apply(delta);
+    if (this.closed) return;
+    // A sync's transitions differ per table (each instance missed different changes): every instance tells
+    // its own clients what changed for them.
+    if (delta.op === 'sync') {
+      for (const transition of transitions) this.announce(transition, true);
+      return;
+    }
     // Only the delta's origin tells clients, so each change is announced once, in the table's order.
-    if (delta.origin !== this.me || this.closed) return;
-    for (const transition of transitions) this.announce(transition);
+    if (delta.origin !== this.me) return;
+    for (const transition of transitions) this.announce(transition, false);
   }
 
-  private announce(transition: PresenceTransition): void {
+  /** `here`: to this instance's own sessions only, not through the backplane. */
+  private announce(transition: PresenceTransition, here: boolean): void {
     const exclude = { users: [transition.userId] };
     switch (transition.kind) {
       case 'presence':
-        this.rt.publishPresence(transition.change, transition.userId);
+        this.rt.publishPresence(transition.change, transition.userId, here);
         return;
       case 'room-join':
         this.rt.toRoom(
@@ -278,6 +325,8 @@ export class PresenceCluster {
           'presence.join',
           { room_id: transition.roomId, presence: transition.entry },
           exclude,
+          undefined,
+          here,
         );
         return;
       case 'room-leave':
@@ -286,9 +335,29 @@ export class PresenceCluster {
           'presence.leave',
           { room_id: transition.roomId, user_id: transition.userId },
           exclude,
+          undefined,
+          here,
         );
         return;
     }
+  }
+
+  /**
+   * The backplane is back after an outage (or up for the first time): while it was down, this instance's
+   * presence changes reached only its own table and the others' only theirs. Every device we hold goes out as
+   * a sync, which also asks the others for theirs; the snapshot and liveness key are written again at once
+   * (a restarted Redis has neither), and sweeps wait a TTL, so no live instance is taken for dead meanwhile.
+   */
+  private backplaneChanged(state: BackplaneState): void {
+    if (state !== 'ok' || this.closed) return;
+    this.sweepAfter = this.rt.options.clock.now() + this.ttlMs;
+    void this.refresh();
+    this.publishSync(true);
+  }
+
+  private publishSync(reply: boolean): void {
+    const devices = [...this.local.values()].map(({ expires_at: _, ...snapshot }): DeviceSnapshot => snapshot);
+    this.publish({ op: 'sync', origin: this.me, at: this.rt.timestamp(), devices, reply });
   }
 
   // ---- Redis: bootstrap, liveness, sweeper ----
@@ -328,6 +397,7 @@ export class PresenceCluster {
     const buffered = this.buffer;
     this.buffer = [];
     for (const delta of buffered) this.apply(delta);
+    if (ok) for (const waiter of [...this.bootstrapWaiters]) waiter(true);
   }
 
   private get periodMs(): number {
@@ -402,13 +472,17 @@ export class PresenceCluster {
   private async sweep(): Promise<void> {
     const store = this.store;
     if (store === undefined || this.loading) return;
-    const others = this.replica.nodes().filter((node) => node !== this.me);
+    const now = this.rt.options.clock.now();
+    if (now < this.sweepAfter) return;
+    const heardLately = (node: string) => now - (this.lastHeard.get(node) ?? Number.NEGATIVE_INFINITY) < this.ttlMs;
+    const others = this.replica.nodes().filter((node) => node !== this.me && !heardLately(node));
     if (others.length === 0) return;
     const alive = await store.alive(others);
     const dead = others.filter((node) => !alive.has(node));
     if (dead.length === 0 || this.closed) return;
     if (!(await store.lock(this.me, this.periodMs))) return;
     for (const node of dead) {
+      this.lastHeard.delete(node);
       const devices = this.replica.devicesOf(node);
       this.rt.options.logger.info(
         { node, devices: devices.length },

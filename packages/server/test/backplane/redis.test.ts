@@ -88,6 +88,8 @@ describe.skipIf(!redis.available)(redisSuiteTitle('RedisBackplane', redis), () =
       body: first?.body,
       sequenced: true,
       origin: 'gw-one',
+      // The publisher's own echo id: this instance receives the channel.
+      echo: expect.stringMatching(/^[0-9a-f]{8}\.1$/),
     });
   });
 

@@ -1,7 +1,7 @@
 import type { GatewayClient } from '@gateway/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextEvent, readyClient, record, until } from '../e2e/helpers';
-import { type GatewayInstance, startInstance, stopInstances } from '../helpers/instances';
+import { type GatewayInstance, healthBecomes, startInstance, stopInstances } from '../helpers/instances';
 import {
   type RedisServer,
   redisAvailability,
@@ -11,21 +11,6 @@ import {
 } from '../helpers/redis-server';
 
 const redis = redisAvailability();
-
-/** Polls an instance's /health until it reports `status`; resolves with the body. */
-async function healthBecomes(instance: GatewayInstance, status: string, timeoutMs = 5000) {
-  let body: Record<string, unknown> = {};
-  await expect
-    .poll(
-      async () => {
-        body = await instance.get('/health');
-        return body.status;
-      },
-      { timeout: timeoutMs, interval: 20 },
-    )
-    .toBe(status);
-  return body;
-}
 
 function stateChanges(client: GatewayClient): string[] {
   const seen: string[] = [];

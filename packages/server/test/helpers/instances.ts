@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { expect } from 'vitest';
 
 const serverDir = fileURLToPath(new URL('../..', import.meta.url));
 const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
@@ -108,4 +109,23 @@ export async function stopInstances(): Promise<void> {
   const all = [...children];
   for (const child of all) child.kill('SIGKILL');
   await Promise.all(all.map(exited));
+}
+
+/** Polls an instance's /health (bounded) until it reports `status`; resolves with the body. */
+export async function healthBecomes(
+  instance: GatewayInstance,
+  status: string,
+  timeoutMs = 5000,
+): Promise<Record<string, unknown>> {
+  let body: Record<string, unknown> = {};
+  await expect
+    .poll(
+      async () => {
+        body = await instance.get('/health');
+        return body.status;
+      },
+      { timeout: timeoutMs, interval: 20 },
+    )
+    .toBe(status);
+  return body;
 }
