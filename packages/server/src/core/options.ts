@@ -48,6 +48,11 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
   verifyToken?: VerifyToken;
   /** Subscription hook. @default allow every room */
   authorize?: Authorize;
+  /**
+   * Stores an accepted chat message; the room gets it once this resolves (the sender was acked before).
+   * Must be idempotent by `message_id`: on Redis, when an instance dies while it runs, another instance runs
+   * it again for that message and publishes it.
+   */
   persistMessage?: PersistMessage;
   /** @default a random id like `gw-x1y2z3` */
   serverId?: string;

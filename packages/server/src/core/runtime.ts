@@ -3,9 +3,11 @@ import { ALL_CHANNEL, type BackplaneMessage, type Channel, roomChannel, userChan
 import { PresenceCluster } from '../presence/cluster';
 import { ResumeAnywhere } from '../sessions/anywhere';
 import type { DedupStore, HistoryStore } from '../state/types';
+import type { UnpublishedStore } from '../state/unpublished';
 import { AuthExpirySweep } from './auth-expiry';
 import type { ClientConnection } from './client-connection';
 import { type Exclusions, Fanout } from './fanout';
+import { publishMessage } from './handlers/chat';
 import { HeartbeatSweep } from './heartbeat';
 import { sortableId } from './ids';
 import { Lifecycle } from './lifecycle';
@@ -70,6 +72,8 @@ export class Runtime {
   /** In process, or shared by every instance (Redis) when options.sharedState says so. */
   readonly history: HistoryStore;
   readonly dedup: DedupStore<AcceptedSend>;
+  /** Accepted messages not yet published, for another instance to finish if this one dies (Redis only). */
+  readonly unpublished: UnpublishedStore | undefined;
   readonly typing: TypingTracker;
   readonly streams: StreamStore;
   readonly recordings = new RecordingStore();
@@ -97,6 +101,7 @@ export class Runtime {
     this.presence = new PresenceTable(() => this.timestamp());
     this.history = options.sharedState.history({ size: options.historySize });
     this.dedup = options.sharedState.dedup({ windowMs: options.dedupWindowMs, now: () => clock.now() });
+    this.unpublished = options.sharedState.unpublished?.();
     this.typing = new TypingTracker(clock, options.typingTtlMs, options.typingThrottleMs, (roomId, userId) =>
       this.sendTypingStop(roomId, userId),
     );
@@ -247,6 +252,37 @@ export class Runtime {
     this.cluster.leave(session, roomId);
     this.resumeAnywhere?.left(session, roomId);
     if (lastLocal) this.fanout.unwatch(roomChannel(roomId));
+  }
+
+  /**
+   * Publishes the messages that instances found gone (`gone` decides which) had accepted and acked but not
+   * published yet. Each batch is taken atomically, so one instance publishes it; publishing is once-only, so
+   * a message its instance did publish just before dying is not delivered twice.
+   */
+  async rescueUnpublished(gone: (nodes: string[]) => Promise<string[]>): Promise<void> {
+    const store = this.unpublished;
+    if (store === undefined) return;
+    const candidates = (await store.nodes()).filter((node) => node !== this.options.serverId);
+    if (candidates.length === 0) return;
+    for (const node of await gone(candidates)) {
+      const messages = await store.take(node);
+      if (messages.length === 0) continue;
+      this.options.logger.warn(
+        { node, messages: messages.length },
+        'publishing the messages a gone instance accepted but had not published',
+      );
+      // One after another, in the order they were accepted.
+      for (const message of messages) {
+        try {
+          await publishMessage(this, message);
+        } catch (error) {
+          this.options.logger.error(
+            { err: error, message_id: message.message_id },
+            'could not publish a rescued message',
+          );
+        }
+      }
+    }
   }
 
   /**

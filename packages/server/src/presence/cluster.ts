@@ -423,6 +423,7 @@ export class PresenceCluster {
       await this.refresh();
       if (!this.loading) this.reannounce();
       await this.sweep();
+      if (!this.closed) await this.rt.rescueUnpublished((nodes) => this.gone(nodes));
     } catch (error) {
       this.rt.options.logger.debug({ err: error }, 'presence sweep failed');
     } finally {
@@ -468,17 +469,27 @@ export class PresenceCluster {
     }
   }
 
+  /**
+   * Which of these instances are gone: no liveness key and not heard on the channel within a TTL. None in the
+   * TTL after an outage, when live instances may not have rewritten their keys yet.
+   */
+  private async gone(nodes: readonly string[]): Promise<string[]> {
+    const store = this.store;
+    if (store === undefined) return [];
+    const now = this.rt.options.clock.now();
+    if (now < this.sweepAfter) return [];
+    const heardLately = (node: string) => now - (this.lastHeard.get(node) ?? Number.NEGATIVE_INFINITY) < this.ttlMs;
+    const candidates = nodes.filter((node) => node !== this.me && !heardLately(node));
+    if (candidates.length === 0) return [];
+    const alive = await store.alive(candidates);
+    return candidates.filter((node) => !alive.has(node));
+  }
+
   /** Devices of instances whose liveness key expired go down, announced by whoever holds the lock. */
   private async sweep(): Promise<void> {
     const store = this.store;
     if (store === undefined || this.loading) return;
-    const now = this.rt.options.clock.now();
-    if (now < this.sweepAfter) return;
-    const heardLately = (node: string) => now - (this.lastHeard.get(node) ?? Number.NEGATIVE_INFINITY) < this.ttlMs;
-    const others = this.replica.nodes().filter((node) => node !== this.me && !heardLately(node));
-    if (others.length === 0) return;
-    const alive = await store.alive(others);
-    const dead = others.filter((node) => !alive.has(node));
+    const dead = await this.gone(this.replica.nodes());
     if (dead.length === 0 || this.closed) return;
     if (!(await store.lock(this.me, this.periodMs))) return;
     for (const node of dead) {

@@ -6,6 +6,7 @@ import { closeConnection } from '../redis/close-connection';
 import { InMemoryDedupStore } from './in-memory';
 import { DEFAULT_REDIS_PREFIX, dedupKey, historyKey } from './redis-keys';
 import type { DedupStore, HistoryStore, SharedState } from './types';
+import { RedisUnpublishedStore } from './unpublished';
 
 /** Claims the key with the ack, or returns the ack already there: one round trip, no window between the two. */
 const CLAIM_SCRIPT = `
@@ -159,6 +160,7 @@ export function createRedisSharedState(options: RedisSharedStateOptions): RedisS
     kind: 'redis',
     history: ({ size }) => new RedisHistoryStore(redis, prefix, size, logger),
     dedup: ({ windowMs, now }) => new RedisDedupStore(redis, prefix, windowMs, now, logger),
+    unpublished: () => new RedisUnpublishedStore(redis, prefix, logger),
     ready: () => (redis.status === 'ready' ? Promise.resolve() : waitReady(redis)),
     async close() {
       if (owned) await closeConnection(redis);

@@ -1,4 +1,5 @@
 import type { ChatMessage } from '@gateway/protocol';
+import type { UnpublishedStore } from './unpublished';
 
 /** Sync where the state is local (the in-memory path stays as fast as before), a promise where it is remote. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -33,6 +34,11 @@ export interface SharedState {
   readonly kind: 'memory' | 'redis';
   history(settings: { size: number }): HistoryStore;
   dedup<V>(settings: { windowMs: number; now: () => number }): DedupStore<V>;
+  /**
+   * Where accepted chat messages wait until published, so another instance can publish them if this one dies
+   * first. Absent in one process: nobody else could.
+   */
+  unpublished?(): UnpublishedStore;
 }
 
 /** Runs `next` at once on a plain value, after it on a promise: the sync path never waits a microtask. */

@@ -91,14 +91,22 @@ function accept(
     rt.ack(session, { ...original.ack, duplicate: true }, frame.ref);
     // The instance that accepted it may have died before publishing; publishing is once-only, so trying
     // again delivers it if and only if nobody did. (With a persist hook the message may not be stored yet:
-    // its own instance, or the hook's failure path, decides.)
+    // its own instance publishes it, or, if that died, the one that takes its unpublished notes.)
     if (rt.options.persistMessage === undefined) publishOnce(rt, original.message);
     return undefined;
   }
   const userId = session.user.id;
+  // Noted before the ack leaves (same Redis connection order as the claim): if this instance dies while the
+  // hook runs, another one publishes the message, since the sender, holding its ack, will not retry.
+  const unpublished = rt.options.persistMessage === undefined ? undefined : rt.unpublished;
+  unpublished?.add(rt.options.serverId, message);
   rt.ack(session, ack, frame.ref);
   if (rt.typing.stop(message.room_id, userId)) rt.sendTypingStop(message.room_id, userId);
   const published = publishMessage(rt, message);
+  if (unpublished !== undefined) {
+    const done = () => unpublished.done(rt.options.serverId, message.message_id);
+    (published ?? Promise.resolve()).then(done, done);
+  }
   if (published === undefined) return undefined;
   const failed = (error: unknown) => {
     // The send may be retried with the same client_msg_id, so it must not count as seen.
