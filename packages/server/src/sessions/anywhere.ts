@@ -209,6 +209,10 @@ export class ResumeAnywhere {
       rt.fanout.publish(nodeChannel(claimed.previous), HANDOVER_TYPE, { session_id: sessionId }, false);
     }
 
+    // A look at the backplane now, so that the one after the marker asks only whether it broke during this
+    // rebuild: left to the sweep, a recovery before the rebuild (seen by no look yet) would refuse it.
+    this.backplaneClean();
+
     // Live dispatches up to the marker come from the stream instead; later ones wait until it is read.
     const session = new Session(sessionId, record.user, record.device_id, record.device_type, rt.options);
     const held: Dispatch[] = [];
