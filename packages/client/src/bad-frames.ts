@@ -10,19 +10,19 @@ const WINDOW_MS = 10_000;
  * each with an `error` event forever helps no one.
  */
 export class BadFrames {
-  #times: number[] = [];
+  private _times: number[] = [];
 
-  readonly #clock: Clock;
+  private readonly _clock: Clock;
 
   constructor(clock: Clock) {
-    this.#clock = clock;
+    this._clock = clock;
   }
 
   /** Counts one; true when `LIMIT` of them arrived within `WINDOW_MS`. */
   add(): boolean {
-    const now = this.#clock.now();
-    this.#times = this.#times.filter((at) => now - at < WINDOW_MS);
-    this.#times.push(now);
-    return this.#times.length >= LIMIT;
+    const now = this._clock.now();
+    this._times = this._times.filter((at) => now - at < WINDOW_MS);
+    this._times.push(now);
+    return this._times.length >= LIMIT;
   }
 }

@@ -14,7 +14,7 @@ import {
 import EventEmitter from 'eventemitter3';
 import IsomorphicWebSocket from 'isomorphic-ws';
 import { afterClose } from './after-close';
-import { Connection, type InboundFrame } from './connection';
+import { Connection, GIVING_UP, type InboundFrame } from './connection';
 import { GatewayClientError } from './errors';
 import type { ClientEventArgs, ClientState, MetaEvents } from './events';
 import { GapRepair } from './gap-repair';
@@ -46,7 +46,6 @@ type SubscribedPayload = ServerPayloads['subscribed'];
 type UnsubscribedPayload = ServerPayloads['unsubscribed'];
 
 const TYPING_THROTTLE_MS = 2000;
-const GIVING_UP = 4000;
 /** How long sends wait after a `rate_limited` that does not say. */
 const RATE_LIMIT_PAUSE_MS = 1000;
 
@@ -65,126 +64,126 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   /** Who is typing where; entries expire on the clock. */
   readonly typing: TypingView;
 
-  readonly #clock: Clock;
-  readonly #random: () => number;
-  readonly #WebSocket: WebSocketConstructor;
-  readonly #decoder: Decoder<InboundFrame>;
-  readonly #customEvents: ReadonlyMap<string, EventDefinition>;
-  readonly #getToken: () => Promise<string | undefined>;
-  readonly #requests: Requests;
-  readonly #outbox: Outbox;
-  readonly #inbox = new GapRepair<InboundFrame>({
-    deliver: (frame) => this.#handleDispatch(frame),
-    gap: (gap) => this.#onGap(gap),
-    reset: (reason) => this.#deliver('reset', { reason }),
+  private readonly _clock: Clock;
+  private readonly _random: () => number;
+  private readonly _WebSocket: WebSocketConstructor;
+  private readonly _decoder: Decoder<InboundFrame>;
+  private readonly _customEvents: ReadonlyMap<string, EventDefinition>;
+  private readonly _getToken: () => Promise<string | undefined>;
+  private readonly _requests: Requests;
+  private readonly _outbox: Outbox;
+  private readonly _inbox = new GapRepair<InboundFrame>({
+    deliver: (frame) => this._handleDispatch(frame),
+    gap: (gap) => this._onGap(gap),
+    reset: (reason) => this._deliver('reset', { reason }),
   });
-  readonly #schedule: ReconnectSchedule;
-  readonly #typingSentAt = new Map<string, number>();
-  readonly #memory: SessionMemory;
-  readonly #pause: SendPause;
-  readonly #timeoutMs: number;
-  #readyWaiters: { resolve: (ready: ReadyPayload) => void; reject: (error: GatewayClientError) => void }[] = [];
+  private readonly _schedule: ReconnectSchedule;
+  private readonly _typingSentAt = new Map<string, number>();
+  private readonly _memory: SessionMemory;
+  private readonly _pause: SendPause;
+  private readonly _timeoutMs: number;
+  private _readyWaiters: { resolve: (ready: ReadyPayload) => void; reject: (error: GatewayClientError) => void }[] = [];
 
-  #currentState: ClientState = 'idle';
+  private _currentState: ClientState = 'idle';
   /** Stamps each connection attempt; callbacks from an older attempt are ignored. */
-  #attemptId = 0;
-  #connection: Connection | undefined;
-  #goodbye: ServerPayloads['goodbye'] | undefined;
-  #handshakeToken: string | undefined;
-  #presenceState: PresenceState = emptyPresence;
-  #stopWatching: (() => void) | undefined;
-  #reauthing = false;
+  private _attemptId = 0;
+  private _connection: Connection | undefined;
+  private _goodbye: ServerPayloads['goodbye'] | undefined;
+  private _handshakeToken: string | undefined;
+  private _presenceState: PresenceState = emptyPresence;
+  private _stopWatching: (() => void) | undefined;
+  private _reauthing = false;
   /** A client without `getToken` says once per `connect()` that it cannot replace an expiring token. */
-  #cannotReauthSaid = false;
+  private _cannotReauthSaid = false;
 
-  readonly #options: ClientOptions<Defs>;
+  private readonly _options: ClientOptions<Defs>;
 
   constructor(options: ClientOptions<Defs>) {
     super();
-    this.#options = options;
-    this.#clock = options.clock ?? systemClock;
-    this.#random = options.random ?? Math.random;
-    this.#WebSocket =
+    this._options = options;
+    this._clock = options.clock ?? systemClock;
+    this._random = options.random ?? Math.random;
+    this._WebSocket =
       options.WebSocket ??
       (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ??
       (IsomorphicWebSocket as unknown as WebSocketConstructor);
     const events = options.events ?? [];
-    this.#decoder = createServerFrameDecoder(events) as Decoder<InboundFrame>;
-    this.#customEvents = new Map(events.map((event) => [event.name, event]));
-    this.#getToken = singleFlight(options.getToken ?? (() => options.token));
-    this.#schedule = new ReconnectSchedule(this.#clock, this.#random, options.reconnect || {}, () => this.#open());
-    this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.#requests = new Requests(this.#clock, this.#timeoutMs);
+    this._decoder = createServerFrameDecoder(events) as Decoder<InboundFrame>;
+    this._customEvents = new Map(events.map((event) => [event.name, event]));
+    this._getToken = singleFlight(options.getToken ?? (() => options.token));
+    this._schedule = new ReconnectSchedule(this._clock, this._random, options.reconnect || {}, () => this._open());
+    this._timeoutMs = options.requestTimeoutMs ?? 10_000;
+    this._requests = new Requests(this._clock, this._timeoutMs);
     // A stopping server that never closes is left; after a rate limit the held sends go out.
-    this.#pause = new SendPause(this.#clock, (draining) => {
-      if (draining) this.#lose(GIVING_UP, 'the server is shutting down');
-      else if (this.#currentState === 'ready') this.#flush();
+    this._pause = new SendPause(this._clock, (draining) => {
+      if (draining) this._lose(GIVING_UP, 'the server is shutting down');
+      else if (this._currentState === 'ready') this._flush();
     });
-    this.#outbox = new Outbox(options.maxQueuedSends ?? 100);
-    this.#memory = new SessionMemory(options);
-    this.presence = new PresenceView(() => this.#presenceState);
-    this.typing = new TypingView(this.#clock, (change) => this.#deliver('typing', change));
+    this._outbox = new Outbox(options.maxQueuedSends ?? 100);
+    this._memory = new SessionMemory(options);
+    this.presence = new PresenceView(() => this._presenceState);
+    this.typing = new TypingView(this._clock, (change) => this._deliver('typing', change));
     if (options.autoConnect !== false) this.connect();
   }
 
   get state(): ClientState {
-    return this.#currentState;
+    return this._currentState;
   }
 
   /** The user of the current session, once ready. */
   get user(): User | undefined {
-    return this.#memory.ready?.user;
+    return this._memory.ready?.user;
   }
 
   get sessionId(): string | undefined {
-    return this.#memory.sessionId;
+    return this._memory.sessionId;
   }
 
   /** Starts connecting (when idle or closed), or skips the wait of a scheduled reconnect. */
   connect(): void {
-    if (this.#currentState === 'reconnecting') {
-      this.#open();
+    if (this._currentState === 'reconnecting') {
+      this._open();
       return;
     }
-    if (this.#currentState !== 'idle' && this.#currentState !== 'closed') return;
-    const watchers = [browserLifecycle, this.#options.lifecycle].map((source) =>
-      source?.subscribe((event) => this.#onLifecycle(event)),
+    if (this._currentState !== 'idle' && this._currentState !== 'closed') return;
+    const watchers = [browserLifecycle, this._options.lifecycle].map((source) =>
+      source?.subscribe((event) => this._onLifecycle(event)),
     );
-    this.#stopWatching = () => {
+    this._stopWatching = () => {
       for (const stop of watchers) stop?.();
     };
-    this.#schedule.restart();
-    this.#cannotReauthSaid = false;
-    this.#open();
+    this._schedule.restart();
+    this._cannotReauthSaid = false;
+    this._open();
   }
 
   /** Closes cleanly (1000): the session ends on the server, open requests reject with `closed`, no reconnect follows. */
   close(): void {
-    if (this.#currentState !== 'closed') this.#shutDown();
+    if (this._currentState !== 'closed') this._shutDown();
   }
 
   /** Resolves with the session's `ready` payload: at once when ready, else at the next `ready`/`resumed`. */
   ready(): Promise<ReadyPayload> {
-    const ready = this.#memory.ready;
-    if (this.#currentState === 'ready' && ready !== undefined) return Promise.resolve(ready);
-    if (this.#currentState === 'closed')
+    const ready = this._memory.ready;
+    if (this._currentState === 'ready' && ready !== undefined) return Promise.resolve(ready);
+    if (this._currentState === 'closed')
       return Promise.reject(new GatewayClientError('closed', 'The client is closed.'));
-    return new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => this._readyWaiters.push({ resolve, reject }));
   }
 
   subscribe(roomIds: string | readonly string[]): Promise<SubscribedPayload> {
-    return this.#call('subscribe', { room_ids: list(roomIds) }, 'retry');
+    return this._call('subscribe', { room_ids: list(roomIds) }, 'retry');
   }
 
   unsubscribe(roomIds: string | readonly string[]): Promise<UnsubscribedPayload> {
     const ids = list(roomIds);
-    this.#memory.roomsLeft(ids);
-    return this.#call('unsubscribe', { room_ids: ids }, 'retry');
+    this._memory.roomsLeft(ids);
+    return this._call('unsubscribe', { room_ids: ids }, 'retry');
   }
 
   /** Sends a chat message; queued while offline and retried after a reconnect under the same `client_msg_id`. */
   sendMessage(roomId: string, content: string, options: SendMessageOptions = {}): Promise<AckResults['chat.send']> {
-    this.#typingSentAt.delete(roomId);
+    this._typingSentAt.delete(roomId);
     const payload: Loose<ClientPayloads['chat.send']> = {
       room_id: roomId,
       client_msg_id: options.clientMsgId ?? newMessageId(),
@@ -192,39 +191,39 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
       kind: options.kind,
       metadata: options.metadata,
     };
-    return this.#call('chat.send', payload, 'retry');
+    return this._call('chat.send', payload, 'retry');
   }
 
   editMessage(roomId: string, messageId: string, content: string): Promise<AckResults['chat.edit']> {
-    return this.#call('chat.edit', { room_id: roomId, message_id: messageId, content }, 'retry');
+    return this._call('chat.edit', { room_id: roomId, message_id: messageId, content }, 'retry');
   }
 
   deleteMessage(roomId: string, messageId: string): Promise<AckResults['chat.delete']> {
-    return this.#call('chat.delete', { room_id: roomId, message_id: messageId }, 'once');
+    return this._call('chat.delete', { room_id: roomId, message_id: messageId }, 'once');
   }
 
   history(roomId: string, limit?: number): Promise<AckResults['chat.history']> {
-    return this.#call('chat.history', { room_id: roomId, limit }, 'retry');
+    return this._call('chat.history', { room_id: roomId, limit }, 'retry');
   }
 
   /** The chunks of a stream from `fromIndex` on, for a client that missed some. */
   fetchStream(streamId: string, fromIndex?: number): Promise<AckResults['chat.stream_fetch']> {
-    return this.#call('chat.stream_fetch', { stream_id: streamId, from_index: fromIndex }, 'retry');
+    return this._call('chat.stream_fetch', { stream_id: streamId, from_index: fromIndex }, 'retry');
   }
 
   /** Tells the room this user is typing; at most once per 2 s per room, dropped while not connected. */
   startTyping(roomId: string): void {
-    const now = this.#clock.now();
-    const last = this.#typingSentAt.get(roomId);
+    const now = this._clock.now();
+    const last = this._typingSentAt.get(roomId);
     if (last !== undefined && now - last < TYPING_THROTTLE_MS) return;
-    if (this.#transmit({ type: 'typing.start', payload: { room_id: roomId } }, 'live') === undefined) {
-      this.#typingSentAt.set(roomId, now);
+    if (this._transmit({ type: 'typing.start', payload: { room_id: roomId } }, 'live') === undefined) {
+      this._typingSentAt.set(roomId, now);
     }
   }
 
   stopTyping(roomId: string): void {
-    if (this.#typingSentAt.delete(roomId))
-      this.#transmit({ type: 'typing.stop', payload: { room_id: roomId } }, 'live');
+    if (this._typingSentAt.delete(roomId))
+      this._transmit({ type: 'typing.stop', payload: { room_id: roomId } }, 'live');
   }
 
   /**
@@ -233,29 +232,29 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
    */
   async setPresence(status: PresenceStatus, data?: Record<string, unknown>): Promise<void> {
     const presence = data === undefined ? { status } : { status, data };
-    this.#memory.setPresence(presence);
-    if (this.#currentState === 'ready') await this.#sendPresence(presence);
+    this._memory.setPresence(presence);
+    if (this._currentState === 'ready') await this._sendPresence(presence);
   }
 
-  async #sendPresence(presence: PresenceOptions): Promise<void> {
-    await this.#call('presence.update', { status: presence.status, data: presence.data }, 'live');
-    this.#memory.presenceSent(presence);
+  private async _sendPresence(presence: PresenceOptions): Promise<void> {
+    await this._call('presence.update', { status: presence.status, data: presence.data }, 'live');
+    this._memory.presenceSent(presence);
   }
 
   startRecording(roomId: string, metadata?: Record<string, unknown>): Promise<AckResults['recording.start']> {
-    return this.#call('recording.start', { room_id: roomId, metadata }, 'once');
+    return this._call('recording.start', { room_id: roomId, metadata }, 'once');
   }
 
   /** Adds an event to a recording; fire-and-forget (queued while offline). False when it could not be sent or queued. */
   recordEvent(recordingId: string, event: string, data?: Record<string, unknown>): boolean {
     return (
-      this.#transmit({ type: 'recording.event', payload: { recording_id: recordingId, event, data } }, 'once') ===
+      this._transmit({ type: 'recording.event', payload: { recording_id: recordingId, event, data } }, 'once') ===
       undefined
     );
   }
 
   stopRecording(recordingId: string): Promise<AckResults['recording.stop']> {
-    return this.#call('recording.stop', { recording_id: recordingId }, 'once');
+    return this._call('recording.stop', { recording_id: recordingId }, 'once');
   }
 
   /**
@@ -263,10 +262,10 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
    * unless the event is ephemeral). Throws `invalid_payload` when the payload breaks the event's schema.
    */
   send<T extends keyof CustomClientPayloads<Defs> & string>(type: T, payload: CustomClientPayloads<Defs>[T]): boolean {
-    const invalid = this.#validate(type, payload);
+    const invalid = this._validate(type, payload);
     if (invalid !== undefined) throw invalid;
-    const ephemeral = this.#customEvents.get(type)?.ephemeral === true;
-    return this.#transmit({ type, payload }, ephemeral ? 'live' : 'once') === undefined;
+    const ephemeral = this._customEvents.get(type)?.ephemeral === true;
+    return this._transmit({ type, payload }, ephemeral ? 'live' : 'once') === undefined;
   }
 
   /** Sends any request and resolves with its reply; `retryable` requests are sent again after a reconnect. */
@@ -275,17 +274,17 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     payload: RequestPayloads<Defs>[T],
     options: { retryable?: boolean } = {},
   ): Promise<RequestResult<T>> {
-    return this.#call(type, payload, options.retryable === true ? 'retry' : 'once');
+    return this._call(type, payload, options.retryable === true ? 'retry' : 'once');
   }
 
   // ── sending ───────────────────────────────────────────────────────────────
 
-  #call<R>(type: string, payload: unknown, delivery: Delivery): Promise<R> {
-    const invalid = this.#validate(type, payload);
+  private _call<R>(type: string, payload: unknown, delivery: Delivery): Promise<R> {
+    const invalid = this._validate(type, payload);
     if (invalid !== undefined) return Promise.reject(invalid);
-    const { frame, result } = this.#requests.create<R>({ type, payload }, delivery === 'retry');
-    const refused = this.#transmit(frame, delivery);
-    if (refused !== undefined) this.#requests.fail(frame.ref, refused);
+    const { frame, result } = this._requests.create<R>({ type, payload }, delivery === 'retry');
+    const refused = this._transmit(frame, delivery);
+    if (refused !== undefined) this._requests.fail(frame.ref, refused);
     return result;
   }
 
@@ -293,24 +292,24 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
    * Sends now when ready (and the server is not holding sends back), else queues what may be queued;
    * returns why it did neither.
    */
-  #transmit(frame: Outgoing, delivery: Delivery): GatewayClientError | undefined {
-    if (this.#currentState === 'closed') return new GatewayClientError('closed', 'The client is closed.');
-    if (this.#currentState === 'ready' && (delivery === 'live' || !this.#pause.active)) return this.#write(frame);
+  private _transmit(frame: Outgoing, delivery: Delivery): GatewayClientError | undefined {
+    if (this._currentState === 'closed') return new GatewayClientError('closed', 'The client is closed.');
+    if (this._currentState === 'ready' && (delivery === 'live' || !this._pause.active)) return this._write(frame);
     if (delivery === 'live') return new GatewayClientError('not_ready', `"${frame.type}" is not queued while offline.`);
-    if (!this.#outbox.push(frame)) return new GatewayClientError('queue_full', 'The offline queue is full.');
+    if (!this._outbox.push(frame)) return new GatewayClientError('queue_full', 'The offline queue is full.');
     return undefined;
   }
 
-  #write(frame: Outgoing): GatewayClientError | undefined {
-    if (this.#connection?.send(frame) !== true) {
+  private _write(frame: Outgoing): GatewayClientError | undefined {
+    if (this._connection?.send(frame) !== true) {
       return new GatewayClientError('invalid_payload', `The "${frame.type}" frame could not be sent.`);
     }
-    if (frame.ref !== undefined) this.#requests.sent(frame.ref);
+    if (frame.ref !== undefined) this._requests.sent(frame.ref);
     return undefined;
   }
 
-  #validate(type: string, payload: unknown): GatewayClientError | undefined {
-    const event = this.#customEvents.get(type);
+  private _validate(type: string, payload: unknown): GatewayClientError | undefined {
+    const event = this._customEvents.get(type);
     if (event === undefined) return undefined;
     if (event.direction === 'server') {
       return new GatewayClientError('invalid_payload', `"${type}" is a server event.`);
@@ -323,112 +322,112 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
 
   // ── connection life ───────────────────────────────────────────────────────
 
-  #open(): void {
-    this.#schedule.cancel();
-    const attempt = ++this.#attemptId;
-    const current = () => attempt === this.#attemptId;
-    this.#goodbye = undefined;
-    this.#setState('connecting');
+  private _open(): void {
+    this._schedule.cancel();
+    const attempt = ++this._attemptId;
+    const current = () => attempt === this._attemptId;
+    this._goodbye = undefined;
+    this._setState('connecting');
     if (!current()) return;
     try {
-      this.#connection = new Connection(
+      this._connection = new Connection(
         {
-          url: this.#options.url,
-          WebSocket: this.#WebSocket,
-          clock: this.#clock,
-          random: this.#random,
-          decoder: this.#decoder,
-          graceMs: this.#options.heartbeatGraceMs ?? 5000,
-          connectTimeoutMs: this.#timeoutMs,
-          maxFrameBytes: this.#options.maxIncomingFrameBytes ?? 1_048_576,
-          lastSeq: () => this.#inbox.last,
+          url: this._options.url,
+          WebSocket: this._WebSocket,
+          clock: this._clock,
+          random: this._random,
+          decoder: this._decoder,
+          graceMs: this._options.heartbeatGraceMs ?? 5000,
+          connectTimeoutMs: this._timeoutMs,
+          maxFrameBytes: this._options.maxIncomingFrameBytes ?? 1_048_576,
+          lastSeq: () => this._inbox.last,
         },
         {
-          frame: (frame) => current() && this.#onFrame(frame),
+          frame: (frame) => current() && this._onFrame(frame),
           invalid: (error) => {
             if (!current()) return;
             const code = error.code === 'frame_too_large' ? error.code : 'invalid_frame';
             const invalid = new GatewayClientError(code, error.message, { details: { ...error } });
-            if (error.ref !== undefined) this.#requests.fail(error.ref, invalid);
-            this.#report(invalid);
+            if (error.ref !== undefined) this._requests.fail(error.ref, invalid);
+            this._report(invalid);
           },
-          closed: (code, reason) => current() && this.#onClosed(code, reason),
+          closed: (code, reason) => current() && this._onClosed(code, reason),
         },
       );
     } catch (cause) {
-      this.#shutDown(
+      this._shutDown(
         new GatewayClientError(
           'transport_error',
-          `Could not open a WebSocket to "${this.#options.url}": check the URL, or pass options.WebSocket.`,
+          `Could not open a WebSocket to "${this._options.url}": check the URL, or pass options.WebSocket.`,
           { cause },
         ),
       );
     }
   }
 
-  #onFrame(inbound: InboundFrame): void {
-    if (this.#customEvents.has(inbound.type)) {
-      this.#dispatch(inbound);
+  private _onFrame(inbound: InboundFrame): void {
+    if (this._customEvents.has(inbound.type)) {
+      this._dispatch(inbound);
       return;
     }
     const frame = inbound as ServerFrame;
     switch (frame.type) {
       case 'hello':
-        this.#setState('handshaking');
-        void this.#handshake();
+        this._setState('handshaking');
+        void this._handshake();
         break;
       case 'ready':
-        this.#onReady(frame.payload);
+        this._onReady(frame.payload);
         return;
       case 'resumed':
         // The missed events came before this frame; what is still held can no longer be filled.
-        this.#inbox.resumed();
-        this.#becomeReady();
-        this.#restorePresence();
-        this.#settleWaiters();
+        this._inbox.resumed();
+        this._becomeReady();
+        this._restorePresence();
+        this._settleWaiters();
         break;
       case 'invalid_session':
-        this.#memory.lose('invalid_session');
-        this.#connection?.send(this.#identifyFrame());
+        this._memory.lose('invalid_session');
+        this._connection?.send(this._identifyFrame());
         break;
       case 'reconnect': {
-        this.#emitFrame(frame);
-        this.#schedule.pace(frame.payload.after_ms, frame.payload.jitter_ms);
-        this.#lose(GIVING_UP, 'reconnect requested by the server');
+        this._emitFrame(frame);
+        this._schedule.pace(frame.payload.after_ms, frame.payload.jitter_ms);
+        this._lose(GIVING_UP, 'reconnect requested by the server');
         return;
       }
       case 'goodbye':
-        this.#goodbye = frame.payload;
+        this._goodbye = frame.payload;
         break;
       case 'auth.expiring':
-        this.#emitFrame(frame);
-        void this.#reauth();
+        this._emitFrame(frame);
+        void this._reauth();
         return;
       case 'ack':
       case 'error':
       case 'subscribed':
       case 'unsubscribed':
-        this.#onReply(frame);
+        this._onReply(frame);
         return;
       default:
-        this.#dispatch(frame);
+        this._dispatch(frame);
         return;
     }
-    this.#emitFrame(frame);
+    this._emitFrame(frame);
   }
 
-  async #handshake(): Promise<void> {
-    const attempt = this.#attemptId;
+  private async _handshake(): Promise<void> {
+    const attempt = this._attemptId;
     try {
-      this.#handshakeToken = await this.#getToken();
+      this._handshakeToken = await this._getToken();
     } catch (cause) {
-      if (attempt !== this.#attemptId) return;
-      this.#report(new GatewayClientError('token_failed', 'getToken() failed; retrying.', { cause }));
-      return this.#lose(GIVING_UP, 'no token');
+      if (attempt !== this._attemptId) return;
+      this._report(new GatewayClientError('token_failed', 'getToken() failed; retrying.', { cause }));
+      return this._lose(GIVING_UP, 'no token');
     }
-    if (attempt !== this.#attemptId) return;
-    const resume = this.#memory.resumePayload(this.#inbox.last, this.#handshakeToken);
-    this.#connection?.send(resume === undefined ? this.#identifyFrame() : { type: 'resume', payload: resume });
+    if (attempt !== this._attemptId) return;
+    const resume = this._memory.resumePayload(this._inbox.last, this._handshakeToken);
+    this._connection?.send(resume === undefined ? this._identifyFrame() : { type: 'resume', payload: resume });
   }
 
   /**
@@ -436,57 +435,57 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
    * that fails the app hears of it, and the server's close 4200 at expiry makes the client resume with a
    * fresh token (the handshake always asks getToken).
    */
-  async #reauth(): Promise<void> {
-    if (this.#reauthing) return;
-    if (this.#options.getToken === undefined) {
-      if (this.#cannotReauthSaid) return;
-      this.#cannotReauthSaid = true;
-      this.#report(
+  private async _reauth(): Promise<void> {
+    if (this._reauthing) return;
+    if (this._options.getToken === undefined) {
+      if (this._cannotReauthSaid) return;
+      this._cannotReauthSaid = true;
+      this._report(
         new GatewayClientError('reauth_failed', 'The token expires soon and there is no getToken to replace it.'),
       );
       return;
     }
-    const connection = this.#connection;
-    this.#reauthing = true;
+    const connection = this._connection;
+    this._reauthing = true;
     try {
-      const token = await this.#getToken();
-      if (connection !== this.#connection) return;
+      const token = await this._getToken();
+      if (connection !== this._connection) return;
       if (!token) throw new Error('getToken() returned no token.');
-      await this.#call('reauth', { token }, 'live');
-      this.#handshakeToken = token;
+      await this._call('reauth', { token }, 'live');
+      this._handshakeToken = token;
     } catch (cause) {
       // A connection that dropped meanwhile needs no reauth: the next handshake fetches a token anyway.
-      if (connection === this.#connection) {
-        this.#report(new GatewayClientError('reauth_failed', 'The expiring token could not be replaced.', { cause }));
+      if (connection === this._connection) {
+        this._report(new GatewayClientError('reauth_failed', 'The expiring token could not be replaced.', { cause }));
       }
     } finally {
-      this.#reauthing = false;
+      this._reauthing = false;
     }
   }
 
-  #identifyFrame(): Outgoing {
-    return { type: 'identify', payload: this.#memory.identifyPayload(this.#handshakeToken) };
+  private _identifyFrame(): Outgoing {
+    return { type: 'identify', payload: this._memory.identifyPayload(this._handshakeToken) };
   }
 
-  #onReady(payload: ReadyPayload): void {
-    const lostBecause = this.#memory.readied(payload);
-    this.#inbox.newSession();
-    this.#applyPresence({ type: 'ready', payload });
-    this.#becomeReady();
-    if (lostBecause !== undefined) this.#deliver('reset', { reason: lostBecause });
-    this.#deliver('ready', payload);
-    this.#settleWaiters();
-    if (lostBecause !== undefined) this.#resubscribe();
+  private _onReady(payload: ReadyPayload): void {
+    const lostBecause = this._memory.readied(payload);
+    this._inbox.newSession();
+    this._applyPresence({ type: 'ready', payload });
+    this._becomeReady();
+    if (lostBecause !== undefined) this._deliver('reset', { reason: lostBecause });
+    this._deliver('ready', payload);
+    this._settleWaiters();
+    if (lostBecause !== undefined) this._resubscribe();
     // A status set while the identify was on its way.
-    this.#restorePresence();
+    this._restorePresence();
   }
 
   /** The session came back: a status the app set while it was away is sent now. */
-  #restorePresence(): void {
-    const presence = this.#memory.presenceToRestore();
-    if (presence === undefined || this.#currentState !== 'ready') return;
-    this.#sendPresence(presence).catch((error: GatewayClientError) => {
-      if (error.code !== 'disconnected' && error.code !== 'closed') this.#report(error);
+  private _restorePresence(): void {
+    const presence = this._memory.presenceToRestore();
+    if (presence === undefined || this._currentState !== 'ready') return;
+    this._sendPresence(presence).catch((error: GatewayClientError) => {
+      if (error.code !== 'disconnected' && error.code !== 'closed') this._report(error);
     });
   }
 
@@ -495,51 +494,51 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
    * members and recent messages only come in a `subscribe` reply, so the rooms are asked for again
    * (the server grants rooms a session holds without asking its hook twice).
    */
-  #resubscribe(): void {
-    const rooms = this.#memory.rooms;
-    if (rooms.length === 0 || this.#currentState !== 'ready') return;
+  private _resubscribe(): void {
+    const rooms = this._memory.rooms;
+    if (rooms.length === 0 || this._currentState !== 'ready') return;
     this.subscribe(rooms).catch((error: GatewayClientError) => {
-      if (error.code !== 'disconnected' && error.code !== 'closed') this.#report(error);
+      if (error.code !== 'disconnected' && error.code !== 'closed') this._report(error);
     });
   }
 
   /** Flushes the offline queue before announcing `ready`, so sends made from a `ready` listener come after it. */
-  #becomeReady(): void {
-    this.#flush();
-    this.#schedule.connected();
-    this.#setState('ready');
+  private _becomeReady(): void {
+    this._flush();
+    this._schedule.connected();
+    this._setState('ready');
   }
 
   /** Sends what was held back (refused for now, then queued meanwhile), oldest first; nothing while paused. */
-  #flush(): void {
-    if (this.#pause.active) return;
-    for (const frame of [...this.#requests.takeHeld(), ...this.#outbox.take()]) {
-      const failed = this.#write(frame);
-      if (failed !== undefined && frame.ref !== undefined) this.#requests.fail(frame.ref, failed);
+  private _flush(): void {
+    if (this._pause.active) return;
+    for (const frame of [...this._requests.takeHeld(), ...this._outbox.take()]) {
+      const failed = this._write(frame);
+      if (failed !== undefined && frame.ref !== undefined) this._requests.fail(frame.ref, failed);
     }
   }
 
-  #settleWaiters(): void {
-    const ready = this.#memory.ready;
-    if (ready === undefined || this.#currentState !== 'ready') return;
-    for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve(ready);
+  private _settleWaiters(): void {
+    const ready = this._memory.ready;
+    if (ready === undefined || this._currentState !== 'ready') return;
+    for (const waiter of this._readyWaiters.splice(0)) waiter.resolve(ready);
   }
 
-  #onReply(frame: Reply): void {
+  private _onReply(frame: Reply): void {
     if (frame.type === 'subscribed') {
-      this.#memory.roomsJoined(frame.payload.rooms.map((room) => room.room_id));
-      this.#applyPresence(frame);
+      this._memory.roomsJoined(frame.payload.rooms.map((room) => room.room_id));
+      this._applyPresence(frame);
     } else if (frame.type === 'unsubscribed') {
       // A subscribe answered just before this reply may have put a room back that the app has left since.
-      this.#memory.roomsLeft(frame.payload.room_ids);
-      this.#applyPresence(frame);
+      this._memory.roomsLeft(frame.payload.room_ids);
+      this._applyPresence(frame);
     }
-    if (frame.type === 'error' && this.#refusedForNow(frame)) return;
-    const settled = this.#requests.settle(frame);
-    if (frame.type !== 'error') this.#emitFrame(frame);
+    if (frame.type === 'error' && this._refusedForNow(frame)) return;
+    const settled = this._requests.settle(frame);
+    if (frame.type !== 'error') this._emitFrame(frame);
     else if (!settled) {
       const { code, message, details, retry_after_ms: retryAfterMs } = frame.payload;
-      this.#report(new GatewayClientError(code, message, { details, retryAfterMs }));
+      this._report(new GatewayClientError(code, message, { details, retryAfterMs }));
     }
   }
 
@@ -548,73 +547,73 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
    * `retry_after_ms`, or for the close a stopping server sends next) and a retryable request is sent again
    * then, under the same ref and `client_msg_id`. True when the reply was taken care of that way.
    */
-  #refusedForNow({ ref, payload }: ServerFrameOf<'error'>): boolean {
+  private _refusedForNow({ ref, payload }: ServerFrameOf<'error'>): boolean {
     const draining = payload.code === 'shutting_down';
     if (!draining && payload.code !== 'rate_limited') return false;
-    this.#pause.hold(draining ? this.#timeoutMs : (payload.retry_after_ms ?? RATE_LIMIT_PAUSE_MS), draining);
-    return ref !== undefined && this.#requests.hold(ref);
+    this._pause.hold(draining ? this._timeoutMs : (payload.retry_after_ms ?? RATE_LIMIT_PAUSE_MS), draining);
+    return ref !== undefined && this._requests.hold(ref);
   }
 
   /** Gives the current socket up (without ending the session) and reconnects. */
-  #lose(code: number, reason: string): void {
-    this.#attemptId++;
-    this.#connection?.close(code, reason);
-    this.#onClosed(code, reason);
+  private _lose(code: number, reason: string): void {
+    this._attemptId++;
+    this._connection?.close(code, reason);
+    this._onClosed(code, reason);
   }
 
-  #onClosed(code: number, reason: string): void {
-    this.#connection = undefined;
+  private _onClosed(code: number, reason: string): void {
+    this._connection = undefined;
     // The server's limits are per connection: the next one starts afresh.
-    this.#pause.clear();
-    this.#schedule.disconnected();
+    this._pause.clear();
+    this._schedule.disconnected();
     this.typing.clear();
-    this.#inbox.connectionLost();
-    this.#outbox.requeue(this.#requests.disconnected((ref) => this.#outbox.has(ref)));
-    const next = afterClose(code, this.#goodbye?.code, this.#options.getToken !== undefined);
+    this._inbox.connectionLost();
+    this._outbox.requeue(this._requests.disconnected((ref) => this._outbox.has(ref)));
+    const next = afterClose(code, this._goodbye?.code, this._options.getToken !== undefined);
     const { closeCode } = next;
     if (next.action === 'stop') {
-      const why = reason || this.#goodbye?.reason || 'no reason given';
+      const why = reason || this._goodbye?.reason || 'no reason given';
       const message = `The server closed the connection for good (${closeCode}: ${why}).`;
-      this.#shutDown(new GatewayClientError('fatal_close', message, { closeCode }));
+      this._shutDown(new GatewayClientError('fatal_close', message, { closeCode }));
       return;
     }
-    if (next.reidentify) this.#memory.lose(`closed with ${closeCode}`);
-    if (this.#options.reconnect === false) {
-      this.#shutDown(new GatewayClientError('disconnected', 'The connection closed; reconnect is off.', { closeCode }));
+    if (next.reidentify) this._memory.lose(`closed with ${closeCode}`);
+    if (this._options.reconnect === false) {
+      this._shutDown(new GatewayClientError('disconnected', 'The connection closed; reconnect is off.', { closeCode }));
       return;
     }
-    const scheduled = this.#schedule.next();
-    this.#setState('reconnecting');
-    if (this.#currentState !== 'reconnecting') return;
-    this.#deliver('reconnecting', scheduled);
-    if (this.#currentState === 'reconnecting') this.#schedule.start(scheduled.delay_ms);
+    const scheduled = this._schedule.next();
+    this._setState('reconnecting');
+    if (this._currentState !== 'reconnecting') return;
+    this._deliver('reconnecting', scheduled);
+    if (this._currentState === 'reconnecting') this._schedule.start(scheduled.delay_ms);
   }
 
   /** Ends everything: clean close 1000 when asked by the app, or after a fatal close (`error` is then reported). */
-  #shutDown(error?: GatewayClientError): void {
-    this.#attemptId++;
-    this.#connection?.close(1000, 'client closed');
-    this.#connection = undefined;
-    this.#schedule.stop();
-    this.#pause.clear();
-    this.#stopWatching?.();
-    this.#stopWatching = undefined;
+  private _shutDown(error?: GatewayClientError): void {
+    this._attemptId++;
+    this._connection?.close(1000, 'client closed');
+    this._connection = undefined;
+    this._schedule.stop();
+    this._pause.clear();
+    this._stopWatching?.();
+    this._stopWatching = undefined;
     this.typing.clear();
-    this.#typingSentAt.clear();
-    this.#memory.forget();
-    this.#inbox.newSession();
+    this._typingSentAt.clear();
+    this._memory.forget();
+    this._inbox.newSession();
     const closed = new GatewayClientError('closed', error?.message ?? 'The client was closed.', {
       ...(error === undefined ? {} : { cause: error }),
       ...(error?.closeCode === undefined ? {} : { closeCode: error.closeCode }),
     });
-    this.#requests.rejectAll(closed);
-    for (const frame of this.#outbox.take()) if (frame.ref !== undefined) this.#requests.fail(frame.ref, closed);
-    for (const waiter of this.#readyWaiters.splice(0)) waiter.reject(closed);
-    this.#setState('closed');
-    if (error !== undefined) this.#report(error);
+    this._requests.rejectAll(closed);
+    for (const frame of this._outbox.take()) if (frame.ref !== undefined) this._requests.fail(frame.ref, closed);
+    for (const waiter of this._readyWaiters.splice(0)) waiter.reject(closed);
+    this._setState('closed');
+    if (error !== undefined) this._report(error);
   }
 
-  #onLifecycle(event: LifecycleEvent): void {
+  private _onLifecycle(event: LifecycleEvent): void {
     // The page or app is going away for good: a clean close ends the session (and its presence) now,
     // instead of leaving it to linger for the resume window.
     if (event === 'terminate') {
@@ -623,37 +622,37 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     }
     if (event === 'offline' || event === 'background') return;
     // Back online or in front: a scheduled reconnect goes now, a live connection proves itself on the clock.
-    if (this.#currentState === 'reconnecting') this.#open();
-    else this.#connection?.checkAlive();
+    if (this._currentState === 'reconnecting') this._open();
+    else this._connection?.checkAlive();
   }
 
   // ── receiving ─────────────────────────────────────────────────────────────
 
-  #dispatch(frame: InboundFrame): void {
-    if (frame.seq === undefined) this.#handleDispatch(frame);
-    else this.#inbox.accept(frame, frame.seq);
+  private _dispatch(frame: InboundFrame): void {
+    if (frame.seq === undefined) this._handleDispatch(frame);
+    else this._inbox.accept(frame, frame.seq);
   }
 
   /** Asks for the missing events; a refusal or a timeout (not a dropped connection: resume covers that) is a reset. */
-  #onGap(gap: Gap): void {
-    this.#deliver('gap', gap);
+  private _onGap(gap: Gap): void {
+    this._deliver('gap', gap);
     // While a resume is under way the server is replaying already; whatever stays missing shows at `resumed`.
-    if (this.#currentState !== 'ready') return;
-    this.#call('replay', { since: gap.since }, 'live').then(
-      () => this.#inbox.replayAnswered(),
+    if (this._currentState !== 'ready') return;
+    this._call('replay', { since: gap.since }, 'live').then(
+      () => this._inbox.replayAnswered(),
       (error: GatewayClientError) => {
-        if (error.code !== 'disconnected' && error.code !== 'closed') this.#inbox.replayFailed(error.code);
+        if (error.code !== 'disconnected' && error.code !== 'closed') this._inbox.replayFailed(error.code);
       },
     );
   }
 
-  #handleDispatch(inbound: InboundFrame): void {
+  private _handleDispatch(inbound: InboundFrame): void {
     const frame = inbound as ServerFrame;
     switch (frame.type) {
       case 'presence.join':
       case 'presence.update':
       case 'presence.leave':
-        this.#applyPresence(frame);
+        this._applyPresence(frame);
         break;
       case 'typing.start':
       case 'typing.stop':
@@ -664,44 +663,44 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
         break;
     }
     // A type this client does not know only held its place in the seq order; it has no payload to hand out.
-    if (this.#decoder.knows(inbound.type)) this.#emitFrame(inbound);
+    if (this._decoder.knows(inbound.type)) this._emitFrame(inbound);
   }
 
-  #applyPresence(frame: PresenceFrame): void {
-    const next = reducePresence(this.#presenceState, frame);
-    if (next === this.#presenceState) return;
-    this.#presenceState = next;
-    this.#deliver('presence', describeChange(frame));
+  private _applyPresence(frame: PresenceFrame): void {
+    const next = reducePresence(this._presenceState, frame);
+    if (next === this._presenceState) return;
+    this._presenceState = next;
+    this._deliver('presence', describeChange(frame));
   }
 
   // ── events ────────────────────────────────────────────────────────────────
 
-  #setState(to: ClientState): void {
-    const from = this.#currentState;
+  private _setState(to: ClientState): void {
+    const from = this._currentState;
     if (from === to) return;
-    this.#currentState = to;
-    this.#deliver('state', { from, to });
+    this._currentState = to;
+    this._deliver('state', { from, to });
   }
 
-  #report(error: GatewayClientError): void {
-    this.#deliver('error', error);
+  private _report(error: GatewayClientError): void {
+    this._deliver('error', error);
   }
 
-  #emitFrame(frame: InboundFrame): void {
-    this.#deliver(frame.type as keyof MetaEvents, frame.payload as never);
+  private _emitFrame(frame: InboundFrame): void {
+    this._deliver(frame.type as keyof MetaEvents, frame.payload as never);
   }
 
   /**
    * Emits to the application's listeners. eventemitter3 calls them synchronously, so a throwing listener
    * would otherwise unwind into the socket handler; it is reported as `listener_failed` instead.
    */
-  #deliver<K extends keyof MetaEvents>(event: K, value: MetaEvents[K]): void {
+  private _deliver<K extends keyof MetaEvents>(event: K, value: MetaEvents[K]): void {
     const emit = EventEmitter.prototype.emit as (this: unknown, event: string, value: unknown) => boolean;
     try {
       emit.call(this, event, value);
     } catch (cause) {
       if (event !== 'error') {
-        this.#report(new GatewayClientError('listener_failed', `A "${String(event)}" listener threw.`, { cause }));
+        this._report(new GatewayClientError('listener_failed', `A "${String(event)}" listener threw.`, { cause }));
       }
     }
   }

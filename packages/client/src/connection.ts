@@ -47,7 +47,7 @@ export interface ConnectionEvents {
 /** The code a socket reports when it ends without a close frame; the client uses it for the closes it infers. */
 export const ABNORMAL_CLOSURE = 1006;
 /** What the client sends when it gives a socket up (resumable, in the 4000 range the protocol reserves for that). */
-const GIVING_UP = 4000;
+export const GIVING_UP = 4000;
 /**
  * A hostile server's `heartbeat_interval` must neither make the client beat in a tight loop nor overflow a
  * timer (browsers fire a timeout past 2^31 - 1 ms at once).
@@ -69,129 +69,129 @@ const frameSize = (data: unknown): number =>
  * A server that never finishes the handshake, or keeps sending frames it cannot read, is given up on.
  */
 export class Connection {
-  readonly #transport: Transport;
-  readonly #connectTimer: Timer;
-  readonly #beatTimer: Timer;
-  readonly #watchdog: Timer;
-  readonly #badFrames: BadFrames;
-  readonly #reportedUnknownTypes = new Set<string>();
-  #intervalMs = 0;
-  #lastHeardAt: number;
-  #open = true;
+  private readonly _transport: Transport;
+  private readonly _connectTimer: Timer;
+  private readonly _beatTimer: Timer;
+  private readonly _watchdog: Timer;
+  private readonly _badFrames: BadFrames;
+  private readonly _reportedUnknownTypes = new Set<string>();
+  private _intervalMs = 0;
+  private _lastHeardAt: number;
+  private _open = true;
 
-  readonly #deps: ConnectionDeps;
-  readonly #events: ConnectionEvents;
+  private readonly _deps: ConnectionDeps;
+  private readonly _events: ConnectionEvents;
 
   constructor(deps: ConnectionDeps, events: ConnectionEvents) {
-    this.#deps = deps;
-    this.#events = events;
+    this._deps = deps;
+    this._events = events;
     const { clock } = deps;
-    this.#lastHeardAt = clock.now();
-    this.#badFrames = new BadFrames(clock);
-    this.#connectTimer = new Timer(clock, () =>
-      this.#abandon(this.#intervalMs === 0 ? 'no hello from the server in time' : 'no ready from the server in time'),
+    this._lastHeardAt = clock.now();
+    this._badFrames = new BadFrames(clock);
+    this._connectTimer = new Timer(clock, () =>
+      this._abandon(this._intervalMs === 0 ? 'no hello from the server in time' : 'no ready from the server in time'),
     );
-    this.#beatTimer = new Timer(clock, () => this.#beat());
-    this.#watchdog = new Timer(clock, () => this.checkAlive());
-    this.#connectTimer.start(deps.connectTimeoutMs);
+    this._beatTimer = new Timer(clock, () => this._beat());
+    this._watchdog = new Timer(clock, () => this.checkAlive());
+    this._connectTimer.start(deps.connectTimeoutMs);
     try {
-      this.#transport = webSocketTransport(deps.url, deps.WebSocket, {
+      this._transport = webSocketTransport(deps.url, deps.WebSocket, {
         open: () => {},
         message: (data) => {
-          this.#lastHeardAt = clock.now();
+          this._lastHeardAt = clock.now();
           // Nothing a server sends may throw into the socket's event loop (in Node that would crash the app).
           try {
-            this.#receive(data);
+            this._receive(data);
           } catch (cause) {
-            this.#invalid({ code: 'invalid_frame', message: `The frame could not be handled: ${String(cause)}` });
+            this._invalid({ code: 'invalid_frame', message: `The frame could not be handled: ${String(cause)}` });
           }
         },
-        close: (code, reason) => this.#ended(code, reason),
+        close: (code, reason) => this._ended(code, reason),
         // Every error is followed by a close, which is where the client decides what to do.
         error: () => {},
       });
     } catch (cause) {
-      this.#stopTimers();
+      this._stopTimers();
       throw cause;
     }
   }
 
   /** Serialises and sends a frame; false when the connection is closed or the frame cannot be serialised. */
   send(frame: Outgoing): boolean {
-    if (!this.#open) return false;
+    if (!this._open) return false;
     const text = serializeFrame(frame);
-    return text.ok && this.#transport.send(text.text);
+    return text.ok && this._transport.send(text.text);
   }
 
   /** Closes the socket; no `closed` event follows. */
   close(code: number, reason: string): void {
-    if (!this.#open) return;
-    this.#open = false;
-    this.#stopTimers();
-    this.#transport.close(code, reason);
+    if (!this._open) return;
+    this._open = false;
+    this._stopTimers();
+    this._transport.close(code, reason);
   }
 
   /** True while frames keep arriving; otherwise gives the socket up (reporting `closed`) and returns false. */
   checkAlive(): boolean {
-    if (!this.#open) return false;
-    if (this.#intervalMs === 0) return true;
-    const deadline = this.#lastHeardAt + this.#intervalMs + this.#deps.graceMs;
-    const now = this.#deps.clock.now();
+    if (!this._open) return false;
+    if (this._intervalMs === 0) return true;
+    const deadline = this._lastHeardAt + this._intervalMs + this._deps.graceMs;
+    const now = this._deps.clock.now();
     if (now > deadline) {
-      this.#abandon('no frame within the heartbeat interval plus grace');
+      this._abandon('no frame within the heartbeat interval plus grace');
       return false;
     }
-    this.#watchdog.start(deadline - now + 1);
+    this._watchdog.start(deadline - now + 1);
     return true;
   }
 
-  #receive(data: unknown): void {
-    const problem = this.#check(data);
+  private _receive(data: unknown): void {
+    const problem = this._check(data);
     if (problem !== undefined) {
-      this.#invalid(problem);
+      this._invalid(problem);
       return;
     }
     let value: unknown;
     try {
       value = JSON.parse(data as string);
     } catch {
-      this.#invalid({ code: 'invalid_json', message: 'The frame is not valid JSON.' });
+      this._invalid({ code: 'invalid_json', message: 'The frame is not valid JSON.' });
       return;
     }
-    const result = this.#deps.decoder.decodeValue(value);
+    const result = this._deps.decoder.decodeValue(value);
     if (!result.ok) {
-      if (result.error.code === 'unknown_type') this.#unknownType(value, result.error);
-      else this.#invalid(result.error);
+      if (result.error.code === 'unknown_type') this._unknownType(value, result.error);
+      else this._invalid(result.error);
       return;
     }
     const frame = result.frame;
     // Nothing before `hello`: a session made without it would have no heartbeat to prove itself by.
-    if (this.#intervalMs === 0 && frame.type !== 'hello') {
-      this.#invalid({ code: 'invalid_frame', message: `"${frame.type}" before hello.` });
+    if (this._intervalMs === 0 && frame.type !== 'hello') {
+      this._invalid({ code: 'invalid_frame', message: `"${frame.type}" before hello.` });
       return;
     }
     // Answered here, not from a timer, so a background tab with throttled timers still keeps its connection.
     if (frame.type === 'heartbeat') this.send({ type: 'heartbeat_ack' });
     if (frame.type === 'hello') {
-      if (this.#intervalMs !== 0) {
-        this.#invalid({ code: 'invalid_frame', message: 'A second hello.' });
+      if (this._intervalMs !== 0) {
+        this._invalid({ code: 'invalid_frame', message: 'A second hello.' });
         return;
       }
       const hello = frame.payload as Hello;
-      this.#intervalMs = Math.min(Math.max(hello.heartbeat_interval, MIN_HEARTBEAT_MS), MAX_HEARTBEAT_MS);
+      this._intervalMs = Math.min(Math.max(hello.heartbeat_interval, MIN_HEARTBEAT_MS), MAX_HEARTBEAT_MS);
       // The handshake gets as long again to end in `ready` or `resumed`.
-      this.#connectTimer.start(this.#deps.connectTimeoutMs);
-      this.#beatTimer.start(this.#deps.random() * this.#intervalMs);
+      this._connectTimer.start(this._deps.connectTimeoutMs);
+      this._beatTimer.start(this._deps.random() * this._intervalMs);
       this.checkAlive();
     }
-    if (frame.type === 'ready' || frame.type === 'resumed') this.#connectTimer.stop();
-    this.#events.frame(frame);
+    if (frame.type === 'ready' || frame.type === 'resumed') this._connectTimer.stop();
+    this._events.frame(frame);
   }
 
   /** Why a frame is dropped before it is read: its size (checked first, so a huge one is never parsed), or binary. */
-  #check(data: unknown): BadFrame | undefined {
+  private _check(data: unknown): BadFrame | undefined {
     const size = frameSize(data);
-    const max = this.#deps.maxFrameBytes;
+    const max = this._deps.maxFrameBytes;
     if (size > max) return { code: 'frame_too_large', message: `A frame of ${size} (over ${max}) was dropped unread.` };
     if (typeof data !== 'string')
       return { code: 'binary_unsupported', message: 'Binary frames are not part of the protocol.' };
@@ -204,43 +204,43 @@ export class Connection {
    * server up; it is reported once per type. A sequenced one still takes its place in the seq order (with its
    * payload unread), or every later event would wait behind a gap nobody can fill.
    */
-  #unknownType(value: unknown, error: DecodeError): void {
+  private _unknownType(value: unknown, error: DecodeError): void {
     const type = error.type ?? '';
-    if (!this.#reportedUnknownTypes.has(type)) {
-      this.#reportedUnknownTypes.add(type);
-      this.#events.invalid(error);
+    if (!this._reportedUnknownTypes.has(type)) {
+      this._reportedUnknownTypes.add(type);
+      this._events.invalid(error);
     }
     const seq = (value as { seq?: unknown }).seq;
-    if (Number.isSafeInteger(seq) && (seq as number) > 0) this.#events.frame({ type, seq: seq as number });
+    if (Number.isSafeInteger(seq) && (seq as number) > 0) this._events.frame({ type, seq: seq as number });
   }
 
   /** Reports a dropped frame; a server that keeps sending them is given up on, and reconnected to with backoff. */
-  #invalid(error: BadFrame): void {
-    this.#events.invalid(error);
-    if (this.#open && this.#badFrames.add()) this.#abandon('too many bad frames from the server');
+  private _invalid(error: BadFrame): void {
+    this._events.invalid(error);
+    if (this._open && this._badFrames.add()) this._abandon('too many bad frames from the server');
   }
 
-  #beat(): void {
+  private _beat(): void {
     if (!this.checkAlive()) return;
-    this.send({ type: 'heartbeat', payload: { last_seq: this.#deps.lastSeq() } });
-    this.#beatTimer.start(this.#intervalMs);
+    this.send({ type: 'heartbeat', payload: { last_seq: this._deps.lastSeq() } });
+    this._beatTimer.start(this._intervalMs);
   }
 
-  #abandon(reason: string): void {
+  private _abandon(reason: string): void {
     this.close(GIVING_UP, reason);
-    this.#events.closed(ABNORMAL_CLOSURE, reason);
+    this._events.closed(ABNORMAL_CLOSURE, reason);
   }
 
-  #ended(code: number, reason: string): void {
-    if (!this.#open) return;
-    this.#open = false;
-    this.#stopTimers();
-    this.#events.closed(code, reason);
+  private _ended(code: number, reason: string): void {
+    if (!this._open) return;
+    this._open = false;
+    this._stopTimers();
+    this._events.closed(code, reason);
   }
 
-  #stopTimers(): void {
-    this.#connectTimer.stop();
-    this.#beatTimer.stop();
-    this.#watchdog.stop();
+  private _stopTimers(): void {
+    this._connectTimer.stop();
+    this._beatTimer.stop();
+    this._watchdog.stop();
   }
 }

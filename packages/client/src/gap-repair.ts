@@ -15,33 +15,33 @@ export interface GapRepairEvents<F> {
  * no clock: the owner sends the replay request and reports how it ended.
  */
 export class GapRepair<F extends { readonly seq?: number | undefined }> {
-  readonly #sequencer = new Sequencer<F>();
+  private readonly _sequencer = new Sequencer<F>();
   /** For each replay on the wire (answers come in request order): the seq it must deliver up to. */
-  #replaysDue: number[] = [];
+  private _replaysDue: number[] = [];
 
-  readonly #events: GapRepairEvents<F>;
+  private readonly _events: GapRepairEvents<F>;
 
   constructor(events: GapRepairEvents<F>) {
-    this.#events = events;
+    this._events = events;
   }
 
   /** The last seq delivered in order: what `resume` and heartbeats report. */
   get last(): number {
-    return this.#sequencer.last;
+    return this._sequencer.last;
   }
 
   /** How many frames wait for a gap to be filled. */
   get holding(): number {
-    return this.#sequencer.holding;
+    return this._sequencer.holding;
   }
 
   accept(frame: F, seq: number): void {
-    const step = this.#sequencer.accept(frame, seq);
+    const step = this._sequencer.accept(frame, seq);
     if (step.gap !== undefined) {
-      this.#replaysDue.push(step.gap.seq);
-      this.#events.gap(step.gap);
+      this._replaysDue.push(step.gap.seq);
+      this._events.gap(step.gap);
     }
-    for (const next of step.deliver) this.#events.deliver(next);
+    for (const next of step.deliver) this._events.deliver(next);
   }
 
   /**
@@ -49,29 +49,29 @@ export class GapRepair<F extends { readonly seq?: number | undefined }> {
    * up to the seq it was asked for is filled now, or never will be.
    */
   replayAnswered(): void {
-    this.#giveUpBelow(this.#replaysDue.shift() ?? 0, 'replay_incomplete');
+    this._giveUpBelow(this._replaysDue.shift() ?? 0, 'replay_incomplete');
   }
 
   /** The oldest replay request was refused (`replay_unavailable`) or timed out: its holes stay empty. */
   replayFailed(reason: string): void {
-    this.#giveUpBelow(this.#replaysDue.shift() ?? Number.POSITIVE_INFINITY, reason);
+    this._giveUpBelow(this._replaysDue.shift() ?? Number.POSITIVE_INFINITY, reason);
   }
 
   /** The connection is gone: its replay requests will never be answered; `resume` asks for everything instead. */
   connectionLost(): void {
-    this.#replaysDue = [];
+    this._replaysDue = [];
   }
 
   /** A resume replayed everything after `last`: a hole still open now can never be filled. */
   resumed(): void {
-    this.#replaysDue = [];
-    this.#giveUpBelow(Number.POSITIVE_INFINITY, 'replay_incomplete');
+    this._replaysDue = [];
+    this._giveUpBelow(Number.POSITIVE_INFINITY, 'replay_incomplete');
   }
 
   /** A new session numbers from 1 again. */
   newSession(): void {
-    this.#replaysDue = [];
-    this.#sequencer.reset();
+    this._replaysDue = [];
+    this._sequencer.reset();
   }
 
   /**
@@ -80,15 +80,15 @@ export class GapRepair<F extends { readonly seq?: number | undefined }> {
    * a hole further on (which opened while this one was being repaired, so it was never asked for) is
    * asked for now: the server may well still have it.
    */
-  #giveUpBelow(seq: number, reason: string): void {
-    while (this.#sequencer.holding > 0 && this.#sequencer.last + 1 < seq) {
-      const step = this.#sequencer.skip();
-      this.#events.reset(reason);
-      for (const frame of step.deliver) this.#events.deliver(frame);
+  private _giveUpBelow(seq: number, reason: string): void {
+    while (this._sequencer.holding > 0 && this._sequencer.last + 1 < seq) {
+      const step = this._sequencer.skip();
+      this._events.reset(reason);
+      for (const frame of step.deliver) this._events.deliver(frame);
     }
-    const gap = this.#sequencer.openGap;
-    if (gap === undefined || this.#replaysDue.length > 0) return;
-    this.#replaysDue.push(gap.seq);
-    this.#events.gap(gap);
+    const gap = this._sequencer.openGap;
+    if (gap === undefined || this._replaysDue.length > 0) return;
+    this._replaysDue.push(gap.seq);
+    this._events.gap(gap);
   }
 }

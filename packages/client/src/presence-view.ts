@@ -105,15 +105,15 @@ export function describeChange(frame: PresenceFrame): PresenceChange {
 
 /** Read-only view of the client's presence state. */
 export class PresenceView {
-  readonly #read: () => PresenceState;
+  private readonly _read: () => PresenceState;
 
   constructor(read: () => PresenceState) {
-    this.#read = read;
+    this._read = read;
   }
 
   /** A user's presence, from the global scope or any shared room. */
   get(userId: string): PresenceEntry | undefined {
-    const { global, rooms } = this.#read();
+    const { global, rooms } = this._read();
     const entry = global.get(userId);
     if (entry !== undefined) return entry;
     for (const members of rooms.values()) {
@@ -125,7 +125,7 @@ export class PresenceView {
 
   /** Every user known to be online, once each. */
   list(): PresenceEntry[] {
-    const { global, rooms } = this.#read();
+    const { global, rooms } = this._read();
     const all = new Map(global);
     for (const members of rooms.values()) for (const [id, entry] of members) if (!all.has(id)) all.set(id, entry);
     return [...all.values()];
@@ -133,6 +133,6 @@ export class PresenceView {
 
   /** The members of a subscribed room. */
   inRoom(roomId: string): PresenceEntry[] {
-    return [...(this.#read().rooms.get(roomId)?.values() ?? [])];
+    return [...(this._read().rooms.get(roomId)?.values() ?? [])];
   }
 }

@@ -32,25 +32,25 @@ const MAX_HOLDS = 5;
  * waits in the offline queue; a dropped connection rejects what cannot be retried and hands back the rest.
  */
 export class Requests {
-  readonly #pending = new Map<string, Pending>();
-  #counter = 0;
+  private readonly _pending = new Map<string, Pending>();
+  private _counter = 0;
 
-  readonly #clock: Clock;
-  readonly #timeoutMs: number;
+  private readonly _clock: Clock;
+  private readonly _timeoutMs: number;
 
   constructor(clock: Clock, timeoutMs: number) {
-    this.#clock = clock;
-    this.#timeoutMs = timeoutMs;
+    this._clock = clock;
+    this._timeoutMs = timeoutMs;
   }
 
   create<R>(frame: Outgoing, retryable: boolean): { frame: Outgoing & { ref: string }; result: Promise<R> } {
-    const ref = `r${(++this.#counter).toString(36)}`;
+    const ref = `r${(++this._counter).toString(36)}`;
     const withRef = { ...frame, ref };
     const result = new Promise<R>((resolve, reject) => {
-      const timer = new Timer(this.#clock, () =>
-        this.fail(ref, new GatewayClientError('timeout', `No reply to "${frame.type}" within ${this.#timeoutMs} ms.`)),
+      const timer = new Timer(this._clock, () =>
+        this.fail(ref, new GatewayClientError('timeout', `No reply to "${frame.type}" within ${this._timeoutMs} ms.`)),
       );
-      this.#pending.set(ref, {
+      this._pending.set(ref, {
         frame: withRef,
         retryable,
         resolve: resolve as (r: unknown) => void,
@@ -65,12 +65,12 @@ export class Requests {
 
   /** The request went out on a socket: its reply is due within the timeout. */
   sent(ref: string): void {
-    this.#pending.get(ref)?.timer.start(this.#timeoutMs);
+    this._pending.get(ref)?.timer.start(this._timeoutMs);
   }
 
   /** Settles the request a reply names; false when no request with that ref is open. */
   settle(reply: Reply): boolean {
-    const entry = reply.ref === undefined ? undefined : this.#pending.get(reply.ref);
+    const entry = reply.ref === undefined ? undefined : this._pending.get(reply.ref);
     if (entry === undefined) return false;
     const ref = entry.frame.ref;
     if (reply.type === 'error') {
@@ -87,11 +87,11 @@ export class Requests {
     const schema =
       reply.type === 'ack' ? ackResultSchemas[entry.frame.type as keyof typeof ackResultSchemas] : undefined;
     if (schema === undefined) {
-      this.#finish(ref)?.resolve(reply.payload);
+      this._finish(ref)?.resolve(reply.payload);
       return true;
     }
     const parsed = schema.safeParse(reply.payload ?? {});
-    if (parsed.success) this.#finish(ref)?.resolve(parsed.data);
+    if (parsed.success) this._finish(ref)?.resolve(parsed.data);
     else
       this.fail(ref, new GatewayClientError('invalid_frame', `The ack to "${entry.frame.type}" has the wrong shape.`));
     return true;
@@ -102,7 +102,7 @@ export class Requests {
    * was not refused too often), its timeout stopped until then.
    */
   hold(ref: string): boolean {
-    const entry = this.#pending.get(ref);
+    const entry = this._pending.get(ref);
     if (entry === undefined || !entry.retryable || entry.holds >= MAX_HOLDS) return false;
     entry.timer.stop();
     entry.held = true;
@@ -113,7 +113,7 @@ export class Requests {
   /** The held requests, in the order they were made, to be sent again now. */
   takeHeld(): Outgoing[] {
     const frames: Outgoing[] = [];
-    for (const entry of this.#pending.values()) {
+    for (const entry of this._pending.values()) {
       if (entry.held) frames.push(entry.frame);
       entry.held = false;
     }
@@ -121,7 +121,7 @@ export class Requests {
   }
 
   fail(ref: string, error: GatewayClientError): void {
-    this.#finish(ref)?.reject(error);
+    this._finish(ref)?.reject(error);
   }
 
   /**
@@ -130,7 +130,7 @@ export class Requests {
    */
   disconnected(isQueued: (ref: string) => boolean): Outgoing[] {
     const resend: Outgoing[] = [];
-    for (const entry of [...this.#pending.values()]) {
+    for (const entry of [...this._pending.values()]) {
       if (isQueued(entry.frame.ref)) continue;
       if (entry.retryable) {
         entry.timer.stop();
@@ -147,14 +147,14 @@ export class Requests {
   }
 
   rejectAll(error: GatewayClientError): void {
-    for (const ref of [...this.#pending.keys()]) this.fail(ref, error);
+    for (const ref of [...this._pending.keys()]) this.fail(ref, error);
   }
 
-  #finish(ref: string): Pending | undefined {
-    const entry = this.#pending.get(ref);
+  private _finish(ref: string): Pending | undefined {
+    const entry = this._pending.get(ref);
     if (entry === undefined) return undefined;
     entry.timer.stop();
-    this.#pending.delete(ref);
+    this._pending.delete(ref);
     return entry;
   }
 }

@@ -8,37 +8,37 @@ const MAX_PAUSE_MS = 60_000;
  * or shutting down (until the close that follows, which `onEnd(true)` learns never came).
  */
 export class SendPause {
-  readonly #clock: Clock;
-  readonly #timer: Timer;
-  #until = 0;
-  #draining = false;
+  private readonly _clock: Clock;
+  private readonly _timer: Timer;
+  private _until = 0;
+  private _draining = false;
 
   constructor(clock: Clock, onEnd: (draining: boolean) => void) {
-    this.#clock = clock;
-    this.#timer = new Timer(clock, () => {
-      const draining = this.#draining;
-      this.#draining = false;
+    this._clock = clock;
+    this._timer = new Timer(clock, () => {
+      const draining = this._draining;
+      this._draining = false;
       onEnd(draining);
     });
   }
 
   get active(): boolean {
-    return this.#timer.active;
+    return this._timer.active;
   }
 
   /** Holds sends for at least `ms` from now; a drain is not cut short by a rate limit. */
   hold(ms: number, draining: boolean): void {
-    if (this.#draining) return;
-    const now = this.#clock.now();
+    if (this._draining) return;
+    const now = this._clock.now();
     const until = now + Math.min(Math.max(0, ms), MAX_PAUSE_MS);
-    if (!draining && this.active && until <= this.#until) return;
-    this.#until = until;
-    this.#draining = draining;
-    this.#timer.start(until - now);
+    if (!draining && this.active && until <= this._until) return;
+    this._until = until;
+    this._draining = draining;
+    this._timer.start(until - now);
   }
 
   clear(): void {
-    this.#timer.stop();
-    this.#draining = false;
+    this._timer.stop();
+    this._draining = false;
   }
 }

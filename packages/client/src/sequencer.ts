@@ -17,37 +17,37 @@ export interface SequencerStep<F> {
  * the next one is held back and reported as a gap, and held frames are released once the gap is filled.
  */
 export class Sequencer<F extends { readonly seq?: number | undefined }> {
-  #lastSeq = 0;
-  readonly #held = new Map<number, F>();
-  #gapOpen = false;
+  private _lastSeq = 0;
+  private readonly _held = new Map<number, F>();
+  private _gapOpen = false;
 
   /** The last seq delivered in order (0 before the first). */
   get last(): number {
-    return this.#lastSeq;
+    return this._lastSeq;
   }
 
   /** How many frames wait for a gap to be filled. */
   get holding(): number {
-    return this.#held.size;
+    return this._held.size;
   }
 
   /** The gap in front of the held frames, if any: what a `replay` must fill for them to be released. */
   get openGap(): Gap | undefined {
-    const first = this.#firstHeld();
-    return first === undefined ? undefined : { since: this.#lastSeq, seq: first };
+    const first = this._firstHeld();
+    return first === undefined ? undefined : { since: this._lastSeq, seq: first };
   }
 
   accept(frame: F, seq: number): SequencerStep<F> {
-    if (seq <= this.#lastSeq || this.#held.has(seq)) return { deliver: [] };
-    if (seq > this.#lastSeq + 1) {
-      this.#held.set(seq, frame);
-      if (this.#gapOpen) return { deliver: [] };
-      this.#gapOpen = true;
-      return { deliver: [], gap: { since: this.#lastSeq, seq } };
+    if (seq <= this._lastSeq || this._held.has(seq)) return { deliver: [] };
+    if (seq > this._lastSeq + 1) {
+      this._held.set(seq, frame);
+      if (this._gapOpen) return { deliver: [] };
+      this._gapOpen = true;
+      return { deliver: [], gap: { since: this._lastSeq, seq } };
     }
-    this.#lastSeq = seq;
-    const deliver = [frame, ...this.#drain()];
-    if (this.#held.size === 0) this.#gapOpen = false;
+    this._lastSeq = seq;
+    const deliver = [frame, ...this._drain()];
+    if (this._held.size === 0) this._gapOpen = false;
     return { deliver };
   }
 
@@ -56,36 +56,36 @@ export class Sequencer<F extends { readonly seq?: number | undefined }> {
    * order up to the next gap, if any, which is reported so it can be asked for in turn.
    */
   skip(): SequencerStep<F> {
-    const first = this.#firstHeld();
+    const first = this._firstHeld();
     if (first === undefined) return { deliver: [] };
-    this.#lastSeq = first - 1;
-    const deliver = this.#drain();
-    const next = this.#firstHeld();
+    this._lastSeq = first - 1;
+    const deliver = this._drain();
+    const next = this._firstHeld();
     if (next === undefined) {
-      this.#gapOpen = false;
+      this._gapOpen = false;
       return { deliver };
     }
-    return { deliver, gap: { since: this.#lastSeq, seq: next } };
+    return { deliver, gap: { since: this._lastSeq, seq: next } };
   }
 
   /** Starts over for a new session (seq 1 next) or a resumed one (`last` kept by the caller). */
   reset(last = 0): void {
-    this.#lastSeq = last;
-    this.#held.clear();
-    this.#gapOpen = false;
+    this._lastSeq = last;
+    this._held.clear();
+    this._gapOpen = false;
   }
 
-  #firstHeld(): number | undefined {
+  private _firstHeld(): number | undefined {
     let first: number | undefined;
-    for (const seq of this.#held.keys()) if (first === undefined || seq < first) first = seq;
+    for (const seq of this._held.keys()) if (first === undefined || seq < first) first = seq;
     return first;
   }
 
-  #drain(): F[] {
+  private _drain(): F[] {
     const released: F[] = [];
-    for (let next = this.#held.get(this.#lastSeq + 1); next !== undefined; next = this.#held.get(this.#lastSeq + 1)) {
-      this.#held.delete(this.#lastSeq + 1);
-      this.#lastSeq += 1;
+    for (let next = this._held.get(this._lastSeq + 1); next !== undefined; next = this._held.get(this._lastSeq + 1)) {
+      this._held.delete(this._lastSeq + 1);
+      this._lastSeq += 1;
       released.push(next);
     }
     return released;

@@ -13,101 +13,101 @@ type MemoryOptions = Pick<ClientOptions, 'userId' | 'displayName' | 'deviceType'
  * resume, and what to rebuild when it cannot be resumed (the device, the rooms, the presence status).
  */
 export class SessionMemory {
-  #sessionId: string | undefined;
-  #ready: ReadyPayload | undefined;
-  #deviceId: string | undefined;
-  #rooms: Set<string>;
-  #presence: PresenceOptions | undefined;
+  private _sessionId: string | undefined;
+  private _ready: ReadyPayload | undefined;
+  private _deviceId: string | undefined;
+  private _rooms: Set<string>;
+  private _presence: PresenceOptions | undefined;
   /** The presence the server has for this device (sent in `identify` or acknowledged as set). */
-  #presenceSent: PresenceOptions | undefined;
+  private _presenceSent: PresenceOptions | undefined;
   /** Why the session was lost, while a new one is being made; the next `ready` is then a reset. */
-  #lostBecause: string | undefined;
+  private _lostBecause: string | undefined;
 
-  readonly #options: MemoryOptions;
+  private readonly _options: MemoryOptions;
 
   constructor(options: MemoryOptions) {
-    this.#options = options;
-    this.#deviceId = options.deviceId;
-    this.#rooms = new Set(options.rooms);
-    this.#presence = options.presence;
+    this._options = options;
+    this._deviceId = options.deviceId;
+    this._rooms = new Set(options.rooms);
+    this._presence = options.presence;
   }
 
   get sessionId(): string | undefined {
-    return this.#sessionId;
+    return this._sessionId;
   }
 
   get ready(): ReadyPayload | undefined {
-    return this.#ready;
+    return this._ready;
   }
 
   get rooms(): string[] {
-    return [...this.#rooms];
+    return [...this._rooms];
   }
 
   /** The `resume` to send, or undefined when there is no session to resume. */
   resumePayload(seq: number, token: string | undefined): Loose<ClientPayloads['resume']> | undefined {
-    if (this.#sessionId === undefined) return undefined;
-    return { session_id: this.#sessionId, seq, token };
+    if (this._sessionId === undefined) return undefined;
+    return { session_id: this._sessionId, seq, token };
   }
 
   /** A fresh `identify` that brings the rooms and the presence status back. */
   identifyPayload(token: string | undefined): Loose<ClientPayloads['identify']> {
-    this.#presenceSent = this.#presence;
-    const options = this.#options;
+    this._presenceSent = this._presence;
+    const options = this._options;
     return {
       token,
       user_id: options.userId,
       display_name: options.displayName,
       device_type: options.deviceType,
-      device_id: this.#deviceId,
+      device_id: this._deviceId,
       protocol_version: PROTOCOL_VERSION,
-      subscriptions: this.#rooms.size > 0 ? [...this.#rooms] : undefined,
-      presence: this.#presence,
+      subscriptions: this._rooms.size > 0 ? [...this._rooms] : undefined,
+      presence: this._presence,
     };
   }
 
   /** A new session is ready. Returns why the old one was lost (the app must be told: reset), if there was one. */
   readied(payload: ReadyPayload): string | undefined {
-    this.#sessionId = payload.session_id;
-    this.#deviceId = payload.device_id;
-    this.#ready = payload;
-    this.#rooms = new Set(payload.subscriptions);
-    const lost = this.#lostBecause;
-    this.#lostBecause = undefined;
+    this._sessionId = payload.session_id;
+    this._deviceId = payload.device_id;
+    this._ready = payload;
+    this._rooms = new Set(payload.subscriptions);
+    const lost = this._lostBecause;
+    this._lostBecause = undefined;
     return lost;
   }
 
   /** The session cannot be resumed; the next handshake identifies afresh. */
   lose(reason: string): void {
-    if (this.#sessionId !== undefined) this.#lostBecause = reason;
-    this.#sessionId = undefined;
+    if (this._sessionId !== undefined) this._lostBecause = reason;
+    this._sessionId = undefined;
   }
 
   /** The client closed: nothing is resumed and nothing reported about the session it had. */
   forget(): void {
-    this.#sessionId = undefined;
-    this.#lostBecause = undefined;
+    this._sessionId = undefined;
+    this._lostBecause = undefined;
   }
 
   roomsJoined(roomIds: Iterable<string>): void {
-    for (const id of roomIds) this.#rooms.add(id);
+    for (const id of roomIds) this._rooms.add(id);
   }
 
   roomsLeft(roomIds: Iterable<string>): void {
-    for (const id of roomIds) this.#rooms.delete(id);
+    for (const id of roomIds) this._rooms.delete(id);
   }
 
   /** The app set a status; it is sent now when connected, else restored by `identify` or after `resume`. */
   setPresence(presence: PresenceOptions): void {
-    this.#presence = presence;
+    this._presence = presence;
   }
 
   presenceSent(presence: PresenceOptions): void {
-    this.#presenceSent = presence;
+    this._presenceSent = presence;
   }
 
   /** The status to send after a resume: the one set since the server last heard of it, if any. */
   presenceToRestore(): PresenceOptions | undefined {
-    return this.#presence === this.#presenceSent ? undefined : this.#presence;
+    return this._presence === this._presenceSent ? undefined : this._presence;
   }
 }

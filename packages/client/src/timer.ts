@@ -18,31 +18,31 @@ export const systemClock: Clock = {
 
 /** One restartable timeout: `start` replaces any pending run, `stop` cancels it. */
 export class Timer {
-  #handle: TimerHandle | undefined;
+  private _handle: TimerHandle | undefined;
 
-  readonly #clock: Clock;
-  readonly #fire: () => void;
+  private readonly _clock: Clock;
+  private readonly _fire: () => void;
 
   constructor(clock: Clock, fire: () => void) {
-    this.#clock = clock;
-    this.#fire = fire;
+    this._clock = clock;
+    this._fire = fire;
   }
 
   get active(): boolean {
-    return this.#handle !== undefined;
+    return this._handle !== undefined;
   }
 
   start(ms: number): void {
     this.stop();
-    this.#handle = this.#clock.setTimeout(() => {
-      this.#handle = undefined;
-      this.#fire();
+    this._handle = this._clock.setTimeout(() => {
+      this._handle = undefined;
+      this._fire();
     }, ms);
   }
 
   stop(): void {
-    if (this.#handle === undefined) return;
-    this.#clock.clearTimeout(this.#handle);
-    this.#handle = undefined;
+    if (this._handle === undefined) return;
+    this._clock.clearTimeout(this._handle);
+    this._handle = undefined;
   }
 }

@@ -12,21 +12,21 @@ export interface TypingChange {
  * `typing.stop` never comes (a dropped connection, a crashed tab); one timer serves every entry.
  */
 export class TypingView {
-  readonly #expiries = new Map<string, Map<string, number>>();
-  readonly #timer: Timer;
+  private readonly _expiries = new Map<string, Map<string, number>>();
+  private readonly _timer: Timer;
 
-  readonly #clock: Clock;
-  readonly #changed: (change: TypingChange) => void;
+  private readonly _clock: Clock;
+  private readonly _changed: (change: TypingChange) => void;
 
   constructor(clock: Clock, changed: (change: TypingChange) => void) {
-    this.#clock = clock;
-    this.#changed = changed;
-    this.#timer = new Timer(clock, () => this.#expire());
+    this._clock = clock;
+    this._changed = changed;
+    this._timer = new Timer(clock, () => this._expire());
   }
 
   /** User ids typing in a room, in the order they started. */
   inRoom(roomId: string): string[] {
-    return [...(this.#expiries.get(roomId)?.keys() ?? [])];
+    return [...(this._expiries.get(roomId)?.keys() ?? [])];
   }
 
   apply(frame: ServerFrameOf<'typing.start' | 'typing.stop'>): void {
@@ -35,44 +35,44 @@ export class TypingView {
       this.remove(roomId, userId);
       return;
     }
-    const room = this.#expiries.get(roomId) ?? new Map<string, number>();
-    this.#expiries.set(roomId, room);
+    const room = this._expiries.get(roomId) ?? new Map<string, number>();
+    this._expiries.set(roomId, room);
     const isNew = !room.has(userId);
-    room.set(userId, this.#clock.now() + frame.payload.expires_in_ms);
-    this.#schedule();
-    if (isNew) this.#changed({ room_id: roomId, user_ids: this.inRoom(roomId) });
+    room.set(userId, this._clock.now() + frame.payload.expires_in_ms);
+    this._schedule();
+    if (isNew) this._changed({ room_id: roomId, user_ids: this.inRoom(roomId) });
   }
 
   /** A message from the user ends their typing at once. */
   remove(roomId: string, userId: string): void {
-    const room = this.#expiries.get(roomId);
+    const room = this._expiries.get(roomId);
     if (room?.delete(userId) !== true) return;
-    if (room.size === 0) this.#expiries.delete(roomId);
-    this.#schedule();
-    this.#changed({ room_id: roomId, user_ids: this.inRoom(roomId) });
+    if (room.size === 0) this._expiries.delete(roomId);
+    this._schedule();
+    this._changed({ room_id: roomId, user_ids: this.inRoom(roomId) });
   }
 
   /** Typing is ephemeral: a lost connection forgets it all. */
   clear(): void {
-    const rooms = [...this.#expiries.keys()];
-    this.#expiries.clear();
-    this.#timer.stop();
-    for (const roomId of rooms) this.#changed({ room_id: roomId, user_ids: [] });
+    const rooms = [...this._expiries.keys()];
+    this._expiries.clear();
+    this._timer.stop();
+    for (const roomId of rooms) this._changed({ room_id: roomId, user_ids: [] });
   }
 
-  #expire(): void {
-    const now = this.#clock.now();
-    for (const [roomId, room] of [...this.#expiries]) {
+  private _expire(): void {
+    const now = this._clock.now();
+    for (const [roomId, room] of [...this._expiries]) {
       for (const [userId, expiresAt] of [...room]) if (expiresAt <= now) this.remove(roomId, userId);
     }
-    this.#schedule();
+    this._schedule();
   }
 
-  #schedule(): void {
+  private _schedule(): void {
     let soonest = Number.POSITIVE_INFINITY;
-    for (const room of this.#expiries.values())
+    for (const room of this._expiries.values())
       for (const expiresAt of room.values()) soonest = Math.min(soonest, expiresAt);
-    if (soonest === Number.POSITIVE_INFINITY) this.#timer.stop();
-    else this.#timer.start(Math.max(0, soonest - this.#clock.now()));
+    if (soonest === Number.POSITIVE_INFINITY) this._timer.stop();
+    else this._timer.start(Math.max(0, soonest - this._clock.now()));
   }
 }

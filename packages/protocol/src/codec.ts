@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import type { EventDefinition } from './custom-events';
+import type { EventDefinition, EventDirection } from './custom-events';
 import type { ClientFrame, ServerFrame } from './unions';
 import { clientFrameSchemas, serverFrameSchemas } from './unions';
 
@@ -28,8 +28,6 @@ export type DecodeResult<F> =
 export type CustomFrame<D extends EventDefinition> =
   D extends EventDefinition<infer N, infer P> ? { type: N; payload: z.infer<P>; seq?: number; ref?: string } : never;
 
-type Side = 'client' | 'server';
-
 /** Decodes untrusted text into a frame of one direction, never throwing. */
 export interface Decoder<F> {
   decode(text: string): DecodeResult<F>;
@@ -41,10 +39,16 @@ export interface Decoder<F> {
 
 const MAX_ISSUES = 5;
 
-function lookupTable(from: Side, events: readonly EventDefinition[]): Map<string, z.ZodMiniType> {
-  const table = new Map<string, z.ZodMiniType>(
-    Object.entries(from === 'client' ? clientFrameSchemas : serverFrameSchemas),
-  );
+/**
+ * The schemas of one direction plus the application's events sent that way. Each decoder names only its own
+ * direction's map, so a client bundle carries the schemas of the frames it receives and none of those it sends.
+ */
+function lookupTable(
+  builtIn: Readonly<Record<string, z.ZodMiniType>>,
+  from: Exclude<EventDirection, 'both'>,
+  events: readonly EventDefinition[],
+): Map<string, z.ZodMiniType> {
+  const table = new Map<string, z.ZodMiniType>(Object.entries(builtIn));
   for (const event of events) {
     if (event.direction === 'both' || event.direction === from) table.set(event.name, event.frame);
   }
@@ -55,9 +59,7 @@ function usableRef(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 && value.length <= 64 ? value : undefined;
 }
 
-function createDecoder<F>(from: Side, events: readonly EventDefinition[]): Decoder<F> {
-  const table = lookupTable(from, events);
-
+function createDecoder<F>(table: ReadonlyMap<string, z.ZodMiniType>): Decoder<F> {
   function decodeValue(value: unknown): DecodeResult<F> {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { ok: false, error: { code: 'invalid_frame', message: 'A frame must be a JSON object.' } };
@@ -114,26 +116,29 @@ function createDecoder<F>(from: Side, events: readonly EventDefinition[]): Decod
 export function createClientFrameDecoder<const Defs extends readonly EventDefinition[] = []>(
   events?: Defs,
 ): Decoder<ClientFrame | CustomFrame<Defs[number]>> {
-  return createDecoder('client', events ?? []);
+  return createDecoder(lookupTable(clientFrameSchemas, 'client', events ?? []));
 }
 
 /** Decoder for frames a client receives from a server. */
 export function createServerFrameDecoder<const Defs extends readonly EventDefinition[] = []>(
   events?: Defs,
 ): Decoder<ServerFrame | CustomFrame<Defs[number]>> {
-  return createDecoder('server', events ?? []);
+  return createDecoder(lookupTable(serverFrameSchemas, 'server', events ?? []));
 }
 
-const defaultClientDecoder = createClientFrameDecoder();
-const defaultServerDecoder = createServerFrameDecoder();
+// Made on first use: a decoder built at load time would put both directions' schemas in every bundle.
+let defaultClientDecoder: Decoder<ClientFrame> | undefined;
+let defaultServerDecoder: Decoder<ServerFrame> | undefined;
 
 /** Parses a frame a client sent (built-in types only). Never throws. */
 export function parseClientFrame(text: string): DecodeResult<ClientFrame> {
+  defaultClientDecoder ??= createClientFrameDecoder();
   return defaultClientDecoder.decode(text);
 }
 
 /** Parses a frame a server sent (built-in types only). Never throws. */
 export function parseServerFrame(text: string): DecodeResult<ServerFrame> {
+  defaultServerDecoder ??= createServerFrameDecoder();
   return defaultServerDecoder.decode(text);
 }
 

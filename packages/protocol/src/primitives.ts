@@ -29,5 +29,8 @@ export type PresenceStatus = z.infer<typeof PresenceStatus>;
 export const DeviceType = z.enum(['web', 'desktop', 'mobile', 'bot', 'other']);
 export type DeviceType = z.infer<typeof DeviceType>;
 
+/** The name of a recorded user-interface event (`mouse_click`). */
+export const EventName = z.string().check(z.minLength(1), z.maxLength(64));
+
 export const NonNegativeInt = z.int().check(z.minimum(0));
 export const PositiveInt = z.int().check(z.minimum(1));

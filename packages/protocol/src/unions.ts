@@ -69,10 +69,12 @@ const serverFrameList = [
   f.SystemFrame,
 ] as const;
 
-export const ClientFrame = z.discriminatedUnion('type', clientFrameList);
+// Marked pure here: esbuild otherwise kept these unions, and every schema they name, in bundles that never
+// read them (the client's), zod's own marker notwithstanding.
+export const ClientFrame = /* @__PURE__ */ z.discriminatedUnion('type', clientFrameList);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
-export const ServerFrame = z.discriminatedUnion('type', serverFrameList);
+export const ServerFrame = /* @__PURE__ */ z.discriminatedUnion('type', serverFrameList);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 
 export type ClientFrameType = ClientFrame['type'];
@@ -85,6 +87,8 @@ type SchemaMap<L extends readonly FrameSchema[]> = {
   readonly [S in L[number] as z.infer<S>['type']]: S;
 };
 
+// Free of side effects, so a bundle that reads one direction's map leaves the other direction's schemas out.
+// @__NO_SIDE_EFFECTS__
 function byType<L extends readonly FrameSchema[]>(list: L): SchemaMap<L> {
   return Object.fromEntries(list.map((schema) => [schema.shape.type.def.values[0], schema])) as SchemaMap<L>;
 }

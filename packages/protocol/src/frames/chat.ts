@@ -1,29 +1,7 @@
 import * as z from 'zod/mini';
-import { ChatMessage, Content, MessageKind } from '../entities';
+import { ChatMessage, MessageKind } from '../entities';
 import { frame } from '../envelope';
-import { Data, Id, NonNegativeInt, PositiveInt, Timestamp } from '../primitives';
-
-// ── client → server ─────────────────────────────────────────────────────────
-
-/** Send a message to a room; acked with `{status:"accepted", message_id, client_msg_id}`. */
-export const ChatSend = frame(
-  'chat.send',
-  z.object({
-    room_id: Id,
-    /** Chosen by the client, unique per user; echoed in `chat.message` and used to drop retried duplicates. */
-    client_msg_id: Id,
-    content: Content,
-    kind: z.optional(MessageKind),
-    metadata: z.optional(Data),
-  }),
-);
-
-export const ChatEdit = frame('chat.edit', z.object({ room_id: Id, message_id: Id, content: Content }));
-
-export const ChatDelete = frame('chat.delete', z.object({ room_id: Id, message_id: Id }));
-
-/** Ask for a room's recent messages; acked with `{room_id, messages}`. */
-export const ChatHistory = frame('chat.history', z.object({ room_id: Id, limit: z.optional(PositiveInt) }));
+import { Data, Id, NonNegativeInt, Timestamp } from '../primitives';
 
 // ── server → client ─────────────────────────────────────────────────────────
 
@@ -63,12 +41,6 @@ export const ChatStreamEnd = frame(
     chunks: NonNegativeInt,
     message: z.optional(ChatMessage),
   }),
-);
-
-/** Ask for the chunks of a stream from `from_index` on (a client that missed some); acked with a snapshot. */
-export const ChatStreamFetch = frame(
-  'chat.stream_fetch',
-  z.object({ stream_id: Id, from_index: z.optional(NonNegativeInt) }),
 );
 
 /** The `ack` result of `chat.stream_fetch`. */

@@ -1,17 +1,7 @@
 import * as z from 'zod/mini';
 import { PresenceEntry, User } from '../entities';
 import { bareFrame, frame } from '../envelope';
-import {
-  Data,
-  DeviceType,
-  DisplayName,
-  Id,
-  NonNegativeInt,
-  PositiveInt,
-  PresenceStatus,
-  Seq,
-  Timestamp,
-} from '../primitives';
+import { Data, Id, NonNegativeInt, PositiveInt, Seq, Timestamp } from '../primitives';
 
 /** A token bucket: `burst` frames at once, refilled at `per_second` (which may be a fraction). */
 export const RateLimit = z.object({ burst: PositiveInt, per_second: z.number().check(z.positive()) });
@@ -100,34 +90,3 @@ export const ErrorFrame = frame(
  */
 export const Heartbeat = bareFrame('heartbeat', z.object({ last_seq: z.optional(Seq) }));
 export const HeartbeatAck = bareFrame('heartbeat_ack', z.object({}));
-
-// ── client → server ─────────────────────────────────────────────────────────
-
-export const Identify = frame(
-  'identify',
-  z.object({
-    /** JWT; required unless the server runs in dev mode. */
-    token: z.optional(z.string().check(z.maxLength(8192))),
-    /** Dev mode only: the user to be. Ignored when a token is verified. */
-    user_id: z.optional(Id),
-    display_name: z.optional(DisplayName),
-    device_type: z.optional(DeviceType),
-    /** Stable id of this device; one is made up when absent. */
-    device_id: z.optional(Id),
-    protocol_version: z.optional(PositiveInt),
-    /** Rooms to subscribe to as part of identify (seed 004's `guildIds`). */
-    subscriptions: z.optional(z.array(Id).check(z.maxLength(100))),
-    presence: z.optional(z.object({ status: z.optional(PresenceStatus), data: z.optional(Data) })),
-  }),
-);
-
-export const Resume = frame(
-  'resume',
-  z.object({ session_id: Id, seq: Seq, token: z.optional(z.string().check(z.maxLength(8192))) }),
-);
-
-/** Replace the connection's token in-band, so a long-lived connection never drops for expiry. Same user only. */
-export const Reauth = frame('reauth', z.object({ token: z.string().check(z.minLength(1), z.maxLength(8192)) }));
-
-/** Gap repair on a live connection: resend every dispatch after `since`. */
-export const Replay = frame('replay', z.object({ since: Seq }));

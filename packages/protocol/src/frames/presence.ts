@@ -1,15 +1,7 @@
 import * as z from 'zod/mini';
 import { PresenceEntry } from '../entities';
 import { frame } from '../envelope';
-import { Data, DisplayName, Id, PositiveInt, PresenceStatus } from '../primitives';
-
-// ── client → server ─────────────────────────────────────────────────────────
-
-/** Change this device's status or the user's presence data (seed 003's `participant_update`). */
-export const PresenceSet = frame('presence.update', z.object({ status: PresenceStatus, data: z.optional(Data) }));
-
-export const TypingStartRequest = frame('typing.start', z.object({ room_id: Id }));
-export const TypingStopRequest = frame('typing.stop', z.object({ room_id: Id }));
+import { DisplayName, Id, PositiveInt } from '../primitives';
 
 // ── server → client ─────────────────────────────────────────────────────────
 // Without `room_id` a presence event is in the global scope (every connected user);

@@ -3,19 +3,7 @@ import { RoomSnapshot } from '../entities';
 import { frame } from '../envelope';
 import { Id } from '../primitives';
 
-const RoomIds = z.array(Id).check(z.minLength(1), z.maxLength(100));
-
-// ── client → server ─────────────────────────────────────────────────────────
-
-/** Subscribe to rooms (seed 001's `joinRoom`, seed 002's `subscribe`, seed 003's session code). */
-export const Subscribe = frame('subscribe', z.object({ room_ids: RoomIds }));
-export const Unsubscribe = frame('unsubscribe', z.object({ room_ids: RoomIds }));
-
-/** The guild family's spelling of a subscription (seed 004): the guild id is the room id. */
-export const GuildSubscribe = frame('guild.subscribe', z.object({ guild_id: Id }));
-export const GuildUnsubscribe = frame('guild.unsubscribe', z.object({ guild_id: Id }));
-
-// ── server → client (replies, carrying the request's `ref`) ─────────────────
+// Replies to `subscribe` and friends (sent from frames/requests.ts), carrying the request's `ref`.
 
 export const RefusedRoom = z.object({ room_id: Id, code: z.string(), message: z.string() });
 
