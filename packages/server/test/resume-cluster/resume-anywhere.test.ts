@@ -66,6 +66,7 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance', redi
     room: string,
     loseA: (a: GatewayInstance) => Promise<void>,
     sendBefore: boolean,
+    annotate: (message: string) => Promise<unknown>,
   ): Promise<void> {
     const a = await startInstance({ REDIS_URL: server.url });
     const lb = balancer(a);
@@ -123,19 +124,24 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance', redi
     expect(alice.state).toBe('ready');
     const stats = await b.get('/stats');
     expect(stats.resumes_ok).toBeGreaterThanOrEqual(1);
+    const delivered = fromBob().length;
+    const distinct = new Set(fromBob().map((m) => m.message_id)).size;
+    await annotate(
+      `${sent} published across the loss, ${delivered} delivered, ${sent - distinct} lost, ${delivered - distinct} duplicated; ${countAfterResume} had arrived when resumed`,
+    );
   }
 
-  it('after its instance is drained (SIGTERM)', async () => {
-    await moveAcross('drained', (a) => a.stop('SIGTERM'), true);
+  it('after its instance is drained (SIGTERM)', async ({ annotate }) => {
+    await moveAcross('drained', (a) => a.stop('SIGTERM'), true, annotate);
   }, 30_000);
 
-  it('after its instance is killed (SIGKILL)', async () => {
-    await moveAcross('killed', (a) => a.stop('SIGKILL'), false);
+  it('after its instance is killed (SIGKILL)', async ({ annotate }) => {
+    await moveAcross('killed', (a) => a.stop('SIGKILL'), false, annotate);
   }, 30_000);
 
-  it('after its instance is killed (SIGKILL) with a send on the wire as it dies', async () => {
+  it('after its instance is killed (SIGKILL) with a send on the wire as it dies', async ({ annotate }) => {
     // Wherever the kill lands (before A read it, after A claimed it, after A published it), the send is
     // delivered once: the retry after the resume is claimed afresh, or republishes A's claim once-only.
-    await moveAcross('killed-mid-send', (a) => a.stop('SIGKILL'), true);
+    await moveAcross('killed-mid-send', (a) => a.stop('SIGKILL'), true, annotate);
   }, 30_000);
 });
