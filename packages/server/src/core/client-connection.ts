@@ -4,6 +4,7 @@ import type { Connection } from './connection';
 import type { ResolvedOptions } from './options';
 import { ConnectionRateLimiter } from './rate-limiter';
 import type { Session } from './session';
+import type { SharedBody } from './shared-body';
 
 /** pre_identify → identifying (token being verified) → ready (a session is attached) → closed. */
 export type ConnectionState = 'pre_identify' | 'identifying' | 'ready' | 'closed';
@@ -29,9 +30,12 @@ export class ClientConnection {
   authExpiresAt: number | undefined;
   /** True once `auth.expiring` went out for the current deadline. */
   authWarned = false;
-  readonly badInput: BadInputPolicy;
+  /** Made at the first bad frame: most connections never send one. */
+  private badInputPolicy: BadInputPolicy | undefined;
   readonly rateLimiter: ConnectionRateLimiter;
   private readonly maxBufferedBytes: number;
+  private readonly badFrameLimit: number;
+  private readonly badFrameWindowMs: number;
   /** Set on the first overflow: the goodbye written while closing must not report it again. */
   private overflowed = false;
 
@@ -45,9 +49,15 @@ export class ClientConnection {
     private readonly onOverflow: (connection: ClientConnection) => void,
   ) {
     this.lastHeardAt = options.clock.now();
-    this.badInput = new BadInputPolicy(options.badFrameLimit, options.badFrameWindowMs);
     this.rateLimiter = new ConnectionRateLimiter(options, this.lastHeardAt);
     this.maxBufferedBytes = options.maxBufferedBytes;
+    this.badFrameLimit = options.badFrameLimit;
+    this.badFrameWindowMs = options.badFrameWindowMs;
+  }
+
+  get badInput(): BadInputPolicy {
+    this.badInputPolicy ??= new BadInputPolicy(this.badFrameLimit, this.badFrameWindowMs);
+    return this.badInputPolicy;
   }
 
   /** Sends an unsequenced frame (reply, control, ephemeral). */
@@ -58,6 +68,19 @@ export class ClientConnection {
   write(text: string): void {
     if (this.state === 'closed') return;
     this.socket.send(text);
+    this.afterWrite();
+  }
+
+  /** A fanned-out frame: this recipient's own `prefix`, then the body every recipient shares. */
+  writeShared(prefix: string, body: SharedBody): void {
+    if (this.state === 'closed') return;
+    if (this.socket.sendShared === undefined) this.socket.send(prefix + body.text);
+    else this.socket.sendShared(prefix, body.bytes);
+    this.afterWrite();
+  }
+
+  /** Counts the frame and closes a slow consumer once its unsent bytes pass the limit. */
+  private afterWrite(): void {
     this.counters.framesOut += 1;
     const buffered = this.socket.bufferedAmount;
     if (buffered !== undefined && buffered > this.maxBufferedBytes && !this.overflowed) {

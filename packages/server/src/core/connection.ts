@@ -1,6 +1,12 @@
 /** What the core needs from a socket; the transport adapter provides it (graphql-ws makeServer style). */
 export interface Connection {
   send(text: string): void;
+  /**
+   * Optional fast path for fan-out: one text frame made of an ASCII `prefix` (`{"seq":12,`) followed by
+   * `body`, UTF-8 bytes shared by every recipient, so the transport need not build a string per socket.
+   * Without it the core sends `prefix + body` as text through `send`.
+   */
+  sendShared?(prefix: string, body: Uint8Array): void;
   close(code: number, reason: string): void;
   /** Bytes queued but not yet written; lets the core close slow consumers. */
   readonly bufferedAmount?: number;

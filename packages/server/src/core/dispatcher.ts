@@ -9,6 +9,7 @@ import { onRecordingEvent, onRecordingStart, onRecordingStop } from './handlers/
 import { onResume } from './handlers/resume';
 import { onGuildSubscribe, onGuildUnsubscribe, onSubscribe, onUnsubscribe } from './handlers/rooms';
 import { onStreamFetch } from './handlers/streams';
+import { matchHeartbeat } from './heartbeat-fast-path';
 import { exceedsJsonDepth } from './json-depth';
 import type { Runtime } from './runtime';
 
@@ -59,8 +60,11 @@ function exceedsBytes(text: string, max: number): boolean {
  */
 export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<string, StoredHandler>) {
   const decoder = createClientFrameDecoder(rt.options.events);
+  type DecodedFrame = Extract<ReturnType<typeof decoder.decode>, { ok: true }>['frame'];
   const textDecoder = new TextDecoder('utf-8', { fatal: true });
   const { maxFrameBytes, maxJsonDepth, clock } = rt.options;
+  /** The fast path's frames nest two deep; with a tighter depth limit every frame takes the full path. */
+  const heartbeatFastPath = maxJsonDepth >= 2;
 
   function route(connection: ClientConnection, frame: ClientFrame): void | Promise<void> {
     switch (frame.type) {
@@ -165,6 +169,27 @@ export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<strin
     return false;
   }
 
+  /** UTF-8, depth and schema checks; undefined (and the connection answered) when the frame fails one. */
+  function decode(connection: ClientConnection, data: string | Uint8Array): DecodedFrame | undefined {
+    let text: string;
+    try {
+      text = typeof data === 'string' ? data : textDecoder.decode(data);
+    } catch {
+      rt.reject(connection, 'invalid_json', 'The frame is not valid UTF-8 text.');
+      return undefined;
+    }
+    if (exceedsJsonDepth(text, maxJsonDepth)) {
+      rt.reject(connection, 'frame_too_deep', `Frames may nest at most ${maxJsonDepth} levels deep.`);
+      return undefined;
+    }
+    const decoded = decoder.decode(text);
+    if (!decoded.ok) {
+      rt.reject(connection, decoded.error.code, decoded.error.message, decoded.error.ref);
+      return undefined;
+    }
+    return decoded.frame;
+  }
+
   return function receive(connection: ClientConnection, data: string | Uint8Array, isBinary: boolean): void {
     if (connection.state === 'closed') return;
     rt.counters.framesIn += 1;
@@ -179,23 +204,10 @@ export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<strin
       rt.reject(connection, 'frame_too_large', `Frames may be at most ${maxFrameBytes} bytes.`);
       return;
     }
-    let text: string;
-    try {
-      text = typeof data === 'string' ? data : textDecoder.decode(data);
-    } catch {
-      rt.reject(connection, 'invalid_json', 'The frame is not valid UTF-8 text.');
-      return;
-    }
-    if (exceedsJsonDepth(text, maxJsonDepth)) {
-      rt.reject(connection, 'frame_too_deep', `Frames may nest at most ${maxJsonDepth} levels deep.`);
-      return;
-    }
-    const decoded = decoder.decode(text);
-    if (!decoded.ok) {
-      rt.reject(connection, decoded.error.code, decoded.error.message, decoded.error.ref);
-      return;
-    }
-    const frame = decoded.frame;
+    // A heartbeat in the exact shape clients send skips decoding and validation (it nests 2 deep at most).
+    const frame =
+      (heartbeatFastPath && typeof data !== 'string' ? matchHeartbeat(data) : undefined) ?? decode(connection, data);
+    if (frame === undefined) return;
     if (!admit(connection, frame.type, frame.ref)) return;
     if (connection.state !== 'ready' && !BEFORE_READY.has(frame.type)) {
       rt.reject(connection, 'not_identified', `Identify before sending "${frame.type}".`, frame.ref);

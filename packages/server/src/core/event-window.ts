@@ -1,21 +1,21 @@
 /**
  * Counts events in a sliding time window, keeping at most `capacity` timestamps in a ring: O(1) per
- * event, so a client sending garbage or floods costs a fixed amount of memory and work.
+ * event, so a client sending garbage or floods costs a fixed amount of memory and work. The ring is
+ * allocated at the first event: every connection has a few windows, and most never see one event.
  */
 export class EventWindow {
-  private readonly stamps: number[];
+  private stamps: number[] | undefined;
   private next = 0;
   private count = 0;
 
   constructor(
-    capacity: number,
+    private readonly capacity: number,
     private readonly windowMs: number,
-  ) {
-    this.stamps = new Array<number>(Math.max(1, capacity)).fill(0);
-  }
+  ) {}
 
   /** Records one event at `now`; returns how many (up to `capacity`) fell within the window, this one included. */
   record(now: number): number {
+    this.stamps ??= new Array<number>(Math.max(1, this.capacity)).fill(0);
     const size = this.stamps.length;
     this.stamps[this.next] = now;
     this.next = (this.next + 1) % size;

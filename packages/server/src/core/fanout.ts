@@ -1,6 +1,7 @@
 import { prepareDispatch } from '@gateway/protocol';
 import type { Backplane, BackplaneMessage, BackplaneNode, BackplaneStatus, Channel } from '../backplane/types';
 import type { Session } from './session';
+import { SharedBody } from './shared-body';
 
 export interface Exclusions {
   sessions?: readonly string[];
@@ -74,13 +75,15 @@ export class Fanout {
     if (this.observer?.(channel, message) === true) return;
     const skipSessions = message.exclude?.sessions;
     const skipUsers = message.exclude?.users;
+    // Encoded at most once, by the first recipient whose transport takes bytes, and shared by all of them.
+    const shared = new SharedBody(message.body);
     for (const session of this.recipients(channel)) {
       if (session.ended) continue;
       if (skipSessions?.includes(session.id)) continue;
       if (skipUsers?.includes(session.user.id)) continue;
       // A detached session still numbers and buffers the dispatch (by reference); ephemeral frames are dropped.
-      if (message.sequenced) session.dispatch(message);
-      else session.write(`{${message.body}`);
+      if (message.sequenced) session.dispatch(message, shared);
+      else session.writeShared('{', shared);
     }
   }
 }

@@ -6,13 +6,22 @@ export interface BufferedDispatch {
   readonly prepared: PreparedDispatch;
 }
 
+/** Ring slots allocated at first; the ring doubles as it fills, up to the event bound. */
+const INITIAL_SLOTS = 8;
+
 /**
  * A session's recent dispatches, bounded by count and by bytes (the shared body's UTF-16 length is the
- * cheap proxy), for resume, `replay {since}` and `gateway.eventsSince`.
+ * cheap proxy), for resume, `replay {since}` and `gateway.eventsSince`. Seqs are consecutive, so only the
+ * shared dispatches are kept, in a ring, and each seq is worked out from its position: a fan-out adds one
+ * reference per recipient and, once the ring is full, neither allocates nor copies.
  */
 export class ReplayBuffer {
-  private entries: BufferedDispatch[] = [];
-  private start = 0;
+  private ring: (PreparedDispatch | undefined)[] = [];
+  /** Index in `ring` of the oldest entry. */
+  private head = 0;
+  private count = 0;
+  /** The seq of the oldest entry, when the buffer holds anything. */
+  private firstSeq = 0;
   private bytes = 0;
   /** Highest seq dropped from the front; a request for anything at or below it cannot be served. */
   private droppedThrough = 0;
@@ -23,7 +32,7 @@ export class ReplayBuffer {
   ) {}
 
   get size(): number {
-    return this.entries.length - this.start;
+    return this.count;
   }
 
   /** Body bytes held; stays within the bound unless one entry alone exceeds it. */
@@ -33,9 +42,24 @@ export class ReplayBuffer {
 
   /** Entries must come with consecutive seqs, as a session numbers them. */
   push(entry: BufferedDispatch): void {
-    this.entries.push(entry);
-    this.bytes += entry.prepared.body.length;
-    while (this.size > this.maxEvents || (this.bytes > this.maxBytes && this.size > 1)) this.dropOldest();
+    this.append(entry.seq, entry.prepared);
+  }
+
+  /** `push` without the entry object: what a session calls once per dispatch. */
+  append(seq: number, prepared: PreparedDispatch): void {
+    if (this.maxEvents < 1) {
+      // Kept for no time at all: as if pushed and dropped at once.
+      this.droppedThrough = seq;
+      return;
+    }
+    if (this.count === 0) this.firstSeq = seq;
+    if (this.count === this.maxEvents) this.dropOldest();
+    if (this.count === this.ring.length) this.grow();
+    const slot = this.head + this.count;
+    this.ring[slot < this.ring.length ? slot : slot - this.ring.length] = prepared;
+    this.count++;
+    this.bytes += prepared.body.length;
+    while (this.bytes > this.maxBytes && this.count > 1) this.dropOldest();
   }
 
   /**
@@ -44,25 +68,36 @@ export class ReplayBuffer {
    */
   since(seq: number): BufferedDispatch[] | undefined {
     if (seq < this.droppedThrough) return undefined;
-    const first = this.entries[this.start]?.seq;
-    if (first === undefined) return [];
-    return this.entries.slice(this.start + Math.max(0, seq + 1 - first));
+    const out: BufferedDispatch[] = [];
+    for (let i = Math.max(0, seq + 1 - this.firstSeq); i < this.count; i++) {
+      const prepared = this.ring[(this.head + i) % this.ring.length];
+      if (prepared !== undefined) out.push({ seq: this.firstSeq + i, prepared });
+    }
+    return out;
   }
 
   /** Drops what the client confirmed it has (heartbeat `last_seq`, resume `seq`). */
   trimThrough(seq: number): void {
-    while (this.size > 0 && (this.entries[this.start]?.seq ?? Number.POSITIVE_INFINITY) <= seq) this.dropOldest();
+    while (this.count > 0 && this.firstSeq <= seq) this.dropOldest();
   }
 
   private dropOldest(): void {
-    const entry = this.entries[this.start];
-    if (entry === undefined) return;
-    this.bytes -= entry.prepared.body.length;
-    this.droppedThrough = entry.seq;
-    this.start++;
-    if (this.start > 64 && this.start * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.start);
-      this.start = 0;
-    }
+    const prepared = this.ring[this.head];
+    if (this.count === 0 || prepared === undefined) return;
+    this.ring[this.head] = undefined;
+    this.bytes -= prepared.body.length;
+    this.droppedThrough = this.firstSeq;
+    this.firstSeq++;
+    this.head = this.head + 1 === this.ring.length ? 0 : this.head + 1;
+    this.count--;
+  }
+
+  /** Doubles the ring (up to the event bound), oldest entry first again. */
+  private grow(): void {
+    const size = Math.min(this.maxEvents, Math.max(INITIAL_SLOTS, this.ring.length * 2));
+    const ring = new Array<PreparedDispatch | undefined>(size);
+    for (let i = 0; i < this.count; i++) ring[i] = this.ring[(this.head + i) % this.ring.length];
+    this.ring = ring;
+    this.head = 0;
   }
 }

@@ -339,7 +339,7 @@ export class Runtime {
     else session.send(type, payload);
   }
 
-  private recipients(channel: Channel): Session[] {
+  private recipients(channel: Channel): readonly Session[] {
     // Copies: delivery may end sessions while it walks the list.
     if (channel === ALL_CHANNEL) return [...this.sessions.values()];
     if (channel.startsWith('room:')) return this.rooms.sessions(channel.slice(5));

@@ -1,8 +1,9 @@
-import { type DeviceType, type PreparedDispatch, sequenceDispatch, type User } from '@gateway/protocol';
+import type { DeviceType, PreparedDispatch, User } from '@gateway/protocol';
 import type { ClientConnection } from './client-connection';
 import type { TimerHandle } from './clock';
 import type { ResolvedOptions } from './options';
 import { ReplayBuffer } from './replay-buffer';
+import { SharedBody } from './shared-body';
 
 /**
  * What a client resumes: identity, rooms, the per-session seq and the replay buffer. It outlives its
@@ -40,14 +41,16 @@ export class Session {
 
   /**
    * Numbers a dispatch, keeps a reference for replay and writes it when attached. Detached, no text is
-   * built at all: the shared body waits in the buffer until a resume.
+   * built at all: the shared body waits in the buffer until a resume. `shared` is the body's encoding made
+   * once for every recipient of a fan-out (`prepared.body` as text and bytes); absent, one is made here.
    */
-  dispatch(prepared: PreparedDispatch): void {
+  dispatch(prepared: PreparedDispatch, shared?: SharedBody): void {
     if (this.ended) return;
     if (this.gate !== undefined && !this.gate(prepared)) return;
     this.seq += 1;
-    this.replay.push({ seq: this.seq, prepared });
-    this.connection?.write(sequenceDispatch(prepared, this.seq));
+    this.replay.append(this.seq, prepared);
+    // The same text as sequenceDispatch(prepared, seq), in two parts so the body is never copied per session.
+    this.connection?.writeShared(`{"seq":${this.seq},`, shared ?? new SharedBody(prepared.body));
   }
 
   /** A session rebuilt on another instance numbers on from where its anchor says the old holder was. */
@@ -62,5 +65,10 @@ export class Session {
 
   write(text: string): void {
     this.connection?.write(text);
+  }
+
+  /** An unsequenced frame shared by every recipient of a fan-out (`{` plus the shared body). */
+  writeShared(prefix: string, body: SharedBody): void {
+    this.connection?.writeShared(prefix, body);
   }
 }

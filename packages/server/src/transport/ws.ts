@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { Gateway } from '../core/gateway';
 import type { Logger } from '../core/logger';
+import { WriteCoalescer } from './write-coalescer';
 
 export interface WebSocketTransportOptions {
   /** @default '/ws' */
@@ -31,6 +32,7 @@ export function attachWebSocketTransport(
 ): WebSocketTransport {
   const path = options.path ?? '/ws';
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
+  const coalescer = new WriteCoalescer();
 
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -38,21 +40,46 @@ export function attachWebSocketTransport(
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request));
+    // The upgraded socket is the one ws writes to: corking it (public stream API) coalesces ws's frames.
+    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request, socket));
   }
 
-  function onConnection(ws: WebSocket, request: IncomingMessage): void {
+  function onConnection(ws: WebSocket, request: IncomingMessage, socket: Duplex): void {
     const info = {
       ...(request.socket.remoteAddress === undefined ? {} : { remoteAddress: request.socket.remoteAddress }),
       ...(request.headers['user-agent'] === undefined ? {} : { userAgent: request.headers['user-agent'] }),
       ...(request.headers.origin === undefined ? {} : { origin: request.headers.origin }),
     };
+    // Frames are framed here rather than by ws.send and staged for the tick's single write per socket, and
+    // a shared body is copied straight into it. Safe only while ws writes synchronously, that is with no
+    // extension negotiated (permessage-deflate queues and would reorder); the set is fixed at the upgrade.
+    const framedHere = ws.extensions === '';
+    const writes = coalescer.wrap(socket, () => ws.readyState === ws.OPEN);
     const handle = gateway.open(
       {
-        send: (text) => ws.send(text),
-        close: (code, reason) => ws.close(code, reason),
+        send(text) {
+          if (ws.readyState !== ws.OPEN) return;
+          if (framedHere) writes.stageString(text);
+          else {
+            writes.hold();
+            writes.writeStaged();
+            ws.send(text);
+          }
+        },
+        sendShared(prefix, body) {
+          // ws drops what is sent once it is closing; so does this.
+          if (ws.readyState !== ws.OPEN) return;
+          if (framedHere) writes.stageText(prefix, body);
+          else ws.send(Buffer.concat([Buffer.from(prefix, 'latin1'), body]), { binary: false });
+        },
+        // The close frame leaves with the rest of the tick's writes, after them.
+        close(code, reason) {
+          writes.writeStaged();
+          ws.close(code, reason);
+        },
         get bufferedAmount() {
-          return ws.bufferedAmount;
+          // ws.bufferedAmount is the socket's queue plus what ws holds back itself (only ever with compression).
+          return writes.backlog(framedHere ? 0 : Math.max(0, ws.bufferedAmount - socket.writableLength));
         },
       },
       info,

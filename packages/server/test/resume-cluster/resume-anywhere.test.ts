@@ -88,7 +88,7 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance', redi
     const fromBob = () => atAlice.filter((m) => m.sender_id === `bob-${room}`);
     await step(
       'first messages',
-      until(alice, 'chat.message', () => fromBob().length >= 20, 5000),
+      until(alice, 'chat.message', () => fromBob().length >= 20, 15_000),
     );
 
     // A chat send as A goes away (on the wire to a draining A; to a killed A's dead socket, or queued, and
@@ -104,17 +104,17 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance', redi
     const countAfterResume = fromBob().length;
     await step(
       'live after resume',
-      until(alice, 'chat.message', () => fromBob().length >= countAfterResume + 20, 5000),
+      until(alice, 'chat.message', () => fromBob().length >= countAfterResume + 20, 15_000),
     );
     stop = true;
     await step('publisher', publishing);
     await step(
       'last message',
-      until(alice, 'chat.message', () => fromBob().some((m) => m.content === `p${sent}`), 5000),
+      until(alice, 'chat.message', () => fromBob().some((m) => m.content === `p${sent}`), 15_000),
     );
     await step(
       'bob sees it',
-      until(bob, 'chat.message', () => atBob.some((m) => m.content === 'around the loss'), 5000),
+      until(bob, 'chat.message', () => atBob.some((m) => m.content === 'around the loss'), 15_000),
     );
 
     expect(fromBob().map((m) => m.content)).toEqual(Array.from({ length: sent }, (_, i) => `p${i + 1}`));
@@ -133,15 +133,15 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance', redi
 
   it('after its instance is drained (SIGTERM)', async ({ annotate }) => {
     await moveAcross('drained', (a) => a.stop('SIGTERM'), true, annotate);
-  }, 30_000);
+  }, 60_000);
 
   it('after its instance is killed (SIGKILL)', async ({ annotate }) => {
     await moveAcross('killed', (a) => a.stop('SIGKILL'), false, annotate);
-  }, 30_000);
+  }, 60_000);
 
   it('after its instance is killed (SIGKILL) with a send on the wire as it dies', async ({ annotate }) => {
     // Wherever the kill lands (before A read it, after A claimed it, after A published it), the send is
     // delivered once: the retry after the resume is claimed afresh, or republishes A's claim once-only.
     await moveAcross('killed-mid-send', (a) => a.stop('SIGKILL'), true, annotate);
-  }, 30_000);
+  }, 60_000);
 });

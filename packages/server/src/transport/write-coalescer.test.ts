@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { type CorkableSocket, WriteCoalescer } from './write-coalescer';
+
+/** A socket that records cork depth and what it was asked to write; nothing drains by itself. */
+function fakeSocket() {
+  const socket = {
+    corked: 0,
+    writableLength: 0,
+    destroyed: false,
+    written: [] as Buffer[],
+    cork() {
+      socket.corked++;
+    },
+    uncork() {
+      if (socket.corked > 0) socket.corked--;
+    },
+    write(chunk: Buffer) {
+      socket.written.push(Buffer.from(chunk));
+      socket.writableLength += chunk.length;
+      return true;
+    },
+  };
+  return socket satisfies CorkableSocket;
+}
+
+/** A coalescer whose end of tick the test decides. */
+function manualTicks() {
+  const pending: Array<() => void> = [];
+  const coalescer = new WriteCoalescer((flush) => pending.push(flush));
+  const endTick = () => {
+    for (const flush of pending.splice(0)) flush();
+  };
+  return { coalescer, endTick, pending };
+}
+
+const open = () => true;
+const utf8 = (text: string) => new TextEncoder().encode(text);
+/** An unmasked text frame with a payload under 126 bytes. */
+const textFrame = (text: string) => Buffer.concat([Buffer.from([0x81, Buffer.byteLength(text)]), Buffer.from(text)]);
+
+describe('WriteCoalescer', () => {
+  it('corks a socket once per tick and uncorks it at the end of the tick, with one flush for all sockets', () => {
+    const { coalescer, endTick, pending } = manualTicks();
+    const a = fakeSocket();
+    const b = fakeSocket();
+    const wa = coalescer.wrap(a, open);
+    const wb = coalescer.wrap(b, open);
+    wa.hold();
+    wa.hold();
+    wb.hold();
+    expect([a.corked, b.corked, pending.length]).toEqual([1, 1, 1]);
+    endTick();
+    expect([a.corked, b.corked, wa.holding, wb.holding]).toEqual([0, 0, false, false]);
+    // The next tick corks again.
+    wa.hold();
+    expect([a.corked, pending.length]).toEqual([1, 1]);
+    endTick();
+    expect(a.corked).toBe(0);
+  });
+
+  it("writes a tick's staged frames as one chunk, in order, at the end of the tick", () => {
+    const { coalescer, endTick } = manualTicks();
+    const socket = fakeSocket();
+    const writes = coalescer.wrap(socket, open);
+    const body = utf8('"type":"x","payload":{"é":1}}');
+    for (let seq = 1; seq <= 40; seq++) writes.stageText(`{"seq":${seq},`, body);
+    expect(socket.written).toEqual([]);
+    endTick();
+    const expected = Array.from({ length: 40 }, (_, i) => textFrame(`{"seq":${i + 1},"type":"x","payload":{"é":1}}`));
+    expect(socket.written).toEqual([Buffer.concat(expected)]);
+  });
+
+  it('puts staged frames before a frame written after writeStaged', () => {
+    const { coalescer, endTick } = manualTicks();
+    const socket = fakeSocket();
+    const writes = coalescer.wrap(socket, open);
+    writes.stageText('{"seq":1,', utf8('"type":"a"}'));
+    writes.writeStaged();
+    socket.write(Buffer.from('control'));
+    writes.stageText('{"seq":2,', utf8('"type":"b"}'));
+    endTick();
+    expect(socket.written).toEqual([
+      textFrame('{"seq":1,"type":"a"}'),
+      Buffer.from('control'),
+      textFrame('{"seq":2,"type":"b"}'),
+    ]);
+  });
+
+  it('drops staged frames once the WebSocket is no longer open, and does not cork a destroyed socket', () => {
+    const { coalescer, endTick, pending } = manualTicks();
+    let isOpen = true;
+    const socket = fakeSocket();
+    coalescer.wrap(socket, () => isOpen).stageText('{', utf8('"type":"late"}'));
+    isOpen = false; // a close frame went out after these were staged
+    endTick();
+    expect([socket.written, socket.corked]).toEqual([[], 0]);
+    const destroyed = fakeSocket();
+    destroyed.destroyed = true;
+    coalescer.wrap(destroyed, open).stageText('{', utf8('"type":"x"}'));
+    expect([destroyed.corked, destroyed.written, pending.length]).toEqual([0, [], 0]);
+  });
+
+  it('releases a socket destroyed while held without writing to it', () => {
+    const { coalescer, endTick } = manualTicks();
+    const socket = fakeSocket();
+    const writes = coalescer.wrap(socket, open);
+    writes.stageText('{', utf8('"type":"x"}'));
+    socket.destroyed = true;
+    expect(() => endTick()).not.toThrow();
+    expect([writes.holding, socket.written]).toEqual([false, []]);
+  });
+
+  it("judges the backlog without this tick's writes while held, and on the whole queue otherwise", () => {
+    const { coalescer, endTick } = manualTicks();
+    const socket = fakeSocket();
+    const writes = coalescer.wrap(socket, open);
+    socket.writableLength = 100; // left over from an earlier tick: the reader is behind by 100 bytes
+    writes.hold();
+    socket.write(Buffer.alloc(5_000)); // this tick's burst, still in the cork
+    writes.stageText('{', utf8('"type":"x"}'));
+    expect(writes.backlog(0)).toBe(100);
+    expect(writes.backlog(7)).toBe(107);
+    endTick();
+    // Flushed, and the reader took none of it: all of it is backlog now.
+    expect(writes.backlog(0)).toBe(5_100 + textFrame('{"type":"x"}').length);
+  });
+
+  it('lets a light-load fan-out go in groups of 64 sockets instead of holding all of it to the end of the tick', () => {
+    const { coalescer, endTick } = manualTicks();
+    const sockets = Array.from({ length: 200 }, () => fakeSocket());
+    const wrapped = sockets.map((socket) => coalescer.wrap(socket, open));
+    for (const writes of wrapped) writes.stageText('{', utf8('"type":"x"}'));
+    // Held groups leave as the 65th, 129th and 193rd socket are written to.
+    expect(sockets.map((socket) => socket.written.length)).toEqual([...Array(192).fill(1), ...Array(8).fill(0)]);
+    endTick();
+    expect(sockets.every((socket) => socket.written.length === 1 && socket.corked === 0)).toBe(true);
+    expect(coalescer.holdingWholeTicks).toBe(false);
+  });
+
+  it('holds whole ticks while ticks write several frames per socket, and goes back to groups when they stop', () => {
+    const { coalescer, endTick } = manualTicks();
+    const sockets = Array.from({ length: 100 }, () => fakeSocket());
+    const wrapped = sockets.map((socket) => coalescer.wrap(socket, open));
+    const burst = (messages: number) => {
+      for (let m = 0; m < messages; m++) for (const writes of wrapped) writes.stageText(`{"seq":${m},`, utf8('"t":1}'));
+      endTick();
+    };
+    burst(2); // light-load mode: written in groups, twice per socket; two frames per socket switch the mode
+    expect(coalescer.holdingWholeTicks).toBe(true);
+    for (const socket of sockets) socket.written.length = 0;
+    burst(3);
+    // Held to the end of the tick: one chunk per socket with its three frames.
+    expect(sockets.every((socket) => socket.written.length === 1)).toBe(true);
+    expect(sockets[0]?.written[0]).toEqual(Buffer.concat([0, 1, 2].map((m) => textFrame(`{"seq":${m},"t":1}`))));
+    burst(1);
+    expect(coalescer.holdingWholeTicks).toBe(false);
+  });
+});
