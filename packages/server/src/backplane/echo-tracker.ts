@@ -1,23 +1,32 @@
 import type { BackplaneMessage, Channel } from './types';
 
-export interface AwaitedEcho {
+export interface QueuedMessage {
   readonly channel: Channel;
   readonly message: BackplaneMessage;
+}
+
+interface Entry extends QueuedMessage {
+  /** Set while the echo of this publish may still come; absent once it is to be delivered here. */
+  id: string | undefined;
 }
 
 /** How many ids of publishes already delivered locally are remembered, to drop their late echoes. */
 const ABANDONED_LIMIT = 10_000;
 
 /**
- * The publishes of this process that its own subscriber connection has not carried back yet. While Redis is
- * up, an instance delivers its own messages only through that echo (so every instance sees a channel in one
- * order); if the subscriber connection dies first, the echo never comes, even though Redis may have run the
- * publish. Those messages were never delivered here, so delivering them locally then loses nothing and
- * duplicates nothing.
+ * This process's own messages, in the order it published them, until they reach its own sessions. While
+ * Redis is up an instance delivers its own messages only through their echo on its subscriber connection
+ * (so every instance sees a channel in one order). If that echo cannot come (the subscriber connection died,
+ * the publish was never written) the message is delivered here instead; and a message delivered here while
+ * earlier ones still await their echo waits behind them, so local sessions see the publish order either way.
+ *
+ * Echoes arrive in publish order (one command connection, one subscriber connection, Redis runs commands in
+ * order): when one arrives, every earlier publish still awaiting its echo will never echo.
  */
 export class EchoTracker {
-  private readonly awaiting = new Map<string, AwaitedEcho>();
-  /** Ids delivered locally while an echo could still come (a command connection that broke alone). */
+  private readonly queue: Entry[] = [];
+  private readonly awaiting = new Map<string, Entry>();
+  /** Ids delivered locally while their echo could still come (a command connection that broke alone). */
   private readonly abandoned = new Set<string>();
   private counter = 0;
 
@@ -27,58 +36,118 @@ export class EchoTracker {
   /** Registers a publish whose echo this process will hear; returns the id to put on the wire. */
   expect(channel: Channel, message: BackplaneMessage): string {
     const id = `${this.tag}.${++this.counter}`;
-    this.awaiting.set(id, { channel, message });
+    const entry: Entry = { channel, message, id };
+    this.queue.push(entry);
+    this.awaiting.set(id, entry);
     return id;
   }
 
   /**
-   * The echo of `id` arrived: false when it must be dropped (the message was already delivered locally).
-   * An id of another process, or one no longer awaited, is simply delivered.
+   * A message to deliver here without an echo. Returns it at once when nothing is ahead of it; otherwise it
+   * waits its turn and comes out of a later call.
    */
-  heard(id: string): boolean {
-    if (this.awaiting.delete(id)) return true;
-    return !this.abandoned.delete(id);
-  }
-
-  /** The publish never went out (or Redis declined it): no echo will come. */
-  cancel(id: string): void {
-    this.awaiting.delete(id);
+  local(channel: Channel, message: BackplaneMessage): QueuedMessage[] {
+    if (this.queue.length === 0) return [{ channel, message }];
+    this.queue.push({ channel, message, id: undefined });
+    return [];
   }
 
   /**
-   * Gives up waiting for one echo while the subscriber connection is still up; the caller delivers it locally.
-   * Undefined when it already came back or was handed over.
+   * The echo with this id arrived. `drop`: it was delivered here already. Otherwise `before` (earlier
+   * messages, now known never to echo) go to local sessions first, then the echoed message, then `after`
+   * (local ones that waited behind it).
    */
-  abandon(id: string): AwaitedEcho | undefined {
-    const awaited = this.awaiting.get(id);
-    if (awaited === undefined) return undefined;
-    this.awaiting.delete(id);
-    if (this.abandoned.size >= ABANDONED_LIMIT) {
-      const oldest = this.abandoned.values().next();
-      if (oldest.done !== true) this.abandoned.delete(oldest.value);
+  heard(id: string): { drop: true } | { drop: false; before: QueuedMessage[]; after: QueuedMessage[] } {
+    const entry = this.awaiting.get(id);
+    if (entry === undefined) return this.abandoned.delete(id) ? { drop: true } : { drop: false, before: [], after: [] };
+    const before: QueuedMessage[] = [];
+    for (let head = this.queue.shift(); head !== entry && head !== undefined; head = this.queue.shift()) {
+      if (head.id !== undefined) this.awaiting.delete(head.id);
+      before.push(head);
     }
-    this.abandoned.add(id);
-    return awaited;
+    this.awaiting.delete(id);
+    return { drop: false, before, after: this.releaseHead() };
+  }
+
+  /** The publish was never written: it goes to local sessions in its turn. */
+  deliverHere(id: string): QueuedMessage[] {
+    const entry = this.awaiting.get(id);
+    if (entry === undefined) return [];
+    this.awaiting.delete(id);
+    entry.id = undefined;
+    return this.releaseHead();
+  }
+
+  /** Redis declined the publish (another instance published it): nothing to deliver, no echo to wait for. */
+  cancel(id: string): QueuedMessage[] {
+    const entry = this.awaiting.get(id);
+    if (entry === undefined) return [];
+    this.awaiting.delete(id);
+    this.queue.splice(this.queue.indexOf(entry), 1);
+    return this.releaseHead();
   }
 
   /**
-   * The subscriber connection is gone: no awaited echo can arrive any more. Returns them in publish order
-   * for local delivery, and forgets everything (a new connection never carries an old message).
+   * Gives up waiting for one echo while the subscriber connection is still up: it, everything before it and
+   * the local messages behind it are handed out for local delivery; echoes of any of them are dropped later.
    */
-  takeAll(): AwaitedEcho[] {
-    const all = [...this.awaiting.values()];
+  abandon(id: string): QueuedMessage[] {
+    const entry = this.awaiting.get(id);
+    if (entry === undefined) return [];
+    const out: QueuedMessage[] = [];
+    for (let head = this.queue.shift(); head !== undefined; head = this.queue.shift()) {
+      if (head.id !== undefined) {
+        this.awaiting.delete(head.id);
+        this.remember(head.id);
+      }
+      out.push(head);
+      if (head === entry) break;
+    }
+    return out.concat(this.releaseHead());
+  }
+
+  /**
+   * The subscriber connection is gone: no awaited echo can arrive any more. Returns everything queued, in
+   * publish order, for local delivery, and forgets it (a new connection never carries an old message).
+   */
+  takeAll(): QueuedMessage[] {
+    const all = this.queue.splice(0);
     this.awaiting.clear();
     this.abandoned.clear();
     return all;
   }
 
-  /** This process stopped receiving `channel`: its echoes will be dropped, so stop waiting for them. */
-  forgetChannel(channel: Channel): void {
-    if (this.awaiting.size === 0) return;
-    for (const [id, awaited] of this.awaiting) if (awaited.channel === channel) this.awaiting.delete(id);
+  /** This process stopped receiving `channel`: nothing queued for it can reach anyone here. */
+  forgetChannel(channel: Channel): QueuedMessage[] {
+    if (this.queue.length === 0) return [];
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const entry = this.queue[i];
+      if (entry?.channel !== channel) continue;
+      if (entry.id !== undefined) this.awaiting.delete(entry.id);
+      this.queue.splice(i, 1);
+    }
+    return this.releaseHead();
   }
 
   get size(): number {
-    return this.awaiting.size;
+    return this.queue.length;
+  }
+
+  /** The local messages at the head of the queue, now free to go. */
+  private releaseHead(): QueuedMessage[] {
+    const out: QueuedMessage[] = [];
+    while (this.queue.length > 0 && this.queue[0]?.id === undefined) {
+      const head = this.queue.shift();
+      if (head !== undefined) out.push(head);
+    }
+    return out;
+  }
+
+  private remember(id: string): void {
+    if (this.abandoned.size >= ABANDONED_LIMIT) {
+      const oldest = this.abandoned.values().next();
+      if (oldest.done !== true) this.abandoned.delete(oldest.value);
+    }
+    this.abandoned.add(id);
   }
 }

@@ -3,7 +3,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { type Logger, silentLogger } from '../core/logger';
 import { closeConnection } from '../redis/close-connection';
 import { ChannelTable } from './channel-table';
-import { EchoTracker } from './echo-tracker';
+import { EchoTracker, type QueuedMessage } from './echo-tracker';
 import { PUBLISH_SEQUENCED_LUA, reconnectDelayMs } from './redis-script';
 import type {
   Backplane,
@@ -360,7 +360,7 @@ export class RedisBackplane implements Backplane {
   }
 
   private closeChannel(channel: Channel): void {
-    this.echoes.forgetChannel(channel);
+    this.deliverHere(this.echoes.forgetChannel(channel));
     if (this.subscriber.status !== 'ready') return;
     // Late messages still in flight are dropped by the table check in `subscriberOnMessage`.
     this.subscriber.unsubscribe(this.prefix + channel).catch(() => {});
@@ -390,8 +390,7 @@ export class RedisBackplane implements Backplane {
 
   private route(node: LocalNode, channel: Channel, message: BackplaneMessage): void {
     if (this.state !== 'ok') {
-      this.counters.delivered_locally++;
-      this.deliver(channel, message);
+      this.deliverHere(this.echoes.local(channel, message));
       return;
     }
     // Only a channel this process receives brings an echo back.
@@ -412,7 +411,7 @@ export class RedisBackplane implements Backplane {
     sent.then(
       (reply) => {
         // The script declined it (its once-key was taken: another instance published it): no echo comes.
-        if (reply === null && echo !== undefined) this.echoes.cancel(echo);
+        if (reply === null && echo !== undefined) this.deliverHere(this.echoes.cancel(echo));
       },
       (error: unknown) => this.publishFailed(channel, message, error, echo),
     );
@@ -422,9 +421,7 @@ export class RedisBackplane implements Backplane {
     const text = error instanceof Error ? error.message : String(error);
     // Never written (the connection went away between the state check and the write): local delivery is safe.
     if (text.includes("Stream isn't writeable")) {
-      if (echo !== undefined) this.echoes.cancel(echo);
-      this.counters.delivered_locally++;
-      this.deliver(channel, message);
+      this.deliverHere(echo === undefined ? this.echoes.local(channel, message) : this.echoes.deliverHere(echo));
       return;
     }
     // Written, then the connection broke: Redis may have carried it to other instances (counted as lost to
@@ -442,10 +439,7 @@ export class RedisBackplane implements Backplane {
 
   private giveUpOnEcho(echo: string): void {
     if (this.closed) return;
-    const awaited = this.echoes.abandon(echo);
-    if (awaited === undefined) return;
-    this.counters.delivered_locally++;
-    this.deliver(awaited.channel, awaited.message);
+    this.deliverHere(this.echoes.abandon(echo));
   }
 
   /** The subscriber connection is gone, and with it every echo still to come: deliver those messages here. */
@@ -454,7 +448,12 @@ export class RedisBackplane implements Backplane {
     const unechoed = this.echoes.takeAll();
     if (this.closed) return;
     this.logger.info({ messages: unechoed.length }, 'redis backplane delivering locally what its lost echo carried');
-    for (const { channel, message } of unechoed) {
+    this.deliverHere(unechoed);
+  }
+
+  /** To this process's own nodes only, in order (degraded delivery, or an echo that cannot come). */
+  private deliverHere(messages: readonly QueuedMessage[]): void {
+    for (const { channel, message } of messages) {
       this.counters.delivered_locally++;
       this.deliver(channel, message);
     }
@@ -472,9 +471,12 @@ export class RedisBackplane implements Backplane {
       return;
     }
     const { echo, ...message } = decoded;
-    if (echo !== undefined && !this.echoes.heard(echo)) return;
+    const heard = echo === undefined ? undefined : this.echoes.heard(echo);
+    if (heard?.drop === true) return;
+    if (heard !== undefined) this.deliverHere(heard.before);
     this.counters.received++;
     this.deliver(channel, message);
+    if (heard !== undefined) this.deliverHere(heard.after);
   }
 
   private deliver(channel: Channel, message: BackplaneMessage): void {

@@ -89,7 +89,7 @@ describe.skipIf(!redis.available)(redisSuiteTitle('RedisBackplane: echoes lost w
     expect(collector.received.at(-1)?.message.position).toMatch(/^\d+-\d+$/);
   });
 
-  it('delivers locally a publish whose command connection broke, and drops its echo when that comes late', async () => {
+  it('delivers locally, in order, publishes whose command connection broke, and drops their late echoes', async () => {
     const { collector, publish } = await openThroughRelay();
     const subscriberLink = relay.find('gateway-backplane-subscriber');
     const commandLink = relay.find('gateway-backplane\r');
@@ -101,16 +101,23 @@ describe.skipIf(!redis.available)(redisSuiteTitle('RedisBackplane: echoes lost w
     publish(2);
     // Redis ran both (they are in the stream), but their replies and echoes are held.
     await expect.poll(() => inspector.xlen(backplane.streamKey)).toBe(2);
+    // The command connection goes and cannot come back yet; the subscriber connection stays.
+    relay.refuseNew = true;
     commandLink?.sever();
-    await collector.until(() => collector.received.length === 3, 'the two publishes, delivered locally');
-    expect(numbers(collector)).toEqual([0, 1, 2]);
-    expect(backplane.status()).toMatchObject({ publish_failures: 2, delivered_locally: 2 });
+    // Degraded now (the command connection is gone): a new message goes to local sessions, but only after the
+    // two still waiting for their echo, so local order stays the publish order.
+    await expect.poll(() => backplane.status().state).toBe('degraded');
+    publish(3);
+    await collector.until(() => collector.received.length === 4, 'the three publishes, delivered locally');
+    expect(numbers(collector)).toEqual([0, 1, 2, 3]);
+    expect(backplane.status()).toMatchObject({ publish_failures: 2, delivered_locally: 3 });
 
     // The held echoes now arrive on the still-open subscriber connection: dropped, not delivered again.
+    relay.refuseNew = false;
     subscriberLink?.thaw();
     expect(await backplane.whenReady(3000)).toBe(true);
-    publish(3);
-    await collector.until(() => collector.received.length === 4, 'the next message');
-    expect(numbers(collector)).toEqual([0, 1, 2, 3]);
+    publish(4);
+    await collector.until(() => collector.received.length === 5, 'the next message');
+    expect(numbers(collector)).toEqual([0, 1, 2, 3, 4]);
   });
 });

@@ -19,6 +19,8 @@ export interface RelayLink {
  */
 export class TcpRelay {
   readonly links: RelayLink[] = [];
+  /** While true, new connections are closed as soon as they are accepted (the target looks down to newcomers). */
+  refuseNew = false;
 
   private constructor(private readonly server: Server) {}
 
@@ -45,6 +47,10 @@ export class TcpRelay {
   }
 
   private accept(client: Socket, targetPort: number): void {
+    if (this.refuseNew) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(targetPort, '127.0.0.1');
     let frozen = false;
     const link: RelayLink = {
