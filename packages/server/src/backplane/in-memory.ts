@@ -4,7 +4,12 @@ const MAX_REMEMBERED_ONCE_KEYS = 100_000;
 
 /** The default backplane: synchronous delivery inside one process. Gateways sharing an instance see each other. */
 export class InMemoryBackplane implements Backplane {
-  private readonly subscribers = new Map<Channel, Set<BackplaneListener>>();
+  /**
+   * Listeners per channel. Arrays replaced on every change, never changed in place: a delivery walks the
+   * array it started with, and a channel with one listener (every user channel on one gateway) costs ~50
+   * bytes where a Set costs ~150.
+   */
+  private readonly subscribers = new Map<Channel, readonly BackplaneListener[]>();
   /** Once-keys already published, oldest first. */
   private readonly published = new Set<string>();
   /** Nothing can fail in one process: it has been ok since it was made. */
@@ -19,18 +24,18 @@ export class InMemoryBackplane implements Backplane {
       subscribe(channel) {
         if (closed) return;
         channels.add(channel);
-        let set = subscribers.get(channel);
-        if (set === undefined) {
-          set = new Set();
-          subscribers.set(channel, set);
-        }
-        set.add(listener);
+        const listeners = subscribers.get(channel);
+        // `concat` makes an array of exactly the right size; `push` would reserve 16 spare slots.
+        if (listeners === undefined) subscribers.set(channel, [listener]);
+        else if (!listeners.includes(listener)) subscribers.set(channel, listeners.concat(listener));
       },
       unsubscribe(channel) {
         channels.delete(channel);
-        const set = subscribers.get(channel);
-        set?.delete(listener);
-        if (set?.size === 0) subscribers.delete(channel);
+        const listeners = subscribers.get(channel);
+        if (listeners === undefined || !listeners.includes(listener)) return;
+        const rest = listeners.filter((other) => other !== listener);
+        if (rest.length > 0) subscribers.set(channel, rest);
+        else subscribers.delete(channel);
       },
       publish: (channel, message) => {
         if (!closed) this.publish(channel, message);
@@ -64,9 +69,7 @@ export class InMemoryBackplane implements Backplane {
 
   private publish(channel: Channel, message: BackplaneMessage): void {
     if (message.once !== undefined && !this.firstTime(message.once.key)) return;
-    const set = this.subscribers.get(channel);
-    if (set === undefined) return;
-    // Copy: a listener may unsubscribe (a connection closing) while we deliver.
-    for (const listener of [...set]) listener(channel, message);
+    // The array as it is now: a listener unsubscribing (a connection closing) meanwhile replaces it.
+    for (const listener of this.subscribers.get(channel) ?? []) listener(channel, message);
   }
 }

@@ -33,9 +33,6 @@ export class ClientConnection {
   /** Made at the first bad frame: most connections never send one. */
   private badInputPolicy: BadInputPolicy | undefined;
   readonly rateLimiter: ConnectionRateLimiter;
-  private readonly maxBufferedBytes: number;
-  private readonly badFrameLimit: number;
-  private readonly badFrameWindowMs: number;
   /** Set on the first overflow: the goodbye written while closing must not report it again. */
   private overflowed = false;
 
@@ -43,20 +40,18 @@ export class ClientConnection {
     /** For logs only; the session id is what clients see. */
     readonly id: string,
     private readonly socket: Connection,
-    options: ResolvedOptions,
+    /** Shared by every connection; read where needed rather than copied into each one. */
+    private readonly options: ResolvedOptions,
     private readonly counters: FrameCounters,
     /** Called when the socket's unsent bytes pass the limit; the gateway closes it 4003. */
     private readonly onOverflow: (connection: ClientConnection) => void,
   ) {
     this.lastHeardAt = options.clock.now();
-    this.rateLimiter = new ConnectionRateLimiter(options, this.lastHeardAt);
-    this.maxBufferedBytes = options.maxBufferedBytes;
-    this.badFrameLimit = options.badFrameLimit;
-    this.badFrameWindowMs = options.badFrameWindowMs;
+    this.rateLimiter = new ConnectionRateLimiter(options);
   }
 
   get badInput(): BadInputPolicy {
-    this.badInputPolicy ??= new BadInputPolicy(this.badFrameLimit, this.badFrameWindowMs);
+    this.badInputPolicy ??= new BadInputPolicy(this.options.badFrameLimit, this.options.badFrameWindowMs);
     return this.badInputPolicy;
   }
 
@@ -83,7 +78,7 @@ export class ClientConnection {
   private afterWrite(): void {
     this.counters.framesOut += 1;
     const buffered = this.socket.bufferedAmount;
-    if (buffered !== undefined && buffered > this.maxBufferedBytes && !this.overflowed) {
+    if (buffered !== undefined && buffered > this.options.maxBufferedBytes && !this.overflowed) {
       this.overflowed = true;
       this.onOverflow(this);
     }

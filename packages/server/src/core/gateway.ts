@@ -118,6 +118,31 @@ function configureZodLocale(): void {
   z.config(z.locales.en());
 }
 
+/** The gateway's side of every open connection's handle. */
+interface HandleFeed {
+  receive(connection: ClientConnection, data: string | Uint8Array, isBinary: boolean): void;
+  closed(connection: ClientConnection, code: number, reason: string): void;
+}
+
+/**
+ * The handle `open` returns for an accepted socket. A class rather than an object of two closures: the
+ * methods live on the prototype, so an idle connection's handle costs one small object.
+ */
+class OpenHandle implements ConnectionHandle {
+  constructor(
+    private readonly connection: ClientConnection,
+    private readonly feed: HandleFeed,
+  ) {}
+
+  message(data: string | Uint8Array, isBinary: boolean): void {
+    this.feed.receive(this.connection, data, isBinary);
+  }
+
+  closed(code: number, reason: string): void {
+    this.feed.closed(this.connection, code, reason);
+  }
+}
+
 export function createGateway<const Events extends readonly EventDefinition[] = []>(
   options: GatewayOptions<Events> = {},
 ): Gateway<Events> {
@@ -151,6 +176,20 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
       },
     },
     server_id: resolved.serverId,
+  };
+
+  /** What every connection's handle calls: one per gateway, so a handle holds two references and no closures. */
+  const feed: HandleFeed = {
+    receive,
+    closed(connection, code, reason) {
+      if (connection.state === 'closed') return;
+      logger.debug(
+        { connection_id: connection.id, session_id: connection.session?.id, code, reason },
+        'connection closed',
+      );
+      // A clean close (1000) means the client is done: the session ends. Anything else may be a blip.
+      rt.lifecycle.lost(connection, code !== 1000);
+    },
   };
 
   function closeSlowConsumer(connection: ClientConnection): void {
@@ -231,18 +270,7 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
       }, resolved.identifyTimeoutMs);
       logger.debug({ connection_id: connection.id, ...info }, 'connection opened');
       connection.send('hello', hello);
-      return {
-        message: (data, isBinary) => receive(connection, data, isBinary),
-        closed: (code, reason) => {
-          if (connection.state === 'closed') return;
-          logger.debug(
-            { connection_id: connection.id, session_id: connection.session?.id, code, reason },
-            'connection closed',
-          );
-          // A clean close (1000) means the client is done: the session ends. Anything else may be a blip.
-          rt.lifecycle.lost(connection, code !== 1000);
-        },
-      };
+      return new OpenHandle(connection, feed);
     },
 
     handle(type, handler) {

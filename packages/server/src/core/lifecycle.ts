@@ -103,13 +103,14 @@ export class Lifecycle {
    */
   makeRoomFor(userId: string): boolean {
     const limit = this.rt.options.maxConnectionsPerUser;
-    const sessions = this.rt.users.get(userId);
-    if (sessions === undefined || sessions.size < limit) return true;
-    for (const session of [...sessions]) {
-      if (sessions.size < limit) break;
+    // Read afresh each time: ending a session replaces the user's array.
+    const count = () => this.rt.users.get(userId)?.length ?? 0;
+    if (count() < limit) return true;
+    for (const session of this.rt.users.get(userId) ?? []) {
+      if (count() < limit) break;
       if (session.connection === undefined) this.end(session);
     }
-    return sessions.size < limit;
+    return count() < limit;
   }
 
   /** Leaves rooms (room presence.leave), removes the device from presence, forgets the session. */

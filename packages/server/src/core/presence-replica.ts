@@ -46,18 +46,27 @@ export interface DeviceSnapshot {
 }
 
 interface DeviceRecord {
+  readonly session: string;
   node: string;
   userId: string;
   device: PresenceDevice;
-  rooms: Set<string>;
+  /** Made at the device's first room join: most idle devices never join one. */
+  rooms: Set<string> | undefined;
 }
 
 interface UserRecord {
   user: User;
-  /** Keyed by session id: one device per connection, wherever it lives. */
-  devices: Map<string, DeviceRecord>;
+  /**
+   * One device per connection, wherever it lives, in arrival order. An array rather than a Map keyed by
+   * session id: a user has a handful of devices, and a Map costs ~180 bytes per user even with one.
+   */
+  devices: DeviceRecord[];
   data?: Data;
   updatedAt: string;
+}
+
+function deviceOf(record: UserRecord | undefined, sessionId: string): DeviceRecord | undefined {
+  return record?.devices.find((device) => device.session === sessionId);
 }
 
 const STRINGS = (value: unknown): value is string => typeof value === 'string';
@@ -197,7 +206,7 @@ export class PresenceReplica {
     const record = this.users.get(userId);
     if (record === undefined) return undefined;
     const devices: PresenceDevice[] = [];
-    for (const device of record.devices.values()) {
+    for (const device of record.devices) {
       if (device.node === exceptNode || device.device.status === 'invisible') continue;
       devices.push(device.device);
     }
@@ -238,8 +247,8 @@ export class PresenceReplica {
   /** Every room any session of the user is in. */
   userRooms(userId: string): string[] {
     const out = new Set<string>();
-    for (const device of this.users.get(userId)?.devices.values() ?? [])
-      for (const roomId of device.rooms) out.add(roomId);
+    for (const device of this.users.get(userId)?.devices ?? [])
+      for (const roomId of device.rooms ?? []) out.add(roomId);
     return [...out];
   }
 
@@ -266,7 +275,7 @@ export class PresenceReplica {
     at: string,
   ): PresenceTransition[] {
     let record = this.users.get(user.id);
-    const existing = record?.devices.get(sessionId);
+    const existing = deviceOf(record, sessionId);
     // A repeat (bootstrap replaying what the snapshot had, a re-announcement) or a session moving to another
     // instance (resume anywhere) is no change to others; only the holder is updated.
     if (
@@ -280,13 +289,15 @@ export class PresenceReplica {
     }
     const before = this.entry(user.id);
     if (record === undefined) {
-      record = { user, devices: new Map(), updatedAt: at };
+      record = { user, devices: [], updatedAt: at };
       this.users.set(user.id, record);
     }
     record.user = user;
-    const rooms = existing?.rooms ?? new Set<string>();
-    const next: DeviceRecord = { node, userId: user.id, device, rooms };
-    record.devices.set(sessionId, next);
+    const next: DeviceRecord = { session: sessionId, node, userId: user.id, device, rooms: existing?.rooms };
+    const index = existing === undefined ? -1 : record.devices.indexOf(existing);
+    // `concat` makes an array of exactly the right size; `push` would reserve 16 spare slots.
+    if (index < 0) record.devices = record.devices.concat(next);
+    else record.devices[index] = next;
     this.sessions.set(sessionId, next);
     if (data !== undefined) record.data = data;
     record.updatedAt = at;
@@ -301,7 +312,7 @@ export class PresenceReplica {
     at: string,
   ): PresenceTransition[] {
     const record = this.users.get(userId);
-    const device = record?.devices.get(sessionId);
+    const device = deviceOf(record, sessionId);
     if (record === undefined || device === undefined) return [];
     const before = this.entry(userId);
     device.device = { ...device.device, status };
@@ -312,23 +323,24 @@ export class PresenceReplica {
 
   private down(sessionId: string, userId: string, at: string): PresenceTransition[] {
     const record = this.users.get(userId);
-    const device = record?.devices.get(sessionId);
+    const device = deviceOf(record, sessionId);
     if (record === undefined || device === undefined) return [];
     // A crashed instance's sessions never sent their room leaves: they go with the device.
     const out: PresenceTransition[] = [];
-    for (const roomId of [...device.rooms]) out.push(...this.leave(sessionId, userId, roomId));
+    for (const roomId of [...(device.rooms ?? [])]) out.push(...this.leave(sessionId, userId, roomId));
     const before = this.entry(userId);
-    record.devices.delete(sessionId);
+    record.devices = record.devices.filter((other) => other !== device);
     this.sessions.delete(sessionId);
     record.updatedAt = at;
-    if (record.devices.size === 0) this.users.delete(userId);
+    if (record.devices.length === 0) this.users.delete(userId);
     out.push(...this.compare(userId, before));
     return out;
   }
 
   private join(sessionId: string, userId: string, roomId: string): PresenceTransition[] {
     const device = this.sessions.get(sessionId);
-    if (device === undefined || device.userId !== userId || device.rooms.has(roomId)) return [];
+    if (device === undefined || device.userId !== userId || device.rooms?.has(roomId)) return [];
+    device.rooms ??= new Set();
     device.rooms.add(roomId);
     let users = this.rooms.get(roomId);
     if (users === undefined) {
@@ -348,7 +360,7 @@ export class PresenceReplica {
 
   private leave(sessionId: string, userId: string, roomId: string): PresenceTransition[] {
     const device = this.sessions.get(sessionId);
-    if (device === undefined || !device.rooms.delete(roomId)) return [];
+    if (device === undefined || device.rooms?.delete(roomId) !== true) return [];
     const users = this.rooms.get(roomId);
     const sessions = users?.get(userId);
     if (users === undefined || sessions === undefined || !sessions.delete(sessionId)) return [];

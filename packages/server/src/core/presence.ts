@@ -19,12 +19,25 @@ export type PresenceChange =
   | { readonly kind: 'leave'; readonly userId: string }
   | { readonly kind: 'none' };
 
+/** One device per connection, with the connection's session id. */
+interface DeviceSlot {
+  readonly sessionId: string;
+  device: PresenceDevice;
+}
+
 interface UserRecord {
   user: User;
-  /** One device per connection, keyed by the connection's session id. */
-  devices: Map<string, PresenceDevice>;
+  /**
+   * In connection order. An array rather than a Map keyed by session id: a user has a handful of devices
+   * (`maxConnectionsPerUser`), and an empty Map alone costs ~300 bytes per connected user.
+   */
+  devices: DeviceSlot[];
   data?: Data;
   updatedAt: string;
+}
+
+function slotOf(record: UserRecord, sessionId: string): DeviceSlot | undefined {
+  return record.devices.find((slot) => slot.sessionId === sessionId);
 }
 
 /**
@@ -40,11 +53,14 @@ export class PresenceTable {
     const before = this.entry(user.id);
     let record = this.users.get(user.id);
     if (record === undefined) {
-      record = { user, devices: new Map(), updatedAt: this.timestamp() };
+      record = { user, devices: [], updatedAt: this.timestamp() };
       this.users.set(user.id, record);
     }
     record.user = user;
-    record.devices.set(sessionId, device);
+    const slot = slotOf(record, sessionId);
+    // `concat` makes an array of exactly the right size; `push` (and spreading) would reserve 16 spare slots.
+    if (slot === undefined) record.devices = record.devices.concat({ sessionId, device });
+    else slot.device = device;
     if (data !== undefined) record.data = data;
     record.updatedAt = this.timestamp();
     return this.compare(user.id, before);
@@ -52,10 +68,10 @@ export class PresenceTable {
 
   update(sessionId: string, userId: string, status: PresenceStatus, data?: Data): PresenceChange {
     const record = this.users.get(userId);
-    const device = record?.devices.get(sessionId);
-    if (record === undefined || device === undefined) return { kind: 'none' };
+    const slot = record === undefined ? undefined : slotOf(record, sessionId);
+    if (record === undefined || slot === undefined) return { kind: 'none' };
     const before = this.entry(userId);
-    record.devices.set(sessionId, { ...device, status });
+    slot.device = { ...slot.device, status };
     if (data !== undefined) record.data = data;
     record.updatedAt = this.timestamp();
     return this.compare(userId, before);
@@ -63,11 +79,12 @@ export class PresenceTable {
 
   disconnect(sessionId: string, userId: string): PresenceChange {
     const record = this.users.get(userId);
-    if (record === undefined || !record.devices.has(sessionId)) return { kind: 'none' };
+    const index = record?.devices.findIndex((slot) => slot.sessionId === sessionId) ?? -1;
+    if (record === undefined || index < 0) return { kind: 'none' };
     const before = this.entry(userId);
-    record.devices.delete(sessionId);
+    record.devices.splice(index, 1);
     record.updatedAt = this.timestamp();
-    if (record.devices.size === 0) this.users.delete(userId);
+    if (record.devices.length === 0) this.users.delete(userId);
     return this.compare(userId, before);
   }
 
@@ -75,7 +92,8 @@ export class PresenceTable {
   entry(userId: string): PresenceEntry | undefined {
     const record = this.users.get(userId);
     if (record === undefined) return undefined;
-    const devices = [...record.devices.values()].filter((device) => device.status !== 'invisible');
+    const devices: PresenceDevice[] = [];
+    for (const { device } of record.devices) if (device.status !== 'invisible') devices.push(device);
     const status = aggregateStatus(devices);
     if (status === undefined) return undefined;
     const entry: PresenceEntry = { user_id: record.user.id, status, devices, updated_at: record.updatedAt };

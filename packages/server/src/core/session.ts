@@ -5,13 +5,18 @@ import type { ResolvedOptions } from './options';
 import { ReplayBuffer } from './replay-buffer';
 import { SharedBody } from './shared-body';
 
+/** The rooms of a session that has joined none: shared, since most idle sessions never join one. */
+const NO_ROOMS: ReadonlySet<string> = new Set();
+
 /**
  * What a client resumes: identity, rooms, the per-session seq and the replay buffer. It outlives its
  * connection for the resume window; while detached it keeps receiving dispatches into the buffer.
  */
 export class Session {
-  readonly rooms = new Set<string>();
-  readonly replay: ReplayBuffer;
+  /** Made at the first join (a Set costs ~170 bytes, per idle session too); `rooms` reads it. */
+  private joined: Set<string> | undefined;
+  /** Made at the first dispatch or read (~120 bytes): an idle session may never be sent anything. */
+  private buffer: ReplayBuffer | undefined;
   /** The socket it is attached to; undefined while detached (waiting for a resume). */
   connection: ClientConnection | undefined;
   /** Ends the session when the resume window runs out while detached. */
@@ -30,9 +35,36 @@ export class Session {
     readonly user: User,
     readonly deviceId: string,
     readonly deviceType: DeviceType,
-    options: ResolvedOptions,
-  ) {
-    this.replay = new ReplayBuffer(options.replayBufferEvents, options.replayBufferBytes);
+    private readonly options: ResolvedOptions,
+  ) {}
+
+  /** The recent dispatches kept for resume and `replay {since}`. */
+  get replay(): ReplayBuffer {
+    this.buffer ??= new ReplayBuffer(this.options.replayBufferEvents, this.options.replayBufferBytes);
+    return this.buffer;
+  }
+
+  /** Drops what the client confirmed it has; a session never sent anything has no buffer to make for it. */
+  trimReplay(seq: number): void {
+    this.buffer?.trimThrough(seq);
+  }
+
+  /** The rooms this session is in; change them through `addRoom` and `deleteRoom`. */
+  get rooms(): ReadonlySet<string> {
+    return this.joined ?? NO_ROOMS;
+  }
+
+  /** False when the session was in the room already. */
+  addRoom(roomId: string): boolean {
+    this.joined ??= new Set();
+    if (this.joined.has(roomId)) return false;
+    this.joined.add(roomId);
+    return true;
+  }
+
+  /** False when the session was not in the room. */
+  deleteRoom(roomId: string): boolean {
+    return this.joined?.delete(roomId) ?? false;
   }
 
   get lastSeq(): number {

@@ -28,7 +28,24 @@ const MAX_BUFFERED_DELTAS = 100_000;
  * delivery) waits until that delivery has reached every instance, so the in-memory backplane, which
  * delivers synchronously, keeps one order for every gateway sharing it.
  */
-const outboxes = new WeakMap<Backplane, { queue: Array<[BackplaneNode, BackplaneMessage]>; flushing: boolean }>();
+const outboxes = new WeakMap<Backplane, { queue: OutgoingDelta[]; flushing: boolean }>();
+
+/** A delta on its way out: the node publishing it, the message carrying it, and the cluster that made it. */
+interface OutgoingDelta {
+  readonly node: BackplaneNode;
+  readonly message: BackplaneMessage;
+  readonly from: PresenceCluster;
+  readonly delta: PresenceDelta;
+}
+
+/**
+ * The delta being handed to a backplane right now. The in-memory backplane delivers synchronously and passes
+ * the message object itself, so the echo reaching the cluster that made the delta applies it as made rather
+ * than parsing a copy: the replica then shares the session id, user, device and timestamp with this
+ * instance's own tables instead of holding copies of each (some hundred bytes per device). Through Redis the
+ * echo is another message object and is parsed as before; other instances always parse theirs.
+ */
+let delivering: OutgoingDelta | undefined;
 
 /**
  * Presence across instances (docs/scale-out.md, "Presence across instances"). Local changes become deltas
@@ -269,19 +286,26 @@ export class PresenceCluster {
       outbox = { queue: [], flushing: false };
       outboxes.set(this.backplane, outbox);
     }
-    outbox.queue.push([this.node, { type: 'presence.delta', body: JSON.stringify(delta), sequenced: false }]);
+    const message: BackplaneMessage = { type: 'presence.delta', body: JSON.stringify(delta), sequenced: false };
+    outbox.queue.push({ node: this.node, message, from: this, delta });
     if (outbox.flushing) return;
     outbox.flushing = true;
+    // A delivery may flush another backplane's outbox (gateways on two backplanes): that one's is restored after.
+    const outer = delivering;
     try {
-      for (let next = outbox.queue.shift(); next !== undefined; next = outbox.queue.shift())
-        next[0].publish(PRESENCE_CHANNEL, next[1]);
+      for (let next = outbox.queue.shift(); next !== undefined; next = outbox.queue.shift()) {
+        delivering = next;
+        next.node.publish(PRESENCE_CHANNEL, next.message);
+      }
     } finally {
+      delivering = outer;
       outbox.flushing = false;
     }
   }
 
   private receive(message: BackplaneMessage): void {
-    const delta = parseDelta(message.body);
+    const delta =
+      delivering?.message === message && delivering.from === this ? delivering.delta : parseDelta(message.body);
     if (delta === null) return;
     if (delta.origin !== this.me) this.lastHeard.set(delta.origin, this.rt.options.clock.now());
     if (delta.op === 'hello') {

@@ -287,7 +287,7 @@ export class ResumeAnywhere {
       rt.lifecycle.lost(connection, true);
       return;
     }
-    session.replay.trimThrough(seq);
+    session.trimReplay(seq);
     for (const entry of missed) connection.write(sequenceDispatch(entry.prepared, entry.seq));
     connection.send('resumed', { session_id: sessionId, replayed: missed.length }, frame.ref);
     rt.authExpiry.set(connection, expiresAt);

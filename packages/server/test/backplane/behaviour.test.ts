@@ -198,3 +198,20 @@ for (const implementation of implementations) {
     });
   });
 }
+
+describe('in-memory backplane delivery', () => {
+  it('finishes a delivery to everyone subscribed when it started, though one leaves meanwhile', () => {
+    const backplane = new InMemoryBackplane();
+    const second = new Collector();
+    const secondNode = backplane.connect(second.listener);
+    const firstNode = backplane.connect((_channel, received) => {
+      // A connection closing inside a delivery: the listener after it must still get this message.
+      if (received.type === 'first') secondNode.unsubscribe('room:r');
+    });
+    firstNode.subscribe('room:r');
+    secondNode.subscribe('room:r');
+    firstNode.publish('room:r', message('first'));
+    firstNode.publish('room:r', message('second'));
+    expect(second.types()).toEqual(['first']);
+  });
+});

@@ -99,7 +99,7 @@ export function onHeartbeat(connection: ClientConnection, frame: ClientFrameOf<'
   const lastSeq = frame.payload?.last_seq;
   const session = connection.session;
   // The client has everything up to last_seq, so the replay buffer need not keep it.
-  if (session !== undefined && lastSeq !== undefined && lastSeq <= session.lastSeq) session.replay.trimThrough(lastSeq);
+  if (session !== undefined && lastSeq !== undefined && lastSeq <= session.lastSeq) session.trimReplay(lastSeq);
   connection.send('heartbeat_ack', {}, frame.ref);
 }
 

@@ -56,7 +56,7 @@ export async function onResume(
   const { session, missed } = verdict;
   rt.lifecycle.takeOver(session);
   rt.lifecycle.attach(session, connection);
-  session.replay.trimThrough(seq);
+  session.trimReplay(seq);
   for (const entry of missed) connection.write(sequenceDispatch(entry.prepared, entry.seq));
   connection.send('resumed', { session_id: session.id, replayed: missed.length }, frame.ref);
   rt.authExpiry.set(connection, expiresAt);
