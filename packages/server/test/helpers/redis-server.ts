@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Whether tests can start a real `redis-server`, and if not, why (shown in the suite's name). */
 export interface RedisAvailability {
@@ -141,4 +143,40 @@ export async function stopRedisServers(): Promise<void> {
   const all = [...children];
   for (const child of all) child.kill('SIGKILL');
   await Promise.all(all.map(exited));
+}
+
+/** One redis-server for a whole test file, and a command connection to inspect what the gateways wrote. */
+export interface SuiteRedis {
+  /** `redis://127.0.0.1:<port>`; throws when the suite was skipped for want of redis-server. */
+  url(): string;
+  commands(): Redis;
+}
+
+/**
+ * Starts a redis-server in `beforeAll` (unless it is unavailable: the suite is then skipped) with a command
+ * connection to it, and stops both in `afterAll`.
+ */
+export function redisForSuite(availability: RedisAvailability): SuiteRedis {
+  let server: RedisServer | undefined;
+  let commands: Redis | undefined;
+  beforeAll(async () => {
+    if (!availability.available) return;
+    server = await startRedisServer();
+    commands = new Redis(server.url, { lazyConnect: true });
+    await commands.connect();
+  });
+  afterAll(async () => {
+    await commands?.quit();
+    await stopRedisServers();
+  });
+  return {
+    url() {
+      if (server === undefined) throw new Error('no redis-server');
+      return server.url;
+    },
+    commands() {
+      if (commands === undefined) throw new Error('no redis connection');
+      return commands;
+    },
+  };
 }

@@ -1,12 +1,5 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type RedisServer,
-  redisAvailability,
-  redisSuiteTitle,
-  startRedisServer,
-  stopRedisServers,
-} from '../helpers/redis-server';
+import { describe, expect, it } from 'vitest';
+import { redisAvailability, redisForSuite, redisSuiteTitle } from '../helpers/redis-server';
 import { request } from '../helpers/requests';
 import { dropConnection, lastSeq, resume } from '../helpers/resume';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -14,24 +7,11 @@ import type { Frame, TestClient } from '../helpers/ws-client';
 import { frameMatching } from './scenarios';
 
 const redis = redisAvailability();
-let server: RedisServer | undefined;
-let commands: Redis | undefined;
-
-beforeAll(async () => {
-  if (!redis.available) return;
-  server = await startRedisServer();
-  commands = new Redis(server.url, { lazyConnect: true });
-  await commands.connect();
-});
-
-afterAll(async () => {
-  await commands?.quit();
-  await stopRedisServers();
-});
+const shared = redisForSuite(redis);
 
 /** The seq of the newest anchor A wrote for the session: a resume elsewhere can rebuild from there. */
 async function anchoredSeq(prefix: string, sessionId: string): Promise<number | undefined> {
-  const data = await commands?.hget(`${prefix}session:${sessionId}`, 'data');
+  const data = await shared.commands().hget(`${prefix}session:${sessionId}`, 'data');
   if (data === null || data === undefined) return undefined;
   return (JSON.parse(data) as { anchors: Array<{ seq: number }> }).anchors.at(-1)?.seq;
 }
@@ -41,8 +21,7 @@ const aboutUser = (userId: string) => (frame: Frame) =>
 
 describe.skipIf(!redis.available)(redisSuiteTitle('presence across a resume on another instance', redis), () => {
   it('a session moving from A to B makes no presence.leave or presence.join; it leaves once when it ends', async () => {
-    if (server === undefined) throw new Error('no redis-server');
-    const options = { redisUrl: server.url, redisPrefix: 'ho1:' };
+    const options = { redisUrl: shared.url(), redisPrefix: 'ho1:' };
     const gateways: TestServer<[]>[] = [];
     for (let i = 0; i < 3; i++) gateways.push(await startTestServer(options));
     const [a, b, c] = gateways;

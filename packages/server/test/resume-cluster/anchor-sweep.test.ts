@@ -1,15 +1,8 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { comparePositions } from '../../src/sessions/positions';
 import type { Anchor } from '../../src/sessions/record';
 import { ManualClock } from '../helpers/manual-clock';
-import {
-  type RedisServer,
-  redisAvailability,
-  redisSuiteTitle,
-  startRedisServer,
-  stopRedisServers,
-} from '../helpers/redis-server';
+import { redisAvailability, redisForSuite, redisSuiteTitle } from '../helpers/redis-server';
 import { request, settle } from '../helpers/requests';
 import { dropConnection, lastSeq, resume } from '../helpers/resume';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -24,37 +17,18 @@ const WINDOW_MS = 30_000;
 const TTL_MS = WINDOW_MS + 2 * SWEEP_MS;
 
 const redis = redisAvailability();
-let server: RedisServer | undefined;
-let commands: Redis | undefined;
+const shared = redisForSuite(redis);
 let prefixes = 0;
-
-beforeAll(async () => {
-  if (!redis.available) return;
-  server = await startRedisServer();
-  commands = new Redis(server.url, { lazyConnect: true });
-  await commands.connect();
-});
-
-afterAll(async () => {
-  await commands?.quit();
-  await stopRedisServers();
-});
-
-function redisCommands(): Redis {
-  if (commands === undefined) throw new Error('no redis connection');
-  return commands;
-}
 
 /**
  * Two gateways in this process on one Redis (a fresh prefix) and one manual clock: time, and so every sweep,
  * moves only when the test says. Heartbeats are an hour apart, so no advance ever times a connection out.
  */
 async function cluster() {
-  if (server === undefined) throw new Error('no redis-server');
   const clock = new ManualClock();
   const prefix = `sw${++prefixes}:`;
   const options = {
-    redisUrl: server.url,
+    redisUrl: shared.url(),
     redisPrefix: prefix,
     clock,
     resumeWindowMs: WINDOW_MS,
@@ -67,7 +41,7 @@ async function cluster() {
 
 /** The stream entry the newest sequenced message is: the position everything so far has reached. */
 async function newestPosition(prefix: string): Promise<string | undefined> {
-  const [newest] = await redisCommands().xrevrange(`${prefix}events`, '+', '-', 'COUNT', 1);
+  const [newest] = await shared.commands().xrevrange(`${prefix}events`, '+', '-', 'COUNT', 1);
   return newest?.[0];
 }
 
@@ -82,7 +56,7 @@ async function aliceOnA(a: TestServer<[]>, prefix: string) {
   const bob = await a.joinRooms('bob', ['r']);
   await settle(bob, 'r', [alice, bob]);
   // The subscribe's marker starts the stretch: one anchor, and the room reaching her from there.
-  const first = await recordWhere(redisCommands(), prefix, sessionId, (s) => 'room:r' in s.record.channels);
+  const first = await recordWhere(shared.commands(), prefix, sessionId, (s) => 'room:r' in s.record.channels);
   expect(first.record.anchors).toHaveLength(1);
   return { alice, bob, sessionId, start: first.record.anchors[0] as Anchor };
 }
@@ -104,7 +78,7 @@ async function sweepTo(
 ): Promise<Anchor[]> {
   const seq = lastSeq(alice);
   clock.advance(ms);
-  const stored = await recordWhere(redisCommands(), prefix, sessionId, (s) => s.record.anchors.at(-1)?.seq === seq);
+  const stored = await recordWhere(shared.commands(), prefix, sessionId, (s) => s.record.anchors.at(-1)?.seq === seq);
   return [...stored.record.anchors];
 }
 
@@ -121,8 +95,8 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance: the a
     // A barrier through A's record writes: carol's new session writes her record at her marker, in one
     // pipeline after alice's would be (alice's track is older). Alice's still holds the stretch's start only.
     const { client: carol, ready } = await a.join({ user_id: 'carol', display_name: 'carol' });
-    await recordWhere(redisCommands(), prefix, ready.payload.session_id, (s) => s.record.anchors.length > 0);
-    expect(await storedAnchors(redisCommands(), prefix, sessionId)).toEqual([start]);
+    await recordWhere(shared.commands(), prefix, ready.payload.session_id, (s) => s.record.anchors.length > 0);
+    expect(await storedAnchors(shared.commands(), prefix, sessionId)).toEqual([start]);
     // Carol's arrival is news to alice too; let it reach her before counting her seq.
     for (let i = 0; i < 10; i++)
       if ((await alice.next('presence.join', 5000)).payload.presence.user_id === 'carol') break;
@@ -160,10 +134,10 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance: the a
     // Nothing new for a third of the TTL: the record is written again all the same (its TTL refreshed),
     // with the same anchors. The test lengthens the TTL first, so the rewrite shows as a shorter one.
     const key = `${prefix}session:${sessionId}`;
-    await redisCommands().pexpire(key, 10 * TTL_MS);
+    await shared.commands().pexpire(key, 10 * TTL_MS);
     for (let t = 0; t <= TTL_MS / 3; t += SWEEP_MS) clock.advance(SWEEP_MS);
-    await expect.poll(() => redisCommands().pttl(key), { timeout: 5000, interval: 20 }).toBeLessThanOrEqual(TTL_MS);
-    expect((await readSessionRecord(redisCommands(), prefix, sessionId))?.record.anchors).toEqual(anchors);
+    await expect.poll(() => shared.commands().pttl(key), { timeout: 5000, interval: 20 }).toBeLessThanOrEqual(TTL_MS);
+    expect((await readSessionRecord(shared.commands(), prefix, sessionId))?.record.anchors).toEqual(anchors);
   });
 
   it('refuses a resume from a seq older than every anchor (no partial replay); one at the oldest anchor resumes', async () => {
@@ -182,7 +156,7 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance: the a
     }
     await settle(bob, 'r', [bob]);
     const { holder, record } = await recordWhere(
-      redisCommands(),
+      shared.commands(),
       prefix,
       sessionId,
       (s) => s.record.anchors.length > 0,
@@ -204,7 +178,7 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance: the a
     }
     expect(b.server.gateway.stats()).toMatchObject({ resumes_refused: 3, resumes_ok: 0, sessions: 0 });
     // A refusal claims nothing: the session is still A's, as it was.
-    expect((await readSessionRecord(redisCommands(), prefix, sessionId))?.holder).toBe(holder);
+    expect((await readSessionRecord(shared.commands(), prefix, sessionId))?.holder).toBe(holder);
 
     // Exactly at the oldest anchor: everything after it, once, in order, numbered as A numbered it.
     const { client: again, answer } = await resume(b, { session_id: sessionId, seq: oldest.seq });

@@ -1,52 +1,26 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type RedisServer,
-  redisAvailability,
-  redisSuiteTitle,
-  startRedisServer,
-  stopRedisServers,
-} from '../helpers/redis-server';
+import { describe, expect, it } from 'vitest';
+import { redisAvailability, redisForSuite, redisSuiteTitle } from '../helpers/redis-server';
 import { request, settle } from '../helpers/requests';
 import { dropConnection, lastSeq, resume } from '../helpers/resume';
 import { startTestServer, type TestServer } from '../helpers/server';
 import type { TestClient } from '../helpers/ws-client';
 
 const redis = redisAvailability();
-let server: RedisServer | undefined;
-let commands: Redis | undefined;
+const shared = redisForSuite(redis);
 let prefixes = 0;
-
-beforeAll(async () => {
-  if (!redis.available) return;
-  server = await startRedisServer();
-  commands = new Redis(server.url, { lazyConnect: true });
-  await commands.connect();
-});
-
-afterAll(async () => {
-  await commands?.quit();
-  await stopRedisServers();
-});
 
 /** Gateways in this process sharing one Redis under a fresh prefix, as separate instances would. */
 async function cluster(count: number) {
-  if (server === undefined) throw new Error('no redis-server');
   const prefix = `rf${++prefixes}:`;
-  const options = { redisUrl: server.url, redisPrefix: prefix };
+  const options = { redisUrl: shared.url(), redisPrefix: prefix };
   const gateways: TestServer<[]>[] = [];
   for (let i = 0; i < count; i++) gateways.push(await startTestServer(options));
   return { prefix, gateways };
 }
 
-function redisCommands(): Redis {
-  if (commands === undefined) throw new Error('no redis connection');
-  return commands;
-}
-
 /** The session record as its holder last wrote it. */
 async function readRecord(prefix: string, sessionId: string) {
-  const [holder, data] = await redisCommands().hmget(`${prefix}session:${sessionId}`, 'holder', 'data');
+  const [holder, data] = await shared.commands().hmget(`${prefix}session:${sessionId}`, 'holder', 'data');
   if (typeof holder !== 'string' || typeof data !== 'string') return undefined;
   return { holder, record: JSON.parse(data) as { anchors: Array<{ seq: number; pos: string }> } };
 }
@@ -74,7 +48,7 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance: refus
     await dropConnection(a, alice);
     await anchoredAt(prefix, sessionId, alice);
 
-    expect(await redisCommands().del(`${prefix}session:${sessionId}`)).toBe(1);
+    expect(await shared.commands().del(`${prefix}session:${sessionId}`)).toBe(1);
     const { client: again, answer } = await resume(b, { session_id: sessionId, seq });
     expect(answer.type).toBe('invalid_session');
     expect(answer.payload.resumable).toBe(false);
@@ -106,10 +80,10 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance: refus
 
     const anchor = (await readRecord(prefix, sessionId))?.record.anchors.at(-1);
     expect(anchor?.seq).toBe(seq);
-    await redisCommands().xtrim(`${prefix}events`, 'MAXLEN', 0);
+    await shared.commands().xtrim(`${prefix}events`, 'MAXLEN', 0);
     // Something newer than the anchor in the stream again: the stream is not empty, it just starts too late.
     await request(bob, 'chat.send', { room_id: 'r', client_msg_id: 'after-trim', content: 'after the trim' });
-    const first = await redisCommands().xrange(`${prefix}events`, '-', '+', 'COUNT', 1);
+    const first = await shared.commands().xrange(`${prefix}events`, '-', '+', 'COUNT', 1);
     expect(first).toHaveLength(1);
 
     const { client: again, answer } = await resume(b, { session_id: sessionId, seq });
