@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 const src = join(import.meta.dirname, '..', 'src');
@@ -23,6 +24,31 @@ describe('module boundaries', () => {
         expect(specifier, file).not.toMatch(/^(ws|node:http|node:net|jose|ioredis|redis|pino)$/);
         expect(specifier, file).not.toMatch(/^\.\.\/(transport|http|auth|server)/);
       }
+    }
+  });
+
+  // The per-file check above misses a chain through another folder (core → presence → backplane/redis →
+  // ioredis once happened), so follow every import the way a bundler would.
+  it('keeps the core free of them transitively', async () => {
+    const result = await build({
+      entryPoints: [join(src, 'core', 'gateway.ts')],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      absWorkingDir: src,
+      outdir: 'unused',
+      logLevel: 'silent',
+    });
+    const files = Object.keys(result.metafile.inputs);
+    expect(files).toContain('core/gateway.ts');
+    const forbidden = /^(transport|redis|http)\/|^(backplane|state)\/redis|^presence\/redis/;
+    expect(files.filter((file) => forbidden.test(file))).toEqual([]);
+    const packages = Object.values(result.metafile.outputs).flatMap((output) => output.imports.map((i) => i.path));
+    for (const name of ['ws', 'ioredis', 'redis', 'jose', 'pino', 'node:http', 'node:net']) {
+      expect(packages).not.toContain(name);
     }
   });
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { type Logger, silentLogger } from '../core/logger';
+import { RedisPresenceStore } from '../presence/redis-store';
+import type { PresenceStore } from '../presence/store';
 import { closeConnection } from '../redis/close-connection';
 import { ChannelTable } from './channel-table';
 import { EchoTracker, type QueuedMessage } from './echo-tracker';
@@ -189,6 +191,11 @@ export class RedisBackplane implements Backplane {
     this.watch(this.subscriber, 'subscriber');
     this.subscriber.on('ready', () => this.restore());
     this.subscriber.on('message', (key: string, text: string) => this.subscriberOnMessage(key, text));
+  }
+
+  /** Kept on the command connection, so a field is written before the delta announcing it is published. */
+  presenceStore(ttlMs: number, onError: (error: unknown, operation: string) => void): PresenceStore {
+    return new RedisPresenceStore(this.connection, this.prefix, ttlMs, onError);
   }
 
   connect(listener: BackplaneListener, options: BackplaneNodeOptions = {}): BackplaneNode {

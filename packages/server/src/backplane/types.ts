@@ -1,3 +1,5 @@
+import type { PresenceStore } from '../presence/store';
+
 /**
  * Where a message goes: every connection in a room, every connection of a user, or everyone; `presence`
  * is internal (the instances' presence deltas, never delivered to clients).
@@ -86,4 +88,10 @@ export interface BackplaneNodeOptions {
  */
 export interface Backplane {
   connect(listener: BackplaneListener, options?: BackplaneNodeOptions): BackplaneNode;
+  /**
+   * The shared presence snapshot, for a backplane whose peers can outlive this process (late joiners load
+   * it, crashed instances expire from it). Absent on a backplane without shared storage: presence then
+   * lives in memory only.
+   */
+  presenceStore?(ttlMs: number, onError: (error: unknown, operation: string) => void): PresenceStore;
 }
