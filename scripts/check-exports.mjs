@@ -1,5 +1,7 @@
-// After the build: every path in each package's `exports` map exists, and the package loads both
-// as ESM (import) and as CJS (require), as React Native bundlers and older Node bots will load it.
+// After the build: every path in each package's `exports` map exists, the package loads both
+// as ESM (import) and as CJS (require), as React Native bundlers and older Node bots will load it,
+// and `npm pack` would publish what an installed copy needs at run time (not only what `exports` names).
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -9,10 +11,38 @@ const root = new URL('..', import.meta.url).pathname;
 const packages = ['protocol', 'client', 'server'];
 const problems = [];
 
-function targets(entry, found = []) {
+/** Files read at run time or documented as shipped, beyond what the manifest's entry points name. */
+const shipped = {
+  protocol: ['PROTOCOL.md', 'schema/protocol.schema.json'],
+  client: [],
+  server: ['demo/public/index.html', 'demo/public/demo.js'],
+};
+
+/** Conditions that point into the repository only (sources), never into the published tarball. */
+const UNPUBLISHED_CONDITIONS = new Set(['@gateway/source']);
+
+function targets(entry, found = [], condition = undefined) {
+  if (UNPUBLISHED_CONDITIONS.has(condition)) return found;
   if (typeof entry === 'string') found.push(entry);
-  else if (entry && typeof entry === 'object') for (const value of Object.values(entry)) targets(value, found);
+  else if (entry && typeof entry === 'object') {
+    for (const [key, value] of Object.entries(entry)) targets(value, found, key);
+  }
   return found;
+}
+
+function packedFiles(dir) {
+  const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return new Set(JSON.parse(output)[0].files.map((file) => file.path));
+}
+
+function needed(name, manifest) {
+  const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin ?? {});
+  const entries = [manifest.main, manifest.module, manifest.types, ...bins].filter((path) => path !== undefined);
+  return [...entries, ...targets(manifest.exports), ...shipped[name]].map((path) => path.replace(/^\.\//, ''));
 }
 
 for (const name of packages) {
@@ -29,6 +59,14 @@ for (const name of packages) {
     for (const target of targets(entry)) {
       if (!existsSync(join(dir, target))) problems.push(`${manifest.name} ${subpath}: ${target} is missing`);
     }
+  }
+  try {
+    const packed = packedFiles(dir);
+    for (const path of new Set(needed(name, manifest))) {
+      if (!packed.has(path)) problems.push(`${manifest.name}: npm pack leaves out ${path}`);
+    }
+  } catch (error) {
+    problems.push(`${manifest.name}: npm pack --dry-run failed (${error.message})`);
   }
   const esmPath = join(dir, manifest.exports['.'].import.default);
   const cjsPath = join(dir, manifest.exports['.'].require.default);
@@ -47,4 +85,6 @@ if (problems.length > 0) {
   console.error(`exports check failed:\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
-process.stdout.write(`exports check: ${packages.length} packages load as ESM and CJS, every export path exists\n`);
+process.stdout.write(
+  `exports check: ${packages.length} packages load as ESM and CJS, every export path exists and is packed\n`,
+);
