@@ -30,8 +30,11 @@ export interface PresenceOptions {
 export interface ClientOptions<Defs extends readonly EventDefinition[] = []> {
   /** The gateway's WebSocket URL, e.g. `ws://127.0.0.1:8081/ws`. */
   url: string;
-  /** A fixed token for `identify`. Prefer `getToken` when tokens expire. */
-  token?: string;
+  /**
+   * A fixed token for `identify`. Prefer `getToken` when tokens expire. Undefined is the same as absent,
+   * so `token: process.env.BOT_TOKEN` compiles under `exactOptionalPropertyTypes`.
+   */
+  token?: string | undefined;
   /**
    * Called before each `identify`/`resume`, and when the server warns that the token expires soon
    * (`auth.expiring`: the fresh token goes out in `reauth`); concurrent calls share one call in flight.

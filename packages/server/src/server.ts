@@ -22,8 +22,11 @@ export interface ServerOptions<Events extends readonly EventDefinition[] = reado
   port?: number;
   /** @default '0.0.0.0' */
   host?: string;
-  /** HS256 secret; without it (and without `verifyToken`) the server runs in dev mode. */
-  jwtSecret?: string;
+  /**
+   * HS256 secret; without it (undefined or empty, and without `verifyToken`) the server runs in dev mode.
+   * Undefined is accepted so `jwtSecret: process.env.JWT_SECRET` compiles under `exactOptionalPropertyTypes`.
+   */
+  jwtSecret?: string | undefined;
   /** Level of the pino logger made when `logger` is absent. @default 'info' */
   logLevel?: string;
   /** WebSocket path. @default '/ws' */

@@ -57,9 +57,17 @@ describe.skipIf(skipReason !== undefined)(
       await expect.poll(() => alice.locator('#messages li.pending').count(), { timeout: 10_000 }).toBe(0);
       await expect.poll(() => bob.getByTestId('typing').textContent(), { timeout: 10_000 }).toBe('');
 
+      // Typing the other way: a one-way check would pass with a demo that only shows the first member's typing.
+      await bob.getByTestId('message').pressSequentially('hi', { delay: 20 });
+      await expect
+        .poll(() => alice.getByTestId('typing').textContent(), { timeout: 10_000 })
+        .toContain('Bob is typing');
+      expect(await bob.getByTestId('typing').textContent()).toBe('');
+
       await bob.getByTestId('message').fill('hi Alice');
       await bob.getByTestId('send').click();
       await expect.poll(() => alice.getByTestId('messages').textContent(), { timeout: 10_000 }).toContain('hi Alice');
+      await expect.poll(() => alice.getByTestId('typing').textContent(), { timeout: 10_000 }).toBe('');
 
       // Bob leaves: Alice's member list drops him.
       await bob.context().close();
