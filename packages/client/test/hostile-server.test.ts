@@ -290,6 +290,8 @@ const CLOSES: { code: number; verdict: Verdict }[] = [
   { code: 1001, verdict: 'resume' },
   { code: 1006, verdict: 'resume' },
   { code: 1008, verdict: 'fatal' },
+  // What ws itself closes with past its maxPayload, and the server after repeated oversize frames.
+  { code: 1009, verdict: 'resume' },
   { code: 1011, verdict: 'resume' },
   { code: 4050, verdict: 'resume' },
   { code: 4150, verdict: 'reidentify' },

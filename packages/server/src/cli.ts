@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import pino from 'pino';
 import { readConfig } from './config';
+import type { AuthMode } from './core/options';
 import { startServer } from './server';
 
 /**
@@ -9,11 +10,14 @@ import { startServer } from './server';
  */
 const STOP_BOUND_MS = 8_000;
 
-function banner(url: string, wsUrl: string, mode: 'dev' | 'jwt', backplane: string): string {
-  const identity =
-    mode === 'dev'
-      ? 'DEV MODE: no JWT_SECRET, so identify may name any user. Do not expose this server.'
-      : 'JWT mode: tokens are verified with JWT_SECRET (HS256).';
+const IDENTITY: Record<AuthMode, string> = {
+  dev: 'DEV MODE: no JWT_SECRET, so identify may name any user. Do not expose this server.',
+  jwt: 'JWT mode: tokens are verified with JWT_SECRET (HS256).',
+  custom: 'custom mode: tokens are verified by the verifyToken hook.',
+};
+
+function banner(url: string, wsUrl: string, mode: AuthMode, backplane: string): string {
+  const identity = IDENTITY[mode];
   return [
     '',
     `  gateway is running (${identity})`,

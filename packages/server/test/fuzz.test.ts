@@ -20,6 +20,11 @@ const NUM_RUNS = 100;
 const FRAMES_PER_CONNECTION = { minLength: 1, maxLength: 12 };
 const ROOM = 'room-1';
 const HEAP_GROWTH_LIMIT = 50 * 1024 * 1024;
+/**
+ * Between the heap after the first third of the runs (warm: code compiled, pools grown) and after the
+ * last: a leak per run shows here, where the before/after bound above would hide it.
+ */
+const HEAP_DRIFT_LIMIT = 8 * 1024 * 1024;
 
 /** Error codes that mean "this frame was bad"; a valid frame must never get one. */
 const BAD_INPUT_CODES: ReadonlySet<string> = new Set([
@@ -47,7 +52,18 @@ interface Figures {
   closes: Record<string, number>;
   connections_opened: number;
   good_client: { sent: number; acked: number; received: number };
-  heap: { gc: boolean; before_bytes: number; after_bytes: number; growth_bytes: number };
+  heap: {
+    gc: boolean;
+    before_bytes: number;
+    after_bytes: number;
+    growth_bytes: number;
+    /** heapUsed after each run (after a full GC when one can be forced). */
+    samples_bytes: number[];
+    peak_bytes: number;
+    after_first_third_bytes: number;
+    after_last_third_bytes: number;
+    drift_bytes: number;
+  };
 }
 
 function bump(counts: Record<string, number>, key: string): void {
@@ -236,7 +252,17 @@ describe('fuzz: generated frames against the real server', () => {
       closes: {},
       connections_opened: 0,
       good_client: { sent: 0, acked: 0, received: 0 },
-      heap: { gc: gc !== undefined, before_bytes: heapBefore, after_bytes: 0, growth_bytes: 0 },
+      heap: {
+        gc: gc !== undefined,
+        before_bytes: heapBefore,
+        after_bytes: 0,
+        growth_bytes: 0,
+        samples_bytes: [],
+        peak_bytes: 0,
+        after_first_third_bytes: 0,
+        after_last_third_bytes: 0,
+        drift_bytes: 0,
+      },
     };
 
     const goodClient = createClient({ url, userId: 'good', displayName: 'good', rooms: [ROOM] });
@@ -259,6 +285,10 @@ describe('fuzz: generated frames against the real server', () => {
     const openSlot = async (slot: number) => {
       const connection = await FuzzConnection.open(url, slot % 2 === 0 ? `fuzz-${slot}` : undefined);
       figures.connections_opened += 1;
+      // A closed slot's connection (and every frame it got) is let go, or the heap samples would count it.
+      const previous = slots[slot];
+      const at = previous === undefined ? -1 : sockets.indexOf(previous);
+      if (at !== -1) sockets.splice(at, 1);
       sockets.push(connection);
       slots[slot] = connection;
       return connection;
@@ -300,6 +330,8 @@ describe('fuzz: generated frames against the real server', () => {
         figures.runs += 1;
         const before = violations.length;
         await Promise.all([goodMessage(figures.runs), ...perSlot.map((frames, slot) => fuzzSlot(slot, frames))]);
+        gc?.();
+        figures.heap.samples_bytes.push(process.memoryUsage().heapUsed);
         return violations.length === before;
       }),
       { numRuns: NUM_RUNS, seed, endOnFailure: true },
@@ -316,6 +348,12 @@ describe('fuzz: generated frames against the real server', () => {
     const heapAfter = process.memoryUsage().heapUsed;
     figures.heap.after_bytes = heapAfter;
     figures.heap.growth_bytes = heapAfter - heapBefore;
+    const samples = figures.heap.samples_bytes;
+    const third = Math.max(1, Math.floor(samples.length / 3));
+    figures.heap.peak_bytes = Math.max(...samples);
+    figures.heap.after_first_third_bytes = samples[third - 1] ?? 0;
+    figures.heap.after_last_third_bytes = samples.at(-1) ?? 0;
+    figures.heap.drift_bytes = figures.heap.after_last_third_bytes - figures.heap.after_first_third_bytes;
     if (process.env.FUZZ_REPORT) writeFileSync(process.env.FUZZ_REPORT, `${JSON.stringify(figures, null, 2)}\n`);
 
     const context = `seed ${seed} (rerun with FUZZ_SEED=${seed})`;
@@ -328,5 +366,7 @@ describe('fuzz: generated frames against the real server', () => {
     expect(figures.good_client.sent).toBe(NUM_RUNS);
     expect(figures.good_client.acked).toBe(NUM_RUNS);
     expect(figures.heap.growth_bytes, context).toBeLessThan(HEAP_GROWTH_LIMIT);
+    expect(samples).toHaveLength(NUM_RUNS);
+    expect(figures.heap.drift_bytes, `heap drift over the last two thirds; ${context}`).toBeLessThan(HEAP_DRIFT_LIMIT);
   });
 });

@@ -89,7 +89,92 @@ describe('production mode', () => {
   });
 });
 
+/** Delivery, as one subscriber saw it before its goodbye. */
+function chatBeforeGoodbye(client: TestClient): string[] {
+  const goodbye = client.frames.findIndex((frame) => frame.type === 'goodbye');
+  const before = goodbye === -1 ? client.frames : client.frames.slice(0, goodbye);
+  return before.filter((frame) => frame.type === 'chat.message').map((frame) => frame.payload.client_msg_id);
+}
+
 describe('the CLI on SIGTERM', () => {
+  it('under continuous chat traffic, delivers every acked message to every subscriber and exits within 5 s', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@gateway/source', 'packages/server/src/cli.ts'],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'development' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stderr.resume();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const timers: NodeJS.Timeout[] = [];
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const lines = createInterface({ input: child.stdout });
+        lines.on('line', (line) => {
+          const entry = JSON.parse(line) as { msg?: string; port?: number };
+          if (entry.msg === 'gateway listening' && entry.port !== undefined) resolve(entry.port);
+        });
+        void exited.then((code) => reject(new Error(`the CLI exited with ${code} before listening`)));
+      });
+      const join = async (user: string) => {
+        const client = await connectClient(`ws://127.0.0.1:${port}/ws`);
+        client.send({ type: 'identify', payload: { user_id: user, subscriptions: ['r'] } });
+        await client.next('ready', 10_000);
+        return client;
+      };
+      const senders = await Promise.all(['s0', 's1', 's2', 's3'].map(join));
+      const watchers = await Promise.all(['w0', 'w1'].map(join));
+      const sent = new Map<TestClient, number>();
+      // 50 sends a second each: steady load, below the general rate limit (100/s) so none is refused for it.
+      for (const [s, sender] of senders.entries()) {
+        sent.set(sender, 0);
+        const timer = setInterval(() => {
+          if (sender.all('goodbye').length > 0 || sender.ws.readyState !== sender.ws.OPEN) return;
+          const i = sent.get(sender) ?? 0;
+          sent.set(sender, i + 1);
+          const id = `s${s}-${i}`;
+          sender.send({ type: 'chat.send', ref: id, payload: { room_id: 'r', client_msg_id: id, content: id } });
+        }, 20);
+        timers.push(timer);
+      }
+      const acked = () =>
+        senders.flatMap((sender) =>
+          sender.all('ack').flatMap((frame) => (frame.payload?.status === 'accepted' ? [frame.ref as string] : [])),
+        );
+      await expect.poll(() => acked().length, { timeout: 10_000 }).toBeGreaterThan(40);
+
+      const signalledAt = Date.now();
+      child.kill('SIGTERM');
+      const everyone = [...senders, ...watchers];
+      for (const client of everyone) {
+        expect((await client.next('goodbye', 5000)).payload).toMatchObject({ code: 4002, resumable: true });
+        expect((await client.closed).code).toBe(CloseCode.going_away);
+      }
+      expect(await exited).toBe(0);
+      expect(Date.now() - signalledAt).toBeLessThan(5000);
+      for (const timer of timers) clearInterval(timer);
+
+      const accepted = acked();
+      // The load stayed under the limits: the only refusals are the stop's, and those sends were not processed.
+      const refused = senders.flatMap((sender) =>
+        sender.all('error').filter((frame) => frame.payload.code === 'shutting_down'),
+      );
+      expect(senders.flatMap((sender) => sender.all('error')).length).toBe(refused.length);
+      for (const client of everyone) {
+        const delivered = chatBeforeGoodbye(client);
+        expect(new Set(delivered).size).toBe(delivered.length);
+        expect(delivered.filter((id) => !accepted.includes(id))).toEqual([]);
+        expect(accepted.filter((id) => !delivered.includes(id))).toEqual([]);
+      }
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+
   it('sends reconnect + goodbye 4002 to every client and exits 0 within 5 s', async () => {
     const child = spawn(
       process.execPath,

@@ -164,3 +164,53 @@ describe('frame shape limits', () => {
     expect(t.server.gateway.stats().sessions).toBe(0);
   });
 });
+
+describe('rooms per connection', () => {
+  it('refuses a subscribe beyond maxRoomsPerConnection with too_many_rooms and keeps the granted rooms', async () => {
+    const t = await startTestServer({ ...quiet, maxRoomsPerConnection: 2 });
+    const { client } = await t.join({ user_id: 'ann' });
+    expect(client.all('hello')[0]?.payload.limits).toMatchObject({ max_rooms_per_connection: 2 });
+    client.send({ type: 'subscribe', ref: 's1', payload: { room_ids: ['a', 'b'] } });
+    const first = await client.reply('s1');
+    expect(first.payload.refused).toEqual([]);
+    client.send({ type: 'subscribe', ref: 's2', payload: { room_ids: ['c', 'a'] } });
+    const second = await client.reply('s2');
+    expect(second.type).toBe('subscribed');
+    // A room the session is in already does not count again.
+    expect(second.payload.rooms.map((room: { room_id: string }) => room.room_id)).toEqual(['a']);
+    expect(second.payload.refused).toEqual([{ room_id: 'c', code: 'too_many_rooms', message: expect.any(String) }]);
+    // Leaving a room frees its place.
+    client.send({ type: 'unsubscribe', ref: 'u', payload: { room_ids: ['b'] } });
+    await client.reply('u');
+    client.send({ type: 'subscribe', ref: 's3', payload: { room_ids: ['c'] } });
+    expect((await client.reply('s3')).payload.refused).toEqual([]);
+  });
+
+  it('counts the rooms subscribed at identify toward the limit', async () => {
+    const t = await startTestServer({ ...quiet, maxRoomsPerConnection: 2 });
+    const { client, ready } = await t.join({ user_id: 'ann', subscriptions: ['a', 'b'] });
+    expect(ready.payload.subscriptions).toEqual(['a', 'b']);
+    client.send({ type: 'subscribe', ref: 's', payload: { room_ids: ['c'] } });
+    const reply = await client.reply('s');
+    expect(reply.payload.rooms).toEqual([]);
+    expect(reply.payload.refused).toEqual([{ room_id: 'c', code: 'too_many_rooms', message: expect.any(String) }]);
+  });
+});
+
+describe('rooms refused at identify', () => {
+  it('lists the rooms the authorize hook or the room limit refused in ready.refused, with their codes', async () => {
+    const t = await startTestServer({
+      ...quiet,
+      maxRoomsPerConnection: 2,
+      authorize: ({ room_id }) => (room_id === 'secret' ? { allowed: false, reason: 'Members only.' } : true),
+    });
+    const { ready } = await t.join({ user_id: 'ann', subscriptions: ['a', 'secret', 'b', 'c'] });
+    expect(ready.payload.subscriptions).toEqual(['a', 'b']);
+    expect(ready.payload.refused).toEqual([
+      { room_id: 'secret', code: 'forbidden', message: 'Members only.' },
+      { room_id: 'c', code: 'too_many_rooms', message: 'At most 2 rooms per connection.' },
+    ]);
+    const { ready: plain } = await t.join({ user_id: 'bob', subscriptions: ['a'] });
+    expect(plain.payload.refused).toEqual([]);
+  });
+});

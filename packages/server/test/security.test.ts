@@ -72,8 +72,11 @@ describe('cross-room leaks', () => {
     ann.send({ type: 'chat.send', ref: 'b', payload: { room_id: 'lobby', client_msg_id: 'a2', content: 'hello' } });
     await bob.next('chat.message');
     await bob.barrier();
-    // Only the refusal itself names the room.
-    const others = bob.frames.filter((frame) => frame.type !== 'subscribed');
+    // Only the refusals themselves (at identify and in the subscribe reply) name the room.
+    expect(bob.all('ready')[0]?.payload.refused).toEqual([
+      { room_id: 'secret', code: 'forbidden', message: expect.any(String) },
+    ]);
+    const others = bob.frames.filter((frame) => frame.type !== 'subscribed' && frame.type !== 'ready');
     expect(JSON.stringify(others)).not.toContain('"secret"');
     bob.send({ type: 'chat.history', ref: 'h', payload: { room_id: 'secret' } });
     expect((await bob.reply('h')).payload.code).toBe('not_subscribed');

@@ -59,6 +59,56 @@ describe('slow consumers', () => {
     expect(ids).toEqual(Array.from({ length: pushed }, (_, i) => `m${i}`));
   });
 
+  it('with the default limits, cuts off a reader that stays stalled and its resume still loses nothing', async () => {
+    const t = await startTestServer({ ...quiet, clock: new ManualClock() });
+    const { client: slow, ready } = await t.join({ user_id: 'slow', subscriptions: ['r'] });
+    const { gateway } = t.server;
+    slow.pauseReading();
+
+    // Chat-sized frames: a backlog of maxBufferedBytes is thousands of them, not a few hundred.
+    const chunk = 'x'.repeat(300);
+    let pushed = 0;
+    const push = (content: string) => {
+      gateway.broadcast(
+        'chat.message.update',
+        { room_id: 'r', message_id: `m${pushed}`, content, edited_at: EDITED },
+        { room: 'r' },
+      );
+      pushed++;
+    };
+    while (gateway.stats().sessions_attached === 1) {
+      push(chunk);
+      if (pushed % 500 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (pushed > 500_000) throw new Error('the server never closed the slow consumer');
+    }
+    for (let i = 0; i < 10; i++) push('late');
+    // Still stalled past the transport's grace: the server destroys the socket with its backlog unsent.
+    await new Promise<void>((resolve) => setTimeout(resolve, 1500));
+    slow.resumeReading();
+    const closed = await slow.closed;
+    expect(closed.code).toBe(1006);
+    expect(slow.all('goodbye')).toEqual([]);
+    const received = slow.frames.filter((frame) => frame.seq !== undefined);
+    const last = received.at(-1)?.seq ?? 0;
+    expect(received.map((frame) => frame.seq)).toEqual(received.map((_, i) => i + 1));
+    expect(received.length).toBeLessThan(pushed - 10);
+
+    const { client, answer } = await resume(t, { session_id: ready.payload.session_id, seq: last });
+    expect(answer).toMatchObject({ type: 'resumed', payload: { replayed: pushed - received.length } });
+    const replayed = client.frames.filter((frame) => frame.seq !== undefined);
+    const ids = [...received, ...replayed].map((frame) => frame.payload.message_id);
+    expect(ids).toEqual(Array.from({ length: pushed }, (_, i) => `m${i}`));
+  });
+
+  it('warns at start when the replay buffer is not above maxBufferedBytes', () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (_: object, msg?: string) => warnings.push(msg ?? '') };
+    createGateway({ clock: new ManualClock(), logger });
+    expect(warnings).toEqual([]);
+    createGateway({ clock: new ManualClock(), logger, maxBufferedBytes: 8 * 1024 * 1024 });
+    expect(warnings).toEqual([expect.stringContaining('replayBufferBytes')]);
+  });
+
   it('writes nothing more to a connection once its unsent bytes pass maxBufferedBytes', async () => {
     let buffered = 0;
     let largest = 0;

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { PresenceEntry, User } from '../entities';
 import { bareFrame, frame } from '../envelope';
 import { Data, Id, NonNegativeInt, PositiveInt, Seq, Timestamp } from '../primitives';
+import { RefusedRoom } from './rooms';
 
 /** A token bucket: `burst` frames at once, refilled at `per_second` (which may be a fraction). */
 export const RateLimit = z.object({ burst: PositiveInt, per_second: z.number().check(z.positive()) });
@@ -43,6 +44,8 @@ export const Ready = frame(
     device_id: Id,
     subscriptions: z.array(Id),
     presence: z.array(PresenceEntry),
+    /** The rooms of `identify.subscriptions` not granted, as in `subscribed`; optional since older servers omit it. */
+    refused: z.optional(z.array(RefusedRoom)),
   }),
 );
 

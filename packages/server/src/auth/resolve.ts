@@ -1,4 +1,4 @@
-import type { VerifyToken } from '../core/options';
+import { type AuthMode, markJwtVerifier, type VerifyToken } from '../core/options';
 import { createJwtVerifier } from './jwt';
 
 export interface AuthSettings {
@@ -9,17 +9,17 @@ export interface AuthSettings {
   now?: () => number;
 }
 
-export type AuthMode = 'jwt' | 'dev';
+export type { AuthMode };
 
 /**
  * Picks how identify is authenticated: a custom verifier wins, then a JWT secret; with neither the
  * gateway runs in dev mode, where identify names its own user (the caller warns about it).
  */
 export function resolveAuth(settings: AuthSettings): { mode: AuthMode; verifyToken: VerifyToken | undefined } {
-  if (settings.verifyToken !== undefined) return { mode: 'jwt', verifyToken: settings.verifyToken };
+  if (settings.verifyToken !== undefined) return { mode: 'custom', verifyToken: settings.verifyToken };
   if (settings.jwtSecret !== undefined && settings.jwtSecret !== '') {
     const options = settings.now === undefined ? {} : { now: settings.now };
-    return { mode: 'jwt', verifyToken: createJwtVerifier(settings.jwtSecret, options) };
+    return { mode: 'jwt', verifyToken: markJwtVerifier(createJwtVerifier(settings.jwtSecret, options)) };
   }
   return { mode: 'dev', verifyToken: undefined };
 }

@@ -14,7 +14,7 @@ import type { StoredHandler } from './handlers/custom';
 import { roomMembers, roomSnapshot } from './handlers/rooms';
 import { type GatewayStream, type StartStreamOptions, startStream } from './handlers/streams';
 import { randomChars } from './ids';
-import { type GatewayOptions, resolveOptions } from './options';
+import { type AuthMode, authModeOf, type GatewayOptions, resolveOptions } from './options';
 import { createOriginCheck } from './origin';
 import type { RateLimit } from './rate-limit';
 import { Runtime } from './runtime';
@@ -46,8 +46,11 @@ export interface StopOptions extends DrainOptions {
 
 /** The gateway core: no sockets, no HTTP; a transport feeds it connections through `open`. */
 export interface Gateway<Events extends readonly EventDefinition[] = readonly EventDefinition[]> {
-  /** `jwt` when tokens are verified, `dev` when identify may name its user. */
-  readonly mode: 'dev' | 'jwt';
+  /**
+   * `jwt` when tokens are verified with the JWT secret, `custom` with the app's own `verifyToken`, `dev`
+   * when identify may name its user.
+   */
+  readonly mode: AuthMode;
   readonly serverId: string;
   /** Transport seam: call on every new socket; feed its messages and its close to the handle. */
   open(connection: Connection, info?: ConnectionInfo): ConnectionHandle;
@@ -152,7 +155,7 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
   const handlers = new Map<string, StoredHandler>();
   const receive = createFrameRouter(rt, handlers);
   const { clock, logger } = resolved;
-  const mode = resolved.verifyToken === undefined ? 'dev' : 'jwt';
+  const mode = authModeOf(resolved.verifyToken);
   const originAllowed = createOriginCheck(resolved.allowedOrigins);
   let stopped = false;
   let stopping: Promise<void> | undefined;

@@ -38,6 +38,23 @@ export type AuthorizeResult = boolean | { allowed: true } | { allowed: false; re
 /** Decides whether a connection may subscribe to a room (seed 001's membership check). */
 export type Authorize = (request: AuthorizeRequest) => AuthorizeResult | Promise<AuthorizeResult>;
 
+/** How identify is authenticated: a JWT secret, a verifier of the app's own, or nobody (dev mode). */
+export type AuthMode = 'dev' | 'jwt' | 'custom';
+
+/** The verifiers the server built from a JWT secret; any other `verifyToken` is the app's own. */
+const jwtSecretVerifiers = new WeakSet<VerifyToken>();
+
+/** Marks a verifier as the one made from a JWT secret, so the gateway reports mode `jwt` rather than `custom`. */
+export function markJwtVerifier(verify: VerifyToken): VerifyToken {
+  jwtSecretVerifiers.add(verify);
+  return verify;
+}
+
+export function authModeOf(verify: VerifyToken | undefined): AuthMode {
+  if (verify === undefined) return 'dev';
+  return jwtSecretVerifiers.has(verify) ? 'jwt' : 'custom';
+}
+
 /** Stores a message before it is dispatched; the sender is acked before this runs (seed 001). */
 export type PersistMessage = (message: ChatMessage) => Promise<void> | void;
 
@@ -76,9 +93,15 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
   historySize?: number;
   /** @default 300000 */
   dedupWindowMs?: number;
-  /** @default 1000 */
+  /**
+   * Per session. Sized, with `replayBufferBytes`, so a slow consumer closed at `maxBufferedBytes` can
+   * resume losing nothing: frames of ~100 bytes and up filling `maxBufferedBytes` still fit. @default 10000
+   */
   replayBufferEvents?: number;
-  /** @default 1048576 */
+  /**
+   * Per session. Keep it well above `maxBufferedBytes`: what a slow consumer had not read yet when it was
+   * closed comes back from here (the server warns at start otherwise). @default 4194304
+   */
   replayBufferBytes?: number;
   /** Finished and running streams kept for `chat.stream_fetch`. @default 100 */
   maxStreams?: number;
@@ -185,7 +208,7 @@ const DEFAULT_RATE_LIMITS: Readonly<Record<keyof RateLimits, RateLimit>> = {
 
 export function resolveOptions(options: GatewayOptions): ResolvedOptions {
   const random = options.random ?? Math.random;
-  return {
+  const resolved: ResolvedOptions = {
     events: options.events ?? [],
     verifyToken: options.verifyToken,
     authorize: options.authorize ?? (() => true),
@@ -201,8 +224,8 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     typingThrottleMs: options.typingThrottleMs ?? 2_000,
     historySize: options.historySize ?? 50,
     dedupWindowMs: options.dedupWindowMs ?? 300_000,
-    replayBufferEvents: options.replayBufferEvents ?? 1000,
-    replayBufferBytes: options.replayBufferBytes ?? 1_048_576,
+    replayBufferEvents: options.replayBufferEvents ?? 10_000,
+    replayBufferBytes: options.replayBufferBytes ?? 4_194_304,
     maxStreams: options.maxStreams ?? 100,
     badFrameLimit: options.badFrameLimit ?? 10,
     badFrameWindowMs: options.badFrameWindowMs ?? 60_000,
@@ -228,4 +251,19 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     random,
     logger: options.logger ?? silentLogger,
   };
+  warnOnShortReplay(resolved);
+  return resolved;
+}
+
+/**
+ * A slow consumer is closed with up to `maxBufferedBytes` (plus the frame that crossed it) unread: with a
+ * replay buffer no larger, its resume would find the start of that backlog gone. A warning rather than an
+ * error, since a deployment may accept the loss (clients that refetch on `reset`).
+ */
+function warnOnShortReplay(options: ResolvedOptions): void {
+  if (options.replayBufferBytes > options.maxBufferedBytes) return;
+  options.logger.warn(
+    { replay_buffer_bytes: options.replayBufferBytes, max_buffered_bytes: options.maxBufferedBytes },
+    'replayBufferBytes is not above maxBufferedBytes: a slow consumer closed 4003 may not resume without a gap',
+  );
 }

@@ -8,6 +8,7 @@ import type {
   User,
 } from '@gateway/protocol';
 import type { BackplaneStatus } from '../backplane/types';
+import type { AuthMode } from './options';
 
 /** Payloads of everything the server may send: built-in frames plus the application's server events. */
 export type ServerEventMap<Events extends readonly EventDefinition[]> = ServerPayloads & CustomServerPayloads<Events>;
@@ -52,7 +53,7 @@ export interface ReplayedEvent {
 
 export interface GatewayStats {
   server_id: string;
-  mode: 'dev' | 'jwt';
+  mode: AuthMode;
   /** Open sockets, identified or not. */
   connections: number;
   /** Live sessions: attached to a connection, or detached and waiting (resume window) for one. */

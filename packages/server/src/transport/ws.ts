@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { CloseCode } from '@gateway/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { Gateway } from '../core/gateway';
 import type { Logger } from '../core/logger';
@@ -17,6 +18,13 @@ export interface WebSocketTransport {
   /** Waits for open sockets to finish closing (up to `graceMs`), then destroys the rest. */
   close(graceMs?: number): Promise<void>;
 }
+
+/**
+ * How long a slow consumer's socket may keep its backlog (up to `maxBufferedBytes`, plus the goodbye and
+ * close frame behind it) before it is destroyed: ws alone would wait 30 s for a reader that stays stalled.
+ * The session's replay buffer holds those frames, so a client cut off here resumes and loses nothing.
+ */
+const SLOW_CONSUMER_GRACE_MS = 1000;
 
 function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -76,6 +84,10 @@ export function attachWebSocketTransport(
         close(code, reason) {
           writes.writeStaged();
           ws.close(code, reason);
+          if (code === CloseCode.slow_consumer) {
+            const timer = setTimeout(() => ws.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
+            ws.once('close', () => clearTimeout(timer));
+          }
         },
         get bufferedAmount() {
           // ws.bufferedAmount is the socket's queue plus what ws holds back itself (only ever with compression).

@@ -40,7 +40,7 @@ export async function onIdentify(
     request.device_type ?? 'other',
     rt.options,
   );
-  const { granted } = await authorizeRooms(rt, session, [...new Set(request.subscriptions ?? [])]);
+  const { granted, refused } = await authorizeRooms(rt, session, [...new Set(request.subscriptions ?? [])]);
   if (connection.state !== 'identifying') return;
   if (!rt.lifecycle.makeRoomFor(user.id)) {
     rt.lifecycle.close(
@@ -62,6 +62,7 @@ export async function onIdentify(
     device_id: session.deviceId,
     subscriptions: granted,
     presence: presenceSnapshot(rt, session),
+    refused,
   });
   rt.authExpiry.set(connection, expiresAt);
   rt.options.logger.debug({ session_id: session.id, user_id: user.id, connection_id: connection.id }, 'identified');
