@@ -37,7 +37,7 @@ import type { Gap } from './sequencer';
 import { type Loose, SessionMemory } from './session-memory';
 import { type Clock, systemClock } from './timer';
 import { singleFlight } from './token';
-import type { WebSocketConstructor } from './transport';
+import { cappedWs, type WebSocketConstructor } from './transport';
 import { TypingView } from './typing-view';
 
 type Definitions = readonly EventDefinition[];
@@ -106,14 +106,17 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     this._WebSocket =
       options.WebSocket ??
       (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ??
-      (IsomorphicWebSocket as unknown as WebSocketConstructor);
+      cappedWs(IsomorphicWebSocket, options.maxIncomingFrameBytes ?? 1_048_576);
     const events = options.events ?? [];
     this._decoder = createServerFrameDecoder(events) as Decoder<InboundFrame>;
     this._customEvents = new Map(events.map((event) => [event.name, event]));
     this._getToken = singleFlight(options.getToken ?? (() => options.token));
     this._schedule = new ReconnectSchedule(this._clock, this._random, options.reconnect || {}, () => this._open());
     this._timeoutMs = options.requestTimeoutMs ?? 10_000;
-    this._requests = new Requests(this._clock, this._timeoutMs);
+    this._requests = new Requests(this._clock, this._timeoutMs, {
+      silentSince: (time) => this._connection?.silentSince(time) ?? false,
+      giveUp: () => this._connection?.giveUp('no reply to a request and no frame since it was sent'),
+    });
     // A stopping server that never closes is left; after a rate limit the held sends go out.
     this._pause = new SendPause(this._clock, (draining) => {
       if (draining) this._lose(GIVING_UP, 'the server is shutting down');
@@ -162,7 +165,11 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     if (this._currentState !== 'closed') this._shutDown();
   }
 
-  /** Resolves with the session's `ready` payload: at once when ready, else at the next `ready`/`resumed`. */
+  /**
+   * Resolves with the session's `ready` payload: at once when ready, else at the next `ready`/`resumed`.
+   * Its `refused` names the rooms the server did not grant at identify (as a `subscribe` reply does); the
+   * client forgets them, so a reconnect does not ask for them again.
+   */
   ready(): Promise<ReadyPayload> {
     const ready = this._memory.ready;
     if (this._currentState === 'ready' && ready !== undefined) return Promise.resolve(ready);

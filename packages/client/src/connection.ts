@@ -145,6 +145,16 @@ export class Connection {
     return true;
   }
 
+  /** True when no frame has arrived since `time` (milliseconds on the client's clock). */
+  silentSince(time: number): boolean {
+    return this._lastHeardAt <= time;
+  }
+
+  /** Gives the socket up as dead, reporting `closed` as a lost connection. */
+  giveUp(reason: string): void {
+    if (this._open) this._abandon(reason);
+  }
+
   private _receive(data: unknown): void {
     const problem = this._check(data);
     if (problem !== undefined) {

@@ -22,6 +22,21 @@ interface Pending {
   held: boolean;
   /** How often it was refused for now; past `MAX_HOLDS` the refusal is final. */
   holds: number;
+  /** When it last went out on a socket. */
+  sentAt: number;
+  /** It timed out once on a silent connection, which was given up so the request goes out again. */
+  outlivedSilence: boolean;
+}
+
+/**
+ * What the requests need of the connection: a retryable request that times out on a connection the
+ * server has said nothing on since it was sent is more likely lost with a dead link than refused.
+ */
+export interface LinkProbe {
+  /** True when no frame at all has arrived since `time`. */
+  silentSince(time: number): boolean;
+  /** Gives the connection up as dead: the client reconnects and resumes, and retryable requests go again. */
+  giveUp(): void;
 }
 
 /** A server that refuses a request for now again and again is believed the last time. */
@@ -37,19 +52,19 @@ export class Requests {
 
   private readonly _clock: Clock;
   private readonly _timeoutMs: number;
+  private readonly _link: LinkProbe;
 
-  constructor(clock: Clock, timeoutMs: number) {
+  constructor(clock: Clock, timeoutMs: number, link: LinkProbe) {
     this._clock = clock;
     this._timeoutMs = timeoutMs;
+    this._link = link;
   }
 
   create<R>(frame: Outgoing, retryable: boolean): { frame: Outgoing & { ref: string }; result: Promise<R> } {
     const ref = `r${(++this._counter).toString(36)}`;
     const withRef = { ...frame, ref };
     const result = new Promise<R>((resolve, reject) => {
-      const timer = new Timer(this._clock, () =>
-        this.fail(ref, new GatewayClientError('timeout', `No reply to "${frame.type}" within ${this._timeoutMs} ms.`)),
-      );
+      const timer = new Timer(this._clock, () => this._timedOut(ref));
       this._pending.set(ref, {
         frame: withRef,
         retryable,
@@ -58,6 +73,8 @@ export class Requests {
         timer,
         held: false,
         holds: 0,
+        sentAt: 0,
+        outlivedSilence: false,
       });
     });
     return { frame: withRef, result };
@@ -65,7 +82,10 @@ export class Requests {
 
   /** The request went out on a socket: its reply is due within the timeout. */
   sent(ref: string): void {
-    this._pending.get(ref)?.timer.start(this._timeoutMs);
+    const entry = this._pending.get(ref);
+    if (entry === undefined) return;
+    entry.sentAt = this._clock.now();
+    entry.timer.start(this._timeoutMs);
   }
 
   /** Settles the request a reply names; false when no request with that ref is open. */
@@ -148,6 +168,25 @@ export class Requests {
 
   rejectAll(error: GatewayClientError): void {
     for (const ref of [...this._pending.keys()]) this.fail(ref, error);
+  }
+
+  /**
+   * A zombie link (open, silent) is noticed only after the heartbeat interval plus grace, far later than a
+   * request times out by default. Rejecting a chat send then would tempt the app to send it again under a
+   * new id, and deliver it twice; giving the link up instead sends it again, under its own id, once.
+   */
+  private _timedOut(ref: string): void {
+    const entry = this._pending.get(ref);
+    if (entry === undefined) return;
+    if (entry.retryable && !entry.outlivedSilence && this._link.silentSince(entry.sentAt)) {
+      entry.outlivedSilence = true;
+      this._link.giveUp();
+      return;
+    }
+    this.fail(
+      ref,
+      new GatewayClientError('timeout', `No reply to "${entry.frame.type}" within ${this._timeoutMs} ms.`),
+    );
   }
 
   private _finish(ref: string): Pending | undefined {

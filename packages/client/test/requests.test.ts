@@ -5,7 +5,12 @@ import { ManualClock } from './manual-clock';
 
 function setup() {
   const clock = new ManualClock();
-  return { clock, requests: new Requests(clock, 1000) };
+  const link = { heardAt: 0, givenUp: 0 };
+  const requests = new Requests(clock, 1000, {
+    silentSince: (time) => link.heardAt <= time,
+    giveUp: () => link.givenUp++,
+  });
+  return { clock, requests, link };
 }
 
 describe('request manager', () => {
@@ -41,10 +46,11 @@ describe('request manager', () => {
   });
 
   it('times out on the clock once sent, not while queued', async () => {
-    const { clock, requests } = setup();
+    const { clock, requests, link } = setup();
     const { frame, result } = requests.create({ type: 'chat.history', payload: {} }, true);
     clock.advance(5000);
     requests.sent(frame.ref);
+    link.heardAt = clock.now() + 1;
     clock.advance(999);
     const settled = expect(result).rejects.toMatchObject({ code: 'timeout' });
     clock.advance(1);
@@ -64,5 +70,33 @@ describe('request manager', () => {
     await expect(once.result).rejects.toMatchObject({ code: 'disconnected' });
     requests.rejectAll(new GatewayClientError('closed', 'bye'));
     for (const r of [retry1, queued, retry2]) await expect(r.result).rejects.toMatchObject({ code: 'closed' });
+  });
+
+  it('gives a silent link up, once, when a retryable request times out on it, instead of rejecting', async () => {
+    const { clock, requests, link } = setup();
+    const { frame, result } = requests.create({ type: 'chat.send', payload: {} }, true);
+    clock.advance(10);
+    requests.sent(frame.ref);
+    clock.advance(1000);
+    expect(link.givenUp).toBe(1);
+    // The dropped link hands the request back to be sent again, under its ref; it times out for good then.
+    expect(requests.disconnected(() => false)).toEqual([frame]);
+    requests.sent(frame.ref);
+    clock.advance(1000);
+    await expect(result).rejects.toMatchObject({ code: 'timeout' });
+    expect(link.givenUp).toBe(1);
+  });
+
+  it('rejects a timed-out request at once when the link spoke since it went out, or when it is not retryable', async () => {
+    const { clock, requests, link } = setup();
+    const chat = requests.create({ type: 'chat.send', payload: {} }, true);
+    const other = requests.create({ type: 'chat.delete', payload: {} }, false);
+    requests.sent(chat.frame.ref);
+    requests.sent(other.frame.ref);
+    link.heardAt = clock.now() + 1;
+    clock.advance(1000);
+    await expect(chat.result).rejects.toMatchObject({ code: 'timeout' });
+    await expect(other.result).rejects.toMatchObject({ code: 'timeout' });
+    expect(link.givenUp).toBe(0);
   });
 });

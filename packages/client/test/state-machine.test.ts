@@ -103,6 +103,40 @@ describe('client state machine', () => {
     client.close();
   });
 
+  it('with default timings, a chat send on a zombie link is sent again once after a resume, not rejected', async () => {
+    const { client, clock, network } = setup();
+    const socket = await handshake(network);
+    const sent = client.sendMessage('r1', 'hi', { clientMsgId: 'once' });
+    let settled = false;
+    sent.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    // Open but silent: the request's 10 s timeout comes long before interval plus grace (35 s).
+    clock.advance(10_001);
+    await settle();
+    expect(settled).toBe(false);
+    expect(client.state).toBe('reconnecting');
+    clock.advance(30_000);
+    const second = network.last;
+    expect(second).not.toBe(socket);
+    second.accept();
+    second.deliver(hello(30_000));
+    await settle();
+    expect(second.sent[0]).toMatchObject({ type: 'resume', payload: { session_id: 's1' } });
+    second.deliver({ type: 'resumed', payload: { session_id: 's1', replayed: 0 } });
+    await settle();
+    const resent = second.sentOfType('chat.send');
+    expect(resent.map((frame) => frame.payload?.client_msg_id)).toEqual(['once']);
+    second.deliver({
+      type: 'ack',
+      ref: resent[0]?.ref,
+      payload: { status: 'accepted', message_id: 'm1', client_msg_id: 'once', room_id: 'r1', duplicate: false },
+    });
+    await expect(sent).resolves.toMatchObject({ message_id: 'm1' });
+    client.close();
+  });
+
   it('resumes with the session and seq, and on invalid_session identifies afresh and emits reset', async () => {
     const { client, clock, network } = setup({ rooms: ['r1'] });
     const socket = await handshake(network);
@@ -265,10 +299,13 @@ describe('client state machine', () => {
 
   it('times a request out on the clock', async () => {
     const { client, clock, network } = setup({ requestTimeoutMs: 2000 });
-    await handshake(network);
+    const socket = await handshake(network);
     const pending = client.history('r1');
     const rejected = expect(pending).rejects.toMatchObject({ code: 'timeout' });
-    clock.advance(2000);
+    // The link speaks meanwhile, so the missing reply is the server's, not a dead link's.
+    clock.advance(1);
+    socket.deliver({ type: 'heartbeat_ack' });
+    clock.advance(1999);
     await rejected;
     client.close();
   });
