@@ -96,29 +96,38 @@ function chatBeforeGoodbye(client: TestClient): string[] {
   return before.filter((frame) => frame.type === 'chat.message').map((frame) => frame.payload.client_msg_id);
 }
 
+/** The CLI as its own process on a free loopback port, in dev mode; resolves once it listens. */
+async function startCli() {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@gateway/source', 'packages/server/src/cli.ts'],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'development' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stderr.resume();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = new Promise<number>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; port?: number };
+      if (entry.msg === 'gateway listening' && entry.port !== undefined) resolve(entry.port);
+    });
+    void exited.then((code) => reject(new Error(`the CLI exited with ${code} before listening`)));
+  });
+  // Without a listener a CLI killed before listening would be an unhandled rejection.
+  port.catch(() => {});
+  return { child, exited, port };
+}
+
 describe('the CLI on SIGTERM', () => {
   it('under continuous chat traffic, delivers every acked message to every subscriber and exits within 5 s', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--conditions=@gateway/source', 'packages/server/src/cli.ts'],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'development' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stderr.resume();
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { child, exited, port: listening } = await startCli();
     const timers: NodeJS.Timeout[] = [];
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        const lines = createInterface({ input: child.stdout });
-        lines.on('line', (line) => {
-          const entry = JSON.parse(line) as { msg?: string; port?: number };
-          if (entry.msg === 'gateway listening' && entry.port !== undefined) resolve(entry.port);
-        });
-        void exited.then((code) => reject(new Error(`the CLI exited with ${code} before listening`)));
-      });
+      const port = await listening;
       const join = async (user: string) => {
         const client = await connectClient(`ws://127.0.0.1:${port}/ws`);
         client.send({ type: 'identify', payload: { user_id: user, subscriptions: ['r'] } });
@@ -176,26 +185,9 @@ describe('the CLI on SIGTERM', () => {
   }, 30_000);
 
   it('sends reconnect + goodbye 4002 to every client and exits 0 within 5 s', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--conditions=@gateway/source', 'packages/server/src/cli.ts'],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'development' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stderr.resume();
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { child, exited, port: listening } = await startCli();
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        const lines = createInterface({ input: child.stdout });
-        lines.on('line', (line) => {
-          const entry = JSON.parse(line) as { msg?: string; port?: number };
-          if (entry.msg === 'gateway listening' && entry.port !== undefined) resolve(entry.port);
-        });
-        void exited.then((code) => reject(new Error(`the CLI exited with ${code} before listening`)));
-      });
+      const port = await listening;
       const clients = await Promise.all(
         ['ann', 'bob', 'cid'].map(async (user) => {
           const client = await connectClient(`ws://127.0.0.1:${port}/ws`);
