@@ -85,6 +85,20 @@ export const ready = (sessionId = 's1', userId = 'alice', subscriptions: string[
   payload: { session_id: sessionId, user: { id: userId }, device_id: 'd1', subscriptions, presence: [] },
 });
 
+/** A room message from bob in r1, as the scripted server delivers it. */
+export const chatMessage = (seq: number, content = `m${seq}`) => ({
+  type: 'chat.message',
+  seq,
+  payload: {
+    message_id: `id${seq}`,
+    room_id: 'r1',
+    sender_id: 'bob',
+    kind: 'text',
+    content,
+    created_at: '2025-01-01T00:00:00.000Z',
+  },
+});
+
 /** Lets pending promise callbacks (getToken, then-chains) run; touches no timers. */
 export const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -1,7 +1,15 @@
 import { CLOSE_CODES } from '@gateway/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientOptions, GatewayClientError } from '../src/index';
-import { type FakeSocket, fakeClient, hello, type FakeNetwork as Network, ready, settle } from './fake-socket';
+import {
+  chatMessage,
+  type FakeSocket,
+  fakeClient,
+  hello,
+  type FakeNetwork as Network,
+  ready,
+  settle,
+} from './fake-socket';
 import { watchCrashes } from './helpers';
 import type { ManualClock } from './manual-clock';
 
@@ -67,19 +75,6 @@ function expectSpaced(attempts: readonly number[]): void {
   }
 }
 
-const chat = (seq: number, content = `m${seq}`) => ({
-  type: 'chat.message',
-  seq,
-  payload: {
-    message_id: `id${seq}`,
-    room_id: 'r1',
-    sender_id: 'bob',
-    kind: 'text',
-    content,
-    created_at: '2025-01-01T00:00:00.000Z',
-  },
-});
-
 const CAP = 4096;
 const deep = (depth: number) => `{"type":"chat.message","payload":${'['.repeat(depth)}${']'.repeat(depth)}}`;
 
@@ -120,7 +115,7 @@ const BAD_FRAMES: { name: string; data: unknown; code: string; detail: string }[
   { name: 'text over the cap', data: 'x'.repeat(CAP + 1), code: 'frame_too_large', detail: 'frame_too_large' },
   {
     name: 'a valid frame over the cap',
-    data: JSON.stringify(chat(1, 'y'.repeat(CAP))),
+    data: JSON.stringify(chatMessage(1, 'y'.repeat(CAP))),
     code: 'frame_too_large',
     detail: 'frame_too_large',
   },
@@ -138,7 +133,7 @@ describe('a server sending bad frames', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ name: 'GatewayClientError', code, details: { code: detail } });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    socket.deliver(chat(1, 'fine'));
+    socket.deliver(chatMessage(1, 'fine'));
     expect(seen).toEqual(['fine']);
     expect(client.state).toBe('ready');
     expect(socket.closedWith).toBeUndefined();
@@ -398,11 +393,11 @@ describe('a server event type this client does not know', () => {
     // Thirty unknown sequenced frames between known ones: more than the bad-frame limit (20 in 10 s).
     let seq = 0;
     for (let i = 0; i < 30; i++) {
-      socket.deliver(chat(++seq));
+      socket.deliver(chatMessage(++seq));
       socket.deliver({ type: i % 2 === 0 ? 'app.newer' : 'feature.from_the_future', seq: ++seq, payload: { i } });
     }
     socket.deliver({ type: 'app.unsequenced', payload: {} });
-    socket.deliver(chat(++seq));
+    socket.deliver(chatMessage(++seq));
     await settle();
 
     expect(client.state).toBe('ready');

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createClient, type GatewayClientError } from '../src/index';
 import { cappedWs } from '../src/transport';
-import { hello, ready } from './fake-socket';
+import { chatMessage, hello, ready } from './fake-socket';
 import { reachState } from './helpers';
 
 // The ws fallback gets a maxPayload from maxIncomingFrameBytes, so a hostile server cannot make it buffer 100 MiB.
@@ -33,19 +33,7 @@ async function serverSending(then: string) {
   return { url: `ws://127.0.0.1:${port}`, closes };
 }
 
-const chat = (content: string) =>
-  JSON.stringify({
-    type: 'chat.message',
-    seq: 1,
-    payload: {
-      message_id: 'm1',
-      room_id: 'r1',
-      sender_id: 'bob',
-      kind: 'text',
-      content,
-      created_at: '2025-01-01T00:00:00.000Z',
-    },
-  });
+const chat = (content: string) => JSON.stringify(chatMessage(1, content));
 
 describe('maxPayload for ws', () => {
   it('drops a frame over maxIncomingFrameBytes itself, and leaves one past three times it to ws (1009)', async () => {

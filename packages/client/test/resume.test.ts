@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientOptions, GatewayClientError } from '../src/index';
-import { type FakeSocket, fakeClient, hello, type FakeNetwork as Network, ready, settle } from './fake-socket';
+import {
+  chatMessage,
+  type FakeSocket,
+  fakeClient,
+  hello,
+  type FakeNetwork as Network,
+  ready,
+  settle,
+} from './fake-socket';
 
 // Resume, reset and gap repair against a scripted in-memory socket: the test plays the server.
 // random() = 0 puts every reconnect at exactly minDelayMs (500 ms).
@@ -32,19 +40,6 @@ async function identified(network: Network, sessionId = 's1', rooms: string[] = 
   return socket;
 }
 
-const message = (seq: number, content = `m${seq}`) => ({
-  type: 'chat.message',
-  seq,
-  payload: {
-    message_id: `id${seq}`,
-    room_id: 'r1',
-    sender_id: 'bob',
-    kind: 'text',
-    content,
-    created_at: '2025-01-01T00:00:00.000Z',
-  },
-});
-
 const ack = (ref: string | undefined, clientMsgId: unknown, extra: object = {}) => ({
   type: 'ack',
   ref,
@@ -55,8 +50,8 @@ describe('resume', () => {
   it('resumes after a drop: missed events once and in order, then `resumed`, then the queued sends', async () => {
     const { client, clock, network, log } = setup({ rooms: ['r1'] });
     const first = await identified(network, 's1', ['r1']);
-    first.deliver(message(1));
-    first.deliver(message(2));
+    first.deliver(chatMessage(1));
+    first.deliver(chatMessage(2));
     const inFlight = client.sendMessage('r1', 'in flight', { clientMsgId: 'c-flight' });
     first.drop(1006);
     expect(client.state).toBe('reconnecting');
@@ -67,9 +62,9 @@ describe('resume', () => {
     const second = await greet(network);
     expect(second.sent).toEqual([{ type: 'resume', payload: { session_id: 's1', seq: 2 } }]);
     // The server replays from seq 3 (one duplicate slipped in), then says resumed.
-    second.deliver(message(2));
-    second.deliver(message(3));
-    second.deliver(message(4));
+    second.deliver(chatMessage(2));
+    second.deliver(chatMessage(3));
+    second.deliver(chatMessage(4));
     expect(second.sent.map((f) => f.type)).toEqual(['resume']); // nothing before resumed
     second.deliver({ type: 'resumed', payload: { session_id: 's1', replayed: 2 } });
     expect(log).toEqual(['m1', 'm2', 'm3', 'm4', 'resumed(2)']);
@@ -87,7 +82,7 @@ describe('resume', () => {
     second.deliver(ack(sends[1]?.ref, 'c-away'));
     await expect(inFlight).resolves.toMatchObject({ duplicate: true });
     await expect(queued).resolves.toMatchObject({ client_msg_id: 'c-away' });
-    second.deliver(message(5));
+    second.deliver(chatMessage(5));
     expect(log.at(-1)).toBe('m5');
     client.close();
   });
@@ -95,15 +90,15 @@ describe('resume', () => {
   it('fills a gap that was open when the connection dropped from the resume replay', async () => {
     const { client, clock, network, log } = setup();
     const first = await identified(network);
-    first.deliver(message(1));
-    first.deliver(message(3)); // 2 is missing: replay requested, 3 held
+    first.deliver(chatMessage(1));
+    first.deliver(chatMessage(3)); // 2 is missing: replay requested, 3 held
     expect(first.sentOfType('replay')).toMatchObject([{ payload: { since: 1 } }]);
     first.drop(1006);
     clock.advance(500);
     const second = await greet(network);
     expect(second.sent[0]).toEqual({ type: 'resume', payload: { session_id: 's1', seq: 1 } });
-    second.deliver(message(2));
-    second.deliver(message(3));
+    second.deliver(chatMessage(2));
+    second.deliver(chatMessage(3));
     second.deliver({ type: 'resumed', payload: { session_id: 's1', replayed: 2 } });
     expect(log).toEqual(['m1', 'gap(1,3)', 'm2', 'm3', 'resumed(2)']);
     client.close();
@@ -112,11 +107,11 @@ describe('resume', () => {
   it('does not ask for a replay in the middle of a resume; a hole left after `resumed` is a reset', async () => {
     const { client, clock, network, log } = setup();
     const first = await identified(network);
-    first.deliver(message(1));
+    first.deliver(chatMessage(1));
     first.drop(1006);
     clock.advance(500);
     const second = await greet(network);
-    second.deliver(message(3)); // a broken server skipped 2
+    second.deliver(chatMessage(3)); // a broken server skipped 2
     second.deliver({ type: 'resumed', payload: { session_id: 's1', replayed: 1 } });
     expect(second.sentOfType('replay')).toEqual([]);
     expect(log).toEqual(['m1', 'gap(1,3)', 'reset(replay_incomplete)', 'm3', 'resumed(1)']);
@@ -133,7 +128,7 @@ describe('resume', () => {
       payload: { rooms: [{ room_id: 'r2', members: [], recent_messages: [] }], refused: [] },
     });
     await subscribed;
-    first.deliver(message(1));
+    first.deliver(chatMessage(1));
     first.drop(4000);
     const order: string[] = [];
     client.on('state', ({ to }) => order.push(to));
@@ -152,7 +147,7 @@ describe('resume', () => {
     expect(order).toEqual(['connecting', 'handshaking', 'ready', 'reset', 'ready']);
     const resubscribe = second.sentOfType('subscribe');
     expect(resubscribe).toMatchObject([{ payload: { room_ids: ['r1', 'r2'] } }]);
-    const recent = [message(1).payload];
+    const recent = [chatMessage(1).payload];
     second.deliver({
       type: 'subscribed',
       ref: resubscribe[0]?.ref,
@@ -166,7 +161,7 @@ describe('resume', () => {
     });
     expect(order.at(-1)).toBe('subscribed:r1,r2');
     // The new session numbers from 1 again.
-    second.deliver(message(1, 'new-1'));
+    second.deliver(chatMessage(1, 'new-1'));
     expect(log).toEqual(['m1', 'reset(invalid_session)', 'new-1']);
     client.close();
   });
@@ -182,7 +177,7 @@ describe('resume', () => {
   it('a reconnect frame resumes after after_ms + jitter without counting a backoff attempt', async () => {
     const { client, clock, network } = setup({ random: () => 0.5 });
     const first = await identified(network);
-    first.deliver(message(1));
+    first.deliver(chatMessage(1));
     const scheduled: { attempt: number; delay_ms: number }[] = [];
     client.on('reconnecting', (event) => scheduled.push(event));
     first.deliver({ type: 'reconnect', payload: { after_ms: 1000, jitter_ms: 400, reason: 'deploy' } });
@@ -221,9 +216,9 @@ describe('gap repair on a live connection', () => {
   it('a gap not filled within requestTimeoutMs becomes a reset and releases the held events', async () => {
     const { client, clock, network, log } = setup({ requestTimeoutMs: 2000 });
     const socket = await identified(network);
-    socket.deliver(message(1));
-    socket.deliver(message(3));
-    socket.deliver(message(4));
+    socket.deliver(chatMessage(1));
+    socket.deliver(chatMessage(3));
+    socket.deliver(chatMessage(4));
     expect(socket.sentOfType('replay')).toHaveLength(1);
     clock.advance(1999);
     await settle();
@@ -231,7 +226,7 @@ describe('gap repair on a live connection', () => {
     clock.advance(1);
     await settle();
     expect(log).toEqual(['m1', 'gap(1,3)', 'reset(timeout)', 'm3', 'm4']);
-    socket.deliver(message(5));
+    socket.deliver(chatMessage(5));
     expect(log.at(-1)).toBe('m5');
     client.close();
   });
@@ -239,18 +234,18 @@ describe('gap repair on a live connection', () => {
   it('a replay answered without the missing events is a reset; one that filled them is not', async () => {
     const { client, network, log } = setup();
     const socket = await identified(network);
-    socket.deliver(message(1));
-    socket.deliver(message(3));
+    socket.deliver(chatMessage(1));
+    socket.deliver(chatMessage(3));
     let replay = socket.sentOfType('replay')[0];
     socket.deliver({ type: 'ack', ref: replay?.ref, payload: { replayed: 0 } });
     await settle();
     expect(log).toEqual(['m1', 'gap(1,3)', 'reset(replay_incomplete)', 'm3']);
 
-    socket.deliver(message(5));
+    socket.deliver(chatMessage(5));
     replay = socket.sentOfType('replay')[1];
     expect(replay?.payload).toEqual({ since: 3 });
-    socket.deliver(message(4));
-    socket.deliver(message(5));
+    socket.deliver(chatMessage(4));
+    socket.deliver(chatMessage(5));
     socket.deliver({ type: 'ack', ref: replay?.ref, payload: { replayed: 2 } });
     await settle();
     expect(log.slice(4)).toEqual(['gap(3,5)', 'm4', 'm5']);
@@ -260,8 +255,8 @@ describe('gap repair on a live connection', () => {
   it('a refused replay after the gap filled itself is no reset', async () => {
     const { client, network, log } = setup();
     const socket = await identified(network);
-    socket.deliver(message(2));
-    socket.deliver(message(1));
+    socket.deliver(chatMessage(2));
+    socket.deliver(chatMessage(1));
     const replay = socket.sentOfType('replay')[0];
     socket.deliver({ type: 'error', ref: replay?.ref, payload: { code: 'replay_unavailable', message: 'gone' } });
     await settle();

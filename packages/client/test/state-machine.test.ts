@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientOptions, GatewayClientError } from '../src/index';
-import { type FakeNetwork, fakeClient, hello, ready, settle } from './fake-socket';
+import { chatMessage, type FakeNetwork, fakeClient, hello, ready, settle } from './fake-socket';
 
 function setup(options: Partial<ClientOptions> = {}) {
   const { client, clock, network } = fakeClient(options);
@@ -23,19 +23,6 @@ async function handshake(network: FakeNetwork, sessionId = 's1') {
   socket.deliver(ready(sessionId, 'alice', (identify?.payload?.subscriptions as string[] | undefined) ?? []));
   return socket;
 }
-
-const message = (seq: number, content = `m${seq}`) => ({
-  type: 'chat.message',
-  seq,
-  payload: {
-    message_id: `id${seq}`,
-    room_id: 'r1',
-    sender_id: 'bob',
-    kind: 'text',
-    content,
-    created_at: '2025-01-01T00:00:00.000Z',
-  },
-});
 
 describe('client state machine', () => {
   it('walks idle → connecting → handshaking → ready, emitting every transition', async () => {
@@ -140,7 +127,7 @@ describe('client state machine', () => {
   it('resumes with the session and seq, and on invalid_session identifies afresh and emits reset', async () => {
     const { client, clock, network } = setup({ rooms: ['r1'] });
     const socket = await handshake(network);
-    socket.deliver(message(1));
+    socket.deliver(chatMessage(1));
     socket.drop(4000);
     const resets: string[] = [];
     client.on('reset', ({ reason }) => resets.push(reason));
@@ -292,7 +279,7 @@ describe('client state machine', () => {
     await handshake(network, 's2');
     const seen: string[] = [];
     client.on('chat.message', (m) => seen.push(m.content));
-    stale.onmessage?.({ data: JSON.stringify(message(1, 'ghost')) });
+    stale.onmessage?.({ data: JSON.stringify(chatMessage(1, 'ghost')) });
     expect(seen).toEqual([]);
     client.close();
   });
@@ -318,7 +305,7 @@ describe('client state machine', () => {
     socket.deliver('{not json');
     socket.deliver({ type: 'chat.message', seq: 1, payload: { content: 42 } });
     socket.deliver({ type: 'no.such_type', payload: {} });
-    socket.deliver(message(1, 'fine'));
+    socket.deliver(chatMessage(1, 'fine'));
     expect(errors.map((e) => e.code)).toEqual(['invalid_frame', 'invalid_frame', 'invalid_frame']);
     expect(errors[1]?.details).toMatchObject({ code: 'invalid_frame', type: 'chat.message' });
     expect(seen).toEqual(['fine']);
@@ -345,12 +332,12 @@ describe('client state machine', () => {
     client.on('state', () => {
       throw new Error('another app bug');
     });
-    socket.deliver(message(1));
+    socket.deliver(chatMessage(1));
     socket.deliver({ type: 'heartbeat' });
     expect(socket.sent.at(-1)).toEqual({ type: 'heartbeat_ack' });
     client.off('chat.message');
     client.on('chat.message', (m) => seen.push(m.content));
-    socket.deliver(message(2));
+    socket.deliver(chatMessage(2));
     expect(seen).toEqual(['m2']);
     expect(errors[0]).toMatchObject({ code: 'listener_failed', cause: new Error('app bug') });
     client.close();
@@ -365,16 +352,16 @@ describe('client state machine', () => {
     const gaps: unknown[] = [];
     client.on('chat.message', (m) => seen.push(m.content));
     client.on('gap', (gap) => gaps.push(gap));
-    socket.deliver(message(1));
-    socket.deliver(message(4));
-    socket.deliver(message(5));
+    socket.deliver(chatMessage(1));
+    socket.deliver(chatMessage(4));
+    socket.deliver(chatMessage(5));
     expect(seen).toEqual(['m1']);
     expect(gaps).toEqual([{ since: 1, seq: 4 }]);
     const replay = socket.sentOfType('replay');
     expect(replay).toMatchObject([{ payload: { since: 1 } }]);
-    socket.deliver(message(2));
-    socket.deliver(message(3));
-    socket.deliver(message(2));
+    socket.deliver(chatMessage(2));
+    socket.deliver(chatMessage(3));
+    socket.deliver(chatMessage(2));
     socket.deliver({ type: 'ack', ref: replay[0]?.ref, payload: { replayed: 2 } });
     await settle();
     expect(seen).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
@@ -388,14 +375,14 @@ describe('client state machine', () => {
     const resets: string[] = [];
     client.on('chat.message', (m) => seen.push(m.content));
     client.on('reset', ({ reason }) => resets.push(reason));
-    socket.deliver(message(1));
-    socket.deliver(message(3));
+    socket.deliver(chatMessage(1));
+    socket.deliver(chatMessage(3));
     const replay = socket.sentOfType('replay')[0];
     socket.deliver({ type: 'error', ref: replay?.ref, payload: { code: 'replay_unavailable', message: 'gone' } });
     await settle();
     expect(resets).toEqual(['replay_unavailable']);
     expect(seen).toEqual(['m1', 'm3']);
-    socket.deliver(message(4));
+    socket.deliver(chatMessage(4));
     expect(seen).toEqual(['m1', 'm3', 'm4']);
     client.close();
   });
