@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGateway, resolveAuth } from '../src/index';
+import { createGateway, createJwtVerifier, resolveAuth } from '../src/index';
 import { ManualClock } from './helpers/manual-clock';
 import { startTestServer } from './helpers/server';
 import { SECRET } from './helpers/tokens';
@@ -29,6 +29,7 @@ describe('auth mode', () => {
     const verifyToken = fromSecret.verifyToken;
     if (verifyToken === undefined) throw new Error('a JWT secret gives a verifier');
     expect(createGateway({ clock, verifyToken }).mode).toBe('jwt');
+    expect(createGateway({ clock, verifyToken: createJwtVerifier(SECRET) }).mode).toBe('jwt');
     expect(createGateway({ clock }).mode).toBe('dev');
   });
 });

@@ -1,6 +1,6 @@
 import { errors, jwtVerify } from 'jose';
 import { TokenExpiredError } from '../core/errors';
-import type { AuthenticatedUser, VerifyToken } from '../core/options';
+import { type AuthenticatedUser, markJwtVerifier, type VerifyToken } from '../core/options';
 
 export interface JwtVerifierOptions {
   /** Reads the time tokens are checked against; tests pass their fake clock. @default Date.now */
@@ -18,7 +18,8 @@ export function createJwtVerifier(secret: string | Uint8Array, options: JwtVerif
   if (secret.length === 0) throw new TypeError('The JWT secret is empty; set JWT_SECRET to a long random string.');
   const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
   const now = options.now ?? Date.now;
-  return async (token) => {
+  // Marked here, where every JWT verifier is made, so a gateway given one reports mode `jwt` however it got it.
+  return markJwtVerifier(async (token) => {
     try {
       const { payload } = await jwtVerify(token, key, {
         algorithms: ['HS256'],
@@ -36,5 +37,5 @@ export function createJwtVerifier(secret: string | Uint8Array, options: JwtVerif
       if (error instanceof errors.JWTExpired) throw new TokenExpiredError('The token has expired.', { cause: error });
       return null;
     }
-  };
+  });
 }

@@ -1,4 +1,4 @@
-import { type AuthMode, markJwtVerifier, type VerifyToken } from '../core/options';
+import { type AuthMode, authModeOf, type VerifyToken } from '../core/options';
 import { createJwtVerifier } from './jwt';
 
 export interface AuthSettings {
@@ -16,12 +16,13 @@ export type { AuthMode };
  * gateway runs in dev mode, where identify names its own user (the caller warns about it).
  */
 export function resolveAuth(settings: AuthSettings): { mode: AuthMode; verifyToken: VerifyToken | undefined } {
-  if (settings.verifyToken !== undefined) return { mode: 'custom', verifyToken: settings.verifyToken };
-  if (settings.jwtSecret !== undefined && settings.jwtSecret !== '') {
-    const options = settings.now === undefined ? {} : { now: settings.now };
-    return { mode: 'jwt', verifyToken: markJwtVerifier(createJwtVerifier(settings.jwtSecret, options)) };
-  }
-  return { mode: 'dev', verifyToken: undefined };
+  const verifyToken = settings.verifyToken ?? verifierFromSecret(settings);
+  return { mode: authModeOf(verifyToken), verifyToken };
+}
+
+function verifierFromSecret({ jwtSecret, now }: AuthSettings): VerifyToken | undefined {
+  if (jwtSecret === undefined || jwtSecret === '') return undefined;
+  return createJwtVerifier(jwtSecret, now === undefined ? {} : { now });
 }
 
 export const DEV_MODE_WARNING =
