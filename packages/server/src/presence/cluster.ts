@@ -18,7 +18,7 @@ import {
 } from '../core/presence-replica';
 import type { Runtime } from '../core/runtime';
 import type { Session } from '../core/session';
-import { type PresenceStore, presenceStoreFor, type StoredDevice } from './store';
+import type { PresenceStore, StoredDevice } from './store';
 
 /** Deltas received while the snapshot loads wait here; past this many the load is abandoned and retried. */
 const MAX_BUFFERED_DELTAS = 100_000;
@@ -92,7 +92,9 @@ export class PresenceCluster {
       { serverId: this.me, onState: (state) => this.backplaneChanged(state) },
     );
     this.node.subscribe(PRESENCE_CHANNEL);
-    this.store = presenceStoreFor(this.backplane, this.ttlMs, (error, operation) =>
+    // Asked of the backplane (the Redis one keeps the snapshot next to its channels), never tested by class,
+    // so the core loads no store's client library; none means one process, presence in memory.
+    this.store = this.backplane.presenceStore?.(this.ttlMs, (error, operation) =>
       options.logger.debug({ err: error, operation }, 'presence snapshot unavailable in Redis'),
     );
     if (this.store !== undefined) {

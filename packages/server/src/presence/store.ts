@@ -1,4 +1,3 @@
-import type { Backplane } from '../backplane/types';
 import type { DeviceSnapshot } from '../core/presence-replica';
 
 /** A device as written to the snapshot: the replica's view of it plus when it stops counting. */
@@ -34,17 +33,4 @@ export function presenceKey(prefix: string, userId: string): string {
 
 export function nodeKey(prefix: string, node: string): string {
   return `${prefix}node:${node}`;
-}
-
-/**
- * The backplane's own store when it has one (the Redis backplane keeps the snapshot next to its channels);
- * none (one process, in memory) otherwise. Asked of the backplane rather than tested by class, so the core
- * never loads a store's client library.
- */
-export function presenceStoreFor(
-  backplane: Backplane,
-  ttlMs: number,
-  onError: (error: unknown, operation: string) => void,
-): PresenceStore | undefined {
-  return backplane.presenceStore?.(ttlMs, onError);
 }
