@@ -33,7 +33,7 @@ function manualTicks() {
   return { coalescer, endTick, pending };
 }
 
-const open = () => true;
+const open = { isOpen: () => true };
 const utf8 = (text: string) => new TextEncoder().encode(text);
 /** An unmasked text frame with a payload under 126 bytes. */
 const textFrame = (text: string) => Buffer.concat([Buffer.from([0x81, Buffer.byteLength(text)]), Buffer.from(text)]);
@@ -90,7 +90,7 @@ describe('WriteCoalescer', () => {
     const { coalescer, endTick, pending } = manualTicks();
     let isOpen = true;
     const socket = fakeSocket();
-    coalescer.wrap(socket, () => isOpen).stageText('{', utf8('"type":"late"}'));
+    coalescer.wrap(socket, { isOpen: () => isOpen }).stageText('{', utf8('"type":"late"}'));
     isOpen = false; // a close frame went out after these were staged
     endTick();
     expect([socket.written, socket.corked]).toEqual([[], 0]);

@@ -4,6 +4,11 @@ import { textFrameHeadLength, writeTextFrameHead } from './text-frame';
 /** The writable side of a socket, as much of it as coalescing needs. */
 export type CorkableSocket = Pick<Duplex, 'cork' | 'uncork' | 'write' | 'writableLength' | 'destroyed'>;
 
+/** Whether a socket's frames may still be written. */
+export interface WriteGate {
+  isOpen(): boolean;
+}
+
 /**
  * Sockets a tick may hold while frames still go out one per socket (light load): past this many, the
  * held ones are released at once, so the first recipients of a large fan-out are not kept waiting for
@@ -38,11 +43,12 @@ export class WriteCoalescer {
   constructor(private readonly defer: (flush: () => void) => void = process.nextTick) {}
 
   /**
-   * Wraps one socket. `open` tells whether frames may still be written: staged frames are dropped once
-   * it is false (the WebSocket is closing: nothing may follow a close frame).
+   * Wraps one socket. `gate` tells whether frames may still be written: staged frames are dropped once
+   * it says no (the WebSocket is closing: nothing may follow a close frame). An object rather than a
+   * callback so the transport's per-socket adapter can be the gate, with no closure per socket.
    */
-  wrap(socket: CorkableSocket, open: () => boolean): CoalescedSocket {
-    return new CoalescedSocket(socket, this, open);
+  wrap(socket: CorkableSocket, gate: WriteGate): CoalescedSocket {
+    return new CoalescedSocket(socket, this, gate);
   }
 
   get tick(): number {
@@ -101,7 +107,7 @@ export class CoalescedSocket {
   constructor(
     private readonly socket: CorkableSocket,
     private readonly coalescer: WriteCoalescer,
-    private readonly open: () => boolean,
+    private readonly gate: WriteGate,
   ) {}
 
   get holding(): boolean {
@@ -160,7 +166,7 @@ export class CoalescedSocket {
     const length = this.stagedLength;
     this.staged = undefined;
     this.stagedLength = 0;
-    if (!this.socket.destroyed && this.open()) this.socket.write(staged.subarray(0, length));
+    if (!this.socket.destroyed && this.gate.isOpen()) this.socket.write(staged.subarray(0, length));
   }
 
   /**

@@ -2,9 +2,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CloseCode } from '@gateway/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import type { Connection, ConnectionInfo } from '../core/connection';
 import type { Gateway } from '../core/gateway';
 import type { Logger } from '../core/logger';
-import { WriteCoalescer } from './write-coalescer';
+import { type CoalescedSocket, WriteCoalescer } from './write-coalescer';
 
 export interface WebSocketTransportOptions {
   /** @default '/ws' */
@@ -32,6 +33,68 @@ function toBytes(data: RawData): Uint8Array {
   return data;
 }
 
+/**
+ * One socket as the core sees it. A class rather than an object of closures: its methods live once on the
+ * prototype, where closures would cost every idle connection four functions and their shared context.
+ */
+class WsConnection implements Connection {
+  /**
+   * Frames are framed here rather than by ws.send and staged for the tick's single write per socket, and
+   * a shared body is copied straight into it. Safe only while ws writes synchronously, that is with no
+   * extension negotiated (permessage-deflate queues and would reorder); the set is fixed at the upgrade.
+   */
+  private readonly framedHere: boolean;
+  private readonly writes: CoalescedSocket;
+
+  constructor(
+    private readonly ws: WebSocket,
+    /** The upgraded socket ws writes to: corking it (public stream API) coalesces ws's frames. */
+    private readonly socket: Duplex,
+    coalescer: WriteCoalescer,
+  ) {
+    this.framedHere = ws.extensions === '';
+    this.writes = coalescer.wrap(socket, this);
+  }
+
+  /** Whether frames may still be written (the coalescer asks before writing what it staged). */
+  isOpen(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
+  send(text: string): void {
+    if (!this.isOpen()) return;
+    if (this.framedHere) this.writes.stageString(text);
+    else {
+      this.writes.hold();
+      this.writes.writeStaged();
+      this.ws.send(text);
+    }
+  }
+
+  sendShared(prefix: string, body: Uint8Array): void {
+    // ws drops what is sent once it is closing; so does this.
+    if (!this.isOpen()) return;
+    if (this.framedHere) this.writes.stageText(prefix, body);
+    else this.ws.send(Buffer.concat([Buffer.from(prefix, 'latin1'), body]), { binary: false });
+  }
+
+  /** The close frame leaves with the rest of the tick's writes, after them. */
+  close(code: number, reason: string): void {
+    const { ws } = this;
+    this.writes.writeStaged();
+    ws.close(code, reason);
+    if (code === CloseCode.slow_consumer) {
+      const timer = setTimeout(() => ws.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
+      ws.once('close', () => clearTimeout(timer));
+    }
+  }
+
+  get bufferedAmount(): number {
+    // ws.bufferedAmount is the socket's queue plus what ws holds back itself (only ever with compression).
+    return this.writes.backlog(this.framedHere ? 0 : Math.max(0, this.ws.bufferedAmount - this.socket.writableLength));
+  }
+}
+
 /** The only module that knows `ws`: upgrades requests on `path` and feeds each socket to the gateway core. */
 export function attachWebSocketTransport(
   server: Server,
@@ -48,54 +111,15 @@ export function attachWebSocketTransport(
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    // The upgraded socket is the one ws writes to: corking it (public stream API) coalesces ws's frames.
     wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request, socket));
   }
 
   function onConnection(ws: WebSocket, request: IncomingMessage, socket: Duplex): void {
-    const info = {
-      ...(request.socket.remoteAddress === undefined ? {} : { remoteAddress: request.socket.remoteAddress }),
-      ...(request.headers['user-agent'] === undefined ? {} : { userAgent: request.headers['user-agent'] }),
-      ...(request.headers.origin === undefined ? {} : { origin: request.headers.origin }),
-    };
-    // Frames are framed here rather than by ws.send and staged for the tick's single write per socket, and
-    // a shared body is copied straight into it. Safe only while ws writes synchronously, that is with no
-    // extension negotiated (permessage-deflate queues and would reorder); the set is fixed at the upgrade.
-    const framedHere = ws.extensions === '';
-    const writes = coalescer.wrap(socket, () => ws.readyState === ws.OPEN);
-    const handle = gateway.open(
-      {
-        send(text) {
-          if (ws.readyState !== ws.OPEN) return;
-          if (framedHere) writes.stageString(text);
-          else {
-            writes.hold();
-            writes.writeStaged();
-            ws.send(text);
-          }
-        },
-        sendShared(prefix, body) {
-          // ws drops what is sent once it is closing; so does this.
-          if (ws.readyState !== ws.OPEN) return;
-          if (framedHere) writes.stageText(prefix, body);
-          else ws.send(Buffer.concat([Buffer.from(prefix, 'latin1'), body]), { binary: false });
-        },
-        // The close frame leaves with the rest of the tick's writes, after them.
-        close(code, reason) {
-          writes.writeStaged();
-          ws.close(code, reason);
-          if (code === CloseCode.slow_consumer) {
-            const timer = setTimeout(() => ws.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
-            ws.once('close', () => clearTimeout(timer));
-          }
-        },
-        get bufferedAmount() {
-          // ws.bufferedAmount is the socket's queue plus what ws holds back itself (only ever with compression).
-          return writes.backlog(framedHere ? 0 : Math.max(0, ws.bufferedAmount - socket.writableLength));
-        },
-      },
-      info,
-    );
+    const info: ConnectionInfo = {};
+    if (request.socket.remoteAddress !== undefined) info.remoteAddress = request.socket.remoteAddress;
+    if (request.headers['user-agent'] !== undefined) info.userAgent = request.headers['user-agent'];
+    if (request.headers.origin !== undefined) info.origin = request.headers.origin;
+    const handle = gateway.open(new WsConnection(ws, socket, coalescer), info);
     ws.on('message', (data, isBinary) => handle.message(toBytes(data), isBinary));
     ws.on('close', (code, reason) => handle.closed(code, reason.toString()));
     ws.on('error', (error) => options.logger.debug({ err: error }, 'websocket error'));
