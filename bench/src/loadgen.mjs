@@ -14,6 +14,8 @@ const N_MARK = Buffer.from('"metadata":{"n":');
 const T_MARK = Buffer.from(',"t":');
 const SEQ_PREFIX = Buffer.from('{"seq":');
 const HEARTBEAT = Buffer.from('{"type":"heartbeat"}');
+/** The gateway's default `heartbeat_interval`: raw ws idle clients heartbeat at the same cadence. */
+const BASELINE_HEARTBEAT_MS = 30_000;
 const READY_PREFIX = Buffer.from('{"type":"ready",');
 const CLK_TCK = 100;
 
@@ -209,7 +211,17 @@ function openSub(kind, base, spec) {
       reject(new Error('closed during handshake'));
     });
     if (kind === 'ws') {
-      ws.on('open', becomeReady);
+      ws.on('open', () => {
+        if (spec.heartbeat) {
+          // The gateway's client heartbeat, same frame and cadence; the raw server acks it.
+          const tick = () => {
+            ws.send(`{"type":"heartbeat","payload":{"last_seq":0}}`);
+            beat = setTimeout(tick, BASELINE_HEARTBEAT_MS);
+          };
+          beat = setTimeout(tick, Math.random() * BASELINE_HEARTBEAT_MS);
+        }
+        becomeReady();
+      });
       ws.on('message', (data) => {
         const at = /** @type {Buffer} */ (data).indexOf(N_MARK);
         if (at >= 0) onChat(sub, /** @type {Buffer} */ (data), at);

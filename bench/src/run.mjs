@@ -474,10 +474,11 @@ async function session(server, scenario, loadgen) {
         cmd: 'connect',
         kind: server.kind,
         port: started.info.port,
-        // BENCH_CLIENT_HEARTBEAT=0: idle gateway clients stay silent (the server's own heartbeat then runs).
+        // Idle gateway and raw ws clients heartbeat alike (raw ws answers each with an ack), so their idle
+        // CPU compares the same traffic. BENCH_CLIENT_HEARTBEAT=0: they stay silent.
         specs: specsOf(
           scenario,
-          scenario.kind === 'idle' && server.kind === 'gateway' && process.env.BENCH_CLIENT_HEARTBEAT !== '0',
+          scenario.kind === 'idle' && server.kind !== 'socketio' && process.env.BENCH_CLIENT_HEARTBEAT !== '0',
         ),
         timeoutMs: connectTimeout,
       },
@@ -1011,7 +1012,7 @@ async function main() {
     "- Every server is a separate process on 127.0.0.1; the load generator holds the subscribers (plain `ws` clients speaking each wire protocol) and asks the server to publish over a local control socket. The server stamps each message with its publish time on CLOCK_MONOTONIC and the room's message number `n`.",
     `- Rated: ${fmt(RATE)} deliveries/s offered (messages spread evenly); latency = receive time − publish time, over every delivery in the window. Unthrottled: a closed loop keeps a few messages per subscriber outstanding.`,
     '- Losses and duplicates: from `n` per subscriber (and the gateway\'s per-session `seq`); "lost" includes seq gaps. CPU µs/delivery: the server\'s utime+stime (/proc/<pid>/stat) over the window ÷ deliveries in it. RSS/conn: VmRSS after connecting minus before (both after a forced GC) ÷ connections. Peak RSS: VmHWM. "srv CPU %" and "gen CPU %": the server\'s and the load generator\'s CPU in the unthrottled window (a server below ~90 % was not the limit: the load generator near 100 %, or other processes on the server\'s core, "other load %", were). "capacity/s" = 10⁶ ÷ CPU µs per delivery: what one core would sustain, the comparison that holds when the measured maximum was not the server\'s own.',
-    "- The gateway: `startServer` with global presence off (the design's setting for large deployments) and a big room spread over at most 100 users; publishing is `gateway.broadcast('chat.message', …, {room})`. Raw ws: one Buffer per message, `ws.send` to each member. Coalesced ws: the same, with each socket corked at its first frame of a tick and uncorked on the next tick. Socket.IO: `io.to(room).emit`, websocket transport only. Idle: the gateway's clients send heartbeats as the reference client does (every interval, first after a random fraction); raw ws pings every 30 s; Socket.IO its own 25 s ping.",
+    "- The gateway: `startServer` with global presence off (the design's setting for large deployments) and a big room spread over at most 100 users; publishing is `gateway.broadcast('chat.message', …, {room})`. Raw ws: one Buffer per message, `ws.send` to each member. Coalesced ws: the same, with each socket corked at its first frame of a tick and uncorked on the next tick. Socket.IO: `io.to(room).emit`, websocket transport only. Idle: the gateway's clients send heartbeats as the reference client does (every interval, first after a random fraction) and the gateway acks each; raw ws clients send the same frame at the same cadence (the gateway's default interval) and the raw server answers each with the same ack, so both idle CPU figures are for the same traffic; Socket.IO pings each socket 25 s after its handshake, after the window, so its idle CPU shows no heartbeat work.",
     '',
     '## Results',
     '',

@@ -1,7 +1,9 @@
 // Baselines: a minimal `ws` broadcast server. The room comes from the URL (`/ws?room=…`). Each message is
 // serialised once into one Buffer shared by every recipient. With `--coalesce`, each recipient's socket is
 // corked at its first frame of a tick and uncorked on the next tick, so a burst leaves in one writev: the
-// practical limit for Node. Liveness as in ws's README: a ping every 30 s, sockets that missed a pong are cut.
+// practical limit for Node. Liveness: clients heartbeat as the gateway's do and each heartbeat is answered
+// with the gateway's ack frame (one read and one write per heartbeat, as there); a socket silent from one
+// 60 s sweep to the next is cut.
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { announce, chatPayload, nowUs, startControl } from './common.mjs';
@@ -11,13 +13,18 @@ const coalesce = process.argv.includes('--coalesce');
 const rooms = new Map();
 const http = createServer((_request, response) => response.end('ok'));
 const wss = new WebSocketServer({ server: http, path: '/ws', perMessageDeflate: false });
-/** @type {WeakSet<import('ws').WebSocket>} */
+const HEARTBEAT_TYPE = Buffer.from('"type":"heartbeat"');
+const HEARTBEAT_ACK = Buffer.from('{"type":"heartbeat_ack"}');
+/** Sockets heard from since the last sweep. @type {WeakSet<import('ws').WebSocket>} */
 const alive = new WeakSet();
 
 wss.on('connection', (ws, request) => {
   const roomId = new URL(request.url ?? '/', 'http://localhost').searchParams.get('room');
   alive.add(ws);
-  ws.on('pong', () => alive.add(ws));
+  ws.on('message', (data) => {
+    alive.add(ws);
+    if (/** @type {Buffer} */ (data).indexOf(HEARTBEAT_TYPE) === 1) ws.send(HEARTBEAT_ACK, { binary: false });
+  });
   ws.on('error', () => {});
   if (roomId === null) return;
   let members = rooms.get(roomId);
@@ -36,9 +43,8 @@ const pinger = setInterval(() => {
       continue;
     }
     alive.delete(ws);
-    ws.ping();
   }
-}, 30_000);
+}, 60_000);
 pinger.unref();
 
 /** @type {import('node:net').Socket[]} */
