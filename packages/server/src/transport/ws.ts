@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CloseCode } from '@gateway/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { Connection, ConnectionInfo } from '../core/connection';
+import type { Connection, ConnectionHandle, ConnectionInfo } from '../core/connection';
 import type { Gateway } from '../core/gateway';
 import type { Logger } from '../core/logger';
 import { type CoalescedSocket, WriteCoalescer } from './write-coalescer';
@@ -119,10 +119,23 @@ export function attachWebSocketTransport(
     if (request.socket.remoteAddress !== undefined) info.remoteAddress = request.socket.remoteAddress;
     if (request.headers['user-agent'] !== undefined) info.userAgent = request.headers['user-agent'];
     if (request.headers.origin !== undefined) info.origin = request.headers.origin;
-    const handle = gateway.open(new WsConnection(ws, socket, coalescer), info);
-    ws.on('message', (data, isBinary) => handle.message(toBytes(data), isBinary));
-    ws.on('close', (code, reason) => handle.closed(code, reason.toString()));
-    ws.on('error', (error) => options.logger.debug({ err: error }, 'websocket error'));
+    handles.set(ws, gateway.open(new WsConnection(ws, socket, coalescer), info));
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+    ws.on('error', onError);
+  }
+
+  // Listeners shared by every socket (ws calls them with `this` as the socket) rather than three closures
+  // made per connection; each socket's handle is found by the socket.
+  const handles = new WeakMap<WebSocket, ConnectionHandle>();
+  function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    handles.get(this)?.message(toBytes(data), isBinary);
+  }
+  function onClose(this: WebSocket, code: number, reason: Buffer): void {
+    handles.get(this)?.closed(code, reason.toString());
+  }
+  function onError(error: Error): void {
+    options.logger.debug({ err: error }, 'websocket error');
   }
 
   server.on('upgrade', onUpgrade);
