@@ -74,6 +74,15 @@ export class ClientConnection {
     this.afterWrite();
   }
 
+  /** A sequenced dispatch: `{"seq":<seq>,` then the body every recipient shares. */
+  writeSequenced(seq: number, body: SharedBody): void {
+    if (this.state === 'closed') return;
+    if (this.socket.sendSequenced !== undefined) this.socket.sendSequenced(seq, body.bytes);
+    else if (this.socket.sendShared !== undefined) this.socket.sendShared(`{"seq":${seq},`, body.bytes);
+    else this.socket.send(`{"seq":${seq},${body.text}`);
+    this.afterWrite();
+  }
+
   /** Counts the frame and closes a slow consumer once its unsent bytes pass the limit. */
   private afterWrite(): void {
     this.counters.framesOut += 1;

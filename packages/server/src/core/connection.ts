@@ -7,6 +7,12 @@ export interface Connection {
    * Without it the core sends `prefix + body` as text through `send`.
    */
   sendShared?(prefix: string, body: Uint8Array): void;
+  /**
+   * Optional fast path for a sequenced dispatch: `sendShared('{"seq":<seq>,', body)` with the prefix's
+   * bytes written by the transport, so no string is made per recipient. Without it the core builds the
+   * prefix and takes `sendShared` (or `send`).
+   */
+  sendSequenced?(seq: number, body: Uint8Array): void;
   close(code: number, reason: string): void;
   /** Bytes queued but not yet written; lets the core close slow consumers. */
   readonly bufferedAmount?: number;

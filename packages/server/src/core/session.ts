@@ -82,7 +82,7 @@ export class Session {
     this.seq += 1;
     this.replay.append(this.seq, prepared);
     // The same text as sequenceDispatch(prepared, seq), in two parts so the body is never copied per session.
-    this.connection?.writeShared(`{"seq":${this.seq},`, shared ?? new SharedBody(prepared.body));
+    this.connection?.writeSequenced(this.seq, shared ?? new SharedBody(prepared.body));
   }
 
   /** A session rebuilt on another instance numbers on from where its anchor says the old holder was. */

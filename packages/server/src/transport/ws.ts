@@ -78,6 +78,12 @@ class WsConnection implements Connection {
     else this.ws.send(Buffer.concat([Buffer.from(prefix, 'latin1'), body]), { binary: false });
   }
 
+  sendSequenced(seq: number, body: Uint8Array): void {
+    if (!this.isOpen()) return;
+    if (this.framedHere) this.writes.stageSequenced(seq, body);
+    else this.sendShared(`{"seq":${seq},`, body);
+  }
+
   /** The close frame leaves with the rest of the tick's writes, after them. */
   close(code: number, reason: string): void {
     const { ws } = this;
