@@ -200,6 +200,17 @@ function openSub(kind, base, spec) {
     };
     /** @type {NodeJS.Timeout | undefined} */
     let beat;
+    /**
+     * As the reference client: every interval, the first after a random fraction of it.
+     * @param {number} interval
+     */
+    const heartbeatEvery = (interval) => {
+      const tick = () => {
+        ws.send(`{"type":"heartbeat","payload":{"last_seq":${Math.max(0, sub.seqNext - 1)}}}`);
+        beat = setTimeout(tick, interval);
+      };
+      beat = setTimeout(tick, Math.random() * interval);
+    };
     ws.on('error', (error) => {
       clearTimeout(timeout);
       reject(error);
@@ -212,14 +223,8 @@ function openSub(kind, base, spec) {
     });
     if (kind === 'ws') {
       ws.on('open', () => {
-        if (spec.heartbeat) {
-          // The gateway's client heartbeat, same frame and cadence; the raw server acks it.
-          const tick = () => {
-            ws.send(`{"type":"heartbeat","payload":{"last_seq":0}}`);
-            beat = setTimeout(tick, BASELINE_HEARTBEAT_MS);
-          };
-          beat = setTimeout(tick, Math.random() * BASELINE_HEARTBEAT_MS);
-        }
+        // The gateway's client heartbeat, same frame and cadence; the raw server acks it.
+        if (spec.heartbeat) heartbeatEvery(BASELINE_HEARTBEAT_MS);
         becomeReady();
       });
       ws.on('message', (data) => {
@@ -284,16 +289,7 @@ function openSub(kind, base, spec) {
           ...(spec.invisible ? { presence: { status: 'invisible' } } : {}),
         };
         ws.send(JSON.stringify({ type: 'identify', payload: identify }));
-        if (spec.heartbeat) {
-          // As the reference client: every interval, the first after a random fraction of it.
-          const interval = frame.payload.heartbeat_interval;
-          const tick = () => {
-            const lastSeq = Math.max(0, sub.seqNext - 1);
-            ws.send(`{"type":"heartbeat","payload":{"last_seq":${lastSeq}}}`);
-            beat = setTimeout(tick, interval);
-          };
-          beat = setTimeout(tick, Math.random() * interval);
-        }
+        if (spec.heartbeat) heartbeatEvery(frame.payload.heartbeat_interval);
       }
     });
   });

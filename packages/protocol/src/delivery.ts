@@ -49,6 +49,11 @@ export function prepareDispatch(type: string, payload: unknown): PreparedDispatc
   return { type, body: JSON.stringify({ type, payload }).slice(1) };
 }
 
+/** What goes in front of a prepared body to make the dispatch `seq`: `{"seq":<seq>,`. */
+export function seqPrefix(seq: number): string {
+  return `{"seq":${seq},`;
+}
+
 export function sequenceDispatch(prepared: PreparedDispatch, seq: number): string {
-  return `{"seq":${seq},${prepared.body}`;
+  return seqPrefix(seq) + prepared.body;
 }

@@ -36,6 +36,7 @@ export {
   type PreparedDispatch,
   prepareDispatch,
   REPLY_TYPES,
+  seqPrefix,
   sequenceDispatch,
   UNSEQUENCED_SERVER_TYPES,
   type UnsequencedServerType,

@@ -1,3 +1,4 @@
+import { seqPrefix } from '@gateway/protocol';
 import { BadInputPolicy } from './bad-input';
 import type { TimerHandle } from './clock';
 import type { Connection } from './connection';
@@ -76,10 +77,12 @@ export class ClientConnection {
 
   /** A sequenced dispatch: `{"seq":<seq>,` then the body every recipient shares. */
   writeSequenced(seq: number, body: SharedBody): void {
+    if (this.socket.sendSequenced === undefined) {
+      this.writeShared(seqPrefix(seq), body);
+      return;
+    }
     if (this.state === 'closed') return;
-    if (this.socket.sendSequenced !== undefined) this.socket.sendSequenced(seq, body.bytes);
-    else if (this.socket.sendShared !== undefined) this.socket.sendShared(`{"seq":${seq},`, body.bytes);
-    else this.socket.send(`{"seq":${seq},${body.text}`);
+    this.socket.sendSequenced(seq, body.bytes);
     this.afterWrite();
   }
 

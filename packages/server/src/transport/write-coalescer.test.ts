@@ -1,3 +1,5 @@
+import { seqPrefix } from '@gateway/protocol';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CorkableSocket, WriteCoalescer } from './write-coalescer';
 
@@ -154,5 +156,21 @@ describe('WriteCoalescer', () => {
     expect(sockets[0]?.written[0]).toEqual(Buffer.concat([0, 1, 2].map((m) => textFrame(`{"seq":${m},"t":1}`))));
     burst(1);
     expect(coalescer.holdingWholeTicks).toBe(false);
+  });
+
+  it('stages a sequenced dispatch as the same bytes as its prefix text before the shared body', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10 ** 12 }), fc.string({ maxLength: 300 }), (seq, text) => {
+        const body = utf8(`"type":"chat.message","payload":${JSON.stringify(text)}}`);
+        const { coalescer, endTick } = manualTicks();
+        const byNumber = fakeSocket();
+        const byText = fakeSocket();
+        coalescer.wrap(byNumber, open).stageSequenced(seq, body);
+        coalescer.wrap(byText, open).stageText(seqPrefix(seq), body);
+        endTick();
+        expect(Buffer.concat(byNumber.written)).toEqual(Buffer.concat(byText.written));
+        expect(byNumber.written).toHaveLength(1);
+      }),
+    );
   });
 });

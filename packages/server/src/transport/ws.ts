@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CloseCode } from '@gateway/protocol';
+import { CloseCode, seqPrefix } from '@gateway/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { Connection, ConnectionHandle, ConnectionInfo } from '../core/connection';
 import type { Gateway } from '../core/gateway';
@@ -81,7 +81,7 @@ class WsConnection implements Connection {
   sendSequenced(seq: number, body: Uint8Array): void {
     if (!this.isOpen()) return;
     if (this.framedHere) this.writes.stageSequenced(seq, body);
-    else this.sendShared(`{"seq":${seq},`, body);
+    else this.sendShared(seqPrefix(seq), body);
   }
 
   /** The close frame leaves with the rest of the tick's writes, after them. */
