@@ -60,16 +60,9 @@ export async function bundleSizes(names) {
 export const BUDGET_BASELINE = 'socket.io-client';
 
 /**
- * Where CI holds the line while the budget is not met (bytes, min+gzip): the client's size when this ceiling
- * was set plus a little slack. Lower it as the client shrinks; once the client is within the budget, CI
- * enforces the budget itself and this no longer matters.
- */
-export const CLIENT_CEILING_GZIP = 19_000;
-
-/**
- * The client beside its budget. `ok` (what CI goes by) is false when the client is above both the budget
- * and the ceiling, and when either bundle could not be measured, so a broken baseline never passes.
- * @returns {Promise<{ok: boolean, withinBudget: boolean, lines: string[]}>}
+ * The client beside its budget. `ok` (what CI goes by) is false when the client is above the budget, and
+ * when either bundle could not be measured, so a broken baseline never passes.
+ * @returns {Promise<{ok: boolean, lines: string[]}>}
  */
 export async function checkClientBudget() {
   const sizes = await bundleSizes([CLIENT, BUDGET_BASELINE]);
@@ -79,15 +72,9 @@ export async function checkClientBudget() {
       : `${size.name}: ${size.minified} bytes minified, ${size.gzipped} bytes min+gzip`;
   const [client, baseline] = sizes;
   if (client?.gzipped === undefined || baseline?.gzipped === undefined) {
-    return { ok: false, withinBudget: false, lines: [...sizes.map(describe), 'no verdict without both sizes'] };
+    return { ok: false, lines: [...sizes.map(describe), 'no verdict without both sizes'] };
   }
-  const withinBudget = client.gzipped <= baseline.gzipped;
-  const underCeiling = client.gzipped <= CLIENT_CEILING_GZIP;
-  const verdict = `client bundle budget (≤ ${BUDGET_BASELINE}): ${withinBudget ? 'within' : 'OVER'} by ${Math.abs(baseline.gzipped - client.gzipped)} bytes`;
-  const ceiling = withinBudget
-    ? []
-    : [
-        `ceiling while over budget (${CLIENT_CEILING_GZIP} bytes): ${underCeiling ? 'held' : 'EXCEEDED'}, ${Math.abs(CLIENT_CEILING_GZIP - client.gzipped)} bytes ${underCeiling ? 'to spare' : 'over'}`,
-      ];
-  return { ok: withinBudget || underCeiling, withinBudget, lines: [...sizes.map(describe), verdict, ...ceiling] };
+  const ok = client.gzipped <= baseline.gzipped;
+  const verdict = `client bundle budget (≤ ${BUDGET_BASELINE}): ${ok ? 'within' : 'OVER'} by ${Math.abs(baseline.gzipped - client.gzipped)} bytes`;
+  return { ok, lines: [...sizes.map(describe), verdict] };
 }

@@ -1,6 +1,5 @@
 // CI step: fails when the browser client bundle outgrows socket.io-client's (both measured by bundle-size.mjs,
-// the benchmark's own code, in this run) and, while it is still over that budget, when it grows past the
-// ceiling CI holds meanwhile. Takes about a second; prints both sizes and the verdicts.
+// the benchmark's own code, in this run). Takes about a second; prints both sizes and the verdict.
 import { checkClientBudget } from './bundle-size.mjs';
 
 const { ok, lines } = await checkClientBudget();

@@ -1,4 +1,4 @@
-import { ackResultSchemas, type ServerFrameOf } from '@gateway/protocol';
+import { readAckResult, type ServerFrameOf } from '@gateway/protocol';
 import { GatewayClientError } from './errors';
 import { type Clock, Timer } from './timer';
 
@@ -104,14 +104,12 @@ export class Requests {
       );
       return true;
     }
-    const schema =
-      reply.type === 'ack' ? ackResultSchemas[entry.frame.type as keyof typeof ackResultSchemas] : undefined;
-    if (schema === undefined) {
+    const read = reply.type === 'ack' ? readAckResult(entry.frame.type, reply.payload) : undefined;
+    if (read === undefined) {
       this._finish(ref)?.resolve(reply.payload);
       return true;
     }
-    const parsed = schema.safeParse(reply.payload ?? {});
-    if (parsed.success) this._finish(ref)?.resolve(parsed.data);
+    if (read.ok) this._finish(ref)?.resolve(read.result);
     else
       this.fail(ref, new GatewayClientError('invalid_frame', `The ack to "${entry.frame.type}" has the wrong shape.`));
     return true;

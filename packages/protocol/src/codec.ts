@@ -1,7 +1,9 @@
 import type * as z from 'zod/mini';
+import { type Check, Invalid } from './compiled/checks';
+import { ackResultChecks, serverFrameChecks } from './compiled/frames.generated';
 import type { EventDefinition, EventDirection } from './custom-events';
 import type { ClientFrame, ServerFrame } from './unions';
-import { clientFrameSchemas, serverFrameSchemas } from './unions';
+import { clientFrameSchemas } from './unions';
 
 export type DecodeErrorCode = 'invalid_json' | 'invalid_frame' | 'unknown_type';
 
@@ -39,18 +41,45 @@ export interface Decoder<F> {
 
 const MAX_ISSUES = 5;
 
+/** Reads a value as one frame type: the frame as the protocol reads it, or what was wrong with it. */
+type FrameReader = (value: unknown) => { ok: true; frame: unknown } | { ok: false; issues: DecodeIssue[] };
+
+function zodReader(schema: z.ZodMiniType): FrameReader {
+  return (value) => {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return { ok: true, frame: parsed.data };
+    const issues = parsed.error.issues.slice(0, MAX_ISSUES).map((issue) => ({
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+    }));
+    return { ok: false, issues };
+  };
+}
+
+/** The compiled checks stop at the first problem, so their verdict names one issue. */
+function checkReader(check: Check): FrameReader {
+  return (value) => {
+    try {
+      return { ok: true, frame: check(value) };
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      return { ok: false, issues: [{ path: error.path.join('.'), message: error.message }] };
+    }
+  };
+}
+
 /**
- * The schemas of one direction plus the application's events sent that way. Each decoder names only its own
- * direction's map, so a client bundle carries the schemas of the frames it receives and none of those it sends.
+ * The readers of one direction plus the application's events sent that way. Each decoder names only its own
+ * direction's table, so a client bundle carries the checks of the frames it receives and none of those it sends.
  */
 function lookupTable(
-  builtIn: Readonly<Record<string, z.ZodMiniType>>,
+  builtIn: ReadonlyMap<string, FrameReader>,
   from: Exclude<EventDirection, 'both'>,
   events: readonly EventDefinition[],
-): Map<string, z.ZodMiniType> {
-  const table = new Map<string, z.ZodMiniType>(Object.entries(builtIn));
+): Map<string, FrameReader> {
+  const table = new Map(builtIn);
   for (const event of events) {
-    if (event.direction === 'both' || event.direction === from) table.set(event.name, event.frame);
+    if (event.direction === 'both' || event.direction === from) table.set(event.name, zodReader(event.frame));
   }
   return table;
 }
@@ -59,7 +88,7 @@ function usableRef(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 && value.length <= 64 ? value : undefined;
 }
 
-function createDecoder<F>(table: ReadonlyMap<string, z.ZodMiniType>): Decoder<F> {
+function createDecoder<F>(table: ReadonlyMap<string, FrameReader>): Decoder<F> {
   function decodeValue(value: unknown): DecodeResult<F> {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { ok: false, error: { code: 'invalid_frame', message: 'A frame must be a JSON object.' } };
@@ -71,8 +100,8 @@ function createDecoder<F>(table: ReadonlyMap<string, z.ZodMiniType>): Decoder<F>
     if (typeof type !== 'string') {
       return { ok: false, error: { code: 'invalid_frame', message: 'A frame needs a string `type`.', ...withRef } };
     }
-    const schema = table.get(type);
-    if (schema === undefined) {
+    const read = table.get(type);
+    if (read === undefined) {
       return {
         ok: false,
         error: {
@@ -83,12 +112,9 @@ function createDecoder<F>(table: ReadonlyMap<string, z.ZodMiniType>): Decoder<F>
         },
       };
     }
-    const parsed = schema.safeParse(value);
-    if (parsed.success) return { ok: true, frame: parsed.data as F };
-    const issues = parsed.error.issues.slice(0, MAX_ISSUES).map((issue) => ({
-      path: issue.path.map(String).join('.'),
-      message: issue.message,
-    }));
+    const result = read(value);
+    if (result.ok) return { ok: true, frame: result.frame as F };
+    const { issues } = result;
     const first = issues[0];
     const where = first === undefined ? '' : ` at ${first.path || '(root)'}: ${first.message}`;
     return {
@@ -112,18 +138,32 @@ function createDecoder<F>(table: ReadonlyMap<string, z.ZodMiniType>): Decoder<F>
   };
 }
 
+// Built on first use: a table built at load time would put both directions' readers in every bundle.
+let clientReaders: ReadonlyMap<string, FrameReader> | undefined;
+let serverReaders: ReadonlyMap<string, FrameReader> | undefined;
+let ackReaders: ReadonlyMap<string, FrameReader> | undefined;
+
+const readersOf = <S>(schemas: Readonly<Record<string, S>>, reader: (schema: S) => FrameReader) =>
+  new Map(Object.entries(schemas).map(([type, schema]) => [type, reader(schema)]));
+
 /** Decoder for frames a server receives from clients. */
 export function createClientFrameDecoder<const Defs extends readonly EventDefinition[] = []>(
   events?: Defs,
 ): Decoder<ClientFrame | CustomFrame<Defs[number]>> {
-  return createDecoder(lookupTable(clientFrameSchemas, 'client', events ?? []));
+  clientReaders ??= readersOf(clientFrameSchemas, zodReader);
+  return createDecoder(lookupTable(clientReaders, 'client', events ?? []));
 }
 
-/** Decoder for frames a client receives from a server. */
+/**
+ * Decoder for frames a client receives from a server. The built-in types are read by the checks compiled
+ * from their schemas (no zod at run time: this is the decoder in every client bundle); the application's
+ * own events by their zod schemas.
+ */
 export function createServerFrameDecoder<const Defs extends readonly EventDefinition[] = []>(
   events?: Defs,
 ): Decoder<ServerFrame | CustomFrame<Defs[number]>> {
-  return createDecoder(lookupTable(serverFrameSchemas, 'server', events ?? []));
+  serverReaders ??= readersOf(serverFrameChecks, checkReader);
+  return createDecoder(lookupTable(serverReaders, 'server', events ?? []));
 }
 
 // Made on first use: a decoder built at load time would put both directions' schemas in every bundle.
@@ -140,6 +180,21 @@ export function parseClientFrame(text: string): DecodeResult<ClientFrame> {
 export function parseServerFrame(text: string): DecodeResult<ServerFrame> {
   defaultServerDecoder ??= createServerFrameDecoder();
   return defaultServerDecoder.decode(text);
+}
+
+export type AckResultRead =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly issue: DecodeIssue };
+
+/**
+ * Reads the `ack` payload that answers a request of `requestType` (an absent payload reads as `{}`), by the
+ * checks compiled from `ackResultSchemas`; undefined for request types whose ack carries no known result.
+ */
+export function readAckResult(requestType: string, payload: unknown): AckResultRead | undefined {
+  ackReaders ??= readersOf(ackResultChecks, checkReader);
+  const read = ackReaders.get(requestType)?.(payload ?? {});
+  if (read === undefined) return undefined;
+  return read.ok ? { ok: true, result: read.frame } : { ok: false, issue: read.issues[0] ?? { path: '', message: '' } };
 }
 
 export type SerializeResult =

@@ -9,6 +9,7 @@ export {
   limitCloseReason,
 } from './close-codes';
 export {
+  type AckResultRead,
   type CustomFrame,
   createClientFrameDecoder,
   createServerFrameDecoder,
@@ -19,6 +20,7 @@ export {
   type Decoder,
   parseClientFrame,
   parseServerFrame,
+  readAckResult,
   type SerializeResult,
   serializeFrame,
 } from './codec';

@@ -1,0 +1,109 @@
+// The few checks the protocol's schemas are made of, as plain functions. Validators compiled from the zod
+// schemas (frames.generated.ts) are built from these, so a browser bundle validates every frame without
+// carrying zod's runtime (about 7 KB of the client's 13 KB budget, gzipped). compiled.test.ts holds them
+// to zod's verdicts and outputs.
+
+/** Why a value was refused, and where: the keys and indexes from the root down to the bad value. */
+export class Invalid {
+  readonly path: (string | number)[] = [];
+  constructor(readonly message: string) {}
+}
+
+/** Returns the value as the protocol reads it (objects without unknown keys), or throws `Invalid`. */
+export type Check = ((value: unknown) => unknown) & { readonly optional?: true };
+
+const fail = (message: string): never => {
+  throw new Invalid(message);
+};
+
+/** Runs a check on a member, adding the member's key or index to the path of a refusal. */
+function member(check: Check, value: unknown, key: string | number): unknown {
+  try {
+    return check(value);
+  } catch (error) {
+    if (error instanceof Invalid) error.path.unshift(key);
+    throw error;
+  }
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const lengthWithin = <T extends { length: number }>(value: T, min: number, max: number): T =>
+  value.length < min
+    ? fail(`too short: at least ${min}`)
+    : value.length > max
+      ? fail(`too long: at most ${max}`)
+      : value;
+
+export const string =
+  (min = 0, max = Number.POSITIVE_INFINITY): Check =>
+  (value) =>
+    typeof value === 'string' ? lengthWithin(value, min, max) : fail('expected string');
+
+/** A safe integer (zod's `z.int()`), at least `min`. */
+export const integer =
+  (min = Number.NEGATIVE_INFINITY): Check =>
+  (value) =>
+    !Number.isSafeInteger(value) ? fail('expected integer') : (value as number) < min ? fail(`below ${min}`) : value;
+
+/** A finite number (zod's `z.number()`), above `exclusiveMin` when given. */
+export const number =
+  (exclusiveMin = Number.NEGATIVE_INFINITY): Check =>
+  (value) =>
+    typeof value !== 'number' || !Number.isFinite(value)
+      ? fail('expected number')
+      : value <= exclusiveMin
+        ? fail(`not above ${exclusiveMin}`)
+        : value;
+
+export const boolean: Check = (value) => (typeof value === 'boolean' ? value : fail('expected boolean'));
+
+export const unknown: Check = (value) => value;
+
+/** One of these values exactly (zod's `z.enum` and `z.literal`). */
+export const oneOf =
+  (values: readonly unknown[]): Check =>
+  (value) =>
+    values.includes(value) ? value : fail(`expected one of ${JSON.stringify(values)}`);
+
+/** May be left out: an object leaves an absent member out of its result. */
+export const optional = (inner: Check): Check =>
+  Object.assign((value: unknown) => (value === undefined ? value : inner(value)), { optional: true as const });
+
+export const nullable =
+  (inner: Check): Check =>
+  (value) =>
+    value === null ? value : inner(value);
+
+export const array =
+  (item: Check, min = 0, max = Number.POSITIVE_INFINITY): Check =>
+  (value) =>
+    Array.isArray(value)
+      ? lengthWithin(value, min, max).map((entry, index) => member(item, entry, index))
+      : fail('expected array');
+
+/** String keys to values (zod's `z.record(z.string(), …)`); like zod, a `__proto__` key is left out. */
+export const record =
+  (item: Check): Check =>
+  (value) => {
+    if (!isPlainObject(value)) return fail('expected object');
+    const result: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) if (key !== '__proto__') result[key] = member(item, value[key], key);
+    return result;
+  };
+
+/** The members the shape names, in its order; unknown members are dropped, as zod's `z.object` does. */
+export const object =
+  (shape: Record<string, Check>): Check =>
+  (value) => {
+    if (!isPlainObject(value)) return fail('expected object');
+    const result: Record<string, unknown> = {};
+    for (const key in shape) {
+      const check = shape[key] as Check;
+      const entry = value[key];
+      if (entry === undefined && check.optional) continue;
+      result[key] = member(check, entry, key);
+    }
+    return result;
+  };
