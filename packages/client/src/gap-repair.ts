@@ -75,15 +75,18 @@ export class GapRepair<F extends { readonly seq?: number | undefined }> {
   }
 
   /**
-   * Skips every hole that starts before `seq` (each one a `reset`: each is a loss the application may
-   * care about), releasing the held frames between them in order. Then, with no replay left on the wire,
-   * a hole further on (which opened while this one was being repaired, so it was never asked for) is
-   * asked for now: the server may well still have it.
+   * Skips every hole that starts before `seq`, releasing the held frames between them in order, after one
+   * `reset`: the application refetches once for everything this answer left missing (a reset says only
+   * that events were lost, not which, so one per hole would only make it refetch again and again). Then,
+   * with no replay left on the wire, a hole further on (which opened while this one was being repaired,
+   * so it was never asked for) is asked for now: the server may well still have it.
    */
   private _giveUpBelow(seq: number, reason: string): void {
+    let announced = false;
     while (this._sequencer.holding > 0 && this._sequencer.last + 1 < seq) {
       const step = this._sequencer.skip();
-      this._events.reset(reason);
+      if (!announced) this._events.reset(reason);
+      announced = true;
       for (const frame of step.deliver) this._events.deliver(frame);
     }
     const gap = this._sequencer.openGap;

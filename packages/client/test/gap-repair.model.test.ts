@@ -20,7 +20,10 @@ interface Frame {
   readonly seq: number;
 }
 
-type Seen = { readonly kind: 'event'; readonly frame: Frame } | { readonly kind: 'reset'; readonly reason: string };
+/** What the application saw, each with the step (one call into GapRepair) that showed it. */
+type Seen =
+  | { readonly kind: 'event'; readonly frame: Frame; readonly step: number }
+  | { readonly kind: 'reset'; readonly reason: string; readonly step: number };
 
 /** The environment: the server's stream and the client under test. */
 class World {
@@ -32,14 +35,22 @@ class World {
   refusals = 0;
   sessionsLost = 0;
   readonly seen: Seen[] = [];
+  /** Counts the calls into GapRepair: a reset covers the holes of the step it was announced in. */
+  step = 0;
   readonly repair = new GapRepair<Frame>({
-    deliver: (frame) => this.seen.push({ kind: 'event', frame }),
+    deliver: (frame) => this.seen.push({ kind: 'event', frame, step: this.step }),
     gap: (gap) => this.replays.push(gap.since),
-    reset: (reason) => this.seen.push({ kind: 'reset', reason }),
+    reset: (reason) => this.seen.push({ kind: 'reset', reason, step: this.step }),
   });
 
+  /** Runs one call into GapRepair as a step of its own. */
+  act(call: (repair: GapRepair<Frame>) => void): void {
+    this.step += 1;
+    call(this.repair);
+  }
+
   deliver(seq: number): void {
-    this.repair.accept({ session: this.session, seq }, seq);
+    this.act((repair) => repair.accept({ session: this.session, seq }, seq));
   }
 
   /** Everything after `since` up to the newest event, as a replay or a resume sends it. */
@@ -87,7 +98,7 @@ const answerReplay = command(
     const since = w.replays.shift();
     if (since === undefined) return;
     w.replayAfter(since);
-    w.repair.replayAnswered();
+    w.act((repair) => repair.replayAnswered());
   },
 );
 
@@ -97,7 +108,7 @@ const refuseReplay = command(
   (_, w) => {
     if (w.replays.shift() === undefined) return;
     w.refusals += 1;
-    w.repair.replayFailed('replay_unavailable');
+    w.act((repair) => repair.replayFailed('replay_unavailable'));
   },
 );
 
@@ -108,7 +119,7 @@ const disconnect = command(
     m.connected = false;
     w.connected = false;
     w.replays = [];
-    w.repair.connectionLost();
+    w.act((repair) => repair.connectionLost());
   },
 );
 
@@ -119,7 +130,7 @@ const resume = command(
     m.connected = true;
     w.connected = true;
     w.replayAfter(w.repair.last);
-    w.repair.resumed();
+    w.act((repair) => repair.resumed());
   },
 );
 
@@ -132,33 +143,36 @@ const sessionLost = command(
     w.sessionsLost += 1;
     w.session += 1;
     w.published = 0;
-    w.repair.newSession();
+    w.act((repair) => repair.newSession());
     // What the client emits when `invalid_session` is followed by a fresh `ready`.
-    w.seen.push({ kind: 'reset', reason: 'invalid_session' });
+    w.seen.push({ kind: 'reset', reason: 'invalid_session', step: w.step });
   },
 );
 
-/** At every step: no event twice, order kept, and a hole only right after a reset. */
+/**
+ * At every step: no event twice, order kept, and a hole only where a reset announced it, in the same step
+ * (one reset covers every hole the answer that gave up on them left).
+ */
 function checkSeen(w: World): void {
   let previous: Frame | undefined;
-  let afterReset = false;
+  let resetStep = -1;
   for (const entry of w.seen) {
     if (entry.kind === 'reset') {
-      afterReset = true;
+      resetStep = entry.step;
       continue;
     }
     const { frame } = entry;
+    const holeAnnounced = resetStep === entry.step;
     if (previous === undefined || frame.session !== previous.session) {
       // A session's first event is seq 1 unless a reset announced the loss of what came before it.
-      if (!afterReset) expect(frame.seq).toBe(1);
-    } else if (afterReset) {
+      if (!holeAnnounced) expect(frame.seq).toBe(1);
+    } else if (holeAnnounced) {
       expect(frame.seq).toBeGreaterThan(previous.seq);
     } else {
       expect(frame.seq).toBe(previous.seq + 1);
     }
     if (previous !== undefined) expect(frame.session).toBeGreaterThanOrEqual(previous.session);
     previous = frame;
-    afterReset = false;
   }
   const reasons = w.seen.flatMap((entry) => (entry.kind === 'reset' ? [entry.reason] : []));
   // Resets only where the server refused a replay or lost the session: never an unexplained one.
@@ -177,13 +191,13 @@ function settleNetwork(w: World): void {
   if (!w.connected) {
     w.connected = true;
     w.replayAfter(w.repair.last);
-    w.repair.resumed();
+    w.act((repair) => repair.resumed());
   }
   w.published += 1;
   w.deliver(w.published);
   for (let since = w.replays.shift(); since !== undefined; since = w.replays.shift()) {
     w.replayAfter(since);
-    w.repair.replayAnswered();
+    w.act((repair) => repair.replayAnswered());
   }
 }
 
@@ -230,6 +244,17 @@ describe('sequencer and gap repair, against a model of the stream', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('announces the holes one refused replay leaves with one reset (found by the model)', () => {
+    // 1-3 lost, 4 held (gap since 0), 2 arrives again and is held too; the replay is refused: holes at 1 and 3.
+    const world = run([publish(true), publish(true), publish(true), publish(false), duplicate(0.25), refuseReplay]);
+    expect(world.seen.map((entry) => (entry.kind === 'reset' ? entry.reason : entry.frame.seq))).toEqual([
+      'replay_unavailable',
+      2,
+      4,
+    ]);
+    expect(world.repair.holding).toBe(0);
   });
 
   it('asks for a second hole that opened while the first was being repaired (found by the model)', () => {
