@@ -25,6 +25,35 @@ function fakeSocket() {
   return socket satisfies CorkableSocket;
 }
 
+/**
+ * A socket that keeps what it is given by reference, as a real one does while the kernel has not taken it:
+ * `drains` sockets hand everything over at once (their queue is empty after each write), the others queue it.
+ */
+function referenceSocket(drains: boolean) {
+  const socket = {
+    corked: 0,
+    writableLength: 0,
+    destroyed: false,
+    given: [] as Buffer[],
+    queued: [] as { chunk: Buffer; copy: Buffer }[],
+    cork() {
+      socket.corked++;
+    },
+    uncork() {
+      if (socket.corked > 0) socket.corked--;
+    },
+    write(chunk: Buffer) {
+      socket.given.push(chunk);
+      if (!drains) {
+        socket.queued.push({ chunk, copy: Buffer.from(chunk) });
+        socket.writableLength += chunk.length;
+      }
+      return true;
+    },
+  };
+  return socket satisfies CorkableSocket;
+}
+
 /** A coalescer whose end of tick the test decides. */
 function manualTicks() {
   const pending: Array<() => void> = [];
@@ -41,20 +70,22 @@ const utf8 = (text: string) => new TextEncoder().encode(text);
 const textFrame = (text: string) => Buffer.concat([Buffer.from([0x81, Buffer.byteLength(text)]), Buffer.from(text)]);
 
 describe('WriteCoalescer', () => {
-  it('corks a socket once per tick and uncorks it at the end of the tick, with one flush for all sockets', () => {
+  it('holds a socket once per tick, with one flush for all sockets, and corks only what asks for it', () => {
     const { coalescer, endTick, pending } = manualTicks();
     const a = fakeSocket();
     const b = fakeSocket();
     const wa = coalescer.wrap(a, open);
     const wb = coalescer.wrap(b, open);
     wa.hold();
-    wa.hold();
+    wa.cork();
+    wa.cork();
     wb.hold();
-    expect([a.corked, b.corked, pending.length]).toEqual([1, 1, 1]);
+    // Staged frames reach a socket in one write, so only a socket ws writes to itself needs the cork.
+    expect([a.corked, b.corked, wa.holding, wb.holding, pending.length]).toEqual([1, 0, true, true, 1]);
     endTick();
     expect([a.corked, b.corked, wa.holding, wb.holding]).toEqual([0, 0, false, false]);
-    // The next tick corks again.
-    wa.hold();
+    // The next tick holds (and corks) again.
+    wa.cork();
     expect([a.corked, pending.length]).toEqual([1, 1]);
     endTick();
     expect(a.corked).toBe(0);
@@ -172,5 +203,43 @@ describe('WriteCoalescer', () => {
         expect(byNumber.written).toHaveLength(1);
       }),
     );
+  });
+
+  it('stages the sockets of a tick in one slab, and reuses it when every socket handed its bytes over at once', () => {
+    const { coalescer, endTick } = manualTicks();
+    const sockets = [referenceSocket(true), referenceSocket(true)];
+    const wrapped = sockets.map((socket) => coalescer.wrap(socket, open));
+    for (let tick = 1; tick <= 3; tick++) {
+      for (const writes of wrapped) writes.stageText(`{"seq":${tick},`, utf8('"type":"x"}'));
+      endTick();
+    }
+    const slabs = new Set(sockets.flatMap((socket) => socket.given.map((chunk) => chunk.buffer)));
+    expect(slabs.size).toBe(1);
+    expect(sockets[1]?.given[2]).toEqual(textFrame('{"seq":3,"type":"x"}'));
+  });
+
+  it('never writes over bytes a socket still queues: that slab is left behind, and the queued bytes stay intact', () => {
+    const { coalescer, endTick } = manualTicks();
+    const slow = referenceSocket(false);
+    const fast = referenceSocket(true);
+    const [slowWrites, fastWrites] = [slow, fast].map((socket) => coalescer.wrap(socket, open));
+    const frames = 200;
+    for (let tick = 1; tick <= 3; tick++) {
+      for (let m = 0; m < frames; m++) {
+        fastWrites?.stageText(`{"seq":${tick * 1000 + m},`, utf8('"type":"fast"}'));
+        slowWrites?.stageText(`{"seq":${tick * 1000 + m},`, utf8('"type":"slow"}'));
+      }
+      endTick();
+    }
+    // Every chunk the slow socket still holds reads as it did when written.
+    for (const { chunk, copy } of slow.queued) expect(chunk).toEqual(copy);
+    // The first tick used the shared slab; once the slow socket was behind it staged in buffers of its own.
+    const sharedSlab = fast.given[0]?.buffer;
+    expect(slow.given[0]?.buffer).toBe(sharedSlab);
+    expect(slow.given.slice(1).some((chunk) => chunk.buffer === fast.given[2]?.buffer)).toBe(false);
+    // The slab pinned by the slow socket's first chunk was not reused by the fast one.
+    expect(fast.given[1]?.buffer).not.toBe(sharedSlab);
+    // From then on the fast socket's ticks share one slab again.
+    expect(fast.given[2]?.buffer).toBe(fast.given[1]?.buffer);
   });
 });

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { StagingArena } from './staging-arena';
 import { seqPrefixLength, textFrameHeaderLength, writeSeqPrefix, writeTextFrameHeader } from './text-frame';
 
 /** The writable side of a socket, as much of it as coalescing needs. */
@@ -17,12 +18,15 @@ export interface WriteGate {
 const EARLY_RELEASE = 64;
 
 /**
- * Coalesces writes per tick: a socket is corked at its first write of a tick and uncorked when the tick's
- * synchronous work is done, so a fan-out burst leaves each socket in one system call rather than one per
- * frame (a writev per frame was half the server's busy time in the fan-out profile). Shared frames are not
- * even written to the stream one by one: they are staged in one buffer per socket and written once, at the
- * end of the tick. One instance serves every socket of a transport; `defer` decides what "the end of the
- * tick" is (process.nextTick by default).
+ * Coalesces writes per tick: a socket's frames of a tick are staged, in one region per socket, and handed to
+ * the socket in one write when the tick's synchronous work is done, so a fan-out burst leaves each socket in
+ * one system call rather than one per frame (a writev per frame was half the server's busy time in the
+ * fan-out profile). The regions come from one `StagingArena`, taken back whole after the tick when every
+ * socket's bytes went to the kernel at once; a socket that already had unsent bytes when the tick began (a
+ * slow reader) stages in a buffer of its own instead, so its queue never pins the shared slab. Staged frames
+ * need no cork: the socket sees one write. Writes that do not go through staging (ws's own, when it frames
+ * and compresses) are coalesced by corking the socket for the tick instead. One instance serves every socket
+ * of a transport; `defer` decides what "the end of the tick" is (process.nextTick by default).
  *
  * Holding pays only when a tick writes several frames to the same socket. When the last tick wrote about
  * one frame per socket (light load: each message its own tick), holding a large fan-out to its end would
@@ -39,6 +43,10 @@ export class WriteCoalescer {
   /** Frames and distinct sockets written this tick. */
   private frames = 0;
   private sockets = 0;
+  /** Where sockets stage their frames of a tick. */
+  readonly arena = new StagingArena();
+  /** Whether a socket released this tick kept a slice of the arena in its queue. */
+  private arenaPinned = false;
 
   constructor(private readonly defer: (flush: () => void) => void = process.nextTick) {}
 
@@ -66,7 +74,7 @@ export class WriteCoalescer {
     if (first) this.sockets++;
   }
 
-  /** Called by a socket when it corks. */
+  /** Called by a socket at its first write of a tick: it is released with the others at the end of it. */
   enlist(socket: CoalescedSocket): void {
     // The sockets held so far go now, before this one is added (it is in the middle of a write).
     if (!this.wholeTicks && this.held.length >= EARLY_RELEASE) this.release();
@@ -81,6 +89,8 @@ export class WriteCoalescer {
   readonly flush = (): void => {
     this.scheduled = false;
     this.release();
+    this.arena.endTick(!this.arenaPinned);
+    this.arenaPinned = false;
     this.wholeTicks = this.frames >= 2 * this.sockets && this.sockets > 0;
     this.frames = 0;
     this.sockets = 0;
@@ -91,16 +101,25 @@ export class WriteCoalescer {
   private release(): void {
     const sockets = this.held;
     this.held = [];
-    for (const socket of sockets) socket.release();
+    for (const socket of sockets) if (socket.release()) this.arenaPinned = true;
   }
 }
 
 /** One socket's side of the coalescing: whether it is held this tick, its staged frames, its backlog. */
 export class CoalescedSocket {
-  /** The socket's unsent bytes when it was corked this tick; -1 while not held. */
+  /** The socket's unsent bytes when it was first written to this tick; -1 while not held. */
   private backlogAtHold = -1;
+  /** Whether `cork` corked the socket this tick. */
+  private corked = false;
+  /** Bytes staged by the last write: a socket's next tick likely needs as much, so its region starts that big. */
+  private sizeHint = 0;
+  /** Where this tick's frames are staged: a region of the arena, or a buffer of the socket's own. */
   private staged: Buffer | undefined;
+  private stagedStart = 0;
+  private stagedCapacity = 0;
   private stagedLength = 0;
+  /** Whether something this socket wrote this tick came from the arena. */
+  private usedArena = false;
   /** The coalescer's tick this socket was last written in. */
   private tick = -1;
 
@@ -114,15 +133,22 @@ export class CoalescedSocket {
     return this.backlogAtHold >= 0;
   }
 
-  /** Corks the socket until the end of the tick, unless it already is or is gone. Call before each write. */
+  /** Holds the socket until the end of the tick, unless it already is or is gone. Call before each write. */
   hold(): void {
     const first = this.tick !== this.coalescer.tick;
     this.tick = this.coalescer.tick;
     this.coalescer.counted(first);
     if (this.backlogAtHold >= 0 || this.socket.destroyed) return;
     this.backlogAtHold = this.socket.writableLength;
-    this.socket.cork();
     this.coalescer.enlist(this);
+  }
+
+  /** Holds the socket and corks it until the end of the tick: for writes made past the staging (ws's own). */
+  cork(): void {
+    this.hold();
+    if (this.backlogAtHold < 0 || this.corked) return;
+    this.corked = true;
+    this.socket.cork();
   }
 
   /**
@@ -160,25 +186,42 @@ export class CoalescedSocket {
     this.hold();
     if (this.backlogAtHold < 0) return -1;
     const needed = this.stagedLength + textFrameHeaderLength(payloadLength) + payloadLength;
-    if (this.staged === undefined || this.staged.length < needed) {
-      // Exactly one frame at first (most ticks carry one per socket), then doubling: pooled, little waste.
-      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * (this.staged?.length ?? 0)));
-      if (this.staged !== undefined) this.staged.copy(grown, 0, 0, this.stagedLength);
-      this.staged = grown;
-    }
-    const at = writeTextFrameHeader(this.staged, this.stagedLength, payloadLength);
-    this.stagedLength = at + payloadLength;
+    if (this.staged === undefined || needed > this.stagedCapacity) this.grow(needed);
+    const staged = this.staged as Buffer;
+    const at = writeTextFrameHeader(staged, this.stagedStart + this.stagedLength, payloadLength);
+    this.stagedLength = at - this.stagedStart + payloadLength;
     return at;
   }
 
-  /** Hands the staged frames to the (corked) socket, so a frame written next follows them. */
+  /** As much as the last tick staged at first, then doubling, keeping what is staged. */
+  private grow(needed: number): void {
+    const capacity = Math.max(needed, 2 * this.stagedCapacity, this.stagedCapacity === 0 ? this.sizeHint : 0);
+    const old = this.staged;
+    const oldStart = this.stagedStart;
+    if (this.backlogAtHold === 0) {
+      const arena = this.coalescer.arena;
+      this.stagedStart = arena.carve(capacity);
+      this.staged = arena.slab;
+      this.usedArena = true;
+    } else {
+      this.staged = Buffer.allocUnsafe(capacity);
+      this.stagedStart = 0;
+    }
+    this.stagedCapacity = capacity;
+    if (old !== undefined) old.copy(this.staged, this.stagedStart, oldStart, oldStart + this.stagedLength);
+  }
+
+  /** Hands the staged frames to the socket, so a frame written next follows them. */
   writeStaged(): void {
     const staged = this.staged;
     if (staged === undefined) return;
-    const length = this.stagedLength;
+    const start = this.stagedStart;
+    const end = start + this.stagedLength;
+    this.sizeHint = this.stagedLength;
     this.staged = undefined;
+    this.stagedCapacity = 0;
     this.stagedLength = 0;
-    if (!this.socket.destroyed && this.gate.isOpen()) this.socket.write(staged.subarray(0, length));
+    if (!this.socket.destroyed && this.gate.isOpen()) this.socket.write(staged.subarray(start, end));
   }
 
   /**
@@ -192,11 +235,20 @@ export class CoalescedSocket {
     return (this.backlogAtHold < 0 ? this.socket.writableLength : this.backlogAtHold) + extra;
   }
 
-  /** Writes what is staged and uncorks (a destroyed socket drops its buffer itself; uncorking it is harmless). */
-  release(): void {
-    if (this.backlogAtHold < 0) return;
+  /**
+   * Writes what is staged and uncorks what `cork` corked (a destroyed socket drops its buffer itself). True
+   * when the socket's queue still holds bytes staged in the arena: the kernel did not take them at once.
+   */
+  release(): boolean {
+    if (this.backlogAtHold < 0) return false;
     this.writeStaged();
     this.backlogAtHold = -1;
-    this.socket.uncork();
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
+    const pinned = this.usedArena && this.socket.writableLength > 0 && !this.socket.destroyed;
+    this.usedArena = false;
+    return pinned;
   }
 }

@@ -48,7 +48,7 @@ class WsConnection implements Connection {
 
   constructor(
     private readonly ws: WebSocket,
-    /** The upgraded socket ws writes to: corking it (public stream API) coalesces ws's frames. */
+    /** The upgraded socket ws writes to: staged frames go to it in one write per tick (public stream API). */
     private readonly socket: Duplex,
     coalescer: WriteCoalescer,
   ) {
@@ -65,7 +65,7 @@ class WsConnection implements Connection {
     if (!this.isOpen()) return;
     if (this.framedHere) this.writes.stageString(text);
     else {
-      this.writes.hold();
+      this.writes.cork();
       this.writes.writeStaged();
       this.ws.send(text);
     }
