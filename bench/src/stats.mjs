@@ -1,4 +1,4 @@
-// Latency histogram (10 µs buckets up to 5 s, then one overflow bucket) and medians.
+// Latency histogram (10 µs buckets up to 5 s, then one overflow bucket), pooled across runs, and medians.
 
 const BUCKET_US = 10;
 const BUCKETS = 500_000;
@@ -23,6 +23,30 @@ export class Histogram {
     this.counts[bucket]++;
     this.total++;
     if (value > this.max) this.max = value;
+  }
+
+  /**
+   * The non-empty buckets as `[bucket, count]` pairs, and the largest sample: small enough to send over IPC.
+   * @returns {{buckets: [number, number][], max: number}}
+   */
+  toSparse() {
+    /** @type {[number, number][]} */
+    const buckets = [];
+    for (let i = 0; i <= BUCKETS; i++) if (this.counts[i] > 0) buckets.push([i, this.counts[i]]);
+    return { buckets, max: this.max };
+  }
+
+  /**
+   * Adds another histogram's samples (from `toSparse`): percentiles over several runs are taken over all
+   * their samples together, not as a median of each run's percentile.
+   * @param {{buckets: [number, number][], max: number}} sparse
+   */
+  add(sparse) {
+    for (const [bucket, count] of sparse.buckets) {
+      this.counts[bucket] += count;
+      this.total += count;
+    }
+    this.max = Math.max(this.max, sparse.max);
   }
 
   /**
