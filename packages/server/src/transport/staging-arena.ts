@@ -1,69 +1,81 @@
-/** A slab's first size: a light tick's frames for a few hundred sockets. */
-const INITIAL_SLAB_BYTES = 64 * 1024;
-/** A slab this big is given back once ticks have long used less than an eighth of it: one burst does not pin it. */
-const SHRINK_ABOVE_BYTES = 1024 * 1024;
-/** How many ticks in a row must use that little of a big slab: about a second at light load. */
-const SHRINK_AFTER_TICKS = 256;
+/** Regions up to this size share pages; a bigger one gets a buffer of its own. */
+export const PAGE_BYTES = 64 * 1024;
+/** Ticks over which the number of pages kept for reuse follows a drop in traffic (about a second at light load). */
+const SHRINK_TICKS = 256;
 
 /**
- * The memory every socket of a transport stages its frames of a tick in, carved from one slab by a bump
- * pointer and taken back whole when the tick ends. Staging in buffers of their own made a fan-out allocate
+ * The memory sockets stage their frames of a tick in: regions carved from shared pages by a bump pointer,
+ * the pages taken back whole when the tick ends. Staging in buffers of their own made a fan-out allocate
  * (and, as frames piled up, reallocate) one buffer per recipient per tick: at half a million deliveries a
  * second that garbage, outside V8's heap, drove major collections several times a second and the peak RSS
  * far above what the traffic needed.
  *
- * A slab may be reused only when nothing still points into it: the coalescer says at the end of each tick
- * whether every socket handed its bytes to the kernel at once. A socket that could not (a slow reader) keeps
- * its slice of the slab in its queue, so that slab is left to the garbage collector and a new one is used.
+ * A page may be reused only when nothing still points into it. A socket whose bytes the kernel did not take
+ * at once keeps its slice in its queue, so its page is `pin`ned and left to the garbage collector. Pages are
+ * small so that such a socket holds on to little besides its own bytes: with one slab per tick, a few slow
+ * readers each pinned a whole tick's worth of everyone's frames (60 MB for 20 stalled readers).
  */
 export class StagingArena {
-  private current: Buffer | undefined;
+  /** The page regions are carved from now; undefined until the tick's first region. */
+  private page: Buffer | undefined;
   private top = 0;
-  /** The size of the next slab: as big as the last one a tick needed, until ticks need far less. */
-  private size = INITIAL_SLAB_BYTES;
-  /** Ticks in a row that used less than an eighth of a big slab. */
-  private smallTicks = 0;
+  /** Where the last region was carved: a shared page or a buffer of its own. */
+  private last: Buffer | undefined;
+  private lastShared = false;
+  /** Pages handed out this tick, and those of them a socket's queue still points into. */
+  private used: Buffer[] = [];
+  private pinned: Set<Buffer> | undefined;
+  private spare: Buffer[] = [];
+  /** Roughly the most pages recent ticks used: how many spare pages are worth keeping. */
+  private demand = 0;
 
-  /** The slab the last `carve` took its room from. */
+  /** The buffer the last `carve` took its room from. */
   get slab(): Buffer {
-    if (this.current === undefined) throw new Error('nothing carved yet');
-    return this.current;
+    if (this.last === undefined) throw new Error('nothing carved yet');
+    return this.last;
   }
 
-  /**
-   * Room for `bytes` in `slab`, at the offset returned; from a new, bigger slab when the current one is full
-   * (the regions carved from the old one stay valid: they keep it alive).
-   */
+  /** Whether the last region is on a shared page (and so must be pinned if a queue keeps it). */
+  get shared(): boolean {
+    return this.lastShared;
+  }
+
+  /** Room for `bytes` in `slab`, at the offset returned. The regions carved before stay valid. */
   carve(bytes: number): number {
-    const slab = this.current;
-    if (slab === undefined || this.top + bytes > slab.length) {
-      if (slab !== undefined) this.size = 2 * slab.length;
-      this.size = Math.max(this.size, bytes);
-      this.current = Buffer.allocUnsafeSlow(this.size);
+    if (bytes > PAGE_BYTES) {
+      this.last = Buffer.allocUnsafeSlow(bytes);
+      this.lastShared = false;
+      return 0;
+    }
+    let page = this.page;
+    if (page === undefined || this.top + bytes > page.length) {
+      page = this.spare.pop() ?? Buffer.allocUnsafeSlow(PAGE_BYTES);
+      this.used.push(page);
+      this.page = page;
       this.top = 0;
     }
     const start = this.top;
     this.top += bytes;
+    this.last = page;
+    this.lastShared = true;
     return start;
   }
 
-  /**
-   * The tick is over. `reusable`: every byte carved from the slab this tick was handed to the kernel (or
-   * dropped), so the slab may be written over; otherwise some socket's queue still holds a slice of it.
-   */
-  endTick(reusable: boolean): void {
-    const slab = this.current;
-    if (slab === undefined) return;
-    const used = this.top;
-    this.top = 0;
-    this.smallTicks = slab.length > SHRINK_ABOVE_BYTES && used < slab.length / 8 ? this.smallTicks + 1 : 0;
-    if (this.smallTicks >= SHRINK_AFTER_TICKS) {
-      // Sized again for what the light ticks since needed, not for the burst.
-      this.size = Math.max(INITIAL_SLAB_BYTES, 2 * used);
-      this.current = undefined;
-      this.smallTicks = 0;
-    } else if (!reusable) {
-      this.current = undefined;
-    }
+  /** A socket's queue still points into `page`: it is not reused. */
+  pin(page: Buffer): void {
+    this.pinned ??= new Set();
+    this.pinned.add(page);
+  }
+
+  /** The tick is over: every page not pinned is spare again. */
+  endTick(): void {
+    const used = this.used;
+    this.demand = Math.max(used.length, this.demand - this.demand / SHRINK_TICKS);
+    for (const page of used) if (this.pinned?.has(page) !== true) this.spare.push(page);
+    this.spare.length = Math.min(this.spare.length, Math.ceil(this.demand));
+    this.used = [];
+    this.pinned = undefined;
+    this.page = undefined;
+    this.last = undefined;
   }
 }

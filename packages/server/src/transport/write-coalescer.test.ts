@@ -242,4 +242,24 @@ describe('WriteCoalescer', () => {
     // From then on the fast socket's ticks share one slab again.
     expect(fast.given[2]?.buffer).toBe(fast.given[1]?.buffer);
   });
+
+  it('keeps out of reuse only the page a stalled socket still queues, not the pages of the others', () => {
+    const { coalescer, endTick } = manualTicks();
+    const stalled = referenceSocket(false);
+    const others = [referenceSocket(true), referenceSocket(true)];
+    const wrapped = [stalled, ...others].map((socket) => coalescer.wrap(socket, open));
+    // 40 KB a socket a tick: one region a page.
+    const body = utf8(`"type":"x","pad":"${'p'.repeat(40_000)}"}`);
+    for (let tick = 1; tick <= 2; tick++) {
+      for (const writes of wrapped) writes.stageText(`{"seq":${tick},`, body);
+      endTick();
+    }
+    const firstTickPages = [stalled, ...others].map((socket) => socket.given[0]?.buffer);
+    expect(new Set(firstTickPages).size).toBe(3);
+    // The fast sockets' second tick reused the pages they had; the stalled socket's page was not handed out again.
+    const secondTickPages = others.map((socket) => socket.given[1]?.buffer);
+    expect(secondTickPages).not.toContain(firstTickPages[0]);
+    expect(new Set(secondTickPages)).toEqual(new Set(firstTickPages.slice(1)));
+    for (const { chunk, copy } of stalled.queued) expect(chunk).toEqual(copy);
+  });
 });

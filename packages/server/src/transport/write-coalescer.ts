@@ -21,9 +21,9 @@ const EARLY_RELEASE = 64;
  * Coalesces writes per tick: a socket's frames of a tick are staged, in one region per socket, and handed to
  * the socket in one write when the tick's synchronous work is done, so a fan-out burst leaves each socket in
  * one system call rather than one per frame (a writev per frame was half the server's busy time in the
- * fan-out profile). The regions come from one `StagingArena`, taken back whole after the tick when every
- * socket's bytes went to the kernel at once; a socket that already had unsent bytes when the tick began (a
- * slow reader) stages in a buffer of its own instead, so its queue never pins the shared slab. Staged frames
+ * fan-out profile). The regions come from one `StagingArena`, whose pages are reused after the tick unless a
+ * socket's queue still points into them; a socket that already had unsent bytes when the tick began (a slow
+ * reader) stages in a buffer of its own instead, so its queue pins no shared page at all. Staged frames
  * need no cork: the socket sees one write. Writes that do not go through staging (ws's own, when it frames
  * and compresses) are coalesced by corking the socket for the tick instead. One instance serves every socket
  * of a transport; `defer` decides what "the end of the tick" is (process.nextTick by default).
@@ -45,8 +45,6 @@ export class WriteCoalescer {
   private sockets = 0;
   /** Where sockets stage their frames of a tick. */
   readonly arena = new StagingArena();
-  /** Whether a socket released this tick kept a slice of the arena in its queue. */
-  private arenaPinned = false;
 
   constructor(private readonly defer: (flush: () => void) => void = process.nextTick) {}
 
@@ -89,8 +87,7 @@ export class WriteCoalescer {
   readonly flush = (): void => {
     this.scheduled = false;
     this.release();
-    this.arena.endTick(!this.arenaPinned);
-    this.arenaPinned = false;
+    this.arena.endTick();
     this.wholeTicks = this.frames >= 2 * this.sockets && this.sockets > 0;
     this.frames = 0;
     this.sockets = 0;
@@ -101,7 +98,7 @@ export class WriteCoalescer {
   private release(): void {
     const sockets = this.held;
     this.held = [];
-    for (const socket of sockets) if (socket.release()) this.arenaPinned = true;
+    for (const socket of sockets) socket.release();
   }
 }
 
@@ -113,13 +110,15 @@ export class CoalescedSocket {
   private corked = false;
   /** Bytes staged by the last write: a socket's next tick likely needs as much, so its region starts that big. */
   private sizeHint = 0;
-  /** Where this tick's frames are staged: a region of the arena, or a buffer of the socket's own. */
+  /** Where this tick's frames are staged: a region of an arena page, or a buffer of the socket's own. */
   private staged: Buffer | undefined;
   private stagedStart = 0;
   private stagedCapacity = 0;
   private stagedLength = 0;
-  /** Whether something this socket wrote this tick came from the arena. */
-  private usedArena = false;
+  /** Whether `staged` is a shared arena page. */
+  private stagedShared = false;
+  /** The arena pages this tick's writes came from: pinned when the socket's queue keeps them. */
+  private writtenPages: Buffer | Buffer[] | undefined;
   /** The coalescer's tick this socket was last written in. */
   private tick = -1;
 
@@ -202,10 +201,11 @@ export class CoalescedSocket {
       const arena = this.coalescer.arena;
       this.stagedStart = arena.carve(capacity);
       this.staged = arena.slab;
-      this.usedArena = true;
+      this.stagedShared = arena.shared;
     } else {
       this.staged = Buffer.allocUnsafe(capacity);
       this.stagedStart = 0;
+      this.stagedShared = false;
     }
     this.stagedCapacity = capacity;
     if (old !== undefined) old.copy(this.staged, this.stagedStart, oldStart, oldStart + this.stagedLength);
@@ -221,7 +221,17 @@ export class CoalescedSocket {
     this.staged = undefined;
     this.stagedCapacity = 0;
     this.stagedLength = 0;
-    if (!this.socket.destroyed && this.gate.isOpen()) this.socket.write(staged.subarray(start, end));
+    if (this.socket.destroyed || !this.gate.isOpen()) return;
+    this.socket.write(staged.subarray(start, end));
+    if (this.stagedShared) this.noteWrittenPage(staged);
+  }
+
+  /** Most ticks write from one page; the list is made only for a socket written twice in a tick. */
+  private noteWrittenPage(page: Buffer): void {
+    const pages = this.writtenPages;
+    if (pages === undefined) this.writtenPages = page;
+    else if (Array.isArray(pages)) pages.push(page);
+    else if (pages !== page) this.writtenPages = [pages, page];
   }
 
   /**
@@ -236,19 +246,22 @@ export class CoalescedSocket {
   }
 
   /**
-   * Writes what is staged and uncorks what `cork` corked (a destroyed socket drops its buffer itself). True
-   * when the socket's queue still holds bytes staged in the arena: the kernel did not take them at once.
+   * Writes what is staged and uncorks what `cork` corked (a destroyed socket drops its buffer itself). The
+   * arena pages written from stay out of reuse when the kernel did not take all of it at once.
    */
-  release(): boolean {
-    if (this.backlogAtHold < 0) return false;
+  release(): void {
+    if (this.backlogAtHold < 0) return;
     this.writeStaged();
     this.backlogAtHold = -1;
     if (this.corked) {
       this.corked = false;
       this.socket.uncork();
     }
-    const pinned = this.usedArena && this.socket.writableLength > 0 && !this.socket.destroyed;
-    this.usedArena = false;
-    return pinned;
+    const pages = this.writtenPages;
+    if (pages === undefined) return;
+    this.writtenPages = undefined;
+    if (this.socket.writableLength === 0 || this.socket.destroyed) return;
+    if (Array.isArray(pages)) for (const page of pages) this.coalescer.arena.pin(page);
+    else this.coalescer.arena.pin(pages);
   }
 }
