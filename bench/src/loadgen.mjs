@@ -3,7 +3,7 @@
 // packets, the baselines' plain frames), drives publishing through the server's control channel and
 // measures: deliveries, latency from the publish time in each payload, losses and duplicates from the
 // room's message number `n` (and, on the gateway, the per-session `seq`), and the server's CPU from /proc.
-// It is driven by its parent over IPC: {cmd:'connect'|'phase'|'idle'|'close'|'exit'} → one reply each.
+// It is driven by its parent over IPC: {cmd:'connect'|'phase'|'idle'|'stall'|'close'|'exit'} → one reply each.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { WebSocket } from 'ws';
@@ -466,6 +466,38 @@ async function idle({ windowMs, pids, core }) {
 }
 
 /**
+ * Stalled subscribers: every subscriber stops reading (its socket paused, as a phone whose app froze), and
+ * `messages` of `bytes` each are published to the room as fast as the server takes them, `batch` per
+ * control request, each request answered before the next is sent (so the server is never handed more than
+ * one batch ahead). Reports the servers' peak RSS over the phase and how many subscribers the server
+ * dropped (its own connection count, read after `settleMs`: a server that cuts slow consumers does so then).
+ * @param {{pids: number[], rooms: string[], messages: number, bytes: number, batch: number, settleMs: number, timeoutMs: number}} args
+ */
+async function stall({ pids, rooms, messages, bytes, batch, settleMs, timeoutMs }) {
+  const before = await controlAsk({ op: 'info' });
+  for (const sub of subs) /** @type {import('node:net').Socket} */ (/** @type {any} */ (sub.ws)._socket).pause();
+  for (const pid of pids) resetPeakRss(pid);
+  const rssBefore = memory(pids).rss;
+  const started = performance.now();
+  let published = 0;
+  while (published < messages && performance.now() - started < timeoutMs) {
+    const count = Math.min(batch, messages - published);
+    await controlAsk({ op: 'publish', rooms, count, bytes });
+    published += count;
+  }
+  const publishMs = performance.now() - started;
+  await sleep(settleMs);
+  const after = await controlAsk({ op: 'info' });
+  return {
+    published,
+    publishMs,
+    rssBefore,
+    peakRss: memory(pids).hwm,
+    dropped: Math.max(0, (before.connections ?? 0) - (after.connections ?? 0)),
+  };
+}
+
+/**
  * Memory after a forced GC in the server (the servers run with --expose-gc).
  * @param {number[]} pids
  */
@@ -493,6 +525,7 @@ process.on('message', async (/** @type {any} */ message) => {
     if (message.cmd === 'connect') reply = await connectAll(message);
     else if (message.cmd === 'phase') reply = await phase(message);
     else if (message.cmd === 'idle') reply = await idle(message);
+    else if (message.cmd === 'stall') reply = await stall(message);
     else if (message.cmd === 'connect-control') {
       control = await openControl(message.controlPort);
       reply = await settle(message.pids);

@@ -11,38 +11,52 @@ export function nowUs() {
 /** Target size of one delivered frame, in bytes (the issue's "~200-byte chat message"). */
 export const FRAME_BYTES = 200;
 
-let filler = '';
+/** Content padding by frame size, so each frame is as long as asked. @type {Map<number, string>} */
+const fillers = new Map();
 
 /**
  * The payload of a chat.message as the gateway makes it (seed 001's ChatMessage), with the bench's own
  * fields in `metadata`: `n` (the room's message number, for losses and duplicates) and `t` (publish time, µs).
+ * Padded so a typical frame ({"seq":…,"type":"chat.message","payload":{…}}) is `bytes` long.
  * @param {string} roomId
  * @param {number} n
  * @param {number} t
+ * @param {number} [bytes]
  */
-export function chatPayload(roomId, n, t) {
+export function chatPayload(roomId, n, t, bytes = FRAME_BYTES) {
+  let filler = fillers.get(bytes);
+  if (filler === undefined) {
+    const sample = JSON.stringify({ seq: 12345, type: 'chat.message', payload: unpadded('room-0', 12345, t, '') });
+    filler = 'x'.repeat(Math.max(0, bytes - sample.length));
+    fillers.set(bytes, filler);
+  }
+  return unpadded(roomId, n, t, filler);
+}
+
+/**
+ * @param {string} roomId
+ * @param {number} n
+ * @param {number} t
+ * @param {string} content
+ */
+function unpadded(roomId, n, t, content) {
   return {
     message_id: `m-${n}`,
     room_id: roomId,
     sender_id: 'bench',
     kind: 'text',
-    content: filler,
+    content,
     metadata: { n, t },
     created_at: new Date().toISOString(),
   };
 }
 
-// Pad the content so a typical frame ({"seq":…,"type":"chat.message","payload":{…}}) is FRAME_BYTES long.
-{
-  const sample = JSON.stringify({ seq: 12345, type: 'chat.message', payload: chatPayload('room-0', 12345, nowUs()) });
-  filler = 'x'.repeat(Math.max(0, FRAME_BYTES - sample.length));
-}
-
 /**
- * A tiny NDJSON control server on 127.0.0.1: `{op:'publish', rooms, count}` publishes `count` messages to
- * each room (in order, one broadcast call each); `{op:'gc'}` collects garbage (servers run with --expose-gc);
+ * A tiny NDJSON control server on 127.0.0.1: `{op:'publish', rooms, count, bytes?}` publishes `count`
+ * messages of `bytes` (default FRAME_BYTES) to each room (in order, one broadcast call each); `{op:'gc'}`
+ * collects garbage (servers run with --expose-gc);
  * `{op:'info'}` answers with what `info()` returns. Every request with an `id` gets `{id, ...}` back.
- * @param {(roomId: string, n: number) => void} publish
+ * @param {(roomId: string, n: number, bytes: number | undefined) => void} publish
  * @param {() => object} [info]
  * @returns {Promise<number>} the control port
  */
@@ -59,7 +73,7 @@ export function startControl(publish, info = () => ({})) {
         const line = pending.slice(0, newline);
         pending = pending.slice(newline + 1);
         newline = pending.indexOf('\n');
-        /** @type {{op: string, id?: number, rooms?: string[], count?: number}} */
+        /** @type {{op: string, id?: number, rooms?: string[], count?: number, bytes?: number}} */
         const command = JSON.parse(line);
         if (command.op === 'publish') {
           const count = Math.min(command.count ?? 1, 100_000);
@@ -67,7 +81,7 @@ export function startControl(publish, info = () => ({})) {
             for (const roomId of command.rooms ?? []) {
               const n = (counters.get(roomId) ?? 0) + 1;
               counters.set(roomId, n);
-              publish(roomId, n);
+              publish(roomId, n, command.bytes);
             }
           }
         }

@@ -25,9 +25,10 @@ const { gateway } = server;
 /**
  * @param {string} roomId
  * @param {number} n
+ * @param {number} [bytes]
  */
-function publish(roomId, n) {
-  gateway.broadcast('chat.message', chatPayload(roomId, n, nowUs()), { room: roomId });
+function publish(roomId, n, bytes) {
+  gateway.broadcast('chat.message', chatPayload(roomId, n, nowUs(), bytes), { room: roomId });
 }
 
 const controlPort = await startControl(publish, () => ({ connections: gateway.stats().connections }));

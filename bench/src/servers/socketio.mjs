@@ -16,9 +16,10 @@ io.on('connection', (socket) => {
 /**
  * @param {string} roomId
  * @param {number} n
+ * @param {number} [bytes]
  */
-function publish(roomId, n) {
-  io.to(roomId).emit('chat.message', chatPayload(roomId, n, nowUs()));
+function publish(roomId, n, bytes) {
+  io.to(roomId).emit('chat.message', chatPayload(roomId, n, nowUs(), bytes));
 }
 
 http.listen(0, '127.0.0.1', async () => {

@@ -58,11 +58,14 @@ function uncorkAll() {
 /**
  * @param {string} roomId
  * @param {number} n
+ * @param {number} [bytes]
  */
-function publish(roomId, n) {
+function publish(roomId, n, bytes) {
   const members = rooms.get(roomId);
   if (members === undefined) return;
-  const frame = Buffer.from(JSON.stringify({ seq: n, type: 'chat.message', payload: chatPayload(roomId, n, nowUs()) }));
+  const frame = Buffer.from(
+    JSON.stringify({ seq: n, type: 'chat.message', payload: chatPayload(roomId, n, nowUs(), bytes) }),
+  );
   if (!coalesce) {
     for (const ws of members) ws.send(frame, { binary: false });
     return;
