@@ -1,6 +1,7 @@
 import { seqPrefix } from '@gateway/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { PAGE_BYTES } from './staging-arena';
 import { type CorkableSocket, WriteCoalescer } from './write-coalescer';
 
 /** A socket that records cork depth and what it was asked to write; nothing drains by itself. */
@@ -248,8 +249,8 @@ describe('WriteCoalescer', () => {
     const stalled = referenceSocket(false);
     const others = [referenceSocket(true), referenceSocket(true)];
     const wrapped = [stalled, ...others].map((socket) => coalescer.wrap(socket, open));
-    // 40 KB a socket a tick: one region a page.
-    const body = utf8(`"type":"x","pad":"${'p'.repeat(40_000)}"}`);
+    // Over half a page a socket a tick: one region a page.
+    const body = utf8(`"type":"x","pad":"${'p'.repeat(Math.ceil(PAGE_BYTES * 0.6))}"}`);
     for (let tick = 1; tick <= 2; tick++) {
       for (const writes of wrapped) writes.stageText(`{"seq":${tick},`, body);
       endTick();
