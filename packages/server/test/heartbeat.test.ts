@@ -46,13 +46,14 @@ describe('heartbeats', () => {
     expect(t.server.gateway.stats().connections).toBe(0);
   });
 
-  it('uses one sweep timer however many connections there are', async () => {
+  it('uses one sweep timer and one identify-deadline timer however many connections there are', async () => {
     const clock = new ManualClock();
     const t = await startTestServer({ ...options, clock });
-    const before = clock.pending;
     await t.join({ user_id: 'a' });
+    const withOne = clock.pending;
     await t.join({ user_id: 'b' });
     await t.join({ user_id: 'c' });
-    expect(clock.pending).toBe(Math.max(before, 1));
+    expect(clock.pending).toBe(withOne);
+    expect(withOne).toBeLessThanOrEqual(2);
   });
 });

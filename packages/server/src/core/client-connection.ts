@@ -1,6 +1,5 @@
 import { seqPrefix } from '@gateway/protocol';
 import { BadInputPolicy } from './bad-input';
-import type { TimerHandle } from './clock';
 import type { Connection } from './connection';
 import type { ResolvedOptions } from './options';
 import { ConnectionRateLimiter } from './rate-limiter';
@@ -26,7 +25,6 @@ export class ClientConnection {
   lastHeardAt: number;
   /** True once the sweep has sent a heartbeat for the current silence. */
   pinged = false;
-  identifyTimer: TimerHandle | undefined;
   /** When the token this connection authenticated with expires (epoch ms); undefined: never (dev mode, no `exp`). */
   authExpiresAt: number | undefined;
   /** True once `auth.expiring` went out for the current deadline. */

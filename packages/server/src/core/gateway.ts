@@ -265,12 +265,7 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
       }
       rt.connections.add(connection);
       rt.heartbeat.start();
-      connection.identifyTimer = clock.setTimeout(() => {
-        connection.identifyTimer = undefined;
-        if (connection.state === 'pre_identify' || connection.state === 'identifying') {
-          rt.lifecycle.close(connection, 'identify_timeout', 'No identify arrived in time.');
-        }
-      }, resolved.identifyTimeoutMs);
+      rt.identifyDeadlines.add(connection);
       logger.debug({ connection_id: connection.id, ...info }, 'connection opened');
       connection.send('hello', hello);
       return new OpenHandle(connection, feed);
@@ -365,6 +360,7 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
         const released = rt.resumeAnywhere?.releaseAll();
         if (released === undefined) rt.lifecycle.endAll();
         rt.heartbeat.stop();
+        rt.identifyDeadlines.stop();
         rt.authExpiry.stop();
         rt.typing.clear();
         rt.fanout.close();

@@ -36,7 +36,6 @@ export class Lifecycle {
   lost(connection: ClientConnection, keepSession: boolean): void {
     const { rt } = this;
     connection.state = 'closed';
-    this.clearIdentifyTimer(connection);
     rt.authExpiry.forget(connection);
     rt.connections.delete(connection);
     const session = connection.session;
@@ -54,7 +53,6 @@ export class Lifecycle {
   attach(session: Session, connection: ClientConnection): void {
     if (session.expiryTimer !== undefined) this.rt.options.clock.clearTimeout(session.expiryTimer);
     session.expiryTimer = undefined;
-    this.clearIdentifyTimer(connection);
     session.connection = connection;
     connection.session = session;
     connection.state = 'ready';
@@ -151,10 +149,5 @@ export class Lifecycle {
     if (!rt.sessions.delete(session.id)) return;
     rt.resumeAnywhere?.ended(session);
     rt.unregister(session);
-  }
-
-  private clearIdentifyTimer(connection: ClientConnection): void {
-    if (connection.identifyTimer !== undefined) this.rt.options.clock.clearTimeout(connection.identifyTimer);
-    connection.identifyTimer = undefined;
   }
 }

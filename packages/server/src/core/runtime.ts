@@ -9,6 +9,7 @@ import type { ClientConnection } from './client-connection';
 import { type Exclusions, Fanout } from './fanout';
 import { publishMessage } from './handlers/chat';
 import { HeartbeatSweep } from './heartbeat';
+import { IdentifyDeadlines } from './identify-deadlines';
 import { sortableId } from './ids';
 import { Lifecycle } from './lifecycle';
 import type { ResolvedOptions } from './options';
@@ -83,6 +84,7 @@ export class Runtime {
   readonly recordings = new RecordingStore();
   readonly fanout: Fanout;
   readonly heartbeat: HeartbeatSweep;
+  readonly identifyDeadlines: IdentifyDeadlines;
   readonly lifecycle: Lifecycle;
   readonly authExpiry: AuthExpirySweep;
   /** Set once `stop()` begins: new work is refused with `shutting_down`. */
@@ -130,6 +132,11 @@ export class Runtime {
       },
     );
     this.lifecycle = new Lifecycle(this);
+    this.identifyDeadlines = new IdentifyDeadlines(clock, options.identifyTimeoutMs, (connection) => {
+      if (connection.state === 'pre_identify' || connection.state === 'identifying') {
+        this.lifecycle.close(connection, 'identify_timeout', 'No identify arrived in time.');
+      }
+    });
     this.authExpiry = new AuthExpirySweep(clock, options.authExpiringNoticeMs, {
       warn: (connection, expiresAt) =>
         connection.send('auth.expiring', {
