@@ -17,6 +17,15 @@ export const FULL_PLAN = { messages: 40_000, bytes: 4096, batch: 50, settleMs: 1
 /** @type {StallPlan} */
 export const QUICK_PLAN = { messages: 2000, bytes: 4096, batch: 50, settleMs: 1500 };
 
+/**
+ * What a server's RSS grew by over the stall; undefined where it was not measured.
+ * @param {{stalledPeak?: number, stalledRssBefore?: number} | undefined} summary
+ */
+const growthOf = (summary) =>
+  summary?.stalledPeak === undefined || summary.stalledRssBefore === undefined
+    ? undefined
+    : summary.stalledPeak - summary.stalledRssBefore;
+
 /** @param {StallPlan} plan */
 export const perSubscriberBytes = (plan) => plan.messages * plan.bytes;
 
@@ -41,7 +50,7 @@ export function stalledTable(present, byServer, plan) {
     ],
     present.map((server) => {
       const s = byServer.get(server.id);
-      const growth = s.stalledPeak === undefined ? undefined : s.stalledPeak - s.stalledRssBefore;
+      const growth = growthOf(s);
       return [
         server.label,
         fmt(s.connected),
@@ -71,7 +80,7 @@ export function stalledRatios(baselines, byServer, gateway) {
       return [
         server.label,
         fmtRatio(ratio(gateway.stalledPeak, b.stalledPeak)),
-        fmtRatio(ratio(gateway.stalledPeak - gateway.stalledRssBefore, b.stalledPeak - b.stalledRssBefore)),
+        fmtRatio(ratio(growthOf(gateway), growthOf(b))),
       ];
     }),
   );
@@ -91,9 +100,8 @@ export function stalledBudget(gateway, socketio, plan) {
   if (gateway?.stalledPeak === undefined) return { pass: undefined, measured: 'not measured' };
   const subscribers = gateway.connected ?? 0;
   const cutAll = subscribers > 0 && gateway.dropped === subscribers;
-  const growth = gateway.stalledPeak - gateway.stalledRssBefore;
-  const socketioGrowth =
-    socketio?.stalledPeak === undefined ? undefined : socketio.stalledPeak - socketio.stalledRssBefore;
+  const growth = growthOf(gateway);
+  const socketioGrowth = growthOf(socketio);
   const vsSocketio = ratio(gateway.stalledPeak, socketio?.stalledPeak);
   const perSubscriber = (/** @type {number | undefined} */ bytes) =>
     bytes === undefined || subscribers === 0 ? '—' : fmt(bytes / subscribers / 1024 / 1024, 1);

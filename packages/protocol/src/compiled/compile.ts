@@ -11,7 +11,8 @@ import * as frames from '../frames';
 import * as primitives from '../primitives';
 import { serverFrameSchemas } from '../unions';
 
-interface ZodDef {
+/** What of a zod schema's definition the compiler (and its test) reads. */
+export interface ZodDef {
   readonly type: string;
   readonly format?: string;
   readonly checks?: readonly { readonly _zod: { readonly def: ZodCheckDef } }[];
@@ -25,6 +26,7 @@ interface ZodDef {
 }
 
 interface ZodCheckDef {
+  readonly [key: string]: unknown;
   readonly check: string;
   readonly minimum?: number;
   readonly maximum?: number;
@@ -32,7 +34,7 @@ interface ZodCheckDef {
   readonly inclusive?: boolean;
 }
 
-const defOf = (schema: z.ZodMiniType): ZodDef => (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
+export const defOf = (schema: z.ZodMiniType): ZodDef => (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
 
 /** Names for the schemas the protocol exports, so the generated file reads like the schema modules. */
 function exportedNames(): Map<z.ZodMiniType, string> {

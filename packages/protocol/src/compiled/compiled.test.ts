@@ -7,21 +7,9 @@ import { ackResultSchemas } from '../ack-results';
 import { serverSamples } from '../testing/frame-samples';
 import { serverFrameSchemas } from '../unions';
 import { type Check, Invalid } from './checks';
-import { compileValidators } from './compile';
+import { compileValidators, type ZodDef as Def, defOf } from './compile';
 import { ackResultChecks, serverFrameChecks } from './frames.generated';
 
-interface Def {
-  readonly type: string;
-  readonly format?: string;
-  readonly checks?: readonly { readonly _zod: { readonly def: Record<string, unknown> } }[];
-  readonly shape?: Readonly<Record<string, z.ZodMiniType>>;
-  readonly innerType?: z.ZodMiniType;
-  readonly element?: z.ZodMiniType;
-  readonly entries?: Readonly<Record<string, unknown>>;
-  readonly values?: readonly unknown[];
-}
-
-const defOf = (schema: z.ZodMiniType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 const checkDefs = (def: Def) => (def.checks ?? []).map((check) => check._zod.def);
 const bound = (def: Def, name: string, key: string): number | undefined =>
   checkDefs(def).find((check) => check.check === name)?.[key] as number | undefined;
