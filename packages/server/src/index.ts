@@ -1,24 +1,10 @@
 export { createJwtVerifier, type JwtVerifierOptions } from './auth/jwt';
 export { type AuthMode, type AuthSettings, resolveAuth } from './auth/resolve';
-export { InMemoryBackplane } from './backplane/in-memory';
-export { RedisBackplane, type RedisBackplaneOptions, type RedisBackplaneStatus } from './backplane/redis';
-export type {
-  Backplane,
-  BackplaneListener,
-  BackplaneMessage,
-  BackplaneNode,
-  BackplaneNodeOptions,
-  BackplaneState,
-  BackplaneStatus,
-  Channel,
-} from './backplane/types';
 export { type EnvConfig, readConfig } from './config';
-export { type Clock, systemClock, type TimerHandle } from './core/clock';
-export type { Connection, ConnectionHandle, ConnectionInfo } from './core/connection';
 export { TokenExpiredError } from './core/errors';
 export { createGateway, type DrainOptions, type Gateway, type StopOptions } from './core/gateway';
 export type { GatewayStream, StartStreamOptions } from './core/handlers/streams';
-export type { Logger } from './core/logger';
+export type { MaybePromise } from './core/maybe-promise';
 export type {
   AuthenticatedUser,
   Authorize,
@@ -28,6 +14,26 @@ export type {
   PersistMessage,
   VerifyToken,
 } from './core/options';
+export type {
+  Backplane,
+  BackplaneListener,
+  BackplaneMessage,
+  BackplaneNode,
+  BackplaneNodeOptions,
+  BackplaneState,
+  BackplaneStatus,
+  Channel,
+  DedupStore,
+  HistoryStore,
+  PresenceStore,
+  SessionStore,
+  SharedState,
+  StoredDevice,
+  UnpublishedStore,
+} from './core/ports';
+export { type Clock, systemClock, type TimerHandle } from './core/ports/clock';
+export type { Connection, ConnectionHandle, ConnectionInfo } from './core/ports/connection';
+export type { Logger } from './core/ports/logger';
 export { aggregateStatus } from './core/presence';
 export type {
   BroadcastOptions,
@@ -43,6 +49,8 @@ export type {
   ServerEventType,
 } from './core/types';
 export type { Publication, PublicationErrorCode, PublicationIssue, PublishTarget } from './ingress/publication';
+export { InMemoryBackplane } from './memory/backplane';
+export { inMemorySharedState } from './memory/shared-state';
 export {
   createPublisher,
   createRedisPublisher,
@@ -51,7 +59,6 @@ export {
   type Publisher,
   type RedisPublisherOptions,
 } from './publisher';
+export { RedisBackplane, type RedisBackplaneOptions, type RedisBackplaneStatus } from './redis/backplane';
+export { createRedisSharedState, type RedisSharedState, type RedisSharedStateOptions } from './redis/shared-state';
 export { type RunningServer, type ServerOptions, startServer } from './server';
-export { inMemorySharedState } from './state/in-memory';
-export { createRedisSharedState, type RedisSharedState, type RedisSharedStateOptions } from './state/redis-state';
-export type { DedupStore, HistoryStore, MaybePromise, SharedState } from './state/types';

@@ -4,16 +4,17 @@ import type { EventDefinition } from '@gateway/protocol';
 import pino from 'pino';
 import { assertModeAllowed } from './auth/production-guard';
 import { DEV_MODE_WARNING, resolveAuth } from './auth/resolve';
-import { RedisBackplane } from './backplane/redis';
 import { createGateway, type Gateway } from './core/gateway';
-import type { Logger } from './core/logger';
-import type { GatewayOptions } from './core/options';
+import { DEFAULT_PRESENCE_TTL_MS, type GatewayOptions } from './core/options';
+import { systemClock } from './core/ports/clock';
+import type { Logger } from './core/ports/logger';
 import { createDemoFiles } from './http/demo-files';
 import { createHttpHandler } from './http/handler';
 import { createPublishEndpoint } from './http/publish';
-import { startRedisIngress } from './ingress/redis-ingress';
-import { RedisSessionStore, type SessionStore } from './sessions/store';
-import { openRedisSharedState } from './state/open';
+import { RedisBackplane } from './redis/backplane';
+import { startRedisIngress } from './redis/ingress';
+import { openRedisBackplane, REDIS_STARTUP_WAIT_MS, storesBeside } from './redis/open';
+import { openRedisSharedState } from './redis/shared-state';
 import { attachWebSocketTransport } from './transport/ws';
 
 export interface ServerOptions<Events extends readonly EventDefinition[] = readonly EventDefinition[]>
@@ -72,11 +73,11 @@ export async function startServer<const Events extends readonly EventDefinition[
   options: ServerOptions<Events> = {},
 ): Promise<RunningServer<Events>> {
   const logger: Logger = options.logger ?? pino({ level: options.logLevel ?? 'info' });
-  const clock = options.clock;
+  const clock = options.clock ?? systemClock;
   const auth = resolveAuth({
     jwtSecret: options.jwtSecret,
     verifyToken: options.verifyToken,
-    ...(clock === undefined ? {} : { now: () => clock.now() }),
+    now: () => clock.now(),
   });
   const production = options.production ?? process.env.NODE_ENV === 'production';
   assertModeAllowed({
@@ -104,17 +105,28 @@ export async function startServer<const Events extends readonly EventDefinition[
     publishMaxBytes,
     ...rest
   } = options;
+  const redis = redisUrl === undefined ? undefined : { url: redisUrl, prefix: redisPrefix, logger, clock };
   const ownBackplane =
-    rest.backplane === undefined ? await openRedisBackplane(redisUrl, redisPrefix, logger) : undefined;
+    rest.backplane === undefined && redis !== undefined ? await openRedisBackplane(redis) : undefined;
   // Dedup and room history shared by the instances, on the same Redis (A4).
   const ownState =
-    rest.sharedState === undefined ? await openRedisSharedState(redisUrl, redisPrefix, logger) : undefined;
+    rest.sharedState === undefined && redis !== undefined ? await openRedisSharedState(redis) : undefined;
+  const backplane = rest.backplane ?? ownBackplane;
+  // A Redis backplane, made here or given, brings the presence snapshot and the session records beside it.
+  const beside =
+    backplane instanceof RedisBackplane
+      ? storesBeside(backplane, { presenceTtlMs: rest.presenceTtlMs ?? DEFAULT_PRESENCE_TTL_MS, logger })
+      : undefined;
+  const presenceStore = rest.presenceStore ?? beside?.presenceStore;
+  const sessionStore = rest.sessionStore ?? beside?.sessionStore;
   const gateway = createGateway<Events>({
     ...rest,
-    ...(ownBackplane === undefined ? {} : { backplane: ownBackplane }),
+    ...(backplane === undefined ? {} : { backplane }),
     ...(ownState === undefined ? {} : { sharedState: ownState }),
-    ...sessionStoreFor(rest.sessionStore, rest.backplane ?? ownBackplane, logger),
+    ...(presenceStore === undefined ? {} : { presenceStore }),
+    ...(sessionStore === undefined ? {} : { sessionStore }),
     logger,
+    clock,
     ...(auth.verifyToken === undefined ? {} : { verifyToken: auth.verifyToken }),
   });
   // Only when Redis answered: otherwise the load waits for Redis, and startup has waited for it once already.
@@ -163,6 +175,7 @@ export async function startServer<const Events extends readonly EventDefinition[
           consumer: gateway.serverId,
           events: rest.events ?? [],
           logger,
+          clock,
           ...(redisPrefix === undefined ? {} : { prefix: redisPrefix }),
         });
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
@@ -193,41 +206,4 @@ export async function startServer<const Events extends readonly EventDefinition[
       return closing;
     },
   };
-}
-
-/**
- * Resume on any instance rides on the Redis backplane (its events stream and its command connection), unless
- * a store was given; none on any other backplane.
- */
-function sessionStoreFor(
-  given: SessionStore | undefined,
-  backplane: unknown,
-  logger: Logger,
-): { sessionStore?: SessionStore } {
-  if (given !== undefined) return { sessionStore: given };
-  if (!(backplane instanceof RedisBackplane)) return {};
-  const { connection: redis, prefix, streamKey } = backplane;
-  return { sessionStore: new RedisSessionStore({ redis, prefix, streamKey, logger }) };
-}
-
-/** How long startup waits for Redis before serving anyway (degraded: local delivery until Redis answers). */
-const REDIS_STARTUP_WAIT_MS = 5_000;
-
-/** The Redis backplane for `redisUrl`, connected (or given up on for now) before the server listens. */
-async function openRedisBackplane(
-  url: string | undefined,
-  prefix: string | undefined,
-  logger: Logger,
-): Promise<RedisBackplane | undefined> {
-  if (url === undefined) return undefined;
-  const backplane = new RedisBackplane({ url, logger, ...(prefix === undefined ? {} : { prefix }) });
-  if (await backplane.whenReady(REDIS_STARTUP_WAIT_MS)) {
-    logger.info({ backplane: 'redis', prefix: backplane.prefix }, 'redis backplane connected');
-  } else {
-    logger.warn(
-      { backplane: 'redis', status: backplane.status() },
-      'redis is not reachable yet: serving local traffic only (degraded) and reconnecting',
-    );
-  }
-  return backplane;
 }

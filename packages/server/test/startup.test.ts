@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEV_MODE_WARNING } from '../src/auth/resolve';
-import type { Logger } from '../src/core/logger';
+import type { Logger } from '../src/core/ports/logger';
 import { readConfig, startServer } from '../src/index';
 
 interface Line {

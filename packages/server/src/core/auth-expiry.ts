@@ -1,5 +1,5 @@
 import type { ClientConnection } from './client-connection';
-import type { Clock, TimerHandle } from './clock';
+import type { Clock, TimerHandle } from './ports/clock';
 
 export interface AuthExpiryActions {
   /** The token expires in `noticeMs` or less: ask the client for a fresh one (`auth.expiring`). */

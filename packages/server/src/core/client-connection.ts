@@ -1,7 +1,7 @@
 import { seqPrefix } from '@gateway/protocol';
 import { BadInputPolicy } from './bad-input';
-import type { Connection } from './connection';
 import type { ResolvedOptions } from './options';
+import type { Connection } from './ports/connection';
 import { ConnectionRateLimiter } from './rate-limiter';
 import type { Session } from './session';
 import type { SharedBody } from './shared-body';

@@ -1,5 +1,5 @@
 import { prepareDispatch } from '@gateway/protocol';
-import type { Backplane, BackplaneMessage, BackplaneNode, BackplaneStatus, Channel } from '../backplane/types';
+import type { Backplane, BackplaneMessage, BackplaneNode, BackplaneStatus, Channel } from './ports/backplane';
 import type { Session } from './session';
 import { SharedBody } from './shared-body';
 

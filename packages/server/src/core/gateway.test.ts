@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../test/helpers/manual-clock';
-import { InMemoryBackplane } from '../backplane/in-memory';
+import { InMemoryBackplane } from '../memory/backplane';
 import { createGateway, type Gateway } from './gateway';
 
 /** The core driven without sockets: a fake connection records what the gateway sends. */

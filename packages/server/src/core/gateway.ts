@@ -8,7 +8,6 @@ import {
 } from '@gateway/protocol';
 import * as z from 'zod/mini';
 import { ClientConnection } from './client-connection';
-import type { Connection, ConnectionHandle, ConnectionInfo } from './connection';
 import { createFrameRouter } from './dispatcher';
 import type { StoredHandler } from './handlers/custom';
 import { roomMembers, roomSnapshot } from './handlers/rooms';
@@ -16,6 +15,7 @@ import { type GatewayStream, type StartStreamOptions, startStream } from './hand
 import { randomChars } from './ids';
 import { type AuthMode, authModeOf, type GatewayOptions, resolveOptions } from './options';
 import { createOriginCheck } from './origin';
+import type { Connection, ConnectionHandle, ConnectionInfo } from './ports/connection';
 import type { RateLimit } from './rate-limit';
 import { Runtime } from './runtime';
 import type {

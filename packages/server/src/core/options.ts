@@ -1,12 +1,13 @@
 import type { ChatMessage, EventDefinition, User } from '@gateway/protocol';
-import { InMemoryBackplane } from '../backplane/in-memory';
-import type { Backplane } from '../backplane/types';
-import type { SessionStore } from '../sessions/store';
-import { inMemorySharedState } from '../state/in-memory';
-import type { SharedState } from '../state/types';
-import { type Clock, systemClock } from './clock';
+import { InMemoryBackplane } from '../memory/backplane';
+import { inMemorySharedState } from '../memory/shared-state';
 import { randomChars } from './ids';
-import { type Logger, silentLogger } from './logger';
+import type { Backplane } from './ports/backplane';
+import { type Clock, systemClock } from './ports/clock';
+import { type Logger, silentLogger } from './ports/logger';
+import type { PresenceStore } from './ports/presence-store';
+import type { SessionStore } from './ports/session-store';
+import type { SharedState } from './ports/shared-state';
 import type { RateLimit } from './rate-limit';
 import type { RateLimits } from './rate-limiter';
 
@@ -54,6 +55,9 @@ export function authModeOf(verify: VerifyToken | undefined): AuthMode {
   if (verify === undefined) return 'dev';
   return jwtSecretVerifiers.has(verify) ? 'jwt' : 'custom';
 }
+
+/** How long a crashed instance's devices outlive it in the presence snapshot, unless `presenceTtlMs` says. */
+export const DEFAULT_PRESENCE_TTL_MS = 30_000;
 
 /** Stores a message before it is dispatched; the sender is acked before this runs (seed 001). */
 export type PersistMessage = (message: ChatMessage) => Promise<void> | void;
@@ -144,6 +148,12 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
   presenceTtlMs?: number;
   backplane?: Backplane;
   /**
+   * The shared presence snapshot (Redis): instances that start later load it, and a crashed instance's devices
+   * expire from it. Absent: presence lives in memory only (one process, or gateways sharing a backplane there).
+   * `startServer` makes one beside a Redis backplane.
+   */
+  presenceStore?: PresenceStore;
+  /**
    * Session records and the events stream (Redis): with it a client may resume on any instance. Absent (one
    * process, the in-memory backplane), a session resumes only where it lives.
    */
@@ -193,6 +203,7 @@ export interface ResolvedOptions {
   readonly globalPresence: boolean;
   readonly presenceTtlMs: number;
   readonly backplane: Backplane;
+  readonly presenceStore: PresenceStore | undefined;
   readonly sessionStore: SessionStore | undefined;
   readonly sharedState: SharedState;
   readonly clock: Clock;
@@ -243,8 +254,9 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     allowedOrigins: options.allowedOrigins,
     stopTimeoutMs: options.stopTimeoutMs ?? 5_000,
     globalPresence: options.globalPresence ?? true,
-    presenceTtlMs: options.presenceTtlMs ?? 30_000,
+    presenceTtlMs: options.presenceTtlMs ?? DEFAULT_PRESENCE_TTL_MS,
     backplane: options.backplane ?? new InMemoryBackplane(),
+    presenceStore: options.presenceStore,
     sessionStore: options.sessionStore,
     sharedState: options.sharedState ?? inMemorySharedState,
     clock: options.clock ?? systemClock,

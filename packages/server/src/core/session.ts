@@ -1,7 +1,7 @@
 import type { DeviceType, PreparedDispatch, User } from '@gateway/protocol';
 import type { ClientConnection } from './client-connection';
-import type { TimerHandle } from './clock';
 import type { ResolvedOptions } from './options';
+import type { TimerHandle } from './ports/clock';
 import { ReplayBuffer } from './replay-buffer';
 import { SharedBody } from './shared-body';
 

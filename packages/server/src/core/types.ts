@@ -7,8 +7,8 @@ import type {
   ServerPayloads,
   User,
 } from '@gateway/protocol';
-import type { BackplaneStatus } from '../backplane/types';
 import type { AuthMode } from './options';
+import type { BackplaneStatus } from './ports/backplane';
 
 /** Payloads of everything the server may send: built-in frames plus the application's server events. */
 export type ServerEventMap<Events extends readonly EventDefinition[]> = ServerPayloads & CustomServerPayloads<Events>;

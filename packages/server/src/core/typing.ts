@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock';
+import type { Clock, TimerHandle } from './ports/clock';
 
 interface Typist {
   timer: TimerHandle;

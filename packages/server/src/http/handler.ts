@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gateway } from '../core/gateway';
-import type { Logger } from '../core/logger';
+import type { Logger } from '../core/ports/logger';
 import { type DemoFiles, MISSING_DEMO_PAGE } from './demo-files';
 
 export interface HttpHandlerOptions {

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventDefinition } from '@gateway/protocol';
 import type { Gateway } from '../core/gateway';
-import type { Logger } from '../core/logger';
+import type { Logger } from '../core/ports/logger';
 import { createPublicationValidator, deliverPublication } from '../ingress/publication';
 
 export interface PublishEndpointOptions {

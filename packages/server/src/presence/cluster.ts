@@ -1,13 +1,14 @@
 import type { Data, PresenceDevice, PresenceEntry, PresenceStatus } from '@gateway/protocol';
+import { randomChars } from '../core/ids';
 import {
   type Backplane,
   type BackplaneMessage,
   type BackplaneNode,
   type BackplaneState,
   PRESENCE_CHANNEL,
-} from '../backplane/types';
-import type { TimerHandle } from '../core/clock';
-import { randomChars } from '../core/ids';
+} from '../core/ports/backplane';
+import type { TimerHandle } from '../core/ports/clock';
+import type { PresenceStore, StoredDevice } from '../core/ports/presence-store';
 import { aggregateStatus } from '../core/presence';
 import {
   type DeviceSnapshot,
@@ -18,7 +19,6 @@ import {
 } from '../core/presence-replica';
 import type { Runtime } from '../core/runtime';
 import type { Session } from '../core/session';
-import type { PresenceStore, StoredDevice } from './store';
 
 /** Deltas received while the snapshot loads wait here; past this many the load is abandoned and retried. */
 const MAX_BUFFERED_DELTAS = 100_000;
@@ -92,11 +92,8 @@ export class PresenceCluster {
       { serverId: this.me, onState: (state) => this.backplaneChanged(state) },
     );
     this.node.subscribe(PRESENCE_CHANNEL);
-    // Asked of the backplane (the Redis one keeps the snapshot next to its channels), never tested by class,
-    // so the core loads no store's client library; none means one process, presence in memory.
-    this.store = this.backplane.presenceStore?.(this.ttlMs, (error, operation) =>
-      options.logger.debug({ err: error, operation }, 'presence snapshot unavailable in Redis'),
-    );
+    // None means one process (or gateways sharing an in-memory backplane): presence in memory only.
+    this.store = options.presenceStore;
     if (this.store !== undefined) {
       void this.refresh();
       this.startBootstrap();
@@ -277,7 +274,7 @@ export class PresenceCluster {
   private write(stored: StoredDevice): void {
     this.local.set(stored.session, stored);
     if (this.store === undefined) return;
-    stored.expires_at = Date.now() + this.ttlMs;
+    stored.expires_at = this.rt.options.clock.now() + this.ttlMs;
     this.store.put(stored);
   }
 
@@ -401,7 +398,7 @@ export class PresenceCluster {
     if (store === undefined) return;
     const nonce = this.nonce;
     try {
-      const devices = await store.load(Date.now());
+      const devices = await store.load(this.rt.options.clock.now());
       if (nonce !== this.nonce || !this.loading) return;
       for (const device of devices) {
         // Our own fields are our sessions' business: only those still here count.
@@ -459,7 +456,7 @@ export class PresenceCluster {
 
   private async refresh(): Promise<void> {
     if (this.store === undefined) return;
-    const expiresAt = Date.now() + this.ttlMs;
+    const expiresAt = this.rt.options.clock.now() + this.ttlMs;
     for (const stored of this.local.values()) stored.expires_at = expiresAt;
     try {
       await this.store.refresh(this.me, this.ttlMs, [...this.local.values()]);

@@ -1,9 +1,9 @@
 import type { EventDefinition } from '@gateway/protocol';
 import { Redis } from 'ioredis';
+import { systemClock } from '../core/ports/clock';
 import { createPublicationValidator } from '../ingress/publication';
-import { ingressStreamKey } from '../ingress/redis-ingress';
 import { closeConnection } from '../redis/close-connection';
-import { DEFAULT_REDIS_PREFIX } from '../state/redis-keys';
+import { DEFAULT_REDIS_PREFIX, ingressKey } from '../redis/keys';
 import { PublishError, type Publisher } from './types';
 
 export interface RedisPublisherOptions<Events extends readonly EventDefinition[]> {
@@ -28,7 +28,7 @@ export function createRedisPublisher<const Events extends readonly EventDefiniti
 ): Publisher<Events> {
   const owned = options.redis === undefined;
   const redis = options.redis ?? openRedis(options.redisUrl);
-  const key = ingressStreamKey(options.prefix ?? DEFAULT_REDIS_PREFIX);
+  const key = ingressKey(options.prefix ?? DEFAULT_REDIS_PREFIX);
   const maxLength = options.maxLength ?? 10_000;
   const validate = createPublicationValidator(options.events);
   return {
@@ -58,7 +58,7 @@ export function createRedisPublisher<const Events extends readonly EventDefiniti
       );
     },
     async close() {
-      if (owned) await closeConnection(redis);
+      if (owned) await closeConnection(redis, systemClock);
     },
   };
 }

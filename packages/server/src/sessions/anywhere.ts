@@ -1,13 +1,12 @@
 import { type ClientFrameOf, type PreparedDispatch, sequenceDispatch } from '@gateway/protocol';
-import { type BackplaneMessage, type Channel, nodeChannel } from '../backplane/types';
 import type { ClientConnection } from '../core/client-connection';
-import type { TimerHandle } from '../core/clock';
+import { type BackplaneMessage, type Channel, nodeChannel } from '../core/ports/backplane';
+import type { TimerHandle } from '../core/ports/clock';
+import type { Anchor, ChannelSpan, SessionRecord, SessionStore } from '../core/ports/session-store';
 import type { Runtime } from '../core/runtime';
 import { Session } from '../core/session';
 import { comparePositions } from './positions';
 import { MARKER_TYPE, pickAnchor, rebuildDispatches } from './rebuild';
-import type { Anchor, ChannelSpan, SessionRecord } from './record';
-import type { SessionStore } from './store';
 
 /** Word on `node:{old}` that another instance took a session over. */
 export const HANDOVER_TYPE = 'gateway.handover';

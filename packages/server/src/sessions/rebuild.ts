@@ -1,16 +1,9 @@
-import type { BackplaneMessage } from '../backplane/types';
+import type { BackplaneMessage } from '../core/ports/backplane';
+import type { Anchor, ChannelSpan, StreamEntry } from '../core/ports/session-store';
 import { comparePositions } from './positions';
-import type { Anchor, ChannelSpan } from './record';
 
 /** The type of the marker messages an instance puts in the stream to learn a position; never a dispatch. */
 export const MARKER_TYPE = 'gateway.marker';
-
-/** One `{prefix}events` entry, decoded. */
-export interface StreamEntry {
-  readonly id: string;
-  readonly channel: string;
-  readonly message: BackplaneMessage;
-}
 
 export interface NumberedDispatch {
   readonly seq: number;

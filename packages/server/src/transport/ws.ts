@@ -2,9 +2,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CloseCode, seqPrefix } from '@gateway/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { Connection, ConnectionHandle, ConnectionInfo } from '../core/connection';
 import type { Gateway } from '../core/gateway';
-import type { Logger } from '../core/logger';
+import type { Connection, ConnectionHandle, ConnectionInfo } from '../core/ports/connection';
+import type { Logger } from '../core/ports/logger';
 import { type CoalescedSocket, WriteCoalescer } from './write-coalescer';
 
 export interface WebSocketTransportOptions {

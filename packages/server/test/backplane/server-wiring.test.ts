@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeWire, encodeWire } from '../../src/backplane/wire';
 import { readConfig, startServer } from '../../src/index';
+import { decodeWire, encodeWire } from '../../src/redis/wire';
 import { redisAvailability, redisSuiteTitle, startRedisServer, stopRedisServers } from '../helpers/redis-server';
 
 describe('REDIS_URL and REDIS_PREFIX', () => {

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisSharedState, RedisBackplane, type RunningServer, startServer } from '../../src/index';
-import { unpublishedKey } from '../../src/state/unpublished';
+import { unpublishedKey } from '../../src/redis/keys';
 import {
   type RedisServer,
   redisAvailability,

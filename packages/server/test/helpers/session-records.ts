@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { expect } from 'vitest';
-import { type Anchor, decodeRecord, type SessionRecord } from '../../src/sessions/record';
+import type { Anchor, SessionRecord } from '../../src/core/ports/session-store';
+import { decodeRecord } from '../../src/redis/session-record';
 import { connectClient, type Frame, type TestClient } from './ws-client';
 
 /** A session record as its holder last wrote it to `{prefix}session:{id}`, with that holder. */

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Anchor } from '../../src/sessions/record';
+import type { Anchor } from '../../src/core/ports/session-store';
 import { type GatewayInstance, startInstance, stopInstances } from '../helpers/instances';
 import {
   type RedisServer,

@@ -1,15 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { BackplaneMessage } from '../../src/backplane/types';
+import type { BackplaneMessage } from '../../src/core/ports/backplane';
+import type { Anchor, ChannelSpan, StreamEntry } from '../../src/core/ports/session-store';
 import { comparePositions } from '../../src/sessions/positions';
-import {
-  MARKER_TYPE,
-  type NumberedDispatch,
-  pickAnchor,
-  rebuildDispatches,
-  type StreamEntry,
-} from '../../src/sessions/rebuild';
-import type { Anchor, ChannelSpan } from '../../src/sessions/record';
+import { MARKER_TYPE, type NumberedDispatch, pickAnchor, rebuildDispatches } from '../../src/sessions/rebuild';
 
 const message = (type: string, exclude?: BackplaneMessage['exclude']): BackplaneMessage => ({
   type,

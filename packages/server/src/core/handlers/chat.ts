@@ -1,5 +1,5 @@
 import type { ChatMessage, ClientFrameOf } from '@gateway/protocol';
-import { andThen, type MaybePromise } from '../../state/types';
+import { andThen, type MaybePromise } from '../maybe-promise';
 import type { AcceptedSend, ChatSendAck, Runtime } from '../runtime';
 import type { Session } from '../session';
 

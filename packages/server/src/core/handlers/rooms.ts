@@ -1,5 +1,5 @@
 import type { ClientFrameOf, PresenceEntry, RoomSnapshot } from '@gateway/protocol';
-import { andThen, type MaybePromise } from '../../state/types';
+import { andThen, type MaybePromise } from '../maybe-promise';
 import type { Runtime } from '../runtime';
 import type { Session } from '../session';
 

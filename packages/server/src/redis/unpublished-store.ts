@@ -1,31 +1,8 @@
 import type { ChatMessage } from '@gateway/protocol';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../core/logger';
-
-/**
- * Chat messages an instance acked but has not published yet (its persistMessage hook still running), so that
- * when the instance dies meanwhile another one can finish the job: the sender holds an ack and never retries.
- */
-export interface UnpublishedStore {
-  /** Notes an accepted message; written before its ack goes out. Fire and forget. */
-  add(node: string, message: ChatMessage): void;
-  /** The message is published (or failed for good): nothing left to rescue. Fire and forget. */
-  done(node: string, messageId: string): void;
-  /** Instances with messages noted, dead or alive. */
-  nodes(): Promise<string[]>;
-  /** Takes every message a gone instance left, atomically: whoever takes them publishes them. */
-  take(node: string): Promise<ChatMessage[]>;
-}
-
-/** `{prefix}unpublished:{server_id}`: hash, field message_id → JSON ChatMessage. */
-export function unpublishedKey(prefix: string, node: string): string {
-  return `${prefix}unpublished:${node}`;
-}
-
-/** `{prefix}unpublished-nodes`: set of the instances that have such a hash, so a sweep need not SCAN. */
-export function unpublishedNodesKey(prefix: string): string {
-  return `${prefix}unpublished-nodes`;
-}
+import type { Logger } from '../core/ports/logger';
+import type { UnpublishedStore } from '../core/ports/unpublished-store';
+import { unpublishedKey, unpublishedNodesKey } from './keys';
 
 export class RedisUnpublishedStore implements UnpublishedStore {
   private readonly nodesKey: string;

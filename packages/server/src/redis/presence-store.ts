@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
-import { nodeKey, type PresenceStore, presenceKey, type StoredDevice } from './store';
+import type { Clock } from '../core/ports/clock';
+import type { PresenceStore, StoredDevice } from '../core/ports/presence-store';
+import { nodeKey, presenceKey, presencePattern, sweeperLockKey } from './keys';
+import type { RedisLink } from './link';
 
 /** Upper bound of keys read per SCAN page and of pages per load (a bounded loop). */
 const SCAN_COUNT = 500;
@@ -11,15 +14,20 @@ const MAX_SCAN_PAGES = 100_000;
  * backplane's command connection, so a field is written before the delta announcing it is published.
  */
 export class RedisPresenceStore implements PresenceStore {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly clock: Clock;
   private readonly lockKey: string;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    link: RedisLink,
     private readonly ttlMs: number,
     private readonly onError: (error: unknown, operation: string) => void,
   ) {
-    this.lockKey = `${prefix}presence-sweeper`;
+    this.redis = link.commands;
+    this.prefix = link.prefix;
+    this.clock = link.clock;
+    this.lockKey = sweeperLockKey(link.prefix);
   }
 
   put(device: StoredDevice): void {
@@ -39,7 +47,7 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async refresh(node: string, ttlMs: number, devices: readonly StoredDevice[]): Promise<void> {
-    const pipeline = this.redis.pipeline().set(nodeKey(this.prefix, node), String(Date.now()), 'PX', ttlMs);
+    const pipeline = this.redis.pipeline().set(nodeKey(this.prefix, node), String(this.clock.now()), 'PX', ttlMs);
     for (const device of devices) {
       const key = presenceKey(this.prefix, device.user.id);
       pipeline.hset(key, device.session, JSON.stringify(device)).pexpire(key, ttlMs);
@@ -51,7 +59,7 @@ export class RedisPresenceStore implements PresenceStore {
     const keys: string[] = [];
     let cursor = '0';
     for (let page = 0; page < MAX_SCAN_PAGES; page++) {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}presence:*`, 'COUNT', SCAN_COUNT);
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', presencePattern(this.prefix), 'COUNT', SCAN_COUNT);
       keys.push(...found);
       cursor = next;
       if (cursor === '0') break;

@@ -1,4 +1,11 @@
-import type { Backplane, BackplaneListener, BackplaneMessage, BackplaneNode, BackplaneStatus, Channel } from './types';
+import type {
+  Backplane,
+  BackplaneListener,
+  BackplaneMessage,
+  BackplaneNode,
+  BackplaneStatus,
+  Channel,
+} from '../core/ports/backplane';
 
 const MAX_REMEMBERED_ONCE_KEYS = 100_000;
 

@@ -1,4 +1,4 @@
-import type { BackplaneMessage, Channel } from './types';
+import type { BackplaneMessage, Channel } from '../core/ports/backplane';
 
 export interface QueuedMessage {
   readonly channel: Channel;

@@ -1,13 +1,12 @@
 import type { EventDefinition } from '@gateway/protocol';
 import { Redis } from 'ioredis';
 import type { Gateway } from '../core/gateway';
-import type { Logger } from '../core/logger';
-import { silentLogger } from '../core/logger';
-import { DEFAULT_REDIS_PREFIX } from '../state/redis-keys';
-import { createPublicationValidator, deliverPublication } from './publication';
+import { type Clock, systemClock } from '../core/ports/clock';
+import { type Logger, silentLogger } from '../core/ports/logger';
+import { createPublicationValidator, deliverPublication } from '../ingress/publication';
+import { replyErrorCode } from './errors';
+import { DEFAULT_REDIS_PREFIX, ingressKey } from './keys';
 
-/** `{prefix}ingress`: the stream other services XADD publications to (fields `target`, `type`, `payload`). */
-export const ingressStreamKey = (prefix: string): string => `${prefix}ingress`;
 /** The consumer group every gateway instance reads the ingress stream through. */
 export const INGRESS_GROUP = 'gateways';
 
@@ -25,6 +24,8 @@ export interface RedisIngressOptions {
   blockMs?: number;
   /** Pause after a failed read before the next, while Redis is away. @default 1000 */
   retryMs?: number;
+  /** Times the pause after a failed read. @default the system clock */
+  clock?: Clock;
 }
 
 export interface RedisIngress {
@@ -78,7 +79,8 @@ function parseJson(text: string | undefined): unknown {
 export function startRedisIngress(options: RedisIngressOptions): RedisIngress {
   const { gateway, consumer, blockMs = 2000, retryMs = 1000 } = options;
   const logger = options.logger ?? silentLogger;
-  const key = ingressStreamKey(options.prefix ?? DEFAULT_REDIS_PREFIX);
+  const clock = options.clock ?? systemClock;
+  const key = ingressKey(options.prefix ?? DEFAULT_REDIS_PREFIX);
   const validate = createPublicationValidator(options.events);
   // Reads wait through a Redis outage instead of failing at once; nothing else uses this connection.
   const redis = new Redis(options.url, { maxRetriesPerRequest: null });
@@ -97,7 +99,7 @@ export function startRedisIngress(options: RedisIngressOptions): RedisIngress {
       await redis.xgroup('CREATE', key, INGRESS_GROUP, '0', 'MKSTREAM');
     } catch (error) {
       // BUSYGROUP: another instance (or an earlier run) made it.
-      if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
+      if (replyErrorCode(error) !== 'BUSYGROUP') throw error;
     }
     grouped = true;
   }
@@ -116,9 +118,9 @@ export function startRedisIngress(options: RedisIngressOptions): RedisIngress {
 
   function pause(): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, retryMs);
+      const timer = clock.setTimeout(resolve, retryMs);
       wake = () => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         resolve();
       };
     });
@@ -160,7 +162,7 @@ export function startRedisIngress(options: RedisIngressOptions): RedisIngress {
         if (closed) return;
         logger.warn({ err: error }, 'ingress read failed; retrying');
         // A restarted Redis has lost the group (NOGROUP): make it again before the next read.
-        if (error instanceof Error && error.message.startsWith('NOGROUP')) grouped = false;
+        if (replyErrorCode(error) === 'NOGROUP') grouped = false;
         await pause();
       }
     }

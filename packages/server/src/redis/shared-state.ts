@@ -1,12 +1,15 @@
 import type { ChatMessage } from '@gateway/protocol';
 import { Redis } from 'ioredis';
-import type { Logger } from '../core/logger';
-import { silentLogger } from '../core/logger';
-import { closeConnection } from '../redis/close-connection';
-import { InMemoryDedupStore } from './in-memory';
-import { DEFAULT_REDIS_PREFIX, dedupKey, historyKey } from './redis-keys';
-import type { DedupStore, HistoryStore, SharedState } from './types';
-import { RedisUnpublishedStore } from './unpublished';
+import { type Clock, systemClock } from '../core/ports/clock';
+import { type Logger, silentLogger } from '../core/ports/logger';
+import type { DedupStore, HistoryStore, SharedState } from '../core/ports/shared-state';
+import { InMemoryDedupStore } from '../memory/shared-state';
+import { closeConnection } from './close-connection';
+import { DEFAULT_REDIS_PREFIX, dedupKey, historyKey } from './keys';
+import { RedisUnpublishedStore } from './unpublished-store';
+
+/** How long `openRedisSharedState` waits for Redis before serving anyway (dedup local, history empty). */
+const STARTUP_WAIT_MS = 5_000;
 
 /** Claims the key with the ack, or returns the ack already there: one round trip, no window between the two. */
 const CLAIM_SCRIPT = `
@@ -134,6 +137,8 @@ export interface RedisSharedStateOptions {
   /** @default 'gw:' */
   prefix?: string;
   logger?: Logger;
+  /** For the close's wait. @default the system clock */
+  clock?: Clock;
 }
 
 export interface RedisSharedState extends SharedState {
@@ -153,6 +158,7 @@ export function createRedisSharedState(options: RedisSharedStateOptions): RedisS
   const redis = options.redis ?? openRedis(options.url);
   const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
   const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? systemClock;
   // ioredis reports connection trouble here; without a listener it would print it.
   const onError = (error: Error) => logger.debug({ err: error }, 'shared state Redis connection error');
   if (owned) redis.on('error', onError);
@@ -163,7 +169,7 @@ export function createRedisSharedState(options: RedisSharedStateOptions): RedisS
     unpublished: () => new RedisUnpublishedStore(redis, prefix, logger),
     ready: () => (redis.status === 'ready' ? Promise.resolve() : waitReady(redis)),
     async close() {
-      if (owned) await closeConnection(redis);
+      if (owned) await closeConnection(redis, clock);
     },
   };
 }
@@ -175,4 +181,25 @@ function openRedis(url: string | undefined): Redis {
 
 function waitReady(redis: Redis): Promise<void> {
   return new Promise((resolve) => redis.once('ready', () => resolve()));
+}
+
+/** Dedup and history in Redis at `url`, connected, or given up on for now after a bounded wait. */
+export async function openRedisSharedState(options: {
+  url: string;
+  prefix?: string | undefined;
+  logger: Logger;
+  clock: Clock;
+}): Promise<RedisSharedState> {
+  const { url, prefix, logger, clock } = options;
+  const state = createRedisSharedState({ url, logger, clock, ...(prefix === undefined ? {} : { prefix }) });
+  let timer: unknown;
+  const ready = await Promise.race([
+    state.ready().then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = clock.setTimeout(() => resolve(false), STARTUP_WAIT_MS);
+    }),
+  ]);
+  clock.clearTimeout(timer);
+  if (!ready) logger.warn({}, 'redis is not reachable yet: dedup is local and history empty until it is');
+  return state;
 }

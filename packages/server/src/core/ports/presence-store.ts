@@ -1,8 +1,8 @@
-import type { DeviceSnapshot } from '../core/presence-replica';
+import type { DeviceSnapshot } from '../presence-replica';
 
-/** A device as written to the snapshot: the replica's view of it plus when it stops counting. */
+/** A device as written to the snapshot: the replicated table's view of it plus when it stops counting. */
 export interface StoredDevice extends DeviceSnapshot {
-  /** Epoch ms (real time); readers ignore the field after it. */
+  /** Epoch ms on the gateway's clock; readers ignore the field after it. */
   expires_at: number;
 }
 
@@ -16,7 +16,7 @@ export interface PresenceStore {
   remove(userId: string, sessionId: string): void;
   /** This instance's liveness key plus every one of its devices, with fresh expiries. */
   refresh(node: string, ttlMs: number, devices: readonly StoredDevice[]): Promise<void>;
-  /** Every device in the snapshot whose expiry is still ahead. */
+  /** Every device in the snapshot whose expiry is still ahead of `now`. */
   load(now: number): Promise<StoredDevice[]>;
   /** Which of these instances still have a liveness key. */
   alive(nodes: readonly string[]): Promise<Set<string>>;
@@ -24,13 +24,4 @@ export interface PresenceStore {
   lock(owner: string, ttlMs: number): Promise<boolean>;
   /** Drops the liveness key (a clean stop). */
   forget(node: string): Promise<void>;
-}
-
-/** Keys under the deployment's prefix: `{prefix}presence:{user}` (hash, field per session), `{prefix}node:{id}`. */
-export function presenceKey(prefix: string, userId: string): string {
-  return `${prefix}presence:${encodeURIComponent(userId)}`;
-}
-
-export function nodeKey(prefix: string, node: string): string {
-  return `${prefix}node:${node}`;
 }

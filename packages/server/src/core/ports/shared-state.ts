@@ -1,8 +1,6 @@
 import type { ChatMessage } from '@gateway/protocol';
-import type { UnpublishedStore } from './unpublished';
-
-/** Sync where the state is local (the in-memory path stays as fast as before), a promise where it is remote. */
-export type MaybePromise<T> = T | Promise<T>;
+import type { MaybePromise } from '../maybe-promise';
+import type { UnpublishedStore } from './unpublished-store';
 
 /**
  * `client_msg_id` deduplication: the first send of a (user, client_msg_id) claims it with its ack; a repeat
@@ -39,9 +37,4 @@ export interface SharedState {
    * first. Absent in one process: nobody else could.
    */
   unpublished?(): UnpublishedStore;
-}
-
-/** Runs `next` at once on a plain value, after it on a promise: the sync path never waits a microtask. */
-export function andThen<T, R>(value: MaybePromise<T>, next: (value: T) => MaybePromise<R>): MaybePromise<R> {
-  return value instanceof Promise ? value.then(next) : next(value);
 }

@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
-import { decodeWire } from '../backplane/wire';
-import type { Logger } from '../core/logger';
-import type { StreamEntry } from './rebuild';
-import { decodeRecord, type SessionRecord } from './record';
+import type { SessionRecord, SessionStore, StoredSession, StreamEntry } from '../core/ports/session-store';
+import { sessionKey } from './keys';
+import type { RedisLink } from './link';
+import { decodeRecord } from './session-record';
+import { decodeWire } from './wire';
 
 /** Writes the record unless another instance holds the session now; 1 written, 0 not. */
 const WRITE_SCRIPT = `
@@ -28,38 +29,6 @@ return 0`;
 /** Entries read per XRANGE while rebuilding. */
 const PAGE = 1000;
 
-export interface StoredSession {
-  readonly holder: string;
-  readonly record: SessionRecord;
-}
-
-/** Session records and the events stream, as resume on any instance needs them. */
-export interface SessionStore {
-  read(sessionId: string): Promise<StoredSession | undefined>;
-  /** One round trip for all; per record, false when another instance holds the session now. */
-  write(
-    records: ReadonlyArray<{ id: string; record: SessionRecord }>,
-    holder: string,
-    ttlMs: number,
-  ): Promise<boolean[]>;
-  /** The previous holder; undefined when the record is gone. */
-  claim(sessionId: string, holder: string, ttlMs: number): Promise<{ previous: string | undefined } | undefined>;
-  remove(sessionId: string, holder: string): Promise<void>;
-  /** The oldest position still in the stream (undefined when it is empty). */
-  firstPosition(): Promise<string | undefined>;
-  /** Entries after `after` up to and including `through`, in order; undefined past `maxEntries`. */
-  range(after: string, through: string, maxEntries: number): Promise<StreamEntry[] | undefined>;
-}
-
-export interface RedisSessionStoreOptions {
-  /** A command connection (never in subscriber mode); the backplane's. */
-  redis: Redis;
-  prefix: string;
-  /** `{prefix}events`. */
-  streamKey: string;
-  logger: Logger;
-}
-
 type ScriptCall = (key: string, ...args: Array<string | number>) => Promise<unknown>;
 
 export class RedisSessionStore implements SessionStore {
@@ -69,10 +38,11 @@ export class RedisSessionStore implements SessionStore {
   private readonly claimScript: ScriptCall;
   private readonly removeScript: ScriptCall;
 
-  constructor(options: RedisSessionStoreOptions) {
-    this.redis = options.redis;
-    this.prefix = options.prefix;
-    this.streamKey = options.streamKey;
+  /** `streamKey`: the backplane's events stream, which rebuilds read. */
+  constructor(link: RedisLink, streamKey: string) {
+    this.redis = link.commands;
+    this.prefix = link.prefix;
+    this.streamKey = streamKey;
     this.redis.defineCommand('gatewaySessionWrite', { numberOfKeys: 1, lua: WRITE_SCRIPT });
     this.redis.defineCommand('gatewaySessionClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
     this.redis.defineCommand('gatewaySessionRemove', { numberOfKeys: 1, lua: REMOVE_SCRIPT });
@@ -89,7 +59,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   key(sessionId: string): string {
-    return `${this.prefix}session:${sessionId}`;
+    return sessionKey(this.prefix, sessionId);
   }
 
   async read(sessionId: string): Promise<StoredSession | undefined> {

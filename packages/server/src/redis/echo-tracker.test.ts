@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Channel } from '../core/ports/backplane';
 import { EchoTracker, type QueuedMessage } from './echo-tracker';
-import type { Channel } from './types';
 
 const room: Channel = 'room:r';
 const msg = (n: number) => ({ type: 'chat.message', body: `"n":${n}}`, sequenced: true });

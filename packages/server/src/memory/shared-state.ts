@@ -1,7 +1,7 @@
 import type { ChatMessage } from '@gateway/protocol';
-import { DedupWindow } from '../core/dedup';
-import { RoomHistory } from '../core/history';
-import type { DedupStore, HistoryStore, SharedState } from './types';
+import type { DedupStore, HistoryStore, SharedState } from '../core/ports/shared-state';
+import { DedupWindow } from './dedup-window';
+import { RoomHistory } from './room-history';
 
 function dedupKey(userId: string, clientMsgId: string): string {
   return `${userId}\u0000${clientMsgId}`;

@@ -1,4 +1,4 @@
-import type { Channel } from './types';
+import type { Channel } from '../core/ports/backplane';
 
 /**
  * Which local nodes want which channels. One shared network subscription serves them all: the first node

@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import { type Logger, silentLogger } from '../core/logger';
-import { RedisPresenceStore } from '../presence/redis-store';
-import type { PresenceStore } from '../presence/store';
-import { closeConnection } from '../redis/close-connection';
-import { ChannelTable } from './channel-table';
-import { EchoTracker, type QueuedMessage } from './echo-tracker';
-import { PUBLISH_SEQUENCED_LUA, reconnectDelayMs } from './redis-script';
 import type {
   Backplane,
   BackplaneListener,
@@ -16,8 +9,17 @@ import type {
   BackplaneState,
   BackplaneStatus,
   Channel,
-} from './types';
+} from '../core/ports/backplane';
+import { type Clock, systemClock } from '../core/ports/clock';
+import { type Logger, silentLogger } from '../core/ports/logger';
+import { ChannelTable } from './channel-table';
+import { closeConnection } from './close-connection';
+import { EchoTracker, type QueuedMessage } from './echo-tracker';
+import { channelKey, DEFAULT_REDIS_PREFIX, eventsKey, onceKey } from './keys';
+import type { RedisLink } from './link';
+import { PUBLISH_SEQUENCED_LUA, reconnectDelayMs } from './publish-script';
 import { channelFromKey, decodeWire, encodeWire } from './wire';
+import { commandWritable } from './writable';
 
 /** ioredis options the backplane passes through (the reply shape is its own business). */
 export type ConnectionSettings = Omit<RedisOptions, 'replyMapping'>;
@@ -46,8 +48,8 @@ export interface RedisBackplaneOptions {
    */
   echoWaitMs?: number;
   logger?: Logger;
-  /** Clock for `status().since`. @default Date.now */
-  now?: () => number;
+  /** For `status().since` and the backplane's own waits. @default the system clock */
+  clock?: Clock;
   /** @default Math.random */
   random?: () => number;
 }
@@ -96,6 +98,16 @@ type PublishSequenced = (
   onceTtlMs: number,
 ) => Promise<string | null>;
 
+let readLink: (backplane: RedisBackplane) => RedisLink;
+
+/**
+ * The command connection, prefix, clock and logger of a Redis backplane, for the stores that must share its
+ * connection (server.ts makes them). Not exported from the package: applications never reach the connection.
+ */
+export function redisLinkOf(backplane: RedisBackplane): RedisLink {
+  return readLink(backplane);
+}
+
 /** Subscribe commands carry at most this many channels, so a restore after a reconnect is not one huge frame. */
 const SUBSCRIBE_BATCH = 500;
 
@@ -118,16 +130,17 @@ export class RedisBackplane implements Backplane {
   /** `{prefix}events`: the capped stream of sequenced messages, fields `channel` and `message`. */
   readonly streamKey: string;
   /**
-   * The command connection (never in subscriber mode). Shared stores may run commands on it; its offline
-   * queue is off, so a command fails at once while Redis is unreachable instead of piling up.
+   * The command connection (never in subscriber mode), shared with the Redis stores of the same gateway
+   * through `redisLinkOf`; its offline queue is off, so a command fails at once while Redis is unreachable.
    */
-  readonly connection: Redis;
+  readonly #link: RedisLink;
+  private readonly commands: Redis;
   private readonly subscriber: Redis;
   private readonly publishSequenced: PublishSequenced;
   private readonly table = new ChannelTable<LocalNode>();
   private readonly nodes = new Set<LocalNode>();
   private readonly logger: Logger;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly streamMaxLength: number;
   private readonly maxHeldPublishes: number;
   private readonly held: HeldPublish[] = [];
@@ -156,11 +169,11 @@ export class RedisBackplane implements Backplane {
   };
 
   constructor(options: RedisBackplaneOptions = {}) {
-    this.prefix = options.prefix ?? 'gw:';
-    this.streamKey = `${this.prefix}events`;
+    this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
+    this.streamKey = eventsKey(this.prefix);
     this.logger = options.logger ?? silentLogger;
-    this.now = options.now ?? Date.now;
-    this.since = this.now();
+    this.clock = options.clock ?? systemClock;
+    this.since = this.clock.now();
     this.streamMaxLength = options.streamMaxLength ?? 100_000;
     this.maxHeldPublishes = options.maxHeldPublishes ?? 10_000;
     this.echoWaitMs = options.echoWaitMs ?? 1_000;
@@ -181,21 +194,23 @@ export class RedisBackplane implements Backplane {
     // Named, so `CLIENT LIST` tells an operator which connections are the gateway's backplane.
     const commandSettings = { ...settings, connectionName: 'gateway-backplane' };
     const subscriberSettings = { ...settings, connectionName: 'gateway-backplane-subscriber' };
-    this.connection = options.url === undefined ? new Redis(commandSettings) : new Redis(options.url, commandSettings);
+    this.commands = options.url === undefined ? new Redis(commandSettings) : new Redis(options.url, commandSettings);
     this.subscriber =
       options.url === undefined ? new Redis(subscriberSettings) : new Redis(options.url, subscriberSettings);
-    this.connection.defineCommand('gatewayPublishSequenced', { numberOfKeys: 1, lua: PUBLISH_SEQUENCED_LUA });
-    const commands = this.connection as unknown as { gatewayPublishSequenced: PublishSequenced };
-    this.publishSequenced = commands.gatewayPublishSequenced.bind(this.connection);
-    this.watch(this.connection, 'command');
+    this.#link = { commands: this.commands, prefix: this.prefix, clock: this.clock, logger: this.logger };
+    this.commands.defineCommand('gatewayPublishSequenced', { numberOfKeys: 1, lua: PUBLISH_SEQUENCED_LUA });
+    const scripts = this.commands as unknown as { gatewayPublishSequenced: PublishSequenced };
+    this.publishSequenced = scripts.gatewayPublishSequenced.bind(this.commands);
+    this.watch(this.commands, 'command');
     this.watch(this.subscriber, 'subscriber');
     this.subscriber.on('ready', () => this.restore());
     this.subscriber.on('message', (key: string, text: string) => this.subscriberOnMessage(key, text));
   }
 
-  /** Kept on the command connection, so a field is written before the delta announcing it is published. */
-  presenceStore(ttlMs: number, onError: (error: unknown, operation: string) => void): PresenceStore {
-    return new RedisPresenceStore(this.connection, this.prefix, ttlMs, onError);
+  static {
+    // The one way in to the command connection: the stores made beside this backplane (server.ts) share it,
+    // so a presence field is written before the delta announcing it goes out. Not part of the public type.
+    readLink = (backplane) => backplane.#link;
   }
 
   connect(listener: BackplaneListener, options: BackplaneNodeOptions = {}): BackplaneNode {
@@ -248,11 +263,11 @@ export class RedisBackplane implements Backplane {
     if (this.closed) return Promise.resolve(false);
     return new Promise((resolve) => {
       const waiter = (ok: boolean) => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.readyWaiters.delete(waiter);
         resolve(ok);
       };
-      const timer = setTimeout(() => waiter(false), timeoutMs);
+      const timer = this.clock.setTimeout(() => waiter(false), timeoutMs);
       this.readyWaiters.add(waiter);
     });
   }
@@ -265,7 +280,7 @@ export class RedisBackplane implements Backplane {
       this.setState('degraded');
       for (const waiter of [...this.readyWaiters]) waiter(false);
       this.held.length = 0;
-      await Promise.all([closeConnection(this.connection), closeConnection(this.subscriber)]);
+      await Promise.all([closeConnection(this.commands, this.clock), closeConnection(this.subscriber, this.clock)]);
     })();
     return this.closing;
   }
@@ -296,7 +311,7 @@ export class RedisBackplane implements Backplane {
   private restore(): void {
     const epoch = ++this.restoreEpoch;
     this.restored = false;
-    const keys = this.table.channels().map((channel) => this.prefix + channel);
+    const keys = this.table.channels().map((channel) => channelKey(this.prefix, channel));
     const batches: Promise<unknown>[] = [];
     for (let i = 0; i < keys.length; i += SUBSCRIBE_BATCH) {
       batches.push(this.subscriber.subscribe(...keys.slice(i, i + SUBSCRIBE_BATCH)));
@@ -317,15 +332,14 @@ export class RedisBackplane implements Backplane {
   }
 
   private refresh(): void {
-    const up =
-      !this.closed && this.restored && this.connection.status === 'ready' && this.subscriber.status === 'ready';
+    const up = !this.closed && this.restored && this.commands.status === 'ready' && this.subscriber.status === 'ready';
     this.setState(up ? 'ok' : 'degraded');
   }
 
   private setState(next: BackplaneState): void {
     if (next === this.state) return;
     this.state = next;
-    this.since = this.now();
+    this.since = this.clock.now();
     if (next === 'ok') {
       if (this.everOk) {
         this.counters.recoveries++;
@@ -354,7 +368,7 @@ export class RedisBackplane implements Backplane {
     // While the subscriber is down the table alone remembers it: `restore` subscribes it on reconnect.
     if (this.subscriber.status !== 'ready') return;
     this.pendingSubscribes++;
-    this.subscriber.subscribe(this.prefix + channel).then(
+    this.subscriber.subscribe(channelKey(this.prefix, channel)).then(
       () => this.subscribeSettled(),
       (error: unknown) => {
         this.subscribeSettled();
@@ -370,7 +384,7 @@ export class RedisBackplane implements Backplane {
     this.deliverHere(this.echoes.forgetChannel(channel));
     if (this.subscriber.status !== 'ready') return;
     // Late messages still in flight are dropped by the table check in `subscriberOnMessage`.
-    this.subscriber.unsubscribe(this.prefix + channel).catch(() => {});
+    this.subscriber.unsubscribe(channelKey(this.prefix, channel)).catch(() => {});
   }
 
   private subscribeSettled(): void {
@@ -396,7 +410,8 @@ export class RedisBackplane implements Backplane {
   }
 
   private route(node: LocalNode, channel: Channel, message: BackplaneMessage): void {
-    if (this.state !== 'ok') {
+    // Not `ok`, or the command connection went away before its state caught up: nothing would be written.
+    if (this.state !== 'ok' || !commandWritable(this.commands)) {
       this.deliverHere(this.echoes.local(channel, message));
       return;
     }
@@ -411,10 +426,10 @@ export class RedisBackplane implements Backplane {
           channel,
           wire,
           this.streamMaxLength,
-          message.once === undefined ? '' : `${this.prefix}once:${message.once.key}`,
+          message.once === undefined ? '' : onceKey(this.prefix, message.once.key),
           message.once?.ttlMs ?? 0,
         )
-      : this.connection.publish(this.prefix + channel, wire);
+      : this.commands.publish(channelKey(this.prefix, channel), wire);
     sent.then(
       (reply) => {
         // The script declined it (its once-key was taken: another instance published it): no echo comes.
@@ -425,18 +440,13 @@ export class RedisBackplane implements Backplane {
   }
 
   private publishFailed(channel: Channel, message: BackplaneMessage, error: unknown, echo: string | undefined): void {
-    const text = error instanceof Error ? error.message : String(error);
-    // Never written (the connection went away between the state check and the write): local delivery is safe.
-    if (text.includes("Stream isn't writeable")) {
-      this.deliverHere(echo === undefined ? this.echoes.local(channel, message) : this.echoes.deliverHere(echo));
-      return;
-    }
-    // Written, then the connection broke: Redis may have carried it to other instances (counted as lost to
-    // them). This instance's sessions still get it: by its echo, by `deliverUnechoed` when the subscriber
-    // connection went down too, or here when the echo fails to come while that connection stays up.
+    // Written (`route` checked the connection first), then the connection broke: Redis may have carried it to
+    // other instances (counted as lost to them). This instance's sessions still get it: by its echo, by
+    // `deliverUnechoed` when the subscriber connection went down too, or here when the echo fails to come
+    // while that connection stays up.
     this.counters.publish_failures++;
     if (echo !== undefined && this.subscriber.status === 'ready') {
-      setTimeout(() => this.giveUpOnEcho(echo), this.echoWaitMs).unref();
+      this.clock.setTimeout(() => this.giveUpOnEcho(echo), this.echoWaitMs);
     }
     if (!this.failureLogged) {
       this.failureLogged = true;

@@ -1,4 +1,4 @@
-import type { BackplaneMessage, Channel } from './types';
+import type { BackplaneMessage, Channel } from '../core/ports/backplane';
 
 /** The version of the JSON a networked backplane puts on its channels; readers drop other versions. */
 export const WIRE_VERSION = 1;

@@ -1,5 +1,3 @@
-import type { PresenceStore } from '../presence/store';
-
 /**
  * Where a message goes: every connection in a room, every connection of a user, or everyone; `presence`
  * is internal (the instances' presence deltas, never delivered to clients).
@@ -83,15 +81,10 @@ export interface BackplaneNodeOptions {
 }
 
 /**
- * Carries room, user and broadcast fan-out between gateway instances. The in-memory one serves a
- * single process (or several gateways in one test); a Redis one replaces it behind the same interface.
+ * Carries room, user and broadcast fan-out between gateway instances, and nothing else: storage has ports of
+ * its own. The in-memory one serves a single process (or several gateways in one test); a Redis one replaces
+ * it behind the same interface.
  */
 export interface Backplane {
   connect(listener: BackplaneListener, options?: BackplaneNodeOptions): BackplaneNode;
-  /**
-   * The shared presence snapshot, for a backplane whose peers can outlive this process (late joiners load
-   * it, crashed instances expire from it). Absent on a backplane without shared storage: presence then
-   * lives in memory only.
-   */
-  presenceStore?(ttlMs: number, onError: (error: unknown, operation: string) => void): PresenceStore;
 }

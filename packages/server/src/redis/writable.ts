@@ -1,0 +1,12 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Whether a command sent now reaches the socket. ioredis (with its offline queue off, as the gateway runs it)
+ * rejects a command on a connection that is not ready or whose stream can no longer be written, without
+ * writing anything; checked here first, the same way, a failure afterwards means the command was written and
+ * the connection broke under it, never that it was refused unsent.
+ */
+export function commandWritable(redis: Redis): boolean {
+  const stream = redis.stream as { writable?: boolean; writableEnded?: boolean } | undefined;
+  return redis.status === 'ready' && stream?.writable === true && stream.writableEnded !== true;
+}
