@@ -39,14 +39,24 @@ export interface Decoder<F> {
   knows(type: string): boolean;
 }
 
+/** How a decoder words the issues its zod schemas find. */
+export interface DecoderOptions {
+  /**
+   * zod's messages for an issue (`z.locales.en().localeError`): zod/mini says only "Invalid input" until it
+   * has a locale. Given per decoder rather than through `z.config`, which would change it for the whole process.
+   */
+  readonly errorMap?: z.core.$ZodErrorMap;
+}
+
 const MAX_ISSUES = 5;
 
 /** Reads a value as one frame type: the frame as the protocol reads it, or what was wrong with it. */
 type FrameReader = (value: unknown) => { ok: true; frame: unknown } | { ok: false; issues: DecodeIssue[] };
 
-function zodReader(schema: z.ZodMiniType): FrameReader {
+function zodReader(schema: z.ZodMiniType, errorMap?: z.core.$ZodErrorMap): FrameReader {
+  const context = errorMap === undefined ? undefined : { error: errorMap };
   return (value) => {
-    const parsed = schema.safeParse(value);
+    const parsed = schema.safeParse(value, context);
     if (parsed.success) return { ok: true, frame: parsed.data };
     const issues = parsed.error.issues.slice(0, MAX_ISSUES).map((issue) => ({
       path: issue.path.map(String).join('.'),
@@ -76,10 +86,13 @@ function lookupTable(
   builtIn: ReadonlyMap<string, FrameReader>,
   from: Exclude<EventDirection, 'both'>,
   events: readonly EventDefinition[],
+  errorMap: z.core.$ZodErrorMap | undefined,
 ): Map<string, FrameReader> {
   const table = new Map(builtIn);
   for (const event of events) {
-    if (event.direction === 'both' || event.direction === from) table.set(event.name, zodReader(event.frame));
+    if (event.direction === 'both' || event.direction === from) {
+      table.set(event.name, zodReader(event.frame, errorMap));
+    }
   }
   return table;
 }
@@ -149,9 +162,15 @@ const readersOf = <S>(schemas: Readonly<Record<string, S>>, reader: (schema: S) 
 /** Decoder for frames a server receives from clients. */
 export function createClientFrameDecoder<const Defs extends readonly EventDefinition[] = []>(
   events?: Defs,
+  options: DecoderOptions = {},
 ): Decoder<ClientFrame | CustomFrame<Defs[number]>> {
-  clientReaders ??= readersOf(clientFrameSchemas, zodReader);
-  return createDecoder(lookupTable(clientReaders, 'client', events ?? []));
+  const { errorMap } = options;
+  let builtIn: ReadonlyMap<string, FrameReader>;
+  if (errorMap === undefined) {
+    clientReaders ??= readersOf(clientFrameSchemas, (schema) => zodReader(schema));
+    builtIn = clientReaders;
+  } else builtIn = readersOf(clientFrameSchemas, (schema) => zodReader(schema, errorMap));
+  return createDecoder(lookupTable(builtIn, 'client', events ?? [], errorMap));
 }
 
 /**
@@ -161,9 +180,10 @@ export function createClientFrameDecoder<const Defs extends readonly EventDefini
  */
 export function createServerFrameDecoder<const Defs extends readonly EventDefinition[] = []>(
   events?: Defs,
+  options: DecoderOptions = {},
 ): Decoder<ServerFrame | CustomFrame<Defs[number]>> {
   serverReaders ??= readersOf(serverFrameChecks, checkReader);
-  return createDecoder(lookupTable(serverReaders, 'server', events ?? []));
+  return createDecoder(lookupTable(serverReaders, 'server', events ?? [], options.errorMap));
 }
 
 // Made on first use: a decoder built at load time would put both directions' schemas in every bundle.

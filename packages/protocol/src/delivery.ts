@@ -57,3 +57,8 @@ export function seqPrefix(seq: number): string {
 export function sequenceDispatch(prepared: PreparedDispatch, seq: number): string {
   return seqPrefix(seq) + prepared.body;
 }
+
+/** The payload a prepared body carries, parsed back (the body is the frame without its opening brace). */
+export function parsePreparedPayload(prepared: Pick<PreparedDispatch, 'body'>): unknown {
+  return (JSON.parse(`{${prepared.body}`) as { payload?: unknown }).payload;
+}

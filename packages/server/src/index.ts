@@ -2,7 +2,7 @@ export { createJwtVerifier, type JwtVerifierOptions } from './auth/jwt';
 export { type AuthMode, type AuthSettings, resolveAuth } from './auth/resolve';
 export { type EnvConfig, readConfig } from './config';
 export { TokenExpiredError } from './core/errors';
-export { createGateway, type DrainOptions, type Gateway, type StopOptions } from './core/gateway';
+export type { DrainOptions, Gateway, StopOptions } from './core/gateway';
 export type { GatewayStream, StartStreamOptions } from './core/handlers/streams';
 export type { MaybePromise } from './core/maybe-promise';
 export type {
@@ -34,7 +34,7 @@ export type {
 export { type Clock, systemClock, type TimerHandle } from './core/ports/clock';
 export type { Connection, ConnectionHandle, ConnectionInfo } from './core/ports/connection';
 export type { Logger } from './core/ports/logger';
-export { aggregateStatus } from './core/presence';
+export { aggregateStatus } from './core/presence/aggregate';
 export type {
   BroadcastOptions,
   ClientEventType,
@@ -48,6 +48,7 @@ export type {
   ServerEventMap,
   ServerEventType,
 } from './core/types';
+export { createGateway } from './gateway';
 export type { Publication, PublicationErrorCode, PublicationIssue, PublishTarget } from './ingress/publication';
 export { InMemoryBackplane } from './memory/backplane';
 export { inMemorySharedState } from './memory/shared-state';

@@ -1,56 +1,92 @@
 import { seqPrefix } from '@gateway/protocol';
-import { BadInputPolicy } from './bad-input';
-import type { ResolvedOptions } from './options';
+import type { SharedBody } from './delivery/shared-body';
+import { BadInputPolicy } from './limits/bad-input';
+import { ConnectionRateLimiter, type RateLimiterSettings } from './limits/rate-limiter';
 import type { Connection } from './ports/connection';
-import { ConnectionRateLimiter } from './rate-limiter';
-import type { Session } from './session';
-import type { SharedBody } from './shared-body';
 
 /** pre_identify → identifying (token being verified) → ready (a session is attached) → closed. */
 export type ConnectionState = 'pre_identify' | 'identifying' | 'ready' | 'closed';
 
-export interface FrameCounters {
-  framesIn: number;
-  framesOut: number;
+/**
+ * The moves a connection may make. `identifying → pre_identify` is a refused resume (the client may identify
+ * next); `closed` is reachable from anywhere and left never.
+ */
+const NEXT: Readonly<Record<ConnectionState, readonly ConnectionState[]>> = {
+  pre_identify: ['identifying', 'closed'],
+  identifying: ['pre_identify', 'ready', 'closed'],
+  ready: ['closed'],
+  closed: [],
+};
+
+export interface ConnectionSettings extends RateLimiterSettings {
+  readonly badFrameLimit: number;
+  readonly badFrameWindowMs: number;
+  readonly maxBufferedBytes: number;
+}
+
+/** What the connection reports while it writes: the frames it sent, and a backlog past the limit. */
+export interface ConnectionObserver {
+  frameOut(): void;
+  /** Its unsent bytes passed `maxBufferedBytes`: the gateway closes it 4003. Called once. */
+  overflowed(connection: ClientConnection): void;
 }
 
 /**
- * One socket and what only the socket has: handshake state, liveness, the bad-input count and the
- * identify deadline. It carries at most one session; the session may outlive it (resume).
+ * One socket and what only the socket has: handshake state, liveness, the bad-input count and its rate
+ * limits. It carries at most one session (by id; the registry has the session), which may outlive it.
  */
 export class ClientConnection {
-  state: ConnectionState = 'pre_identify';
-  session: Session | undefined;
+  private current: ConnectionState = 'pre_identify';
+  private attachedTo: string | undefined;
   /** Last time any frame arrived; the heartbeat sweep reads it. */
   lastHeardAt: number;
   /** True once the sweep has sent a heartbeat for the current silence. */
   pinged = false;
-  /** When the token this connection authenticated with expires (epoch ms); undefined: never (dev mode, no `exp`). */
-  authExpiresAt: number | undefined;
-  /** True once `auth.expiring` went out for the current deadline. */
-  authWarned = false;
   /** Made at the first bad frame: most connections never send one. */
   private badInputPolicy: BadInputPolicy | undefined;
   readonly rateLimiter: ConnectionRateLimiter;
   /** Set on the first overflow: the goodbye written while closing must not report it again. */
-  private overflowed = false;
+  private overflowReported = false;
 
   constructor(
     /** For logs only; the session id is what clients see. */
     readonly id: string,
     private readonly socket: Connection,
     /** Shared by every connection; read where needed rather than copied into each one. */
-    private readonly options: ResolvedOptions,
-    private readonly counters: FrameCounters,
-    /** Called when the socket's unsent bytes pass the limit; the gateway closes it 4003. */
-    private readonly onOverflow: (connection: ClientConnection) => void,
+    private readonly settings: ConnectionSettings,
+    private readonly observer: ConnectionObserver,
+    openedAt: number,
   ) {
-    this.lastHeardAt = options.clock.now();
-    this.rateLimiter = new ConnectionRateLimiter(options);
+    this.lastHeardAt = openedAt;
+    this.rateLimiter = new ConnectionRateLimiter(settings);
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  /**
+   * The one way the state changes. False (and no change) for a move the connection cannot make: a ready
+   * connection identifying again, a closed one coming back, an identify not yet begun becoming ready.
+   */
+  moveTo(next: ConnectionState): boolean {
+    if (!NEXT[this.current].includes(next)) return false;
+    this.current = next;
+    return true;
+  }
+
+  /** The session it carries, by id; undefined before identify, after a close, or once the session moved on. */
+  get sessionId(): string | undefined {
+    return this.attachedTo;
+  }
+
+  /** Carries `sessionId` from now on (the lifecycle attaches both sides together). */
+  carry(sessionId: string | undefined): void {
+    this.attachedTo = sessionId;
   }
 
   get badInput(): BadInputPolicy {
-    this.badInputPolicy ??= new BadInputPolicy(this.options.badFrameLimit, this.options.badFrameWindowMs);
+    this.badInputPolicy ??= new BadInputPolicy(this.settings.badFrameLimit, this.settings.badFrameWindowMs);
     return this.badInputPolicy;
   }
 
@@ -60,14 +96,14 @@ export class ClientConnection {
   }
 
   write(text: string): void {
-    if (this.state === 'closed') return;
+    if (this.current === 'closed') return;
     this.socket.send(text);
     this.afterWrite();
   }
 
   /** A fanned-out frame: this recipient's own `prefix`, then the body every recipient shares. */
   writeShared(prefix: string, body: SharedBody): void {
-    if (this.state === 'closed') return;
+    if (this.current === 'closed') return;
     if (this.socket.sendShared === undefined) this.socket.send(prefix + body.text);
     else this.socket.sendShared(prefix, body.bytes);
     this.afterWrite();
@@ -79,24 +115,24 @@ export class ClientConnection {
       this.writeShared(seqPrefix(seq), body);
       return;
     }
-    if (this.state === 'closed') return;
+    if (this.current === 'closed') return;
     this.socket.sendSequenced(seq, body.bytes);
     this.afterWrite();
   }
 
-  /** Counts the frame and closes a slow consumer once its unsent bytes pass the limit. */
-  private afterWrite(): void {
-    this.counters.framesOut += 1;
-    const buffered = this.socket.bufferedAmount;
-    if (buffered !== undefined && buffered > this.options.maxBufferedBytes && !this.overflowed) {
-      this.overflowed = true;
-      this.onOverflow(this);
-    }
+  /** Moves to `closed` and closes the socket; the caller has sent goodbye and cleans up. */
+  closeSocket(code: number, reason: string): void {
+    this.moveTo('closed');
+    this.socket.close(code, reason);
   }
 
-  /** Marks the connection closed and closes the socket; the caller has sent goodbye and cleans up. */
-  closeSocket(code: number, reason: string): void {
-    this.state = 'closed';
-    this.socket.close(code, reason);
+  /** Counts the frame and reports a slow consumer once its unsent bytes pass the limit. */
+  private afterWrite(): void {
+    this.observer.frameOut();
+    const buffered = this.socket.bufferedAmount;
+    if (buffered !== undefined && buffered > this.settings.maxBufferedBytes && !this.overflowReported) {
+      this.overflowReported = true;
+      this.observer.overflowed(this);
+    }
   }
 }

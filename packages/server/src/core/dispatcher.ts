@@ -9,9 +9,10 @@ import { onRecordingEvent, onRecordingStart, onRecordingStop } from './handlers/
 import { onResume } from './handlers/resume';
 import { onGuildSubscribe, onGuildUnsubscribe, onSubscribe, onUnsubscribe } from './handlers/rooms';
 import { onStreamFetch } from './handlers/streams';
-import { matchHeartbeat } from './heartbeat-fast-path';
-import { exceedsJsonDepth } from './json-depth';
-import type { Runtime } from './runtime';
+import { exceedsJsonDepth } from './limits/json-depth';
+import { matchHeartbeat } from './liveness/heartbeat-fast-path';
+import type { Parts } from './parts';
+import { englishIssues } from './zod-messages';
 
 /** Types a connection may send before it is ready. */
 const BEFORE_READY: ReadonlySet<string> = new Set(['identify', 'resume', 'heartbeat', 'heartbeat_ack']);
@@ -58,8 +59,8 @@ function exceedsBytes(text: string, max: number): boolean {
  * Turns raw socket messages into handled frames: size and binary checks, decoding, the pre-ready gate,
  * then the frame's handler. Nothing here throws into the transport.
  */
-export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<string, StoredHandler>) {
-  const decoder = createClientFrameDecoder(rt.options.events);
+export function createFrameRouter(rt: Parts, customHandlers: ReadonlyMap<string, StoredHandler>) {
+  const decoder = createClientFrameDecoder(rt.options.events, englishIssues());
   type DecodedFrame = Extract<ReturnType<typeof decoder.decode>, { ok: true }>['frame'];
   const textDecoder = new TextDecoder('utf-8', { fatal: true });
   const { maxFrameBytes, maxJsonDepth, clock } = rt.options;
@@ -73,14 +74,14 @@ export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<strin
       case 'resume':
         return onResume(rt, connection, frame);
       case 'heartbeat':
-        return onHeartbeat(connection, frame);
+        return onHeartbeat(rt, connection, frame);
       case 'heartbeat_ack':
         return; // Hearing it was the point.
       case 'reauth':
         return onReauth(rt, connection, frame);
     }
     // Past the pre-ready gate: the frame acts on the connection's session (replies go wherever it is attached).
-    const session = connection.session;
+    const session = rt.registry.sessionOf(connection);
     if (session === undefined) return;
     switch (frame.type) {
       case 'replay':
@@ -123,12 +124,12 @@ export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<strin
   }
 
   function handleFailure(connection: ClientConnection, type: string, ref: string | undefined, error: unknown): void {
-    const sessionId = connection.session?.id;
+    const sessionId = connection.sessionId;
     rt.options.logger.error(
       { err: error, type, connection_id: connection.id, session_id: sessionId },
       'frame handler failed',
     );
-    if (connection.state !== 'closed') rt.fail(connection, 'internal_error', `Handling "${type}" failed.`, ref);
+    if (connection.state !== 'closed') rt.replies.fail(connection, 'internal_error', `Handling "${type}" failed.`, ref);
   }
 
   /** Per connection: the frames still waiting for an ordering barrier, settled once the last of them is handled. */
@@ -175,16 +176,16 @@ export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<strin
     try {
       text = typeof data === 'string' ? data : textDecoder.decode(data);
     } catch {
-      rt.reject(connection, 'invalid_json', 'The frame is not valid UTF-8 text.');
+      rt.replies.reject(connection, 'invalid_json', 'The frame is not valid UTF-8 text.');
       return undefined;
     }
     if (exceedsJsonDepth(text, maxJsonDepth)) {
-      rt.reject(connection, 'frame_too_deep', `Frames may nest at most ${maxJsonDepth} levels deep.`);
+      rt.replies.reject(connection, 'frame_too_deep', `Frames may nest at most ${maxJsonDepth} levels deep.`);
       return undefined;
     }
     const decoded = decoder.decode(text);
     if (!decoded.ok) {
-      rt.reject(connection, decoded.error.code, decoded.error.message, decoded.error.ref);
+      rt.replies.reject(connection, decoded.error.code, decoded.error.message, decoded.error.ref);
       return undefined;
     }
     return decoded.frame;
@@ -192,16 +193,16 @@ export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<strin
 
   return function receive(connection: ClientConnection, data: string | Uint8Array, isBinary: boolean): void {
     if (connection.state === 'closed') return;
-    rt.counters.framesIn += 1;
+    rt.counters.frameIn();
     connection.lastHeardAt = rt.options.clock.now();
     connection.pinged = false;
     if (isBinary) {
-      rt.reject(connection, 'binary_unsupported', 'Binary frames are not supported; send JSON text.');
+      rt.replies.reject(connection, 'binary_unsupported', 'Binary frames are not supported; send JSON text.');
       return;
     }
     const tooLarge = typeof data === 'string' ? exceedsBytes(data, maxFrameBytes) : data.byteLength > maxFrameBytes;
     if (tooLarge) {
-      rt.reject(connection, 'frame_too_large', `Frames may be at most ${maxFrameBytes} bytes.`);
+      rt.replies.reject(connection, 'frame_too_large', `Frames may be at most ${maxFrameBytes} bytes.`);
       return;
     }
     // A heartbeat in the exact shape clients send skips decoding and validation (it nests 2 deep at most).
@@ -210,11 +211,11 @@ export function createFrameRouter(rt: Runtime, customHandlers: ReadonlyMap<strin
     if (frame === undefined) return;
     if (!admit(connection, frame.type, frame.ref)) return;
     if (connection.state !== 'ready' && !BEFORE_READY.has(frame.type)) {
-      rt.reject(connection, 'not_identified', `Identify before sending "${frame.type}".`, frame.ref);
+      rt.replies.reject(connection, 'not_identified', `Identify before sending "${frame.type}".`, frame.ref);
       return;
     }
-    if (rt.stopping && !ALLOWED_WHILE_STOPPING.has(frame.type)) {
-      rt.fail(connection, 'shutting_down', 'The server is stopping; reconnect and send it again.', frame.ref);
+    if (rt.shutdown.stopping && !ALLOWED_WHILE_STOPPING.has(frame.type)) {
+      rt.replies.fail(connection, 'shutting_down', 'The server is stopping; reconnect and send it again.', frame.ref);
       return;
     }
     const earlier = waiting.get(connection);

@@ -1,23 +1,37 @@
-import type { CustomClientPayloads } from '@gateway/protocol';
-import {
-  type ChatMessage,
-  CloseCode,
-  type EventDefinition,
-  PROTOCOL_VERSION,
-  type PresenceEntry,
-} from '@gateway/protocol';
-import * as z from 'zod/mini';
+import type { CustomClientPayloads, EventDefinition, PresenceEntry } from '@gateway/protocol';
+import { CloseCode, MAX_CONTENT_LENGTH, PROTOCOL_VERSION, parsePreparedPayload } from '@gateway/protocol';
+import type { AcceptedSend } from './chat-types';
 import { ClientConnection } from './client-connection';
+import { Counters } from './counters';
+import { Delivery } from './delivery/delivery';
+import { Fanout } from './delivery/fanout';
 import { createFrameRouter } from './dispatcher';
+import { Extensions } from './extensions';
 import type { StoredHandler } from './handlers/custom';
-import { roomMembers, roomSnapshot } from './handlers/rooms';
+import { roomSnapshot } from './handlers/rooms';
 import { type GatewayStream, type StartStreamOptions, startStream } from './handlers/streams';
+import { HookList } from './hooks';
 import { randomChars } from './ids';
-import { type AuthMode, authModeOf, type GatewayOptions, resolveOptions } from './options';
+import { InFlight } from './in-flight';
+import { Lifecycle } from './lifecycle';
+import type { RateLimit } from './limits/rate-limit';
+import { AuthExpirySweep } from './liveness/auth-expiry';
+import { HeartbeatSweep } from './liveness/heartbeat';
+import { IdentifyDeadlines } from './liveness/identify-deadlines';
+import { Membership } from './membership';
+import { type AuthMode, authModeOf, type ResolvedOptions } from './options';
 import { createOriginCheck } from './origin';
+import type { Parts } from './parts';
+import { ALL_CHANNEL } from './ports/backplane';
 import type { Connection, ConnectionHandle, ConnectionInfo } from './ports/connection';
-import type { RateLimit } from './rate-limit';
-import { Runtime } from './runtime';
+import { Presence } from './presence/presence';
+import { RecordingStore } from './recordings';
+import { Registry } from './registry';
+import { Replies } from './replies';
+import { Session } from './session';
+import { Shutdown } from './shutdown';
+import { Stamps } from './stamps';
+import { StreamStore } from './streams';
 import type {
   BroadcastOptions,
   ClientEventType,
@@ -29,6 +43,7 @@ import type {
   ServerEventMap,
   ServerEventType,
 } from './types';
+import { TypingTracker } from './typing';
 
 export interface DrainOptions {
   /** Clients wait this long before reconnecting. @default 0 */
@@ -108,17 +123,22 @@ export interface Gateway<Events extends readonly EventDefinition[] = readonly Ev
   unsubscribe(target: SendTarget, roomId: string, reason?: string): number;
 }
 
-function announce(limit: RateLimit): { burst: number; per_second: number } {
-  return { burst: limit.burst, per_second: limit.perSecond };
+/** The seams cluster features plug into: session hooks, the fan-out's interceptor, the extension points. */
+export interface CoreSeams {
+  readonly parts: Parts;
+  readonly fanout: Fanout;
+  readonly hooks: HookList;
+  /** Runs once the gateway has stopped everything of its own (timers, fan-out). */
+  onStop(close: () => void): void;
 }
 
-let localeConfigured = false;
+/** The core as the composition root sees it: the public API and its seams. */
+export interface Core<Events extends readonly EventDefinition[]> extends CoreSeams {
+  readonly gateway: Gateway<Events>;
+}
 
-/** Error frames should name the problem; zod/mini says only "Invalid input" until a locale is loaded. */
-function configureZodLocale(): void {
-  if (localeConfigured) return;
-  localeConfigured = true;
-  z.config(z.locales.en());
+function announce(limit: RateLimit): { burst: number; per_second: number } {
+  return { burst: limit.burst, per_second: limit.perSecond };
 }
 
 /** The gateway's side of every open connection's handle. */
@@ -146,39 +166,120 @@ class OpenHandle implements ConnectionHandle {
   }
 }
 
-export function createGateway<const Events extends readonly EventDefinition[] = []>(
-  options: GatewayOptions<Events> = {},
-): Gateway<Events> {
-  configureZodLocale();
-  const resolved = resolveOptions(options);
-  const rt = new Runtime(resolved);
+const IGNORED: ConnectionHandle = { message() {}, closed() {} };
+
+/** Assembles the core's components from resolved options; builds no cluster feature (the caller plugs them in). */
+export function createCore<const Events extends readonly EventDefinition[] = []>(
+  options: ResolvedOptions,
+): Core<Events> {
+  const { clock, logger, serverId } = options;
+  const startedAt = clock.now();
+  const registry = new Registry();
+  const hooks = new HookList();
+  const extensions = new Extensions();
+  const shutdown = new Shutdown();
+  const counters = new Counters();
+  const stamps = new Stamps(clock, options.random);
+  const fanout = new Fanout(options.backplane, (channel) => registry.recipients(channel), serverId);
+  const ephemeral = new Set(options.events.filter((event) => event.ephemeral).map((event) => event.name));
+  const delivery = new Delivery(fanout, ephemeral);
+  const presence = new Presence({
+    serverId,
+    globalPresence: options.globalPresence,
+    timestamp: () => stamps.timestamp(),
+    localSessions: () => registry.sessionsNow(),
+    outlet: delivery,
+  });
+  const typing = new TypingTracker(clock, options.typingTtlMs, options.typingThrottleMs, (roomId, userId) =>
+    delivery.toRoom(roomId, 'typing.stop', { room_id: roomId, user_id: userId }, { users: [userId] }),
+  );
+  const membership = new Membership(registry, fanout, presence, typing, hooks);
+  // The sweeps close connections through the lifecycle, and the lifecycle tells them of closed ones: each
+  // side reaches the other through a callback called only once both exist.
+  const heartbeat = new HeartbeatSweep(
+    clock,
+    options.heartbeatIntervalMs,
+    options.heartbeatGraceMs,
+    () => registry.connectionsNow(),
+    {
+      ping: (connection) => connection.send('heartbeat', {}),
+      // Resumable: the session waits for the client to come back (a phone waking up, a network switch).
+      expire: (connection) => lifecycle.close(connection, 'heartbeat_timeout', 'No heartbeat heard in time.'),
+    },
+  );
+  const authExpiry = new AuthExpirySweep(clock, options.authExpiringNoticeMs, {
+    warn: (connection, expiresAt) =>
+      connection.send('auth.expiring', {
+        expires_at: new Date(expiresAt).toISOString(),
+        expires_in_ms: Math.max(0, expiresAt - clock.now()),
+      }),
+    // refresh_token verdict: the session is kept, the client resumes with a fresh token.
+    expire: (connection) =>
+      lifecycle.close(connection, 'token_expired', 'The token has expired; resume with a fresh one.'),
+  });
+  const lifecycle = new Lifecycle(
+    registry,
+    membership,
+    hooks,
+    { idle: () => heartbeat.stop(), forget: (connection) => authExpiry.forget(connection) },
+    options,
+  );
+  const identifyDeadlines = new IdentifyDeadlines(clock, options.identifyTimeoutMs, (connection) => {
+    if (connection.state === 'pre_identify' || connection.state === 'identifying') {
+      lifecycle.close(connection, 'identify_timeout', 'No identify arrived in time.');
+    }
+  });
+  const parts: Parts = {
+    options,
+    registry,
+    delivery,
+    presence,
+    membership,
+    lifecycle,
+    replies: new Replies(clock, lifecycle),
+    stamps,
+    counters,
+    typing,
+    history: options.sharedState.history({ size: options.historySize }),
+    dedup: options.sharedState.dedup<AcceptedSend>({ windowMs: options.dedupWindowMs, now: () => clock.now() }),
+    unpublished: options.sharedState.unpublished?.(),
+    streams: new StreamStore(options.maxStreams),
+    recordings: new RecordingStore(),
+    inFlight: new InFlight(),
+    authExpiry,
+    shutdown,
+    extensions,
+    newSession: (id, user, deviceId, deviceType) => new Session(id, user, deviceId, deviceType, options),
+  };
+  fanout.watch(ALL_CHANNEL);
+
   const handlers = new Map<string, StoredHandler>();
-  const receive = createFrameRouter(rt, handlers);
-  const { clock, logger } = resolved;
-  const mode = authModeOf(resolved.verifyToken);
-  const originAllowed = createOriginCheck(resolved.allowedOrigins);
+  const receive = createFrameRouter(parts, handlers);
+  const mode = authModeOf(options.verifyToken);
+  const originAllowed = createOriginCheck(options.allowedOrigins);
+  const closers: Array<() => void> = [];
   let stopped = false;
   let stopping: Promise<void> | undefined;
 
   const hello = {
     protocol_version: PROTOCOL_VERSION,
-    heartbeat_interval: resolved.heartbeatIntervalMs,
-    resume_window_ms: resolved.resumeWindowMs,
+    heartbeat_interval: options.heartbeatIntervalMs,
+    resume_window_ms: options.resumeWindowMs,
     limits: {
-      max_frame_bytes: resolved.maxFrameBytes,
-      max_content_length: 8192,
-      max_rooms_per_connection: resolved.maxRoomsPerConnection,
-      typing_ttl_ms: resolved.typingTtlMs,
-      identify_timeout_ms: resolved.identifyTimeoutMs,
-      max_connections_per_user: resolved.maxConnectionsPerUser,
-      max_json_depth: resolved.maxJsonDepth,
+      max_frame_bytes: options.maxFrameBytes,
+      max_content_length: MAX_CONTENT_LENGTH,
+      max_rooms_per_connection: options.maxRoomsPerConnection,
+      typing_ttl_ms: options.typingTtlMs,
+      identify_timeout_ms: options.identifyTimeoutMs,
+      max_connections_per_user: options.maxConnectionsPerUser,
+      max_json_depth: options.maxJsonDepth,
       rate_limits: {
-        general: announce(resolved.rateLimits.general),
-        typing: announce(resolved.rateLimits.typing),
-        recording: announce(resolved.rateLimits.recording),
+        general: announce(options.rateLimits.general),
+        typing: announce(options.rateLimits.typing),
+        recording: announce(options.rateLimits.recording),
       },
     },
-    server_id: resolved.serverId,
+    server_id: serverId,
   };
 
   /** What every connection's handle calls: one per gateway, so a handle holds two references and no closures. */
@@ -187,73 +288,71 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
     closed(connection, code, reason) {
       if (connection.state === 'closed') return;
       logger.debug(
-        { connection_id: connection.id, session_id: connection.session?.id, code, reason },
+        { connection_id: connection.id, session_id: connection.sessionId, code, reason },
         'connection closed',
       );
       // A clean close (1000) means the client is done: the session ends. Anything else may be a blip.
-      rt.lifecycle.lost(connection, code !== 1000);
+      lifecycle.lost(connection, code !== 1000);
     },
   };
 
-  function closeSlowConsumer(connection: ClientConnection): void {
-    logger.warn({ connection_id: connection.id, session_id: connection.session?.id }, 'slow consumer closed');
-    rt.lifecycle.close(connection, 'slow_consumer', 'The connection read too slowly.');
-  }
-
-  /** Waits for accepted messages still being persisted, but no longer than `stopTimeoutMs`. */
-  async function settleInFlight(): Promise<void> {
-    let timer: unknown;
-    let timedOut = false;
-    const deadline = new Promise<void>((resolve) => {
-      timer = clock.setTimeout(() => {
-        timedOut = true;
-        resolve();
-      }, resolved.stopTimeoutMs);
-    });
-    // A persist may finish by starting another (a stream's end): wait until none is left.
-    while (rt.inFlight.size > 0 && !timedOut) await Promise.race([Promise.allSettled([...rt.inFlight]), deadline]);
-    clock.clearTimeout(timer);
-    if (timedOut) logger.warn({ in_flight: rt.inFlight.size }, 'stop gave up waiting for persistMessage');
-  }
+  const observer = {
+    frameOut: () => counters.frameOut(),
+    overflowed(connection: ClientConnection) {
+      logger.warn({ connection_id: connection.id, session_id: connection.sessionId }, 'slow consumer closed');
+      lifecycle.close(connection, 'slow_consumer', 'The connection read too slowly.');
+    },
+  };
 
   function drain(
     { afterMs = 0, jitterMs = 1000, reason = 'The server is draining; reconnect and resume.' }: DrainOptions,
     code: number,
   ): void {
-    for (const connection of [...rt.connections]) {
+    for (const connection of registry.connectionList()) {
       connection.send('reconnect', { after_ms: afterMs, jitter_ms: jitterMs, reason });
-      rt.lifecycle.closeWithCode(connection, code, reason);
+      lifecycle.closeWithCode(connection, code, reason);
     }
   }
 
-  function roomStatus(roomId: string, recentMessages: ChatMessage[]): RoomStatus {
-    const onlineUsers = rt.cluster.roomUserIds(roomId);
+  function roomStatus(roomId: string, recentMessages: RoomStatus['recent_messages']): RoomStatus {
+    const onlineUsers = presence.roomUserIds(roomId);
     return {
       room_id: roomId,
       online_users: onlineUsers,
       online_count: onlineUsers.length,
-      connection_count: rt.cluster.roomConnectionCount(roomId),
-      members: roomMembers(rt, roomId),
+      connection_count: presence.roomConnectionCount(roomId),
+      members: presence.roomMembers(roomId),
       recent_messages: recentMessages,
     };
   }
 
-  return {
+  /** Stops what the core runs itself, then the features; returns what the sessions' release is still doing. */
+  function finish(pacing: DrainOptions, code: number): Promise<void> | undefined {
+    drain(pacing, code);
+    // Resume anywhere lets the sessions go for other instances to resume; otherwise they end here.
+    const released = extensions.releaseSessions?.();
+    if (released === undefined) lifecycle.endAll();
+    heartbeat.stop();
+    identifyDeadlines.stop();
+    authExpiry.stop();
+    typing.clear();
+    lifecycle.stop();
+    fanout.close();
+    for (const close of closers) close();
+    return released;
+  }
+
+  const gateway: Gateway<Events> = {
     mode,
-    serverId: resolved.serverId,
+    serverId,
 
     open(socket, info = {}) {
-      const connection = new ClientConnection(
-        randomChars(resolved.random, 12),
-        socket,
-        resolved,
-        rt.counters,
-        closeSlowConsumer,
-      );
+      const connection = new ClientConnection(randomChars(options.random, 12), socket, options, observer, clock.now());
       if (stopped) {
-        connection.send('goodbye', { code: 4002, reason: 'The server is stopping.', resumable: true });
-        connection.closeSocket(4002, 'The server is stopping.');
-        return { message() {}, closed() {} };
+        const reason = 'The server is stopping.';
+        connection.send('goodbye', { code: CloseCode.going_away, reason, resumable: true });
+        connection.closeSocket(CloseCode.going_away, reason);
+        return IGNORED;
       }
       if (!originAllowed(info.origin)) {
         // Accepted at the WebSocket level so the client reads a fatal code instead of retrying a failed upgrade.
@@ -261,18 +360,18 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
         const reason = 'This origin may not connect.';
         connection.send('goodbye', { code: CloseCode.forbidden, reason, resumable: false });
         connection.closeSocket(CloseCode.forbidden, reason);
-        return { message() {}, closed() {} };
+        return IGNORED;
       }
-      rt.connections.add(connection);
-      rt.heartbeat.start();
-      rt.identifyDeadlines.add(connection);
+      registry.addConnection(connection);
+      heartbeat.start();
+      identifyDeadlines.add(connection);
       logger.debug({ connection_id: connection.id, ...info }, 'connection opened');
       connection.send('hello', hello);
       return new OpenHandle(connection, feed);
     },
 
     handle(type, handler) {
-      const known = resolved.events.some((event) => event.name === type && event.direction !== 'server');
+      const known = options.events.some((event) => event.name === type && event.direction !== 'server');
       if (!known) throw new TypeError(`"${type}" is not a client event passed in options.events.`);
       handlers.set(type, handler as StoredHandler);
       return () => {
@@ -280,98 +379,89 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
       };
     },
 
-    broadcast(type, payload, options = {}) {
-      const exclude = options.exclude;
-      if (options.room === undefined) rt.toAll(type, payload, exclude);
-      else rt.toRoom(options.room, type, payload, exclude);
+    broadcast(type, payload, broadcastOptions = {}) {
+      const exclude = broadcastOptions.exclude;
+      if (broadcastOptions.room === undefined) delivery.toAll(type, payload, exclude);
+      else delivery.toRoom(broadcastOptions.room, type, payload, exclude);
     },
 
     send(target, type, payload) {
       if ('sessionId' in target) {
-        const session = rt.sessions.get(target.sessionId);
+        const session = registry.session(target.sessionId);
         if (session === undefined) return false;
-        rt.toSession(session, type, payload);
+        delivery.toSession(session, type, payload);
         return true;
       }
-      rt.toUser(target.userId, type, payload);
-      return rt.users.has(target.userId);
+      delivery.toUser(target.userId, type, payload);
+      return registry.hasUser(target.userId);
     },
 
     presence(roomId) {
-      return roomId === undefined ? rt.cluster.list() : roomMembers(rt, roomId);
+      return roomId === undefined ? presence.list() : presence.roomMembers(roomId);
     },
 
     eventsSince(sessionId, seq) {
-      const entries = rt.sessions.get(sessionId)?.replay.since(seq);
+      const entries = registry.session(sessionId)?.replay.since(seq);
       return entries?.map((entry) => ({
         type: entry.prepared.type,
         seq: entry.seq,
-        payload: (JSON.parse(`{${entry.prepared.body}`) as { payload?: unknown }).payload,
+        payload: parsePreparedPayload(entry.prepared),
       }));
     },
 
-    startStream: (streamOptions) => startStream(rt, streamOptions),
+    startStream: (streamOptions) => startStream(parts, streamOptions),
 
-    presenceLoaded: (timeoutMs) => rt.cluster.whenBootstrapped(timeoutMs),
+    presenceLoaded: (timeoutMs) => presence.loaded(timeoutMs),
 
     stats() {
       let attached = 0;
-      for (const session of rt.sessions.values()) if (session.connection !== undefined) attached++;
-      const { counters } = rt;
+      for (const session of registry.sessionsNow()) if (session.connection !== undefined) attached++;
+      const sessions = registry.sessionCount;
+      const counted = counters.snapshot();
       return {
-        server_id: resolved.serverId,
+        server_id: serverId,
         mode,
-        connections: rt.connections.size,
-        sessions: rt.sessions.size,
+        connections: registry.connectionCount,
+        sessions,
         sessions_attached: attached,
-        sessions_detached: rt.sessions.size - attached,
-        resumes_ok: counters.resumesOk,
-        resumes_refused: counters.resumesRefused,
-        replayed_events: counters.replayedEvents,
-        users: rt.users.size,
-        rooms: rt.rooms.size,
-        frames_in: counters.framesIn,
-        frames_out: counters.framesOut,
-        uptime_ms: clock.now() - rt.startedAt,
-        backplane: rt.fanout.status(),
+        sessions_detached: sessions - attached,
+        resumes_ok: counted.resumes_ok,
+        resumes_refused: counted.resumes_refused,
+        replayed_events: counted.replayed_events,
+        users: registry.userCount,
+        rooms: registry.roomCount,
+        frames_in: counted.frames_in,
+        frames_out: counted.frames_out,
+        uptime_ms: clock.now() - startedAt,
+        backplane: fanout.status(),
       };
     },
 
     room(roomId) {
-      const snapshot = roomSnapshot(rt, roomId);
+      const snapshot = roomSnapshot(parts, roomId);
       return roomStatus(roomId, snapshot instanceof Promise ? [] : snapshot.recent_messages);
     },
 
     async roomStatus(roomId) {
-      return roomStatus(roomId, (await roomSnapshot(rt, roomId)).recent_messages);
+      return roomStatus(roomId, (await roomSnapshot(parts, roomId)).recent_messages);
     },
 
-    drain(options = {}) {
-      drain(options, 4002);
+    drain(drainOptions = {}) {
+      drain(drainOptions, CloseCode.going_away);
     },
 
-    stop({ code = 4002, reason = 'The server is stopping.', ...pacing } = {}) {
+    stop({ code = CloseCode.going_away, reason = 'The server is stopping.', ...pacing } = {}) {
       if (stopping !== undefined) return stopping;
       stopped = true;
-      rt.stopping = true;
-      const finish = (): Promise<void> | undefined => {
-        drain({ ...pacing, reason }, code);
-        // Resume anywhere: exact anchors are written first, and the sessions stay for other instances to resume.
-        const released = rt.resumeAnywhere?.releaseAll();
-        if (released === undefined) rt.lifecycle.endAll();
-        rt.heartbeat.stop();
-        rt.identifyDeadlines.stop();
-        rt.authExpiry.stop();
-        rt.typing.clear();
-        rt.fanout.close();
-        rt.cluster.close();
-        return released;
-      };
+      shutdown.begin();
       // Nothing to wait for: everyone is told at once, as before stop waited for anything.
-      if (rt.inFlight.size === 0) {
-        stopping = finish() ?? Promise.resolve();
+      if (parts.inFlight.size === 0) {
+        stopping = finish({ ...pacing, reason }, code) ?? Promise.resolve();
       } else {
-        stopping = settleInFlight().then(finish);
+        stopping = parts.inFlight.settle(clock, options.stopTimeoutMs).then((settled) => {
+          if (!settled) logger.warn({ in_flight: parts.inFlight.size }, 'stop gave up waiting for persistMessage');
+          return finish({ ...pacing, reason }, code);
+        });
       }
       return stopping;
     },
@@ -379,12 +469,12 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
     unsubscribe(target, roomId, reason) {
       const sessions =
         'sessionId' in target
-          ? [rt.sessions.get(target.sessionId)].filter((session) => session !== undefined)
-          : [...(rt.users.get(target.userId) ?? [])];
+          ? [registry.session(target.sessionId)].filter((session) => session !== undefined)
+          : registry.sessionsOf(target.userId);
       let removed = 0;
       for (const session of sessions) {
         if (!session.rooms.has(roomId)) continue;
-        rt.leaveRoom(session, roomId);
+        membership.leaveRoom(session, roomId);
         session.send('unsubscribed', { room_ids: [roomId] });
         removed++;
       }
@@ -392,4 +482,6 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
       return removed;
     },
   };
+
+  return { gateway, parts, fanout, hooks, onStop: (close) => closers.push(close) };
 }

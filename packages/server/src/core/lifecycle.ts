@@ -1,6 +1,9 @@
 import { CLOSE_CODES, type CloseCodeName, closeVerdict, limitCloseReason } from '@gateway/protocol';
 import type { ClientConnection } from './client-connection';
-import type { Runtime } from './runtime';
+import type { SessionHooks } from './hooks';
+import type { Membership } from './membership';
+import type { Clock, TimerHandle } from './ports/clock';
+import type { Registry } from './registry';
 import type { Session } from './session';
 
 /**
@@ -12,12 +15,36 @@ export function keepsSession(code: number): boolean {
   return verdict === 'resume' || verdict === 'refresh_token';
 }
 
+export interface LifecycleSettings {
+  readonly clock: Clock;
+  readonly resumeWindowMs: number;
+  readonly maxConnectionsPerUser: number;
+}
+
+/** The timers that follow connections and must let go of a closed one. */
+export interface ConnectionWatchers {
+  /** No connection is left: the heartbeat sweep may stop. */
+  idle(): void;
+  /** The connection is gone: its token deadline is forgotten. */
+  forget(connection: ClientConnection): void;
+}
+
 /**
  * How connections and sessions meet and part: attach on ready/resumed, detach on a resumable loss (the
  * resume window starts), end on a clean close, a non-resumable close, a refused resume or the window's end.
+ * The only place that links a session and a connection, or unlinks them.
  */
 export class Lifecycle {
-  constructor(private readonly rt: Runtime) {}
+  /** Detached sessions inside their resume window, with the timer that ends them. */
+  private readonly waiting = new Map<Session, TimerHandle>();
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly membership: Membership,
+    private readonly hooks: Required<SessionHooks>,
+    private readonly watchers: ConnectionWatchers,
+    private readonly settings: LifecycleSettings,
+  ) {}
 
   /** Goodbye (the close reason may be cut or dropped), close, then keep or end the session by the code. */
   close(connection: ClientConnection, name: CloseCodeName, reason: string): void {
@@ -34,29 +61,44 @@ export class Lifecycle {
 
   /** The socket is gone (either side closed it): forget the connection; detach or end its session. */
   lost(connection: ClientConnection, keepSession: boolean): void {
-    const { rt } = this;
-    connection.state = 'closed';
-    rt.authExpiry.forget(connection);
-    rt.connections.delete(connection);
-    const session = connection.session;
-    connection.session = undefined;
-    if (session !== undefined && session.connection === connection) {
-      session.connection = undefined;
-      if (keepSession) {
-        this.startResumeWindow(session);
-        this.rt.resumeAnywhere?.detached(session);
-      } else this.end(session);
+    connection.moveTo('closed');
+    this.watchers.forget(connection);
+    this.registry.removeConnection(connection);
+    const session = this.registry.sessionOf(connection);
+    connection.carry(undefined);
+    if (session !== undefined) {
+      session.attachTo(undefined);
+      if (keepSession) this.keepForResume(session);
+      else this.end(session);
     }
-    if (rt.connections.size === 0) rt.heartbeat.stop();
+    if (this.registry.connectionCount === 0) this.watchers.idle();
   }
 
+  /** Links a session and a connection: the connection is ready, the session's dispatches go to it. */
   attach(session: Session, connection: ClientConnection): void {
-    if (session.expiryTimer !== undefined) this.rt.options.clock.clearTimeout(session.expiryTimer);
-    session.expiryTimer = undefined;
-    session.connection = connection;
-    connection.session = session;
-    connection.state = 'ready';
-    this.rt.resumeAnywhere?.attached(session);
+    this.stopWaiting(session);
+    session.attachTo(connection);
+    connection.carry(session.id);
+    connection.moveTo('ready');
+    this.hooks.attached(session);
+  }
+
+  /** A detached session starts its resume window (a session whose client left while it was being rebuilt too). */
+  keepForResume(session: Session): void {
+    const { clock, resumeWindowMs } = this.settings;
+    if (resumeWindowMs <= 0) {
+      this.end(session);
+      return;
+    }
+    this.stopWaiting(session);
+    this.waiting.set(
+      session,
+      clock.setTimeout(() => {
+        this.waiting.delete(session);
+        if (session.connection === undefined) this.end(session);
+      }, resumeWindowMs),
+    );
+    this.hooks.detached(session);
   }
 
   /**
@@ -64,11 +106,8 @@ export class Lifecycle {
    * told and closed 4102, and the session passes on without a gap in its window.
    */
   takeOver(session: Session): void {
-    const zombie = session.connection;
-    if (zombie === undefined) return;
-    zombie.session = undefined;
-    session.connection = undefined;
-    this.close(zombie, 'session_replaced', 'Another connection resumed this session.');
+    const zombie = this.unlink(session);
+    if (zombie !== undefined) this.close(zombie, 'session_replaced', 'Another connection resumed this session.');
   }
 
   /**
@@ -78,44 +117,37 @@ export class Lifecycle {
   handOver(session: Session): void {
     if (session.ended) return;
     this.takeOver(session);
-    session.ended = true;
-    if (session.expiryTimer !== undefined) this.rt.options.clock.clearTimeout(session.expiryTimer);
-    session.expiryTimer = undefined;
-    if (this.rt.sessions.delete(session.id)) this.rt.forget(session);
+    session.end();
+    this.stopWaiting(session);
+    if (this.registry.session(session.id) === session) this.membership.forget(session);
   }
 
   /** Ends a session that can no longer be resumed; a connection still carrying it is closed 4100. */
   endRefused(session: Session): void {
-    const holder = session.connection;
-    if (holder !== undefined) {
-      holder.session = undefined;
-      session.connection = undefined;
-      this.close(holder, 'session_invalid', 'This session has ended; identify afresh.');
-    }
+    const holder = this.unlink(session);
+    if (holder !== undefined) this.close(holder, 'session_invalid', 'This session has ended; identify afresh.');
     this.end(session);
   }
 
   /**
-   * Whether the user may have one more session. Detached sessions give way first (oldest first): they
-   * would otherwise pin memory for a whole resume window; only attached connections make a refusal.
+   * Whether the user may have one more session. Sessions waiting for a resume give way first (oldest
+   * first): they would otherwise pin memory for a whole resume window; only sessions in use make a refusal.
    */
   makeRoomFor(userId: string): boolean {
-    const limit = this.rt.options.maxConnectionsPerUser;
+    const limit = this.settings.maxConnectionsPerUser;
     // Read afresh each time: ending a session replaces the user's array.
-    const count = () => this.rt.users.get(userId)?.length ?? 0;
+    const count = () => this.registry.sessionsOf(userId).length;
     if (count() < limit) return true;
-    for (const session of this.rt.users.get(userId) ?? []) {
+    for (const session of this.registry.sessionsOf(userId)) {
       if (count() < limit) break;
-      if (session.connection === undefined) this.end(session);
+      if (this.waiting.has(session)) this.end(session);
     }
     return count() < limit;
   }
 
   /** Leaves rooms (room presence.leave), removes the device from presence, forgets the session. */
   end(session: Session): void {
-    if (session.ended) return;
-    session.ended = true;
-    this.cleanUp(session);
+    if (session.end()) this.cleanUp(session);
   }
 
   /**
@@ -123,31 +155,38 @@ export class Lifecycle {
    * cause are not buffered by sessions about to end anyway; other instances still hear them.
    */
   endAll(): void {
-    const all = [...this.rt.sessions.values()];
-    for (const session of all) session.ended = true;
+    const all = this.registry.sessionList();
+    for (const session of all) session.end();
     for (const session of all) this.cleanUp(session);
   }
 
-  private startResumeWindow(session: Session): void {
-    const { clock, resumeWindowMs } = this.rt.options;
-    if (resumeWindowMs <= 0) {
-      this.end(session);
-      return;
-    }
-    session.expiryTimer = clock.setTimeout(() => {
-      session.expiryTimer = undefined;
-      if (session.connection === undefined) this.end(session);
-    }, resumeWindowMs);
+  /** Forgets every resume window's timer (the gateway stops). */
+  stop(): void {
+    for (const timer of this.waiting.values()) this.settings.clock.clearTimeout(timer);
+    this.waiting.clear();
+  }
+
+  /** Unlinks the session from the connection it is attached to, and returns that connection. */
+  private unlink(session: Session): ClientConnection | undefined {
+    const connection = session.connection;
+    if (connection === undefined) return undefined;
+    connection.carry(undefined);
+    session.attachTo(undefined);
+    return connection;
+  }
+
+  private stopWaiting(session: Session): void {
+    const timer = this.waiting.get(session);
+    if (timer === undefined) return;
+    this.settings.clock.clearTimeout(timer);
+    this.waiting.delete(session);
   }
 
   private cleanUp(session: Session): void {
-    const { rt } = this;
-    if (session.expiryTimer !== undefined) rt.options.clock.clearTimeout(session.expiryTimer);
-    session.expiryTimer = undefined;
-    if (session.connection !== undefined) session.connection.session = undefined;
-    session.connection = undefined;
-    if (!rt.sessions.delete(session.id)) return;
-    rt.resumeAnywhere?.ended(session);
-    rt.unregister(session);
+    this.stopWaiting(session);
+    this.unlink(session);
+    if (this.registry.session(session.id) !== session) return;
+    this.hooks.ended(session);
+    this.membership.unregister(session);
   }
 }

@@ -1,15 +1,13 @@
 import type { ChatMessage, EventDefinition, User } from '@gateway/protocol';
-import { InMemoryBackplane } from '../memory/backplane';
-import { inMemorySharedState } from '../memory/shared-state';
 import { randomChars } from './ids';
+import type { RateLimit } from './limits/rate-limit';
+import type { RateLimits } from './limits/rate-limiter';
 import type { Backplane } from './ports/backplane';
 import { type Clock, systemClock } from './ports/clock';
 import { type Logger, silentLogger } from './ports/logger';
 import type { PresenceStore } from './ports/presence-store';
 import type { SessionStore } from './ports/session-store';
 import type { SharedState } from './ports/shared-state';
-import type { RateLimit } from './rate-limit';
-import type { RateLimits } from './rate-limiter';
 
 /** A verified identity; `display_name` falls back on the identify frame's. */
 export interface AuthenticatedUser {
@@ -42,18 +40,18 @@ export type Authorize = (request: AuthorizeRequest) => AuthorizeResult | Promise
 /** How identify is authenticated: a JWT secret, a verifier of the app's own, or nobody (dev mode). */
 export type AuthMode = 'dev' | 'jwt' | 'custom';
 
-/** The verifiers the server built from a JWT secret; any other `verifyToken` is the app's own. */
-const jwtSecretVerifiers = new WeakSet<VerifyToken>();
+/** Carried by the verifiers the server builds from a JWT secret; any other `verifyToken` is the app's own. */
+const MADE_FROM_JWT_SECRET = Symbol('gateway.jwt-secret-verifier');
 
 /** Marks a verifier as the one made from a JWT secret, so the gateway reports mode `jwt` rather than `custom`. */
 export function markJwtVerifier(verify: VerifyToken): VerifyToken {
-  jwtSecretVerifiers.add(verify);
+  Object.defineProperty(verify, MADE_FROM_JWT_SECRET, { value: true });
   return verify;
 }
 
 export function authModeOf(verify: VerifyToken | undefined): AuthMode {
   if (verify === undefined) return 'dev';
-  return jwtSecretVerifiers.has(verify) ? 'jwt' : 'custom';
+  return MADE_FROM_JWT_SECRET in verify ? 'jwt' : 'custom';
 }
 
 /** How long a crashed instance's devices outlive it in the presence snapshot, unless `presenceTtlMs` says. */
@@ -217,7 +215,10 @@ const DEFAULT_RATE_LIMITS: Readonly<Record<keyof RateLimits, RateLimit>> = {
   recording: { burst: 100, perSecond: 60 },
 };
 
-export function resolveOptions(options: GatewayOptions): ResolvedOptions {
+/** What the core needs that the gateway's options leave to defaults outside the core (in memory ones). */
+export type CoreOptions = GatewayOptions & { readonly backplane: Backplane; readonly sharedState: SharedState };
+
+export function resolveOptions(options: CoreOptions): ResolvedOptions {
   const random = options.random ?? Math.random;
   const resolved: ResolvedOptions = {
     events: options.events ?? [],
@@ -255,10 +256,10 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     stopTimeoutMs: options.stopTimeoutMs ?? 5_000,
     globalPresence: options.globalPresence ?? true,
     presenceTtlMs: options.presenceTtlMs ?? DEFAULT_PRESENCE_TTL_MS,
-    backplane: options.backplane ?? new InMemoryBackplane(),
+    backplane: options.backplane,
     presenceStore: options.presenceStore,
     sessionStore: options.sessionStore,
-    sharedState: options.sharedState ?? inMemorySharedState,
+    sharedState: options.sharedState,
     clock: options.clock ?? systemClock,
     random,
     logger: options.logger ?? silentLogger,

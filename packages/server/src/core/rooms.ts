@@ -54,16 +54,6 @@ export class RoomRegistry {
     return out;
   }
 
-  userIds(roomId: string): string[] {
-    return [...(this.rooms.get(roomId)?.keys() ?? [])];
-  }
-
-  connectionCount(roomId: string): number {
-    let count = 0;
-    for (const sessions of this.rooms.get(roomId)?.values() ?? []) count += sessions.size;
-    return count;
-  }
-
   get size(): number {
     return this.rooms.size;
   }

@@ -1,12 +1,28 @@
-import type { DeviceType, PreparedDispatch, User } from '@gateway/protocol';
+import type { Data, DeviceType, PreparedDispatch, PresenceStatus, User } from '@gateway/protocol';
 import type { ClientConnection } from './client-connection';
-import type { ResolvedOptions } from './options';
-import type { TimerHandle } from './ports/clock';
-import { ReplayBuffer } from './replay-buffer';
-import { SharedBody } from './shared-body';
+import { ReplayBuffer } from './delivery/replay-buffer';
+import { SharedBody } from './delivery/shared-body';
 
 /** The rooms of a session that has joined none: shared, since most idle sessions never join one. */
 const NO_ROOMS: ReadonlySet<string> = new Set();
+
+export interface ReplayLimits {
+  readonly replayBufferEvents: number;
+  readonly replayBufferBytes: number;
+}
+
+/** A dispatch as it reaches a session, with its events-stream position when a networked backplane gave one. */
+export type SessionDispatch = PreparedDispatch & { readonly position?: string };
+
+/** Sees each dispatch before it is numbered; false holds it back (a session being rebuilt elsewhere). */
+export type DispatchGate = (dispatch: SessionDispatch) => boolean;
+
+/** This device's own presence as this instance set it last: what it writes to stores and sends in syncs. */
+export interface OwnPresence {
+  readonly status: PresenceStatus;
+  readonly data: Data | undefined;
+  readonly updatedAt: string;
+}
 
 /**
  * What a client resumes: identity, rooms, the per-session seq and the replay buffer. It outlives its
@@ -17,17 +33,10 @@ export class Session {
   private joined: Set<string> | undefined;
   /** Made at the first dispatch or read (~120 bytes): an idle session may never be sent anything. */
   private buffer: ReplayBuffer | undefined;
-  /** The socket it is attached to; undefined while detached (waiting for a resume). */
-  connection: ClientConnection | undefined;
-  /** Ends the session when the resume window runs out while detached. */
-  expiryTimer: TimerHandle | undefined;
-  /** Set once; an ended session is out of every map and can no longer be resumed. */
-  ended = false;
-  /**
-   * Resume anywhere sees each dispatch first (whether the events stream has it); false holds it back (a
-   * session being rebuilt from the stream takes only what comes after its marker). Absent in one process.
-   */
-  gate: ((dispatch: PreparedDispatch & { readonly position?: string }) => boolean) | undefined;
+  private link: ClientConnection | undefined;
+  private over = false;
+  private gate: DispatchGate | undefined;
+  private own: OwnPresence | undefined;
   private seq = 0;
 
   constructor(
@@ -35,12 +44,48 @@ export class Session {
     readonly user: User,
     readonly deviceId: string,
     readonly deviceType: DeviceType,
-    private readonly options: ResolvedOptions,
+    private readonly limits: ReplayLimits,
   ) {}
+
+  /** The connection it is attached to; undefined while detached (waiting for a resume). */
+  get connection(): ClientConnection | undefined {
+    return this.link;
+  }
+
+  /** Attaches to a connection or detaches (undefined); the lifecycle does this, for both sides at once. */
+  attachTo(connection: ClientConnection | undefined): void {
+    this.link = connection;
+  }
+
+  /** Set once; an ended session is out of every table and can no longer be resumed. */
+  get ended(): boolean {
+    return this.over;
+  }
+
+  /** Marks the session ended; false when it was already. */
+  end(): boolean {
+    if (this.over) return false;
+    this.over = true;
+    return true;
+  }
+
+  /** Puts a gate before the numbering (resume anywhere); undefined removes it. */
+  gateWith(gate: DispatchGate | undefined): void {
+    this.gate = gate;
+  }
+
+  get presence(): OwnPresence | undefined {
+    return this.own;
+  }
+
+  /** Records this device's status; `data` is kept from before when not given. */
+  setPresence(status: PresenceStatus, data: Data | undefined, updatedAt: string): void {
+    this.own = { status, data: data ?? this.own?.data, updatedAt };
+  }
 
   /** The recent dispatches kept for resume and `replay {since}`. */
   get replay(): ReplayBuffer {
-    this.buffer ??= new ReplayBuffer(this.options.replayBufferEvents, this.options.replayBufferBytes);
+    this.buffer ??= new ReplayBuffer(this.limits.replayBufferEvents, this.limits.replayBufferBytes);
     return this.buffer;
   }
 
@@ -76,13 +121,13 @@ export class Session {
    * built at all: the shared body waits in the buffer until a resume. `shared` is the body's encoding made
    * once for every recipient of a fan-out (`prepared.body` as text and bytes); absent, one is made here.
    */
-  dispatch(prepared: PreparedDispatch, shared?: SharedBody): void {
-    if (this.ended) return;
+  dispatch(prepared: SessionDispatch, shared?: SharedBody): void {
+    if (this.over) return;
     if (this.gate !== undefined && !this.gate(prepared)) return;
     this.seq += 1;
     this.replay.append(this.seq, prepared);
     // The same text as sequenceDispatch(prepared, seq), in two parts so the body is never copied per session.
-    this.connection?.writeSequenced(this.seq, shared ?? new SharedBody(prepared.body));
+    this.link?.writeSequenced(this.seq, shared ?? new SharedBody(prepared.body));
   }
 
   /** A session rebuilt on another instance numbers on from where its anchor says the old holder was. */
@@ -92,15 +137,15 @@ export class Session {
 
   /** Sends an unsequenced frame to the attached connection; dropped while detached (ephemeral by nature). */
   send(type: string, payload: unknown, ref?: string): void {
-    this.connection?.send(type, payload, ref);
+    this.link?.send(type, payload, ref);
   }
 
   write(text: string): void {
-    this.connection?.write(text);
+    this.link?.write(text);
   }
 
   /** An unsequenced frame shared by every recipient of a fan-out (`{` plus the shared body). */
   writeShared(prefix: string, body: SharedBody): void {
-    this.connection?.writeShared(prefix, body);
+    this.link?.writeShared(prefix, body);
   }
 }

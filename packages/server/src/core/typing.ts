@@ -1,5 +1,8 @@
 import type { Clock, TimerHandle } from './ports/clock';
 
+/** Where `typing.stop` goes: the room, minus the user's own sessions. */
+export type TypingStopAnnouncer = (roomId: string, userId: string) => void;
+
 interface Typist {
   timer: TimerHandle;
   lastFanoutAt: number;
@@ -16,7 +19,8 @@ export class TypingTracker {
     private readonly clock: Clock,
     private readonly ttlMs: number,
     private readonly throttleMs: number,
-    private readonly onExpire: (roomId: string, userId: string) => void,
+    /** Tells the room a user stopped: when their entry expires, and through `stopAndTell`. */
+    private readonly announceStop: TypingStopAnnouncer,
   ) {}
 
   /** Starts or renews; true when the start should be fanned out now. */
@@ -26,7 +30,7 @@ export class TypingTracker {
     const existing = this.typists.get(key);
     const timer = this.clock.setTimeout(() => {
       this.typists.delete(key);
-      this.onExpire(roomId, userId);
+      this.announceStop(roomId, userId);
     }, this.ttlMs);
     if (existing !== undefined) {
       this.clock.clearTimeout(existing.timer);
@@ -47,6 +51,11 @@ export class TypingTracker {
     this.clock.clearTimeout(existing.timer);
     this.typists.delete(key);
     return true;
+  }
+
+  /** Ends typing and, when the user was typing, tells the room. */
+  stopAndTell(roomId: string, userId: string): void {
+    if (this.stop(roomId, userId)) this.announceStop(roomId, userId);
   }
 
   clear(): void {

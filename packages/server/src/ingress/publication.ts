@@ -1,5 +1,6 @@
 import { createServerFrameDecoder, type EventDefinition, isDispatchType, serverFrameSchemas } from '@gateway/protocol';
 import type { Gateway } from '../core/gateway';
+import { englishIssues } from '../core/zod-messages';
 
 /** Who a publication reaches: every connection in a room, every connection of a user, or everyone. */
 export type PublishTarget = { room: string } | { user: string } | { all: true };
@@ -55,7 +56,7 @@ function readTarget(body: Record<string, unknown>): PublishTarget | PublicationR
  * schema. Connection-control frames (hello, ack, error, goodbye, …) and typing are not publishable.
  */
 export function createPublicationValidator(events: readonly EventDefinition[] = []) {
-  const decoder = createServerFrameDecoder(events);
+  const decoder = createServerFrameDecoder(events, englishIssues());
   const customTypes: ReadonlySet<string> = new Set(
     events.filter((event) => event.direction !== 'client').map((event) => event.name),
   );

@@ -19,8 +19,21 @@ export class InMemoryBackplane implements Backplane {
   private readonly subscribers = new Map<Channel, readonly BackplaneListener[]>();
   /** Once-keys already published, oldest first. */
   private readonly published = new Set<string>();
-  /** Nothing can fail in one process: it has been ok since it was made. */
-  private readonly since = Date.now();
+  /**
+   * Publishes made while a delivery is under way (a listener publishing in turn), delivered once it has
+   * reached every listener: every gateway sharing this backplane then sees every channel in one order, as
+   * they would through Redis.
+   */
+  private readonly queued: Array<{ channel: Channel; message: BackplaneMessage }> = [];
+  private delivering = false;
+
+  /** Nothing can fail in one process: it has been ok since `since` (epoch ms, from `now`). */
+  private readonly since: number;
+
+  /** @param now for `status().since`. @default Date.now */
+  constructor(now: () => number = Date.now) {
+    this.since = now();
+  }
 
   connect(listener: BackplaneListener): BackplaneNode {
     const channels = new Set<Channel>();
@@ -76,7 +89,31 @@ export class InMemoryBackplane implements Backplane {
 
   private publish(channel: Channel, message: BackplaneMessage): void {
     if (message.once !== undefined && !this.firstTime(message.once.key)) return;
-    // The array as it is now: a listener unsubscribing (a connection closing) meanwhile replaces it.
-    for (const listener of this.subscribers.get(channel) ?? []) listener(channel, message);
+    if (this.delivering) {
+      this.queued.push({ channel, message });
+      return;
+    }
+    this.delivering = true;
+    let failure: { error: unknown } | undefined;
+    try {
+      for (
+        let next: (typeof this.queued)[number] | undefined = { channel, message };
+        next;
+        next = this.queued.shift()
+      ) {
+        // The array as it is now: a listener unsubscribing (a connection closing) meanwhile replaces it.
+        for (const listener of this.subscribers.get(next.channel) ?? []) {
+          try {
+            listener(next.channel, next.message);
+          } catch (error) {
+            // One failing listener must not keep the message from the others; the publisher hears of it.
+            failure ??= { error };
+          }
+        }
+      }
+    } finally {
+      this.delivering = false;
+    }
+    if (failure !== undefined) throw failure.error;
   }
 }

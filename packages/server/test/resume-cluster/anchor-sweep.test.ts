@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { comparePositions } from '../../src/cluster/resume/positions';
 import type { Anchor } from '../../src/core/ports/session-store';
-import { comparePositions } from '../../src/sessions/positions';
 import { ManualClock } from '../helpers/manual-clock';
 import { redisAvailability, redisForSuite, redisSuiteTitle } from '../helpers/redis-server';
 import { request, settle } from '../helpers/requests';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { comparePositions } from '../../src/cluster/resume/positions';
+import { MARKER_TYPE, type NumberedDispatch, pickAnchor, rebuildDispatches } from '../../src/cluster/resume/rebuild';
 import type { BackplaneMessage } from '../../src/core/ports/backplane';
 import type { Anchor, ChannelSpan, StreamEntry } from '../../src/core/ports/session-store';
-import { comparePositions } from '../../src/sessions/positions';
-import { MARKER_TYPE, type NumberedDispatch, pickAnchor, rebuildDispatches } from '../../src/sessions/rebuild';
 
 const message = (type: string, exclude?: BackplaneMessage['exclude']): BackplaneMessage => ({
   type,

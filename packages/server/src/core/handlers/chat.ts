@@ -1,14 +1,19 @@
 import type { ChatMessage, ClientFrameOf } from '@gateway/protocol';
+import type { AcceptedSend, ChatSendAck } from '../chat-types';
 import { andThen, type MaybePromise } from '../maybe-promise';
-import type { AcceptedSend, ChatSendAck, Runtime } from '../runtime';
+import type { Parts } from '../parts';
 import type { Session } from '../session';
+
+/** What publishing an accepted message needs. */
+export type PublishParts = Pick<Parts, 'history' | 'options' | 'inFlight' | 'delivery'>;
+type ChatParts = PublishParts & Pick<Parts, 'stamps' | 'dedup' | 'unpublished' | 'replies' | 'typing'>;
 
 /**
  * Stores (through the persistMessage hook, if any), keeps in history, then dispatches to the room: history
  * first, so whoever subscribes meanwhile finds the message there. Returns a promise while that is pending;
  * without a hook and with in-process history it all happens synchronously.
  */
-export function publishMessage(rt: Runtime, message: ChatMessage): Promise<void> | undefined {
+export function publishMessage(rt: PublishParts, message: ChatMessage): Promise<void> | undefined {
   const deliver = () => {
     const stored = rt.history.add(message);
     if (stored instanceof Promise) return stored.then(() => publishOnce(rt, message));
@@ -17,7 +22,7 @@ export function publishMessage(rt: Runtime, message: ChatMessage): Promise<void>
   };
   const persist = rt.options.persistMessage;
   if (persist === undefined) return deliver();
-  return rt.trackInFlight(
+  return rt.inFlight.track(
     (async () => {
       await persist(message);
       await deliver();
@@ -30,11 +35,11 @@ export function publishMessage(rt: Runtime, message: ChatMessage): Promise<void>
  * window, whichever instance publishes it: the one that accepted it, or the one a retry reached after the
  * first died between accepting and publishing.
  */
-function publishOnce(rt: Runtime, message: ChatMessage): void {
+function publishOnce(rt: PublishParts, message: ChatMessage): void {
   // Keyed by the message id: a retry republishes the very message its claim kept, while a send after the
   // dedup window is a new message with a new id.
   const once = { key: `chat:${message.message_id}`, ttlMs: rt.options.dedupWindowMs };
-  rt.toRoom(message.room_id, 'chat.message', message, undefined, once);
+  rt.delivery.toRoom(message.room_id, 'chat.message', message, undefined, once);
 }
 
 /**
@@ -46,7 +51,7 @@ function publishOnce(rt: Runtime, message: ChatMessage): void {
  * asked), so acks and dispatches keep the order the frames came in; persisting does not hold them up.
  */
 export function onChatSend(
-  rt: Runtime,
+  rt: ChatParts,
   session: Session,
   frame: ClientFrameOf<'chat.send'>,
 ): Promise<void> | undefined {
@@ -54,13 +59,13 @@ export function onChatSend(
   const request = frame.payload;
   if (!requireRoom(rt, session, request.room_id, frame.ref)) return undefined;
   const message: ChatMessage = {
-    message_id: rt.newId(),
+    message_id: rt.stamps.newId(),
     room_id: request.room_id,
     sender_id: user.id,
     client_msg_id: request.client_msg_id,
     kind: request.kind ?? 'text',
     content: request.content,
-    created_at: rt.timestamp(),
+    created_at: rt.stamps.timestamp(),
   };
   if (user.display_name !== undefined) message.sender_name = user.display_name;
   if (request.metadata !== undefined) message.metadata = request.metadata;
@@ -74,13 +79,13 @@ export function onChatSend(
   if (claimed instanceof Promise) {
     // Tracked, so a stop (drain to other instances) waits until the claimed message is in its room: a retry
     // on another instance would otherwise be answered as a duplicate of a message nobody got.
-    return rt.trackInFlight(claimed.then((original) => accept(rt, session, frame, message, ack, original)));
+    return rt.inFlight.track(claimed.then((original) => accept(rt, session, frame, message, ack, original)));
   }
   return accept(rt, session, frame, message, ack, claimed);
 }
 
 function accept(
-  rt: Runtime,
+  rt: ChatParts,
   session: Session,
   frame: ClientFrameOf<'chat.send'>,
   message: ChatMessage,
@@ -88,7 +93,7 @@ function accept(
   original: AcceptedSend | undefined,
 ): Promise<void> | undefined {
   if (original !== undefined) {
-    rt.ack(session, { ...original.ack, duplicate: true }, frame.ref);
+    rt.replies.ack(session, { ...original.ack, duplicate: true }, frame.ref);
     // The instance that accepted it may have died before publishing; publishing is once-only, so trying
     // again delivers it if and only if nobody did. (With a persist hook the message may not be stored yet:
     // its own instance publishes it, or, if that died, the one that takes its unpublished notes.)
@@ -100,8 +105,8 @@ function accept(
   // hook runs, another one publishes the message, since the sender, holding its ack, will not retry.
   const unpublished = rt.options.persistMessage === undefined ? undefined : rt.unpublished;
   unpublished?.add(rt.options.serverId, message);
-  rt.ack(session, ack, frame.ref);
-  if (rt.typing.stop(message.room_id, userId)) rt.sendTypingStop(message.room_id, userId);
+  rt.replies.ack(session, ack, frame.ref);
+  rt.typing.stopAndTell(message.room_id, userId);
   const published = publishMessage(rt, message);
   if (unpublished !== undefined) {
     const done = () => unpublished.done(rt.options.serverId, message.message_id);
@@ -112,7 +117,7 @@ function accept(
     // The send may be retried with the same client_msg_id, so it must not count as seen.
     void rt.dedup.release(userId, message.client_msg_id ?? ack.client_msg_id);
     rt.options.logger.error({ err: error, message_id: message.message_id }, 'persistMessage failed');
-    rt.fail(session, 'handler_failed', 'The message could not be stored; it was not delivered.', undefined, {
+    rt.replies.fail(session, 'handler_failed', 'The message could not be stored; it was not delivered.', undefined, {
       client_msg_id: ack.client_msg_id,
       message_id: message.message_id,
     });
@@ -125,47 +130,56 @@ function accept(
   return published.catch(failed);
 }
 
-export function onChatEdit(rt: Runtime, session: Session, frame: ClientFrameOf<'chat.edit'>): MaybePromise<void> {
+export function onChatEdit(rt: ChatParts, session: Session, frame: ClientFrameOf<'chat.edit'>): MaybePromise<void> {
   const { room_id, message_id, content } = frame.payload;
   return andThen(ownMessage(rt, session, room_id, message_id, frame.ref), (message) => {
     if (message === undefined) return undefined;
-    const edited: ChatMessage = { ...message, content, edited_at: rt.timestamp() };
+    const edited: ChatMessage = { ...message, content, edited_at: rt.stamps.timestamp() };
     return andThen(rt.history.replace(edited), () => {
-      rt.toRoom(room_id, 'chat.message.update', { message_id, room_id, content, edited_at: edited.edited_at });
-      rt.ack(session, { message_id }, frame.ref);
+      rt.delivery.toRoom(room_id, 'chat.message.update', { message_id, room_id, content, edited_at: edited.edited_at });
+      rt.replies.ack(session, { message_id }, frame.ref);
     });
   });
 }
 
-export function onChatDelete(rt: Runtime, session: Session, frame: ClientFrameOf<'chat.delete'>): MaybePromise<void> {
+export function onChatDelete(rt: ChatParts, session: Session, frame: ClientFrameOf<'chat.delete'>): MaybePromise<void> {
   const { room_id, message_id } = frame.payload;
   return andThen(ownMessage(rt, session, room_id, message_id, frame.ref), (message) => {
     if (message === undefined) return undefined;
     return andThen(rt.history.remove(room_id, message_id), () => {
-      rt.toRoom(room_id, 'chat.message.delete', { message_id, room_id });
-      rt.ack(session, { message_id }, frame.ref);
+      rt.delivery.toRoom(room_id, 'chat.message.delete', { message_id, room_id });
+      rt.replies.ack(session, { message_id }, frame.ref);
     });
   });
 }
 
-export function onChatHistory(rt: Runtime, session: Session, frame: ClientFrameOf<'chat.history'>): MaybePromise<void> {
+export function onChatHistory(
+  rt: Pick<Parts, 'history' | 'replies'>,
+  session: Session,
+  frame: ClientFrameOf<'chat.history'>,
+): MaybePromise<void> {
   const { room_id, limit } = frame.payload;
   if (!requireRoom(rt, session, room_id, frame.ref)) return undefined;
   return andThen(rt.history.recent(room_id, limit), (messages) => {
-    rt.ack(session, { room_id, messages }, frame.ref);
+    rt.replies.ack(session, { room_id, messages }, frame.ref);
   });
 }
 
 /** True when subscribed; otherwise answers not_subscribed. */
-export function requireRoom(rt: Runtime, session: Session, roomId: string, ref: string | undefined): boolean {
+export function requireRoom(
+  rt: Pick<Parts, 'replies'>,
+  session: Session,
+  roomId: string,
+  ref: string | undefined,
+): boolean {
   if (session.rooms.has(roomId)) return true;
-  rt.fail(session, 'not_subscribed', `Subscribe to room "${roomId}" first.`, ref);
+  rt.replies.fail(session, 'not_subscribed', `Subscribe to room "${roomId}" first.`, ref);
   return false;
 }
 
 /** The message when it exists and the session's user sent it; otherwise answers the error. */
 function ownMessage(
-  rt: Runtime,
+  rt: Pick<Parts, 'history' | 'replies'>,
   session: Session,
   roomId: string,
   messageId: string,
@@ -174,11 +188,11 @@ function ownMessage(
   if (!requireRoom(rt, session, roomId, ref)) return undefined;
   return andThen(rt.history.find(roomId, messageId), (message) => {
     if (message === undefined) {
-      rt.fail(session, 'not_found', `No message "${messageId}" in room "${roomId}".`, ref);
+      rt.replies.fail(session, 'not_found', `No message "${messageId}" in room "${roomId}".`, ref);
       return undefined;
     }
     if (message.sender_id !== session.user.id) {
-      rt.fail(session, 'forbidden', 'Only the sender may change a message.', ref);
+      rt.replies.fail(session, 'forbidden', 'Only the sender may change a message.', ref);
       return undefined;
     }
     return message;

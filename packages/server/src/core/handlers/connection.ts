@@ -7,21 +7,31 @@ import {
 } from '@gateway/protocol';
 import type { ClientConnection } from '../client-connection';
 import { randomChars } from '../ids';
-import type { Runtime } from '../runtime';
-import { Session } from '../session';
+import type { Parts } from '../parts';
+import type { Session } from '../session';
 import { verifyClientToken } from './authenticate';
 import { authorizeRooms } from './rooms';
 
 const MAX_DISPLAY_NAME = 64;
 
-/** Identify: authenticate, create the session, subscribe the initial rooms, register presence, answer ready. */
+type IdentifyParts = Pick<
+  Parts,
+  'options' | 'lifecycle' | 'replies' | 'membership' | 'presence' | 'authExpiry' | 'newSession'
+>;
+
+/**
+ * Identify: authenticate, create the session, subscribe the initial rooms, register presence, answer ready.
+ * The `ready` snapshot shows this session's own device: when the table puts changes in a common order across
+ * instances, the session attaches only once its own changes are in (a dispatch meanwhile waits in its replay
+ * buffer and follows `ready`).
+ */
 export async function onIdentify(
-  rt: Runtime,
+  rt: IdentifyParts,
   connection: ClientConnection,
   frame: ClientFrameOf<'identify'>,
 ): Promise<void> {
-  if (connection.state !== 'pre_identify') {
-    rt.reject(connection, 'already_identified', 'This connection has identified already.', frame.ref);
+  if (!connection.moveTo('identifying')) {
+    rt.replies.reject(connection, 'already_identified', 'This connection has identified already.', frame.ref);
     return;
   }
   const request = frame.payload;
@@ -29,17 +39,12 @@ export async function onIdentify(
     rt.lifecycle.close(connection, 'unsupported_version', `This server speaks protocol version ${PROTOCOL_VERSION}.`);
     return;
   }
-  connection.state = 'identifying';
   const identity = await authenticate(rt, connection, request);
   if (identity === undefined || connection.state !== 'identifying') return;
   const { user, expiresAt } = identity;
-  const session = new Session(
-    randomChars(rt.options.random, 20),
-    user,
-    request.device_id ?? `dev-${randomChars(rt.options.random, 12)}`,
-    request.device_type ?? 'other',
-    rt.options,
-  );
+  const { random } = rt.options;
+  const deviceId = request.device_id ?? `dev-${randomChars(random, 12)}`;
+  const session = rt.newSession(randomChars(random, 20), user, deviceId, request.device_type ?? 'other');
   const { granted, refused } = await authorizeRooms(rt, session, [...new Set(request.subscriptions ?? [])]);
   if (connection.state !== 'identifying') return;
   if (!rt.lifecycle.makeRoomFor(user.id)) {
@@ -51,11 +56,19 @@ export async function onIdentify(
     return;
   }
 
+  rt.membership.register(session, request.presence?.status ?? 'online', request.presence?.data);
+  for (const roomId of granted) rt.membership.joinRoom(session, roomId);
+  const settling = rt.presence.settled();
+  if (settling !== undefined) {
+    await settling;
+    if (connection.state !== 'identifying' || session.ended) {
+      rt.lifecycle.end(session);
+      return;
+    }
+  }
+
   // Everything from here to the ready frame is synchronous, so no dispatch can reach the client before it.
-  rt.sessions.set(session.id, session);
   rt.lifecycle.attach(session, connection);
-  rt.register(session, request.presence?.status ?? 'online', request.presence?.data);
-  for (const roomId of granted) rt.joinRoom(session, roomId);
   session.send('ready', {
     session_id: session.id,
     user,
@@ -64,12 +77,16 @@ export async function onIdentify(
     presence: presenceSnapshot(rt, session),
     refused,
   });
+  // What reached the session while its presence settled: numbered already, it goes out right after ready.
+  if (session.lastSeq > 0) {
+    for (const entry of session.replay.since(0) ?? []) connection.write(sequenceDispatch(entry.prepared, entry.seq));
+  }
   rt.authExpiry.set(connection, expiresAt);
   rt.options.logger.debug({ session_id: session.id, user_id: user.id, connection_id: connection.id }, 'identified');
 }
 
 async function authenticate(
-  rt: Runtime,
+  rt: Pick<Parts, 'options' | 'lifecycle'>,
   connection: ClientConnection,
   request: ClientFrameOf<'identify'>['payload'],
 ): Promise<{ user: User; expiresAt: number | undefined } | undefined> {
@@ -89,30 +106,44 @@ function withName(id: string, displayName: string | undefined): User {
 }
 
 /** Everyone online in global scope; otherwise the users sharing a room with this session (any instance). */
-function presenceSnapshot(rt: Runtime, session: Session): PresenceEntry[] {
-  if (rt.options.globalPresence) return rt.cluster.list();
+function presenceSnapshot(rt: Pick<Parts, 'options' | 'presence'>, session: Session): PresenceEntry[] {
+  const { presence } = rt;
+  if (rt.options.globalPresence) return presence.list();
   const userIds = new Set<string>([session.user.id]);
-  for (const roomId of session.rooms) for (const userId of rt.cluster.roomUserIds(roomId)) userIds.add(userId);
-  return [...userIds].flatMap((userId) => rt.cluster.entry(userId) ?? []);
+  for (const roomId of session.rooms) for (const userId of presence.roomUserIds(roomId)) userIds.add(userId);
+  return [...userIds].flatMap((userId) => presence.entry(userId) ?? []);
 }
 
-export function onHeartbeat(connection: ClientConnection, frame: ClientFrameOf<'heartbeat'>): void {
+export function onHeartbeat(
+  rt: Pick<Parts, 'registry'>,
+  connection: ClientConnection,
+  frame: ClientFrameOf<'heartbeat'>,
+): void {
   const lastSeq = frame.payload?.last_seq;
-  const session = connection.session;
+  const session = lastSeq === undefined ? undefined : rt.registry.sessionOf(connection);
   // The client has everything up to last_seq, so the replay buffer need not keep it.
   if (session !== undefined && lastSeq !== undefined && lastSeq <= session.lastSeq) session.trimReplay(lastSeq);
   connection.send('heartbeat_ack', {}, frame.ref);
 }
 
 /** Gap repair on a live connection: resend the missed dispatches with their original seq. */
-export function onReplay(rt: Runtime, session: Session, frame: ClientFrameOf<'replay'>): void {
+export function onReplay(
+  rt: Pick<Parts, 'replies' | 'counters'>,
+  session: Session,
+  frame: ClientFrameOf<'replay'>,
+): void {
   const since = frame.payload.since;
   const missed = since >= session.lastSeq ? [] : session.replay.since(since);
   if (missed === undefined) {
-    rt.fail(session, 'replay_unavailable', `The replay buffer no longer reaches back to seq ${since}.`, frame.ref);
+    rt.replies.fail(
+      session,
+      'replay_unavailable',
+      `The replay buffer no longer reaches back to seq ${since}.`,
+      frame.ref,
+    );
     return;
   }
   for (const entry of missed) session.write(sequenceDispatch(entry.prepared, entry.seq));
-  rt.counters.replayedEvents += missed.length;
-  rt.ack(session, { replayed: missed.length }, frame.ref);
+  rt.counters.replayed(missed.length);
+  rt.replies.ack(session, { replayed: missed.length }, frame.ref);
 }

@@ -1,6 +1,6 @@
 import type { ErrorCode, User } from '@gateway/protocol';
 import type { ClientConnection } from '../client-connection';
-import type { Runtime } from '../runtime';
+import type { Parts } from '../parts';
 
 /** The untyped shape handlers are stored in; `gateway.handle` checks the types at registration. */
 export type StoredHandler = (
@@ -15,24 +15,24 @@ export type StoredHandler = (
 
 /** Runs the application's handler for a custom event; an event it returns goes back to the sender. */
 export async function onCustomEvent(
-  rt: Runtime,
+  rt: Pick<Parts, 'registry' | 'replies' | 'delivery' | 'options'>,
   handlers: ReadonlyMap<string, StoredHandler>,
   connection: ClientConnection,
   frame: { type: string; payload?: unknown; ref?: string | undefined },
 ): Promise<void> {
-  const session = connection.session;
+  const session = rt.registry.sessionOf(connection);
   if (session === undefined) return;
   const user = session.user;
   const handler = handlers.get(frame.type);
   if (handler === undefined) {
-    rt.reject(connection, 'unknown_type', `No handler for "${frame.type}" on this server.`, frame.ref);
+    rt.replies.reject(connection, 'unknown_type', `No handler for "${frame.type}" on this server.`, frame.ref);
     return;
   }
   const context = {
     session_id: session.id,
     user,
     device_id: session.deviceId,
-    send: (type: string, payload: unknown) => rt.toSession(session, type, payload),
+    send: (type: string, payload: unknown) => rt.delivery.toSession(session, type, payload),
   };
   let reply: unknown;
   try {
@@ -40,11 +40,11 @@ export async function onCustomEvent(
   } catch (error) {
     rt.options.logger.error({ err: error, type: frame.type, session_id: session.id }, 'event handler threw');
     const code: ErrorCode = 'handler_failed';
-    rt.fail(session, code, `The handler for "${frame.type}" failed.`, frame.ref);
+    rt.replies.fail(session, code, `The handler for "${frame.type}" failed.`, frame.ref);
     return;
   }
-  if (isEvent(reply)) rt.toSession(session, reply.type, reply.payload);
-  if (frame.ref !== undefined) rt.ack(session, {}, frame.ref);
+  if (isEvent(reply)) rt.delivery.toSession(session, reply.type, reply.payload);
+  if (frame.ref !== undefined) rt.replies.ack(session, {}, frame.ref);
 }
 
 function isEvent(value: unknown): value is { type: string; payload: unknown } {

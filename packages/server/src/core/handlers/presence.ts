@@ -1,20 +1,25 @@
 import type { ClientFrameOf } from '@gateway/protocol';
-import type { Runtime } from '../runtime';
+import type { Parts } from '../parts';
 import type { Session } from '../session';
 import { requireRoom } from './chat';
 
-/** Sets this device's status (and the user's data); others see the aggregated change. */
-export function onPresenceUpdate(rt: Runtime, session: Session, frame: ClientFrameOf<'presence.update'>): void {
-  const user = session.user;
+/** Sets this device's status (and the user's data); others see the aggregated change once it is in the table. */
+export function onPresenceUpdate(
+  rt: Pick<Parts, 'presence' | 'replies'>,
+  session: Session,
+  frame: ClientFrameOf<'presence.update'>,
+): void {
   const { status, data } = frame.payload;
-  rt.presence.update(session.id, user.id, status, data);
-  // Announced when the delta comes back (at once in memory), by this instance only.
-  rt.cluster.status(session, status, data);
-  if (frame.ref !== undefined) rt.ack(session, {}, frame.ref);
+  rt.presence.status(session, status, data);
+  if (frame.ref !== undefined) rt.replies.ack(session, {}, frame.ref);
 }
 
 /** Ephemeral: reaches the room's other users (none of the sender's devices), throttled, expiring. */
-export function onTypingStart(rt: Runtime, session: Session, frame: ClientFrameOf<'typing.start'>): void {
+export function onTypingStart(
+  rt: Pick<Parts, 'replies' | 'typing' | 'delivery' | 'options'>,
+  session: Session,
+  frame: ClientFrameOf<'typing.start'>,
+): void {
   const user = session.user;
   const roomId = frame.payload.room_id;
   if (!requireRoom(rt, session, roomId, frame.ref)) return;
@@ -25,12 +30,15 @@ export function onTypingStart(rt: Runtime, session: Session, frame: ClientFrameO
     ...(user.display_name === undefined ? {} : { display_name: user.display_name }),
     expires_in_ms: rt.options.typingTtlMs,
   };
-  rt.toRoom(roomId, 'typing.start', payload, { users: [user.id] });
+  rt.delivery.toRoom(roomId, 'typing.start', payload, { users: [user.id] });
 }
 
-export function onTypingStop(rt: Runtime, session: Session, frame: ClientFrameOf<'typing.stop'>): void {
-  const user = session.user;
+export function onTypingStop(
+  rt: Pick<Parts, 'replies' | 'typing'>,
+  session: Session,
+  frame: ClientFrameOf<'typing.stop'>,
+): void {
   const roomId = frame.payload.room_id;
   if (!requireRoom(rt, session, roomId, frame.ref)) return;
-  if (rt.typing.stop(roomId, user.id)) rt.sendTypingStop(roomId, user.id);
+  rt.typing.stopAndTell(roomId, session.user.id);
 }

@@ -2,23 +2,23 @@ import type { ClientFrameOf } from '@gateway/protocol';
 import type { ClientConnection } from '../client-connection';
 import { TokenExpiredError } from '../errors';
 import type { AuthenticatedUser } from '../options';
-import type { Runtime } from '../runtime';
+import type { Parts } from '../parts';
 
 /**
  * In-band token refresh: a fresh token of the same user moves the connection's deadline; anything else is
  * answered `error forbidden` and the old deadline stands (the connection closes 4200 when it comes).
  */
 export async function onReauth(
-  rt: Runtime,
+  rt: Pick<Parts, 'registry' | 'options' | 'replies' | 'authExpiry'>,
   connection: ClientConnection,
   frame: ClientFrameOf<'reauth'>,
 ): Promise<void> {
-  const session = connection.session;
+  const session = rt.registry.sessionOf(connection);
   const verify = rt.options.verifyToken;
   if (session === undefined) return;
   if (verify === undefined) {
     // Dev mode: tokens are not checked and never expire.
-    rt.ack(connection, {}, frame.ref);
+    rt.replies.ack(connection, {}, frame.ref);
     return;
   }
   let verified: AuthenticatedUser | null;
@@ -30,7 +30,7 @@ export async function onReauth(
     refuse(rt, connection, why, frame.ref);
     return;
   }
-  if (connection.state === 'closed' || connection.session !== session) return;
+  if (connection.state === 'closed' || rt.registry.sessionOf(connection) !== session) return;
   if (verified === null) {
     refuse(rt, connection, 'The token was not accepted.', frame.ref);
     return;
@@ -41,10 +41,19 @@ export async function onReauth(
   }
   rt.authExpiry.set(connection, verified.expires_at);
   const expiresAt = verified.expires_at;
-  rt.ack(connection, expiresAt === undefined ? {} : { expires_at: new Date(expiresAt).toISOString() }, frame.ref);
+  rt.replies.ack(
+    connection,
+    expiresAt === undefined ? {} : { expires_at: new Date(expiresAt).toISOString() },
+    frame.ref,
+  );
 }
 
-function refuse(rt: Runtime, connection: ClientConnection, message: string, ref: string | undefined): void {
-  rt.fail(connection, 'forbidden', message, ref);
+function refuse(
+  rt: Pick<Parts, 'replies' | 'options'>,
+  connection: ClientConnection,
+  message: string,
+  ref: string | undefined,
+): void {
+  rt.replies.fail(connection, 'forbidden', message, ref);
   rt.options.logger.debug({ connection_id: connection.id, reason: message }, 'reauth refused');
 }

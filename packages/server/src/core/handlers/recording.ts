@@ -1,79 +1,81 @@
 import type { ClientFrameOf } from '@gateway/protocol';
+import type { Parts } from '../parts';
 import type { RecordingRecord } from '../recordings';
-import type { Runtime } from '../runtime';
 import type { Session } from '../session';
 import { requireRoom } from './chat';
 
+type RecordingParts = Pick<Parts, 'replies' | 'recordings' | 'delivery' | 'stamps'>;
+
 /** Seed 000's recordings: a user-interface event stream shared with a room, events indexed from 0. */
-export function onRecordingStart(rt: Runtime, session: Session, frame: ClientFrameOf<'recording.start'>): void {
+export function onRecordingStart(rt: RecordingParts, session: Session, frame: ClientFrameOf<'recording.start'>): void {
   const user = session.user;
   const { room_id, metadata } = frame.payload;
   if (!requireRoom(rt, session, room_id, frame.ref)) return;
-  const recordingId = frame.payload.recording_id ?? rt.newId();
+  const recordingId = frame.payload.recording_id ?? rt.stamps.newId();
   if (rt.recordings.get(recordingId) !== undefined) {
-    rt.fail(session, 'forbidden', `Recording "${recordingId}" is running already.`, frame.ref);
+    rt.replies.fail(session, 'forbidden', `Recording "${recordingId}" is running already.`, frame.ref);
     return;
   }
   rt.recordings.add({ recording_id: recordingId, room_id, user_id: user.id, events: 0 });
-  rt.ack(session, { recording_id: recordingId }, frame.ref);
-  rt.toRoom(room_id, 'recording.start', {
+  rt.replies.ack(session, { recording_id: recordingId }, frame.ref);
+  rt.delivery.toRoom(room_id, 'recording.start', {
     recording_id: recordingId,
     room_id,
     user_id: user.id,
     ...(metadata === undefined ? {} : { metadata }),
-    started_at: rt.timestamp(),
+    started_at: rt.stamps.timestamp(),
   });
 }
 
-export function onRecordingEvent(rt: Runtime, session: Session, frame: ClientFrameOf<'recording.event'>): void {
+export function onRecordingEvent(rt: RecordingParts, session: Session, frame: ClientFrameOf<'recording.event'>): void {
   const { recording_id, event, data } = frame.payload;
   const recording = ownRecording(rt, session, recording_id, frame.ref);
   if (recording === undefined) return;
   const index = recording.events++;
-  rt.toRoom(recording.room_id, 'recording.event', {
+  rt.delivery.toRoom(recording.room_id, 'recording.event', {
     recording_id,
     room_id: recording.room_id,
     user_id: recording.user_id,
     index,
     event,
     ...(data === undefined ? {} : { data }),
-    at: rt.timestamp(),
+    at: rt.stamps.timestamp(),
   });
-  if (frame.ref !== undefined) rt.ack(session, { recording_id, index }, frame.ref);
+  if (frame.ref !== undefined) rt.replies.ack(session, { recording_id, index }, frame.ref);
 }
 
-export function onRecordingStop(rt: Runtime, session: Session, frame: ClientFrameOf<'recording.stop'>): void {
+export function onRecordingStop(rt: RecordingParts, session: Session, frame: ClientFrameOf<'recording.stop'>): void {
   const { recording_id } = frame.payload;
   const recording = ownRecording(rt, session, recording_id, frame.ref);
   if (recording === undefined) return;
   rt.recordings.delete(recording_id);
-  rt.toRoom(recording.room_id, 'recording.stop', {
+  rt.delivery.toRoom(recording.room_id, 'recording.stop', {
     recording_id,
     room_id: recording.room_id,
     user_id: recording.user_id,
     events: recording.events,
-    stopped_at: rt.timestamp(),
+    stopped_at: rt.stamps.timestamp(),
   });
-  rt.ack(session, { recording_id, events: recording.events }, frame.ref);
+  rt.replies.ack(session, { recording_id, events: recording.events }, frame.ref);
 }
 
 function ownRecording(
-  rt: Runtime,
+  rt: RecordingParts,
   session: Session,
   recordingId: string,
   ref: string | undefined,
 ): RecordingRecord | undefined {
   const recording = rt.recordings.get(recordingId);
   if (recording === undefined) {
-    rt.fail(session, 'not_found', `No running recording "${recordingId}".`, ref);
+    rt.replies.fail(session, 'not_found', `No running recording "${recordingId}".`, ref);
     return undefined;
   }
   if (recording.user_id !== session.user.id) {
-    rt.fail(session, 'forbidden', 'Only the user who started a recording may add to it or stop it.', ref);
+    rt.replies.fail(session, 'forbidden', 'Only the user who started a recording may add to it or stop it.', ref);
     return undefined;
   }
   if (!session.rooms.has(recording.room_id)) {
-    rt.fail(session, 'not_subscribed', `Subscribe to room "${recording.room_id}" first.`, ref);
+    rt.replies.fail(session, 'not_subscribed', `Subscribe to room "${recording.room_id}" first.`, ref);
     return undefined;
   }
   return recording;

@@ -1,7 +1,7 @@
 import { type ClientFrameOf, sequenceDispatch } from '@gateway/protocol';
 import type { ClientConnection } from '../client-connection';
-import type { BufferedDispatch } from '../replay-buffer';
-import type { Runtime } from '../runtime';
+import type { BufferedDispatch } from '../delivery/replay-buffer';
+import type { Parts } from '../parts';
 import type { Session } from '../session';
 import { verifyClientToken } from './authenticate';
 
@@ -10,22 +10,25 @@ type Verdict =
   /** `end`: the session cannot be resumed any more, so it ends now instead of lingering in presence. */
   | { ok: false; reason: string; end: Session | undefined };
 
+/** What answering a resume takes, whichever instance held the session. */
+export type ResumeAnswerParts = Pick<Parts, 'counters' | 'options' | 'authExpiry' | 'lifecycle'>;
+
 /**
  * Resume: the token as for identify, then the session must exist, belong to the token's user and still
  * reach back to `seq + 1`. Success replays the missed dispatches and answers `resumed`, all in one
- * synchronous run so no live event can come between them. Presence and rooms do not change.
+ * synchronous run so no live event can come between them. Presence and rooms do not change. A session this
+ * instance does not hold goes to whoever resumes sessions from elsewhere (resume on any instance), if anyone.
  */
 export async function onResume(
-  rt: Runtime,
+  rt: ResumeAnswerParts & Pick<Parts, 'replies' | 'registry' | 'extensions'>,
   connection: ClientConnection,
   frame: ClientFrameOf<'resume'>,
 ): Promise<void> {
-  if (connection.state !== 'pre_identify') {
-    rt.reject(connection, 'already_identified', 'This connection has identified already.', frame.ref);
+  if (!connection.moveTo('identifying')) {
+    rt.replies.reject(connection, 'already_identified', 'This connection has identified already.', frame.ref);
     return;
   }
   const { session_id: sessionId, seq, token } = frame.payload;
-  connection.state = 'identifying';
   let userId: string | undefined;
   let expiresAt: number | undefined;
   const verify = rt.options.verifyToken;
@@ -37,32 +40,56 @@ export async function onResume(
   }
   if (connection.state !== 'identifying') return;
 
-  // Not here: with Redis, rebuilt from the events stream (its holder may have been drained or killed).
-  const anywhere = rt.resumeAnywhere;
-  if (anywhere !== undefined && rt.sessions.get(sessionId) === undefined) {
-    await anywhere.resume(connection, frame, userId, expiresAt);
+  const elsewhere = rt.extensions.resumeElsewhere;
+  if (elsewhere !== undefined && rt.registry.session(sessionId) === undefined) {
+    await elsewhere({ connection, sessionId, seq, ref: frame.ref, userId, expiresAt });
     return;
   }
-  const verdict = judge(rt.sessions.get(sessionId), userId, seq);
+  const verdict = judge(rt.registry.session(sessionId), userId, seq);
   if (!verdict.ok) {
-    rt.counters.resumesRefused += 1;
-    // The connection may still identify: the client's next step after invalid_session.
-    connection.state = 'pre_identify';
-    connection.send('invalid_session', { resumable: false, reason: verdict.reason }, frame.ref);
+    refuseResume(rt, connection, sessionId, verdict.reason, frame.ref);
     if (verdict.end !== undefined) rt.lifecycle.endRefused(verdict.end);
-    rt.options.logger.debug({ session_id: sessionId, reason: verdict.reason }, 'resume refused');
     return;
   }
   const { session, missed } = verdict;
   rt.lifecycle.takeOver(session);
   rt.lifecycle.attach(session, connection);
+  completeResume(rt, { session, connection, seq, missed, ref: frame.ref, expiresAt });
+  rt.options.logger.debug({ session_id: session.id, replayed: missed.length }, 'resumed');
+}
+
+/** `invalid_session`: the connection may still identify, the client's next step. */
+export function refuseResume(
+  rt: Pick<Parts, 'counters' | 'options'>,
+  connection: ClientConnection,
+  sessionId: string,
+  reason: string,
+  ref: string | undefined,
+): void {
+  rt.counters.resumeRefused();
+  connection.moveTo('pre_identify');
+  connection.send('invalid_session', { resumable: false, reason }, ref);
+  rt.options.logger.debug({ session_id: sessionId, reason }, 'resume refused');
+}
+
+/** The session is attached to the connection: what the client missed, then `resumed`. */
+export function completeResume(
+  rt: ResumeAnswerParts,
+  resumed: {
+    session: Session;
+    connection: ClientConnection;
+    seq: number;
+    missed: readonly BufferedDispatch[];
+    ref: string | undefined;
+    expiresAt: number | undefined;
+  },
+): void {
+  const { session, connection, seq, missed, ref, expiresAt } = resumed;
   session.trimReplay(seq);
   for (const entry of missed) connection.write(sequenceDispatch(entry.prepared, entry.seq));
-  connection.send('resumed', { session_id: session.id, replayed: missed.length }, frame.ref);
+  connection.send('resumed', { session_id: session.id, replayed: missed.length }, ref);
   rt.authExpiry.set(connection, expiresAt);
-  rt.counters.resumesOk += 1;
-  rt.counters.replayedEvents += missed.length;
-  rt.options.logger.debug({ session_id: session.id, replayed: missed.length }, 'resumed');
+  rt.counters.resumed(missed.length);
 }
 
 function judge(session: Session | undefined, userId: string | undefined, seq: number): Verdict {

@@ -1,6 +1,6 @@
-import type { ClientFrameOf, PresenceEntry, RoomSnapshot } from '@gateway/protocol';
+import type { ChatMessage, ClientFrameOf, RoomSnapshot } from '@gateway/protocol';
 import { andThen, type MaybePromise } from '../maybe-promise';
-import type { Runtime } from '../runtime';
+import type { Parts } from '../parts';
 import type { Session } from '../session';
 
 export interface RefusedRoom {
@@ -14,12 +14,14 @@ interface Verdict {
   reason?: string | undefined;
 }
 
+type RoomParts = Pick<Parts, 'options' | 'membership' | 'presence' | 'history'>;
+
 /**
  * Runs each new room through the authorize hook (in parallel) and the per-connection room limit
  * (in request order). Rooms the session is in already are granted without asking again.
  */
 export async function authorizeRooms(
-  rt: Runtime,
+  rt: Pick<Parts, 'options'>,
   session: Session,
   roomIds: readonly string[],
 ): Promise<{ granted: string[]; refused: RefusedRoom[] }> {
@@ -62,56 +64,69 @@ export async function authorizeRooms(
   return { granted, refused };
 }
 
-/** Presence of the users subscribed to a room, on every instance. */
-export function roomMembers(rt: Runtime, roomId: string): PresenceEntry[] {
-  return rt.cluster.roomUserIds(roomId).flatMap((userId) => rt.cluster.entry(userId) ?? []);
-}
-
 /**
  * Members and recent messages, as `subscribed` and seed 003's status show them. Synchronous with in-process
  * history, a promise when the history is shared (Redis).
  */
-export function roomSnapshot(rt: Runtime, roomId: string): MaybePromise<RoomSnapshot> {
+export function roomSnapshot(rt: Pick<Parts, 'presence' | 'history'>, roomId: string): MaybePromise<RoomSnapshot> {
   return andThen(rt.history.recent(roomId), (recent) => ({
     room_id: roomId,
-    members: roomMembers(rt, roomId),
+    members: rt.presence.roomMembers(roomId),
     recent_messages: recent,
   }));
 }
 
-async function subscribe(rt: Runtime, session: Session, roomIds: readonly string[], ref?: string): Promise<void> {
+async function subscribe(rt: RoomParts, session: Session, roomIds: readonly string[], ref?: string): Promise<void> {
   const { granted, refused } = await authorizeRooms(rt, session, [...new Set(roomIds)]);
   // A session that ended while the hook ran joins nothing; a detached one still does (it will resume).
   if (session.ended) return;
-  for (const roomId of granted) rt.joinRoom(session, roomId);
-  // Joined before the history is read: a message sent meanwhile is delivered or in the history, never lost.
-  const snapshots = granted.map((roomId) => roomSnapshot(rt, roomId));
-  const rooms = snapshots.some((snapshot) => snapshot instanceof Promise) ? await Promise.all(snapshots) : snapshots;
-  session.send('subscribed', { rooms: rooms as RoomSnapshot[], refused }, ref);
+  for (const roomId of granted) rt.membership.joinRoom(session, roomId);
+  // Members shown include this session: with changes ordered across instances, its join is in the table
+  // once settled. Joined before the history is read: a message sent meanwhile is delivered or in the history.
+  const reads = granted.map((roomId) => rt.history.recent(roomId));
+  const settling = rt.presence.settled();
+  if (settling !== undefined) await settling;
+  const recent = reads.some((read) => read instanceof Promise) ? await Promise.all(reads) : (reads as ChatMessage[][]);
+  const rooms = granted.map(
+    (roomId, i): RoomSnapshot => ({
+      room_id: roomId,
+      members: rt.presence.roomMembers(roomId),
+      recent_messages: recent[i] ?? [],
+    }),
+  );
+  session.send('subscribed', { rooms, refused }, ref);
 }
 
-function unsubscribe(rt: Runtime, session: Session, roomIds: readonly string[], ref?: string): void {
-  for (const roomId of roomIds) rt.leaveRoom(session, roomId);
+function unsubscribe(rt: Pick<Parts, 'membership'>, session: Session, roomIds: readonly string[], ref?: string): void {
+  for (const roomId of roomIds) rt.membership.leaveRoom(session, roomId);
   session.send('unsubscribed', { room_ids: roomIds }, ref);
 }
 
-export function onSubscribe(rt: Runtime, session: Session, frame: ClientFrameOf<'subscribe'>): Promise<void> {
+export function onSubscribe(rt: RoomParts, session: Session, frame: ClientFrameOf<'subscribe'>): Promise<void> {
   return subscribe(rt, session, frame.payload.room_ids, frame.ref);
 }
 
-export function onUnsubscribe(rt: Runtime, session: Session, frame: ClientFrameOf<'unsubscribe'>): void {
+export function onUnsubscribe(
+  rt: Pick<Parts, 'membership'>,
+  session: Session,
+  frame: ClientFrameOf<'unsubscribe'>,
+): void {
   unsubscribe(rt, session, frame.payload.room_ids, frame.ref);
 }
 
 /** Seed 004's spelling: the guild id is the room id. */
 export function onGuildSubscribe(
-  rt: Runtime,
+  rt: RoomParts,
   session: Session,
   frame: ClientFrameOf<'guild.subscribe'>,
 ): Promise<void> {
   return subscribe(rt, session, [frame.payload.guild_id], frame.ref);
 }
 
-export function onGuildUnsubscribe(rt: Runtime, session: Session, frame: ClientFrameOf<'guild.unsubscribe'>): void {
+export function onGuildUnsubscribe(
+  rt: Pick<Parts, 'membership'>,
+  session: Session,
+  frame: ClientFrameOf<'guild.unsubscribe'>,
+): void {
   unsubscribe(rt, session, [frame.payload.guild_id], frame.ref);
 }

@@ -1,4 +1,4 @@
-import type { DeviceSnapshot } from '../presence-replica';
+import type { DeviceSnapshot } from '../presence/delta';
 
 /** A device as written to the snapshot: the replicated table's view of it plus when it stops counting. */
 export interface StoredDevice extends DeviceSnapshot {

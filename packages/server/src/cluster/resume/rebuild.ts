@@ -1,5 +1,5 @@
-import type { BackplaneMessage } from '../core/ports/backplane';
-import type { Anchor, ChannelSpan, StreamEntry } from '../core/ports/session-store';
+import type { BackplaneMessage } from '../../core/ports/backplane';
+import type { Anchor, ChannelSpan, StreamEntry } from '../../core/ports/session-store';
 import { comparePositions } from './positions';
 
 /** The type of the marker messages an instance puts in the stream to learn a position; never a dispatch. */

@@ -1,5 +1,5 @@
-import type { ClientConnection } from './client-connection';
-import type { Clock, TimerHandle } from './ports/clock';
+import type { ClientConnection } from '../client-connection';
+import type { Clock, TimerHandle } from '../ports/clock';
 
 export interface HeartbeatActions {
   /** Silence for one interval: ask the client to answer. */

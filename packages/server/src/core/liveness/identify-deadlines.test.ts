@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../test/helpers/manual-clock';
-import type { ClientConnection } from './client-connection';
+import { ManualClock } from '../../../test/helpers/manual-clock';
+import type { ClientConnection } from '../client-connection';
 import { IdentifyDeadlines } from './identify-deadlines';
 
 /** Stand-ins: the queue only hands connections back, it never reads them. */

@@ -1,5 +1,5 @@
-import type { ClientConnection } from './client-connection';
-import type { Clock, TimerHandle } from './ports/clock';
+import type { ClientConnection } from '../client-connection';
+import type { Clock, TimerHandle } from '../ports/clock';
 
 export interface AuthExpiryActions {
   /** The token expires in `noticeMs` or less: ask the client for a fresh one (`auth.expiring`). */
@@ -8,12 +8,19 @@ export interface AuthExpiryActions {
   expire(connection: ClientConnection): void;
 }
 
+interface Deadline {
+  readonly expiresAt: number;
+  /** True once `auth.expiring` went out for this deadline. */
+  warned: boolean;
+}
+
 /**
  * Token deadlines of every connection behind one timer, armed for the earliest pending warning or
  * expiry. Setting a deadline touches only that connection; only the timer's firing walks them all.
  */
 export class AuthExpirySweep {
-  private readonly tracked = new Set<ClientConnection>();
+  /** Connections whose token expires, with their deadline; a token without `exp` is never here. */
+  private readonly tracked = new Map<ClientConnection, Deadline>();
   private timer: TimerHandle | undefined;
   private armedFor = Number.POSITIVE_INFINITY;
 
@@ -25,13 +32,11 @@ export class AuthExpirySweep {
 
   /** A new deadline from identify, resume or reauth; undefined means the token never expires. */
   set(connection: ClientConnection, expiresAt: number | undefined): void {
-    connection.authExpiresAt = expiresAt;
-    connection.authWarned = false;
     if (expiresAt === undefined) {
       this.tracked.delete(connection);
       return;
     }
-    this.tracked.add(connection);
+    this.tracked.set(connection, { expiresAt, warned: false });
     this.arm(this.check(connection, this.clock.now()));
   }
 
@@ -48,23 +53,23 @@ export class AuthExpirySweep {
 
   /** Acts on whatever is due for one connection; returns when it next needs a look. */
   private check(connection: ClientConnection, now: number): number {
-    const expiresAt = connection.authExpiresAt;
-    if (expiresAt === undefined || connection.state === 'closed') {
+    const deadline = this.tracked.get(connection);
+    if (deadline === undefined || connection.state === 'closed') {
       this.tracked.delete(connection);
       return Number.POSITIVE_INFINITY;
     }
-    if (now >= expiresAt) {
+    if (now >= deadline.expiresAt) {
       this.tracked.delete(connection);
       this.actions.expire(connection);
       return Number.POSITIVE_INFINITY;
     }
-    if (!connection.authWarned) {
-      const warnAt = expiresAt - this.noticeMs;
+    if (!deadline.warned) {
+      const warnAt = deadline.expiresAt - this.noticeMs;
       if (now < warnAt) return warnAt;
-      connection.authWarned = true;
-      this.actions.warn(connection, expiresAt);
+      deadline.warned = true;
+      this.actions.warn(connection, deadline.expiresAt);
     }
-    return expiresAt;
+    return deadline.expiresAt;
   }
 
   private arm(at: number): void {
@@ -79,7 +84,7 @@ export class AuthExpirySweep {
     this.armedFor = Number.POSITIVE_INFINITY;
     const now = this.clock.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const connection of [...this.tracked]) next = Math.min(next, this.check(connection, now));
+    for (const connection of [...this.tracked.keys()]) next = Math.min(next, this.check(connection, now));
     this.arm(next);
   }
 }

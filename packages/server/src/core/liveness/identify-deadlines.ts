@@ -1,5 +1,5 @@
-import type { ClientConnection } from './client-connection';
-import type { Clock, TimerHandle } from './ports/clock';
+import type { ClientConnection } from '../client-connection';
+import type { Clock, TimerHandle } from '../ports/clock';
 
 /** Past this many expired slots at the front, the queue drops them (they hold nothing, but they are slots). */
 const COMPACT_AFTER = 1024;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../test/helpers/manual-clock';
-import { InMemoryBackplane } from '../memory/backplane';
-import { createGateway, type Gateway } from './gateway';
+import { ManualClock } from '../test/helpers/manual-clock';
+import type { Gateway } from './core/gateway';
+import { createGateway } from './gateway';
+import { InMemoryBackplane } from './memory/backplane';
 
 /** The core driven without sockets: a fake connection records what the gateway sends. */
 function fakeConnection(gateway: Gateway) {

@@ -1,7 +1,10 @@
 import { prepareDispatch } from '@gateway/protocol';
-import type { Backplane, BackplaneMessage, BackplaneNode, BackplaneStatus, Channel } from './ports/backplane';
-import type { Session } from './session';
+import type { Backplane, BackplaneMessage, BackplaneNode, BackplaneStatus, Channel } from '../ports/backplane';
+import type { Session } from '../session';
 import { SharedBody } from './shared-body';
+
+/** Sees a message before this instance's sessions do; true keeps it from them. */
+export type Interceptor = (channel: Channel, message: BackplaneMessage) => boolean;
 
 export interface Exclusions {
   sessions?: readonly string[];
@@ -15,7 +18,7 @@ export interface Exclusions {
 export class Fanout {
   private readonly node: BackplaneNode;
   /** Sees every message before the sessions; true keeps it from them (resume anywhere's own messages). */
-  private observer: ((channel: Channel, message: BackplaneMessage) => boolean) | undefined;
+  private interceptor: Interceptor | undefined;
 
   constructor(
     backplane: Backplane,
@@ -67,12 +70,13 @@ export class Fanout {
     this.node.close();
   }
 
-  observe(observer: (channel: Channel, message: BackplaneMessage) => boolean): void {
-    this.observer = observer;
+  /** Puts `interceptor` before every delivery (one at a time; a second replaces the first). */
+  intercept(interceptor: Interceptor): void {
+    this.interceptor = interceptor;
   }
 
   private deliver(channel: Channel, message: BackplaneMessage): void {
-    if (this.observer?.(channel, message) === true) return;
+    if (this.interceptor?.(channel, message) === true) return;
     const skipSessions = message.exclude?.sessions;
     const skipUsers = message.exclude?.users;
     // Encoded at most once, by the first recipient whose transport takes bytes, and shared by all of them.

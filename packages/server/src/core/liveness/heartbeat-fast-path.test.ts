@@ -58,7 +58,7 @@ describe('the heartbeat fast path', () => {
   });
 
   it('leaves every example of the bad-input table to the full path', () => {
-    const markdown = readFileSync(new URL('../../../protocol/PROTOCOL.md', import.meta.url), 'utf8');
+    const markdown = readFileSync(new URL('../../../../protocol/PROTOCOL.md', import.meta.url), 'utf8');
     const section = markdown.slice(markdown.search(/^##+ Bad input\s*$/m));
     const table = section.split('\n').filter((line) => line.startsWith('|'));
     const examples = table.flatMap((line) => [...(line.split('|')[2] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1]));

@@ -1,0 +1,236 @@
+import type { Data, PresenceEntry, PresenceStatus } from '@gateway/protocol';
+import { ALL_CHANNEL, type Channel, roomChannel } from '../ports/backplane';
+import type { Session } from '../session';
+import type { PresenceChange } from './aggregate';
+import type { DeviceSnapshot, PresenceDelta } from './delta';
+import { PresenceTable, type PresenceTransition } from './table';
+
+/**
+ * Puts this instance's presence changes in the order every instance applies them. The default applies each at
+ * once (one instance); the cluster's replication publishes it and applies it when the backplane brings it
+ * back, in the backplane's order, so every table sees every change in the same order.
+ */
+export interface PresenceOrdering {
+  submit(delta: PresenceDelta): void;
+  /** Settles once every change submitted so far is in the table (or a deadline passed); undefined if they are. */
+  settled(): Promise<void> | undefined;
+  /** Resolves true once the table holds what other instances had before this one started (false: timed out). */
+  loaded(timeoutMs: number): Promise<boolean>;
+}
+
+/** Where announcements go: through the backplane to every instance, or `here` to this instance's sessions only. */
+export interface PresenceOutlet {
+  emit(channel: Channel, type: string, payload: unknown, exclude: { users: readonly string[] }, here: boolean): void;
+}
+
+export interface PresenceSettings {
+  /** This instance's server id: the origin of its deltas and the node of its devices. */
+  readonly serverId: string;
+  /** Everyone sees everyone (seed 000), or only the users they share a room with. */
+  readonly globalPresence: boolean;
+  readonly timestamp: () => string;
+  /** This instance's live sessions, attached or waiting for a resume. */
+  readonly localSessions: () => Iterable<Session>;
+  readonly outlet: PresenceOutlet;
+}
+
+/**
+ * The gateway's presence: this instance's sessions change it through `up`, `status`, `down`, `join` and
+ * `leave`; each change becomes a delta that the ordering puts in line and hands back to `applyOrdered`. The
+ * table is the only state: a change made here is seen (`entry`, `list`, room members) once it is applied.
+ * Only the instance a delta came from tells clients what it changed, so each change is announced once.
+ */
+export class Presence {
+  readonly table = new PresenceTable();
+  private ordering: PresenceOrdering;
+
+  constructor(private readonly settings: PresenceSettings) {
+    this.ordering = {
+      submit: (delta) => this.applyOrdered(delta),
+      settled: () => undefined,
+      loaded: () => Promise.resolve(true),
+    };
+  }
+
+  /** Hands the ordering of changes to the cluster (replication through the backplane). */
+  orderBy(ordering: PresenceOrdering): void {
+    this.ordering = ordering;
+  }
+
+  // ---- this instance's changes ----
+
+  up(session: Session, status: PresenceStatus, data?: Data): void {
+    const at = this.settings.timestamp();
+    session.setPresence(status, data, at);
+    const device = { device_id: session.deviceId, device_type: session.deviceType, status };
+    const { serverId } = this.settings;
+    this.ordering.submit({
+      op: 'up',
+      origin: serverId,
+      at,
+      node: serverId,
+      session: session.id,
+      user: session.user,
+      device,
+      ...(data === undefined ? {} : { data }),
+    });
+  }
+
+  status(session: Session, status: PresenceStatus, data?: Data): void {
+    const at = this.settings.timestamp();
+    session.setPresence(status, data, at);
+    const delta: PresenceDelta = {
+      op: 'status',
+      origin: this.settings.serverId,
+      at,
+      session: session.id,
+      user_id: session.user.id,
+      status,
+    };
+    if (data !== undefined) delta.data = data;
+    this.ordering.submit(delta);
+  }
+
+  down(session: Session): void {
+    const at = this.settings.timestamp();
+    this.ordering.submit({
+      op: 'down',
+      origin: this.settings.serverId,
+      at,
+      session: session.id,
+      user_id: session.user.id,
+    });
+  }
+
+  join(session: Session, roomId: string): void {
+    this.room('join', session, roomId);
+  }
+
+  leave(session: Session, roomId: string): void {
+    this.room('leave', session, roomId);
+  }
+
+  // ---- the ordering hands changes back here ----
+
+  /** A change in its place in the common order: applied, and announced when it was made here. */
+  applyOrdered(delta: PresenceDelta): void {
+    const transitions = this.table.apply(delta);
+    if (delta.origin !== this.settings.serverId) return;
+    for (const transition of transitions) this.announce(transition, false);
+  }
+
+  /**
+   * A sync after an outage: each table missed different changes, so its transitions are this instance's own
+   * and go to this instance's sessions only.
+   */
+  applySync(delta: PresenceDelta): void {
+    for (const transition of this.table.apply(delta)) this.announce(transition, true);
+  }
+
+  /** Settles once this instance's changes so far are in the table; undefined when they already are. */
+  settled(): Promise<void> | undefined {
+    return this.ordering.settled();
+  }
+
+  loaded(timeoutMs: number): Promise<boolean> {
+    return this.ordering.loaded(timeoutMs);
+  }
+
+  // ---- what clients are shown ----
+
+  entry(userId: string): PresenceEntry | undefined {
+    return this.table.entry(userId);
+  }
+
+  list(): PresenceEntry[] {
+    return this.table.list();
+  }
+
+  /** Presence of the users subscribed to a room, on every instance. */
+  roomMembers(roomId: string): PresenceEntry[] {
+    return this.table.roomUserIds(roomId).flatMap((userId) => this.table.entry(userId) ?? []);
+  }
+
+  roomUserIds(roomId: string): string[] {
+    return this.table.roomUserIds(roomId);
+  }
+
+  roomConnectionCount(roomId: string): number {
+    return this.table.roomSessionCount(roomId);
+  }
+
+  // ---- this instance's devices, as its sessions have them now (for stores and syncs) ----
+
+  localDevice(session: Session): DeviceSnapshot | undefined {
+    const presence = session.presence;
+    if (presence === undefined) return undefined;
+    const snapshot: DeviceSnapshot = {
+      node: this.settings.serverId,
+      session: session.id,
+      user: session.user,
+      device: { device_id: session.deviceId, device_type: session.deviceType, status: presence.status },
+      rooms: [...session.rooms],
+      updated_at: presence.updatedAt,
+    };
+    if (presence.data !== undefined) snapshot.data = presence.data;
+    return snapshot;
+  }
+
+  localDevices(): DeviceSnapshot[] {
+    const out: DeviceSnapshot[] = [];
+    for (const session of this.settings.localSessions()) {
+      const device = this.localDevice(session);
+      if (device !== undefined) out.push(device);
+    }
+    return out;
+  }
+
+  private room(op: 'join' | 'leave', session: Session, roomId: string): void {
+    this.ordering.submit({
+      op,
+      origin: this.settings.serverId,
+      at: this.settings.timestamp(),
+      session: session.id,
+      user_id: session.user.id,
+      room: roomId,
+    });
+  }
+
+  private announce(transition: PresenceTransition, here: boolean): void {
+    const { outlet } = this.settings;
+    const exclude = { users: [transition.userId] };
+    switch (transition.kind) {
+      case 'presence':
+        this.announceChange(transition.change, transition.userId, here);
+        return;
+      case 'room-join': {
+        const payload = { room_id: transition.roomId, presence: transition.entry };
+        outlet.emit(roomChannel(transition.roomId), 'presence.join', payload, exclude, here);
+        return;
+      }
+      case 'room-leave': {
+        const payload = { room_id: transition.roomId, user_id: transition.userId };
+        outlet.emit(roomChannel(transition.roomId), 'presence.leave', payload, exclude, here);
+        return;
+      }
+    }
+  }
+
+  /** Everyone in global scope; otherwise a status change goes to the rooms the user is in. */
+  private announceChange(change: PresenceChange, userId: string, here: boolean): void {
+    const { outlet } = this.settings;
+    const exclude = { users: [userId] };
+    if (this.settings.globalPresence) {
+      if (change.kind === 'leave') outlet.emit(ALL_CHANNEL, 'presence.leave', { user_id: userId }, exclude, here);
+      else {
+        const type = change.kind === 'join' ? 'presence.join' : 'presence.update';
+        outlet.emit(ALL_CHANNEL, type, { presence: change.entry }, exclude, here);
+      }
+      return;
+    }
+    if (change.kind !== 'update') return;
+    for (const roomId of this.table.userRooms(userId)) {
+      outlet.emit(roomChannel(roomId), 'presence.update', { room_id: roomId, presence: change.entry }, exclude, here);
+    }
+  }
+}

@@ -1,0 +1,279 @@
+import type { Data, PresenceDevice, PresenceEntry, PresenceStatus, User } from '@gateway/protocol';
+import { aggregateStatus, changeBetween, type PresenceChange } from './aggregate';
+import type { DeviceSnapshot, PresenceDelta } from './delta';
+
+/** How one applied delta looks to clients. */
+export type PresenceTransition =
+  | { readonly kind: 'presence'; readonly userId: string; readonly change: PresenceChange }
+  | { readonly kind: 'room-join'; readonly roomId: string; readonly userId: string; readonly entry: PresenceEntry }
+  | { readonly kind: 'room-leave'; readonly roomId: string; readonly userId: string };
+
+interface DeviceRecord {
+  readonly session: string;
+  node: string;
+  userId: string;
+  device: PresenceDevice;
+  /** Made at the device's first room join: most idle devices never join one. */
+  rooms: Set<string> | undefined;
+}
+
+interface UserRecord {
+  user: User;
+  /**
+   * One device per connection, wherever it lives, in arrival order. An array rather than a Map keyed by
+   * session id: a user has a handful of devices, and a Map costs ~180 bytes per user even with one.
+   */
+  devices: DeviceRecord[];
+  data?: Data;
+  updatedAt: string;
+}
+
+const NONE: readonly PresenceTransition[] = [];
+
+function sameDevice(a: PresenceDevice, b: PresenceDevice): boolean {
+  return a.device_id === b.device_id && a.device_type === b.device_type && a.status === b.status;
+}
+
+/**
+ * Presence of every user on every instance, and who is in which room: the one place presence is kept.
+ * Every change goes through `apply`, which is deterministic: tables fed the same deltas in the same order
+ * hold the same state and report the same transitions (join on a user's first visible device, leave after
+ * the last; a room's join for a user's first session in it, its leave after the last). Applying a delta
+ * twice changes nothing the second time, so a snapshot and the deltas that overlap it can both be applied.
+ */
+export class PresenceTable {
+  private readonly users = new Map<string, UserRecord>();
+  private readonly sessions = new Map<string, DeviceRecord>();
+  private readonly rooms = new Map<string, Map<string, Set<string>>>();
+
+  apply(delta: PresenceDelta): readonly PresenceTransition[] {
+    switch (delta.op) {
+      case 'up':
+        return this.up(delta.node, delta.session, delta.user, delta.device, delta.data, delta.at);
+      case 'status':
+        return this.status(delta.session, delta.user_id, delta.status, delta.data, delta.at);
+      case 'down':
+        return this.down(delta.session, delta.user_id, delta.at);
+      case 'join':
+        return this.join(delta.session, delta.user_id, delta.room);
+      case 'leave':
+        return this.leave(delta.session, delta.user_id, delta.room);
+      case 'sync':
+        return this.sync(delta.origin, delta.devices, delta.at);
+    }
+  }
+
+  /** Takes a device from a snapshot as it is, announcing nothing (bootstrap). */
+  load(snapshot: DeviceSnapshot): void {
+    this.up(snapshot.node, snapshot.session, snapshot.user, snapshot.device, snapshot.data, snapshot.updated_at);
+    for (const roomId of snapshot.rooms) this.join(snapshot.session, snapshot.user.id, roomId);
+  }
+
+  /** Forgets everyone. */
+  clear(): void {
+    this.users.clear();
+    this.sessions.clear();
+    this.rooms.clear();
+  }
+
+  has(sessionId: string): boolean {
+    return this.sessions.has(sessionId);
+  }
+
+  /** The user's presence as others see it; undefined when offline or invisible on every device. */
+  entry(userId: string): PresenceEntry | undefined {
+    const record = this.users.get(userId);
+    if (record === undefined) return undefined;
+    const devices: PresenceDevice[] = [];
+    for (const { device } of record.devices) if (device.status !== 'invisible') devices.push(device);
+    const status = aggregateStatus(devices);
+    if (status === undefined) return undefined;
+    const entry: PresenceEntry = { user_id: record.user.id, status, devices, updated_at: record.updatedAt };
+    if (record.user.display_name !== undefined) entry.display_name = record.user.display_name;
+    if (record.data !== undefined) entry.data = record.data;
+    return entry;
+  }
+
+  /** Everyone visible to others. */
+  list(): PresenceEntry[] {
+    const out: PresenceEntry[] = [];
+    for (const userId of this.users.keys()) {
+      const entry = this.entry(userId);
+      if (entry !== undefined) out.push(entry);
+    }
+    return out;
+  }
+
+  /** Users with at least one device, visible or not. */
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  /** Users with a session in the room. */
+  roomUserIds(roomId: string): string[] {
+    return [...(this.rooms.get(roomId)?.keys() ?? [])];
+  }
+
+  roomSessionCount(roomId: string): number {
+    let count = 0;
+    for (const sessions of this.rooms.get(roomId)?.values() ?? []) count += sessions.size;
+    return count;
+  }
+
+  /** Every room any session of the user is in. */
+  userRooms(userId: string): string[] {
+    const out = new Set<string>();
+    for (const device of this.users.get(userId)?.devices ?? []) {
+      for (const roomId of device.rooms ?? []) out.add(roomId);
+    }
+    return [...out];
+  }
+
+  /** Instances holding at least one device. */
+  nodes(): string[] {
+    const out = new Set<string>();
+    for (const device of this.sessions.values()) out.add(device.node);
+    return [...out];
+  }
+
+  devicesOf(node: string): { session: string; userId: string }[] {
+    const out: { session: string; userId: string }[] = [];
+    for (const [session, device] of this.sessions) {
+      if (device.node === node) out.push({ session, userId: device.userId });
+    }
+    return out;
+  }
+
+  /**
+   * Makes the table hold exactly these devices for `node` (a sync after an outage): its devices not listed go
+   * down, listed ones come up or change, and each one's rooms become the listed ones. The transitions differ
+   * from table to table, since each missed different changes.
+   */
+  private sync(node: string, devices: readonly DeviceSnapshot[], at: string): PresenceTransition[] {
+    const out: PresenceTransition[] = [];
+    const listed = new Set(devices.map((device) => device.session));
+    for (const { session, userId } of this.devicesOf(node)) {
+      if (!listed.has(session)) out.push(...this.down(session, userId, at));
+    }
+    for (const snapshot of devices) {
+      const userId = snapshot.user.id;
+      out.push(...this.up(node, snapshot.session, snapshot.user, snapshot.device, snapshot.data, snapshot.updated_at));
+      const rooms = new Set(snapshot.rooms);
+      for (const roomId of [...(this.sessions.get(snapshot.session)?.rooms ?? [])]) {
+        if (!rooms.has(roomId)) out.push(...this.leave(snapshot.session, userId, roomId));
+      }
+      for (const roomId of rooms) out.push(...this.join(snapshot.session, userId, roomId));
+    }
+    return out;
+  }
+
+  private up(
+    node: string,
+    sessionId: string,
+    user: User,
+    device: PresenceDevice,
+    data: Data | undefined,
+    at: string,
+  ): readonly PresenceTransition[] {
+    let record = this.users.get(user.id);
+    const found = this.sessions.get(sessionId);
+    const existing = found?.userId === user.id ? found : undefined;
+    // A repeat (bootstrap replaying what the snapshot had, a re-announcement) or a session moving to another
+    // instance (resume anywhere) is no change to others; only the holder is updated.
+    if (
+      record !== undefined &&
+      existing !== undefined &&
+      sameDevice(existing.device, device) &&
+      (data === undefined || JSON.stringify(data) === JSON.stringify(record.data))
+    ) {
+      existing.node = node;
+      return NONE;
+    }
+    const before = this.entry(user.id);
+    if (record === undefined) {
+      record = { user, devices: [], updatedAt: at };
+      this.users.set(user.id, record);
+    }
+    record.user = user;
+    const next: DeviceRecord = { session: sessionId, node, userId: user.id, device, rooms: existing?.rooms };
+    const index = existing === undefined ? -1 : record.devices.indexOf(existing);
+    // `concat` makes an array of exactly the right size; `push` would reserve 16 spare slots.
+    if (index < 0) record.devices = record.devices.concat(next);
+    else record.devices[index] = next;
+    this.sessions.set(sessionId, next);
+    if (data !== undefined) record.data = data;
+    record.updatedAt = at;
+    return this.compare(user.id, before);
+  }
+
+  private status(
+    sessionId: string,
+    userId: string,
+    status: PresenceStatus,
+    data: Data | undefined,
+    at: string,
+  ): readonly PresenceTransition[] {
+    const record = this.users.get(userId);
+    const device = this.sessions.get(sessionId);
+    if (record === undefined || device === undefined || device.userId !== userId) return NONE;
+    const before = this.entry(userId);
+    device.device = { ...device.device, status };
+    if (data !== undefined) record.data = data;
+    record.updatedAt = at;
+    return this.compare(userId, before);
+  }
+
+  private down(sessionId: string, userId: string, at: string): readonly PresenceTransition[] {
+    const record = this.users.get(userId);
+    const device = this.sessions.get(sessionId);
+    if (record === undefined || device === undefined || device.userId !== userId) return NONE;
+    // A crashed instance's sessions never sent their room leaves: they go with the device.
+    const out: PresenceTransition[] = [];
+    for (const roomId of [...(device.rooms ?? [])]) out.push(...this.leave(sessionId, userId, roomId));
+    const before = this.entry(userId);
+    record.devices = record.devices.filter((other) => other !== device);
+    this.sessions.delete(sessionId);
+    record.updatedAt = at;
+    if (record.devices.length === 0) this.users.delete(userId);
+    out.push(...this.compare(userId, before));
+    return out;
+  }
+
+  private join(sessionId: string, userId: string, roomId: string): readonly PresenceTransition[] {
+    const device = this.sessions.get(sessionId);
+    if (device === undefined || device.userId !== userId || device.rooms?.has(roomId)) return NONE;
+    device.rooms ??= new Set();
+    device.rooms.add(roomId);
+    let users = this.rooms.get(roomId);
+    if (users === undefined) {
+      users = new Map();
+      this.rooms.set(roomId, users);
+    }
+    let sessions = users.get(userId);
+    const firstOfUser = sessions === undefined;
+    if (sessions === undefined) {
+      sessions = new Set();
+      users.set(userId, sessions);
+    }
+    sessions.add(sessionId);
+    const entry = this.entry(userId);
+    return firstOfUser && entry !== undefined ? [{ kind: 'room-join', roomId, userId, entry }] : NONE;
+  }
+
+  private leave(sessionId: string, userId: string, roomId: string): readonly PresenceTransition[] {
+    const device = this.sessions.get(sessionId);
+    if (device === undefined || device.rooms?.delete(roomId) !== true) return NONE;
+    const users = this.rooms.get(roomId);
+    const sessions = users?.get(userId);
+    if (users === undefined || sessions === undefined || !sessions.delete(sessionId)) return NONE;
+    if (sessions.size > 0) return NONE;
+    users.delete(userId);
+    if (users.size === 0) this.rooms.delete(roomId);
+    return [{ kind: 'room-leave', roomId, userId }];
+  }
+
+  private compare(userId: string, before: PresenceEntry | undefined): readonly PresenceTransition[] {
+    const change = changeBetween(userId, before, this.entry(userId));
+    return change === undefined ? NONE : [{ kind: 'presence', userId, change }];
+  }
+}

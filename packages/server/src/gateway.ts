@@ -1,0 +1,32 @@
+import type { EventDefinition } from '@gateway/protocol';
+import { plugPresenceReplication } from './cluster/presence/plug';
+import { plugUnpublishedRescue } from './cluster/rescue/plug';
+import { plugResumeAnywhere } from './cluster/resume/resume-anywhere';
+import { createCore, type Gateway } from './core/gateway';
+import { type GatewayOptions, resolveOptions } from './core/options';
+import { systemClock } from './core/ports/clock';
+import { InMemoryBackplane } from './memory/backplane';
+import { inMemorySharedState } from './memory/shared-state';
+
+/**
+ * The gateway: its core with in-memory defaults for the ports not given, and the cluster features the given
+ * ones allow. Presence is replicated over the backplane always (gateways sharing one see each other); a
+ * presence store adds bootstrap, liveness and the sweeper, and with them the rescue of messages a dead
+ * instance accepted; a session store adds resume on any instance.
+ */
+export function createGateway<const Events extends readonly EventDefinition[] = []>(
+  options: GatewayOptions<Events> = {},
+): Gateway<Events> {
+  const resolved = resolveOptions({
+    ...options,
+    backplane: options.backplane ?? new InMemoryBackplane(() => (options.clock ?? systemClock).now()),
+    sharedState: options.sharedState ?? inMemorySharedState,
+  });
+  const core = createCore<Events>(resolved);
+  const liveness = plugPresenceReplication(core, resolved.presenceStore);
+  if (liveness !== undefined) plugUnpublishedRescue(core, liveness);
+  if (resolved.sessionStore !== undefined && resolved.resumeWindowMs > 0) {
+    plugResumeAnywhere(core, resolved.sessionStore);
+  }
+  return core.gateway;
+}
