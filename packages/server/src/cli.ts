@@ -2,6 +2,7 @@
 import pino from 'pino';
 import { readConfig } from './config';
 import type { AuthMode } from './core/options';
+import { systemClock } from './core/ports/clock';
 import { startServer } from './server';
 
 /**
@@ -62,11 +63,11 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping: reconnect + goodbye (4002) to every client, then ending sessions');
     // A socket that never finishes its close handshake must not keep a deploy waiting.
-    const deadline = setTimeout(() => {
+    // The system clock's timers never keep the process alive by themselves.
+    systemClock.setTimeout(() => {
       logger.warn({ bound_ms: STOP_BOUND_MS }, 'stop took too long; exiting anyway');
       process.exit(1);
     }, STOP_BOUND_MS);
-    deadline.unref();
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {

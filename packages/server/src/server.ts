@@ -151,6 +151,7 @@ export async function startServer<const Events extends readonly EventDefinition[
   const transport = attachWebSocketTransport(http, gateway, {
     maxPayload: maxFrameBytes * 2,
     logger,
+    clock,
     ...(path === undefined ? {} : { path }),
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 import { CloseCode } from '@gateway/protocol';
 import { describe, expect, it } from 'vitest';
 import { type Connection, createGateway } from '../src/index';
+import { SLOW_CONSUMER_GRACE_MS } from '../src/transport/ws';
 import { ManualClock } from './helpers/manual-clock';
 import { resume } from './helpers/resume';
 import { startTestServer } from './helpers/server';
@@ -60,7 +61,8 @@ describe('slow consumers', () => {
   });
 
   it('with the default limits, cuts off a reader that stays stalled and its resume still loses nothing', async () => {
-    const t = await startTestServer({ ...quiet, clock: new ManualClock() });
+    const clock = new ManualClock();
+    const t = await startTestServer({ ...quiet, clock });
     const { client: slow, ready } = await t.join({ user_id: 'slow', subscriptions: ['r'] });
     const { gateway } = t.server;
     slow.pauseReading();
@@ -83,7 +85,7 @@ describe('slow consumers', () => {
     }
     for (let i = 0; i < 10; i++) push('late');
     // Still stalled past the transport's grace: the server destroys the socket with its backlog unsent.
-    await new Promise<void>((resolve) => setTimeout(resolve, 1500));
+    clock.advance(SLOW_CONSUMER_GRACE_MS);
     slow.resumeReading();
     const closed = await slow.closed;
     expect(closed.code).toBe(1006);

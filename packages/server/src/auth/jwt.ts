@@ -1,6 +1,7 @@
 import { errors, jwtVerify } from 'jose';
 import { TokenExpiredError } from '../core/errors';
 import { type AuthenticatedUser, markJwtVerifier, type VerifyToken } from '../core/options';
+import { systemClock } from '../core/ports/clock';
 
 export interface JwtVerifierOptions {
   /** Reads the time tokens are checked against; tests pass their fake clock. @default Date.now */
@@ -17,7 +18,7 @@ export interface JwtVerifierOptions {
 export function createJwtVerifier(secret: string | Uint8Array, options: JwtVerifierOptions = {}): VerifyToken {
   if (secret.length === 0) throw new TypeError('The JWT secret is empty; set JWT_SECRET to a long random string.');
   const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock.now;
   // Marked here, where every JWT verifier is made, so a gateway given one reports mode `jwt` however it got it.
   return markJwtVerifier(async (token) => {
     try {

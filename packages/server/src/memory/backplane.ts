@@ -6,6 +6,7 @@ import type {
   BackplaneStatus,
   Channel,
 } from '../core/ports/backplane';
+import { systemClock } from '../core/ports/clock';
 
 const MAX_REMEMBERED_ONCE_KEYS = 100_000;
 
@@ -30,8 +31,8 @@ export class InMemoryBackplane implements Backplane {
   /** Nothing can fail in one process: it has been ok since `since` (epoch ms, from `now`). */
   private readonly since: number;
 
-  /** @param now for `status().since`. @default Date.now */
-  constructor(now: () => number = Date.now) {
+  /** @param now for `status().since`. @default the system clock's */
+  constructor(now: () => number = systemClock.now) {
     this.since = now();
   }
 

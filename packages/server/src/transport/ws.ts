@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { CloseCode, seqPrefix } from '@gateway/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { Gateway } from '../core/gateway';
+import { type Clock, systemClock } from '../core/ports/clock';
 import type { Connection, ConnectionHandle, ConnectionInfo } from '../core/ports/connection';
 import type { Logger } from '../core/ports/logger';
 import { type CoalescedSocket, WriteCoalescer } from './write-coalescer';
@@ -13,6 +14,8 @@ export interface WebSocketTransportOptions {
   /** Hard cap where ws itself closes with 1009; above the gateway's own frame limit so that one answers first. */
   maxPayload: number;
   logger: Logger;
+  /** Times the slow consumer's grace and the close's. @default the system clock */
+  clock?: Clock;
 }
 
 export interface WebSocketTransport {
@@ -25,7 +28,7 @@ export interface WebSocketTransport {
  * close frame behind it) before it is destroyed: ws alone would wait 30 s for a reader that stays stalled.
  * The session's replay buffer holds those frames, so a client cut off here resumes and loses nothing.
  */
-const SLOW_CONSUMER_GRACE_MS = 1000;
+export const SLOW_CONSUMER_GRACE_MS = 1000;
 
 function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -51,6 +54,7 @@ class WsConnection implements Connection {
     /** The upgraded socket ws writes to: staged frames go to it in one write per tick (public stream API). */
     private readonly socket: Duplex,
     coalescer: WriteCoalescer,
+    private readonly clock: Clock,
   ) {
     this.framedHere = ws.extensions === '';
     this.writes = coalescer.wrap(socket, this);
@@ -90,8 +94,9 @@ class WsConnection implements Connection {
     this.writes.writeStaged();
     ws.close(code, reason);
     if (code === CloseCode.slow_consumer) {
-      const timer = setTimeout(() => ws.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
-      ws.once('close', () => clearTimeout(timer));
+      const { clock } = this;
+      const timer = clock.setTimeout(() => ws.terminate(), SLOW_CONSUMER_GRACE_MS);
+      ws.once('close', () => clock.clearTimeout(timer));
     }
   }
 
@@ -108,6 +113,7 @@ export function attachWebSocketTransport(
   options: WebSocketTransportOptions,
 ): WebSocketTransport {
   const path = options.path ?? '/ws';
+  const clock = options.clock ?? systemClock;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const coalescer = new WriteCoalescer();
 
@@ -125,7 +131,7 @@ export function attachWebSocketTransport(
     if (request.socket.remoteAddress !== undefined) info.remoteAddress = request.socket.remoteAddress;
     if (request.headers['user-agent'] !== undefined) info.userAgent = request.headers['user-agent'];
     if (request.headers.origin !== undefined) info.origin = request.headers.origin;
-    handles.set(ws, gateway.open(new WsConnection(ws, socket, coalescer), info));
+    handles.set(ws, gateway.open(new WsConnection(ws, socket, coalescer, clock), info));
     ws.on('message', onMessage);
     ws.on('close', onClose);
     ws.on('error', onError);
@@ -150,6 +156,7 @@ export function attachWebSocketTransport(
     async close(graceMs = 1000) {
       server.off('upgrade', onUpgrade);
       const open = [...wss.clients];
+      let timer: unknown;
       await Promise.race([
         Promise.all(
           open.map(
@@ -159,8 +166,11 @@ export function attachWebSocketTransport(
               ),
           ),
         ),
-        new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+        new Promise<void>((resolve) => {
+          timer = clock.setTimeout(resolve, graceMs);
+        }),
       ]);
+      clock.clearTimeout(timer);
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
