@@ -97,24 +97,32 @@ export class InMemoryBackplane implements Backplane {
     this.delivering = true;
     let failure: { error: unknown } | undefined;
     try {
-      for (
-        let next: (typeof this.queued)[number] | undefined = { channel, message };
-        next;
-        next = this.queued.shift()
-      ) {
-        // The array as it is now: a listener unsubscribing (a connection closing) meanwhile replaces it.
-        for (const listener of this.subscribers.get(next.channel) ?? []) {
-          try {
-            listener(next.channel, next.message);
-          } catch (error) {
-            // One failing listener must not keep the message from the others; the publisher hears of it.
-            failure ??= { error };
-          }
-        }
+      failure = this.deliver(channel, message, failure);
+      for (let next = this.queued.shift(); next !== undefined; next = this.queued.shift()) {
+        failure = this.deliver(next.channel, next.message, failure);
       }
     } finally {
       this.delivering = false;
     }
     if (failure !== undefined) throw failure.error;
+  }
+
+  /** To every listener on the channel; keeps the first failure (one failing listener must not stop the rest). */
+  private deliver(
+    channel: Channel,
+    message: BackplaneMessage,
+    failure: { error: unknown } | undefined,
+  ): { error: unknown } | undefined {
+    let first = failure;
+    // The array as it is now: a listener unsubscribing (a connection closing) meanwhile replaces it.
+    for (const listener of this.subscribers.get(channel) ?? []) {
+      try {
+        listener(channel, message);
+      } catch (error) {
+        // The publisher hears of it once every listener has had the message.
+        first ??= { error };
+      }
+    }
+    return first;
   }
 }

@@ -41,7 +41,12 @@ export class OwnChanges {
       const waiter: Waiter = {
         through,
         resolve,
-        timer: this.clock.setTimeout(() => this.release(waiter), SETTLE_DEADLINE_MS),
+        timer: this.clock.setTimeout(() => {
+          // Taken as come back: a change the backplane lost (it was closed under it) must not make every
+          // later reply wait for the deadline too.
+          this.applied = Math.max(this.applied, through);
+          this.release(waiter);
+        }, SETTLE_DEADLINE_MS),
       };
       this.waiters.add(waiter);
     });
