@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../test/helpers/manual-clock';
-import type { Gateway } from './core/gateway';
+import type { Gateway } from './core/api';
 import { createGateway } from './gateway';
 import { InMemoryBackplane } from './memory/backplane';
 

@@ -1,8 +1,8 @@
 export { createJwtVerifier, type JwtVerifierOptions } from './auth/jwt';
 export { type AuthMode, type AuthSettings, resolveAuth } from './auth/resolve';
 export { type EnvConfig, readConfig } from './config';
+export type { DrainOptions, Gateway, StopOptions } from './core/api';
 export { TokenExpiredError } from './core/errors';
-export type { DrainOptions, Gateway, StopOptions } from './core/gateway';
 export type { GatewayStream, StartStreamOptions } from './core/handlers/streams';
 export type { MaybePromise } from './core/maybe-promise';
 export type {

@@ -4,7 +4,7 @@ import type { EventDefinition } from '@gateway/protocol';
 import pino from 'pino';
 import { assertModeAllowed } from './auth/production-guard';
 import { DEV_MODE_WARNING, resolveAuth } from './auth/resolve';
-import type { Gateway } from './core/gateway';
+import type { Gateway } from './core/api';
 import { DEFAULT_PRESENCE_TTL_MS, type GatewayOptions } from './core/options';
 import { systemClock } from './core/ports/clock';
 import type { Logger } from './core/ports/logger';

@@ -1,127 +1,21 @@
-import type { CustomClientPayloads, EventDefinition, PresenceEntry } from '@gateway/protocol';
+import type { EventDefinition } from '@gateway/protocol';
 import { CloseCode, MAX_CONTENT_LENGTH, PROTOCOL_VERSION, parsePreparedPayload } from '@gateway/protocol';
-import type { AcceptedSend } from './chat-types';
+import type { DrainOptions, Gateway } from './api';
+import { assemble } from './assembly';
 import { ClientConnection } from './client-connection';
-import { Counters } from './counters';
-import { Delivery } from './delivery/delivery';
-import { Fanout } from './delivery/fanout';
+import type { Fanout } from './delivery/fanout';
 import { createFrameRouter } from './dispatcher';
-import { Extensions } from './extensions';
 import type { StoredHandler } from './handlers/custom';
 import { roomSnapshot } from './handlers/rooms';
-import { type GatewayStream, type StartStreamOptions, startStream } from './handlers/streams';
-import { HookList } from './hooks';
+import { startStream } from './handlers/streams';
+import type { HookList } from './hooks';
 import { randomChars } from './ids';
-import { InFlight } from './in-flight';
-import { Lifecycle } from './lifecycle';
 import type { RateLimit } from './limits/rate-limit';
-import { AuthExpirySweep } from './liveness/auth-expiry';
-import { HeartbeatSweep } from './liveness/heartbeat';
-import { IdentifyDeadlines } from './liveness/identify-deadlines';
-import { Membership } from './membership';
-import { type AuthMode, authModeOf, type ResolvedOptions } from './options';
+import { authModeOf, type ResolvedOptions } from './options';
 import { createOriginCheck } from './origin';
 import type { Parts } from './parts';
-import { ALL_CHANNEL } from './ports/backplane';
-import type { Connection, ConnectionHandle, ConnectionInfo } from './ports/connection';
-import { Presence } from './presence/presence';
-import { RecordingStore } from './recordings';
-import { Registry } from './registry';
-import { Replies } from './replies';
-import { Session } from './session';
-import { Shutdown } from './shutdown';
-import { Stamps } from './stamps';
-import { StreamStore } from './streams';
-import type {
-  BroadcastOptions,
-  ClientEventType,
-  EventHandler,
-  GatewayStats,
-  ReplayedEvent,
-  RoomStatus,
-  SendTarget,
-  ServerEventMap,
-  ServerEventType,
-} from './types';
-import { TypingTracker } from './typing';
-
-export interface DrainOptions {
-  /** Clients wait this long before reconnecting. @default 0 */
-  afterMs?: number;
-  /** Plus a random share of this, so a fleet does not come back in lockstep. @default 1000 */
-  jitterMs?: number;
-  /** Sent in `reconnect` and `goodbye`. */
-  reason?: string;
-}
-
-export interface StopOptions extends DrainOptions {
-  /** @default 4002 (going away, resumable) */
-  code?: number;
-}
-
-/** The gateway core: no sockets, no HTTP; a transport feeds it connections through `open`. */
-export interface Gateway<Events extends readonly EventDefinition[] = readonly EventDefinition[]> {
-  /**
-   * `jwt` when tokens are verified with the JWT secret, `custom` with the app's own `verifyToken`, `dev`
-   * when identify may name its user.
-   */
-  readonly mode: AuthMode;
-  readonly serverId: string;
-  /** Transport seam: call on every new socket; feed its messages and its close to the handle. */
-  open(connection: Connection, info?: ConnectionInfo): ConnectionHandle;
-  /** Handles a custom client event type; a returned event is sent back to the sender. Returns an unregister function. */
-  handle<T extends ClientEventType<Events>>(
-    type: T,
-    handler: EventHandler<Events, CustomClientPayloads<Events>[T]>,
-  ): () => void;
-  /** To everyone identified, or to one room; `exclude` skips sessions or users (seed 000). */
-  broadcast<T extends ServerEventType<Events>>(
-    type: T,
-    payload: ServerEventMap<Events>[T],
-    options?: BroadcastOptions,
-  ): void;
-  /**
-   * To one session or every session of one user; a detached session buffers it for its resume. False when
-   * no such session or user is here.
-   */
-  send<T extends ServerEventType<Events>>(target: SendTarget, type: T, payload: ServerEventMap<Events>[T]): boolean;
-  /** Everyone online (visible), or the members of one room. */
-  presence(roomId?: string): PresenceEntry[];
-  /** A session's dispatches after `seq`; undefined for an unknown session or when the buffer no longer reaches back. */
-  eventsSince(sessionId: string, seq: number): ReplayedEvent[] | undefined;
-  /** Starts a server-initiated chat stream in a room. */
-  startStream(options: StartStreamOptions): GatewayStream;
-  stats(): GatewayStats;
-  /**
-   * Resolves once presence from the other instances is loaded (at once on a single instance), or false after
-   * `timeoutMs`. A server accepting clients before it would show them rooms without the other instances' users.
-   */
-  presenceLoaded(timeoutMs: number): Promise<boolean>;
-  /**
-   * A room's status at once. With shared state (Redis) its `recent_messages` are empty, since the history
-   * lives elsewhere: `roomStatus` fetches it.
-   */
-  room(roomId: string): RoomStatus;
-  /** A room's status with its recent messages from wherever the history lives. */
-  roomStatus(roomId: string): Promise<RoomStatus>;
-  /**
-   * Server-paced reconnect (deploys, rebalancing): every connection gets `reconnect`, then goodbye and
-   * close 4002. Sessions are kept for the resume window, so clients resume here or elsewhere.
-   */
-  drain(options?: DrainOptions): void;
-  /**
-   * Graceful stop: accepts no more connections and answers new work with `error shutting_down`, waits
-   * (up to `stopTimeoutMs`) for messages being persisted so each reaches its room, then `drain`s and ends
-   * every session (the process is going away; presence leaves). Settles once everyone is told.
-   */
-  stop(options?: StopOptions): Promise<void>;
-  /**
-   * Revokes room membership (kick, lost permission) of one session or every session of a user, attached
-   * or detached: nothing more of the room is delivered or buffered for replay. Attached connections get
-   * `unsubscribed {room_ids}` without a ref. Returns how many sessions left the room.
-   */
-  unsubscribe(target: SendTarget, roomId: string, reason?: string): number;
-}
+import type { ConnectionHandle } from './ports/connection';
+import type { RoomStatus } from './types';
 
 /** The seams cluster features plug into: session hooks, the fan-out's interceptor, the extension points. */
 export interface CoreSeams {
@@ -174,84 +68,9 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
 ): Core<Events> {
   const { clock, logger, serverId } = options;
   const startedAt = clock.now();
-  const registry = new Registry();
-  const hooks = new HookList();
-  const extensions = new Extensions();
-  const shutdown = new Shutdown();
-  const counters = new Counters();
-  const stamps = new Stamps(clock, options.random);
-  const fanout = new Fanout(options.backplane, (channel) => registry.recipients(channel), serverId);
-  const ephemeral = new Set(options.events.filter((event) => event.ephemeral).map((event) => event.name));
-  const delivery = new Delivery(fanout, ephemeral);
-  const presence = new Presence({
-    serverId,
-    globalPresence: options.globalPresence,
-    timestamp: () => stamps.timestamp(),
-    localSessions: () => registry.sessionsNow(),
-    outlet: delivery,
-  });
-  const typing = new TypingTracker(clock, options.typingTtlMs, options.typingThrottleMs, (roomId, userId) =>
-    delivery.toRoom(roomId, 'typing.stop', { room_id: roomId, user_id: userId }, { users: [userId] }),
-  );
-  const membership = new Membership(registry, fanout, presence, typing, hooks);
-  // The sweeps close connections through the lifecycle, and the lifecycle tells them of closed ones: each
-  // side reaches the other through a callback called only once both exist.
-  const heartbeat = new HeartbeatSweep(
-    clock,
-    options.heartbeatIntervalMs,
-    options.heartbeatGraceMs,
-    () => registry.connectionsNow(),
-    {
-      ping: (connection) => connection.send('heartbeat', {}),
-      // Resumable: the session waits for the client to come back (a phone waking up, a network switch).
-      expire: (connection) => lifecycle.close(connection, 'heartbeat_timeout', 'No heartbeat heard in time.'),
-    },
-  );
-  const authExpiry = new AuthExpirySweep(clock, options.authExpiringNoticeMs, {
-    warn: (connection, expiresAt) =>
-      connection.send('auth.expiring', {
-        expires_at: new Date(expiresAt).toISOString(),
-        expires_in_ms: Math.max(0, expiresAt - clock.now()),
-      }),
-    // refresh_token verdict: the session is kept, the client resumes with a fresh token.
-    expire: (connection) =>
-      lifecycle.close(connection, 'token_expired', 'The token has expired; resume with a fresh one.'),
-  });
-  const lifecycle = new Lifecycle(
-    registry,
-    membership,
-    hooks,
-    { idle: () => heartbeat.stop(), forget: (connection) => authExpiry.forget(connection) },
-    options,
-  );
-  const identifyDeadlines = new IdentifyDeadlines(clock, options.identifyTimeoutMs, (connection) => {
-    if (connection.state === 'pre_identify' || connection.state === 'identifying') {
-      lifecycle.close(connection, 'identify_timeout', 'No identify arrived in time.');
-    }
-  });
-  const parts: Parts = {
-    options,
-    registry,
-    delivery,
-    presence,
-    membership,
-    lifecycle,
-    replies: new Replies(clock, lifecycle),
-    stamps,
-    counters,
-    typing,
-    history: options.sharedState.history({ size: options.historySize }),
-    dedup: options.sharedState.dedup<AcceptedSend>({ windowMs: options.dedupWindowMs, now: () => clock.now() }),
-    unpublished: options.sharedState.unpublished?.(),
-    streams: new StreamStore(options.maxStreams),
-    recordings: new RecordingStore(),
-    inFlight: new InFlight(),
-    authExpiry,
-    shutdown,
-    extensions,
-    newSession: (id, user, deviceId, deviceType) => new Session(id, user, deviceId, deviceType, options),
-  };
-  fanout.watch(ALL_CHANNEL);
+  const { parts, fanout, hooks, heartbeat, identifyDeadlines } = assemble(options);
+  const { registry, delivery, presence, membership, lifecycle, counters, typing, authExpiry, extensions, shutdown } =
+    parts;
 
   const handlers = new Map<string, StoredHandler>();
   const receive = createFrameRouter(parts, handlers);

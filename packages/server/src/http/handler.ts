@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Gateway } from '../core/gateway';
+import type { Gateway } from '../core/api';
 import type { Logger } from '../core/ports/logger';
 import { type DemoFiles, MISSING_DEMO_PAGE } from './demo-files';
 

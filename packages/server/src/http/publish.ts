@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventDefinition } from '@gateway/protocol';
-import type { Gateway } from '../core/gateway';
+import type { Gateway } from '../core/api';
 import type { Logger } from '../core/ports/logger';
 import { createPublicationValidator, deliverPublication } from '../ingress/publication';
 

@@ -1,5 +1,5 @@
 import { createServerFrameDecoder, type EventDefinition, isDispatchType, serverFrameSchemas } from '@gateway/protocol';
-import type { Gateway } from '../core/gateway';
+import type { Gateway } from '../core/api';
 import { englishIssues } from '../core/zod-messages';
 
 /** Who a publication reaches: every connection in a room, every connection of a user, or everyone. */

@@ -1,6 +1,6 @@
 import type { EventDefinition } from '@gateway/protocol';
 import { Redis } from 'ioredis';
-import type { Gateway } from '../core/gateway';
+import type { Gateway } from '../core/api';
 import { type Clock, systemClock } from '../core/ports/clock';
 import { type Logger, silentLogger } from '../core/ports/logger';
 import { createPublicationValidator, deliverPublication } from '../ingress/publication';

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CloseCode, seqPrefix } from '@gateway/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { Gateway } from '../core/gateway';
+import type { Gateway } from '../core/api';
 import { type Clock, systemClock } from '../core/ports/clock';
 import type { Connection, ConnectionHandle, ConnectionInfo } from '../core/ports/connection';
 import type { Logger } from '../core/ports/logger';
