@@ -2,10 +2,13 @@
 // `pnpm bench`: the gateway beside the servers its users would pick instead, in one run.
 //
 //   node bench/src/run.mjs [--quick] [--runs N] [--idle-runs N] [--scenarios a,b] [--servers a,b]
-//                          [--gateway-dist] [--no-redis] [--no-resume] [--no-docs] [--out path] [--max-minutes M]
+//                          [--gateway-dist] [--baseline <checkout>] [--no-redis] [--no-resume] [--no-docs]
+//                          [--out path] [--max-minutes M]
 //
 // Scenarios: fanout-100, fanout-1000, fanout-5000, rooms, idle, stalled (quick: fanout-200, rooms, idle, stalled).
-// Servers: gateway, gateway-redis, ws, ws-coalesced, socketio. BENCH_NODE_OPTIONS adds flags to the servers
+// Servers: gateway, gateway-redis, ws, ws-coalesced, socketio, and gateway-baseline: with --baseline, the
+// gateway built from another checkout's sources (say a worktree of main before a change), measured in the
+// same run as an A/B of the change. BENCH_NODE_OPTIONS adds flags to the servers
 // (e.g. "--cpu-prof --cpu-prof-dir=bench/.cache/prof"); BENCH_DEBUG=1 prints every raw result.
 //
 // Each server under test runs as its own process on 127.0.0.1 pinned to core 0, the load generator in
@@ -52,6 +55,8 @@ const maxMinutes = Number(value('max-minutes') ?? (quick ? 3 : 18));
 const onlyScenarios = value('scenarios')?.split(',');
 const onlyServers = value('servers')?.split(',');
 const outFile = resolve(root, value('out') ?? 'docs/benchmarks.md');
+/** Another checkout of the repository (with its dependencies installed) whose gateway runs as `gateway-baseline`. */
+const baselineRoot = value('baseline') === undefined ? undefined : resolve(value('baseline') ?? '');
 
 /** Offered rate of the rated phases, deliveries/s (the issue's "about 20,000"). */
 const RATE = 20_000;
@@ -156,13 +161,18 @@ function machine() {
   };
 }
 
-/** Bundles the gateway entry with the server (from source, or the built dist with --gateway-dist). */
-async function buildGateway() {
+/**
+ * Bundles the gateway entry with the server (from source, or the built dist with --gateway-dist), of this
+ * checkout or of `checkout` (the baseline's, always from source).
+ */
+async function buildGateway(checkout = root, name = 'gateway') {
   mkdirSync(cacheDir, { recursive: true });
-  const fromDist = flag('gateway-dist');
-  const target = fromDist ? join(root, 'packages/server/dist/index.js') : join(root, 'packages/server/src/index.ts');
+  const fromDist = checkout === root && flag('gateway-dist');
+  const target = fromDist
+    ? join(checkout, 'packages/server/dist/index.js')
+    : join(checkout, 'packages/server/src/index.ts');
   if (!existsSync(target)) throw new Error(`${target} is missing${fromDist ? ' (run the build first)' : ''}`);
-  const outfile = join(cacheDir, 'gateway.mjs');
+  const outfile = join(cacheDir, `${name}.mjs`);
   await build({
     entryPoints: [join(benchDir, 'src/servers/gateway.mjs')],
     outfile,
@@ -178,10 +188,20 @@ async function buildGateway() {
     },
     logLevel: 'error',
   });
+  const where = checkout === root ? 'packages/server' : `${checkout}/packages/server`;
   return {
     entry: outfile,
-    source: fromDist ? 'packages/server/dist (built)' : 'packages/server/src (bundled by esbuild)',
+    source: fromDist ? `${where}/dist (built)` : `${where}/src (bundled by esbuild)`,
   };
+}
+
+/** The baseline checkout's commit, for the report. */
+function describeCheckout(checkout) {
+  try {
+    return execFileSync('git', ['-C', checkout, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).trim();
+  } catch {
+    return checkout;
+  }
 }
 
 /** Redis for the gateway: only when redis-server exists and the server takes a Redis URL (issue 5). */
@@ -390,14 +410,26 @@ function startLoadgen() {
 /**
  * @param {string} gatewayEntry
  * @param {{ok: boolean}} redis
+ * @param {string | undefined} baselineEntry
  * @returns {ServerUnderTest[]}
  */
-function serversUnderTest(gatewayEntry, redis) {
+function serversUnderTest(gatewayEntry, redis, baselineEntry) {
   // BENCH_NODE_OPTIONS: extra flags for the servers, e.g. `--cpu-prof --cpu-prof-dir=bench/.cache/prof`.
   const node = [process.execPath, '--expose-gc', ...(process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])];
   /** @type {ServerUnderTest[]} */
   const servers = [
     { id: 'gateway', label: 'gateway (in memory)', kind: 'gateway', command: [...node, gatewayEntry], idle: true },
+    ...(baselineEntry === undefined
+      ? []
+      : [
+          {
+            id: 'gateway-baseline',
+            label: 'gateway baseline (in memory)',
+            kind: /** @type {const} */ ('gateway'),
+            command: [...node, baselineEntry],
+            idle: true,
+          },
+        ]),
     {
       id: 'gateway-redis',
       label: 'gateway (Redis)',
@@ -897,11 +929,13 @@ async function main() {
   const began = Date.now();
   const host = machine();
   const gateway = await buildGateway();
+  const baseline = baselineRoot === undefined ? undefined : await buildGateway(baselineRoot, 'gateway-baseline');
   const redis = redisSupport();
-  const servers = serversUnderTest(gateway.entry, redis);
+  const servers = serversUnderTest(gateway.entry, redis, baseline?.entry);
   say(`gateway bench${quick ? ' (--quick)' : ''}: ${runs} run(s) per scenario and server, medians reported`);
   say(`machine: ${host.nproc} cores, ${host.model}, ${host.memory}, Node ${host.node}, ${host.pinned}`);
   say(`open files limit: ${host.fdLimit}; gateway from ${gateway.source}; Redis: ${redis.note}`);
+  if (baselineRoot !== undefined) say(`gateway-baseline: ${describeCheckout(baselineRoot)} (${baseline?.source})`);
   const needed = Math.max(...SCENARIOS.map((scenario) => scenario.conns), 0) + 200;
   if (Math.max(fds.soft, raiseFds ? fds.hard : 0) < needed) {
     say(`WARNING: open files limit ${host.fdLimit} < ${needed}; raise it (ulimit -n) or expect failed connections`);
@@ -961,15 +995,14 @@ async function main() {
     const byServer = summaries.get(scenario.id);
     if (byServer === undefined) continue;
     const parts = [`### ${scenario.title}`, '', scenarioTable(scenario, byServer, servers), ''];
-    for (const gatewayId of ['gateway', 'gateway-redis']) {
+    const gatewayLabels = {
+      gateway: 'gateway in memory',
+      'gateway-baseline': 'gateway baseline in memory',
+      'gateway-redis': 'gateway on Redis',
+    };
+    for (const [gatewayId, label] of Object.entries(gatewayLabels)) {
       const ratios = ratioTable(scenario, byServer, servers, gatewayId);
-      if (ratios)
-        parts.push(
-          `Ratios, ${gatewayId === 'gateway' ? 'gateway in memory' : 'gateway on Redis'} ÷ baseline:`,
-          '',
-          ratios,
-          '',
-        );
+      if (ratios) parts.push(`Ratios, ${label} ÷ baseline:`, '', ratios, '');
     }
     const problems = [...byServer].flatMap(([serverId, s]) => [
       ...s.errors.map((error) => `- ${serverId}: failed run: ${error}`),
@@ -1008,6 +1041,9 @@ async function main() {
     `- ${host.nproc} cores (\`nproc\`), ${host.model}, ${host.memory} RAM; Node ${host.node}`,
     `- ${host.pinned}; open files limit ${host.fdLimit}; load average at start ${host.load}; waited ${(quiet.waitedMs / 1000).toFixed(0)} s in all for other processes to quieten before sessions (at most ${quiet.maxPerSessionMs / 1000} s each)`,
     `- gateway from ${gateway.source}; Redis: ${redis.note}`,
+    ...(baselineRoot === undefined
+      ? []
+      : [`- gateway-baseline: ${describeCheckout(baselineRoot)} (${baseline?.source})`]),
     ...(skipped > 0 ? [`- **${skipped} session(s) skipped**: the run passed its bound of ${maxMinutes} minutes`] : []),
     `- ${quick ? 'quick mode (small counts, short windows)' : 'full run'}: ${runs} run(s) per scenario and server, medians (latency percentiles: over the deliveries of all runs together); windows: rated ${timing.ratedMs / 1000} s, unthrottled ${timing.maxMs / 1000} s, idle ${timing.idleMs / 1000} s, each after ${timing.warmupMs / 1000} s of warm-up; total ${elapsed.toFixed(0)} s`,
     '',
