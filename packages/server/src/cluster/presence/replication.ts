@@ -25,6 +25,7 @@ import {
 import type { Liveness } from './liveness';
 import { deltaMessage, helloMessage, originOf, type PresenceMessage, readPresenceMessage } from './messages';
 import { OwnChanges } from './own-changes';
+import { sweepGoneInstances } from './sweeper';
 
 export interface PresenceReplicationOptions {
   readonly presence: Presence;
@@ -316,18 +317,17 @@ export class PresenceReplication implements PresenceOrdering {
   private async sweep(): Promise<void> {
     const store = this.options.store;
     if (store === undefined || holdsDeltas(this.bootstrap)) return;
-    const { presence, serverId, logger } = this.options;
-    const dead = await store.liveness.gone(presence.table.nodes());
-    if (dead.length === 0 || this.closed) return;
-    if (!(await store.snapshot.lock(serverId, this.periodMs))) return;
-    for (const node of dead) {
-      store.liveness.forget(node);
-      const devices = presence.table.devicesOf(node);
-      logger.info({ node, devices: devices.length }, 'presence: instance gone, taking its devices down');
-      for (const { session, userId } of devices) {
-        store.snapshot.remove(userId, session);
-        this.publish({ op: 'down', origin: serverId, at: this.options.timestamp(), session, user_id: userId });
-      }
-    }
+    const { presence, serverId, logger, timestamp } = this.options;
+    await sweepGoneInstances({
+      table: presence.table,
+      store: store.snapshot,
+      liveness: store.liveness,
+      serverId,
+      lockMs: this.periodMs,
+      isClosed: () => this.closed,
+      logger,
+      down: (session, userId) =>
+        this.publish({ op: 'down', origin: serverId, at: timestamp(), session, user_id: userId }),
+    });
   }
 }
