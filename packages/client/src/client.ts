@@ -7,7 +7,6 @@ import {
   type EventDefinition,
   type PresenceStatus,
   type ServerFrame,
-  type ServerFrameOf,
   type ServerPayloads,
   type User,
 } from '@gateway/protocol';
@@ -20,7 +19,8 @@ import type { ClientEventArgs, ClientState, MetaEvents } from './events';
 import { GapRepair } from './gap-repair';
 import { browserLifecycle, type LifecycleEvent } from './lifecycle';
 import type { ClientOptions, PresenceOptions } from './options';
-import { Outbox } from './outbox';
+import type { Outgoing, Reply } from './outgoing/frame';
+import { OutgoingRequests } from './outgoing/outgoing-requests';
 import {
   describeChange,
   emptyPresence,
@@ -31,8 +31,6 @@ import {
 } from './presence-view';
 import { ReconnectSchedule } from './reconnect-schedule';
 import type { Delivery, RequestPayloads, RequestResult, SendMessageOptions } from './request-types';
-import { type Outgoing, type Reply, Requests } from './requests';
-import { SendPause } from './send-pause';
 import type { Gap } from './sequencer';
 import { type Loose, SessionMemory } from './session-memory';
 import { type Clock, systemClock } from './timer';
@@ -46,8 +44,6 @@ type SubscribedPayload = ServerPayloads['subscribed'];
 type UnsubscribedPayload = ServerPayloads['unsubscribed'];
 
 const TYPING_THROTTLE_MS = 2000;
-/** How long sends wait after a `rate_limited` that does not say. */
-const RATE_LIMIT_PAUSE_MS = 1000;
 
 const newMessageId = (): string =>
   globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
@@ -70,8 +66,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   private readonly _decoder: Decoder<InboundFrame>;
   private readonly _customEvents: ReadonlyMap<string, EventDefinition>;
   private readonly _getToken: () => Promise<string | undefined>;
-  private readonly _requests: Requests;
-  private readonly _outbox: Outbox;
+  private readonly _outgoing: OutgoingRequests;
   private readonly _inbox = new GapRepair<InboundFrame>({
     deliver: (frame) => this._handleDispatch(frame),
     gap: (gap) => this._onGap(gap),
@@ -80,7 +75,6 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   private readonly _schedule: ReconnectSchedule;
   private readonly _typingSentAt = new Map<string, number>();
   private readonly _memory: SessionMemory;
-  private readonly _pause: SendPause;
   private readonly _timeoutMs: number;
   private _readyWaiters: { resolve: (ready: ReadyPayload) => void; reject: (error: GatewayClientError) => void }[] = [];
 
@@ -113,16 +107,18 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     this._getToken = singleFlight(options.getToken ?? (() => options.token));
     this._schedule = new ReconnectSchedule(this._clock, this._random, options.reconnect || {}, () => this._open());
     this._timeoutMs = options.requestTimeoutMs ?? 10_000;
-    this._requests = new Requests(this._clock, this._timeoutMs, {
-      silentSince: (time) => this._connection?.silentSince(time) ?? false,
-      giveUp: () => this._connection?.giveUp('no reply to a request and no frame since it was sent'),
+    this._outgoing = new OutgoingRequests({
+      clock: this._clock,
+      timeoutMs: this._timeoutMs,
+      maxQueued: options.maxQueuedSends ?? 100,
+      link: {
+        state: () => this._currentState,
+        write: (frame) => this._connection?.send(frame) === true,
+        silentSince: (time) => this._connection?.silentSince(time) ?? false,
+        giveUp: () => this._connection?.giveUp('no reply to a request and no frame since it was sent'),
+        leave: () => this._lose(GIVING_UP, 'the server is shutting down'),
+      },
     });
-    // A stopping server that never closes is left; after a rate limit the held sends go out.
-    this._pause = new SendPause(this._clock, (draining) => {
-      if (draining) this._lose(GIVING_UP, 'the server is shutting down');
-      else if (this._currentState === 'ready') this._flush();
-    });
-    this._outbox = new Outbox(options.maxQueuedSends ?? 100);
     this._memory = new SessionMemory(options);
     this.presence = new PresenceView(() => this._presenceState);
     this.typing = new TypingView(this._clock, (change) => this._deliver('typing', change));
@@ -223,14 +219,14 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     const now = this._clock.now();
     const last = this._typingSentAt.get(roomId);
     if (last !== undefined && now - last < TYPING_THROTTLE_MS) return;
-    if (this._transmit({ type: 'typing.start', payload: { room_id: roomId } }, 'live') === undefined) {
+    if (this._outgoing.send({ type: 'typing.start', payload: { room_id: roomId } }, 'live')) {
       this._typingSentAt.set(roomId, now);
     }
   }
 
   stopTyping(roomId: string): void {
     if (this._typingSentAt.delete(roomId))
-      this._transmit({ type: 'typing.stop', payload: { room_id: roomId } }, 'live');
+      this._outgoing.send({ type: 'typing.stop', payload: { room_id: roomId } }, 'live');
   }
 
   /**
@@ -254,9 +250,9 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
 
   /** Adds an event to a recording; fire-and-forget (queued while offline). False when it could not be sent or queued. */
   recordEvent(recordingId: string, event: string, data?: Record<string, unknown>): boolean {
-    return (
-      this._transmit({ type: 'recording.event', payload: { recording_id: recordingId, event, data } }, 'once') ===
-      undefined
+    return this._outgoing.send(
+      { type: 'recording.event', payload: { recording_id: recordingId, event, data } },
+      'once',
     );
   }
 
@@ -272,7 +268,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     const invalid = this._validate(type, payload);
     if (invalid !== undefined) throw invalid;
     const ephemeral = this._customEvents.get(type)?.ephemeral === true;
-    return this._transmit({ type, payload }, ephemeral ? 'live' : 'once') === undefined;
+    return this._outgoing.send({ type, payload }, ephemeral ? 'live' : 'once');
   }
 
   /** Sends any request and resolves with its reply; `retryable` requests are sent again after a reconnect. */
@@ -289,30 +285,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   private _call<R>(type: string, payload: unknown, delivery: Delivery): Promise<R> {
     const invalid = this._validate(type, payload);
     if (invalid !== undefined) return Promise.reject(invalid);
-    const { frame, result } = this._requests.create<R>({ type, payload }, delivery === 'retry');
-    const refused = this._transmit(frame, delivery);
-    if (refused !== undefined) this._requests.fail(frame.ref, refused);
-    return result;
-  }
-
-  /**
-   * Sends now when ready (and the server is not holding sends back), else queues what may be queued;
-   * returns why it did neither.
-   */
-  private _transmit(frame: Outgoing, delivery: Delivery): GatewayClientError | undefined {
-    if (this._currentState === 'closed') return new GatewayClientError('closed', 'The client is closed.');
-    if (this._currentState === 'ready' && (delivery === 'live' || !this._pause.active)) return this._write(frame);
-    if (delivery === 'live') return new GatewayClientError('not_ready', `"${frame.type}" is not queued while offline.`);
-    if (!this._outbox.push(frame)) return new GatewayClientError('queue_full', 'The offline queue is full.');
-    return undefined;
-  }
-
-  private _write(frame: Outgoing): GatewayClientError | undefined {
-    if (this._connection?.send(frame) !== true) {
-      return new GatewayClientError('invalid_payload', `The "${frame.type}" frame could not be sent.`);
-    }
-    if (frame.ref !== undefined) this._requests.sent(frame.ref);
-    return undefined;
+    return this._outgoing.request<R>({ type, payload }, delivery);
   }
 
   private _validate(type: string, payload: unknown): GatewayClientError | undefined {
@@ -355,7 +328,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
             if (!current()) return;
             const code = error.code === 'frame_too_large' ? error.code : 'invalid_frame';
             const invalid = new GatewayClientError(code, error.message, { details: { ...error } });
-            if (error.ref !== undefined) this._requests.fail(error.ref, invalid);
+            if (error.ref !== undefined) this._outgoing.fail(error.ref, invalid);
             this._report(invalid);
           },
           closed: (code, reason) => current() && this._onClosed(code, reason),
@@ -511,18 +484,9 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
 
   /** Flushes the offline queue before announcing `ready`, so sends made from a `ready` listener come after it. */
   private _becomeReady(): void {
-    this._flush();
+    this._outgoing.flush();
     this._schedule.connected();
     this._setState('ready');
-  }
-
-  /** Sends what was held back (refused for now, then queued meanwhile), oldest first; nothing while paused. */
-  private _flush(): void {
-    if (this._pause.active) return;
-    for (const frame of [...this._requests.takeHeld(), ...this._outbox.take()]) {
-      const failed = this._write(frame);
-      if (failed !== undefined && frame.ref !== undefined) this._requests.fail(frame.ref, failed);
-    }
   }
 
   private _settleWaiters(): void {
@@ -540,25 +504,13 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
       this._memory.roomsLeft(frame.payload.room_ids);
       this._applyPresence(frame);
     }
-    if (frame.type === 'error' && this._refusedForNow(frame)) return;
-    const settled = this._requests.settle(frame);
+    if (frame.type === 'error' && this._outgoing.refusedForNow(frame)) return;
+    const settled = this._outgoing.settle(frame);
     if (frame.type !== 'error') this._emitFrame(frame);
     else if (!settled) {
       const { code, message, details, retry_after_ms: retryAfterMs } = frame.payload;
       this._report(new GatewayClientError(code, message, { details, retryAfterMs }));
     }
-  }
-
-  /**
-   * `rate_limited` and `shutting_down` refuse work for now, not for good: queued sends wait (for
-   * `retry_after_ms`, or for the close a stopping server sends next) and a retryable request is sent again
-   * then, under the same ref and `client_msg_id`. True when the reply was taken care of that way.
-   */
-  private _refusedForNow({ ref, payload }: ServerFrameOf<'error'>): boolean {
-    const draining = payload.code === 'shutting_down';
-    if (!draining && payload.code !== 'rate_limited') return false;
-    this._pause.hold(draining ? this._timeoutMs : (payload.retry_after_ms ?? RATE_LIMIT_PAUSE_MS), draining);
-    return ref !== undefined && this._requests.hold(ref);
   }
 
   /** Gives the current socket up (without ending the session) and reconnects. */
@@ -570,12 +522,10 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
 
   private _onClosed(code: number, reason: string): void {
     this._connection = undefined;
-    // The server's limits are per connection: the next one starts afresh.
-    this._pause.clear();
+    this._outgoing.disconnected();
     this._schedule.disconnected();
     this.typing.clear();
     this._inbox.connectionLost();
-    this._outbox.requeue(this._requests.disconnected((ref) => this._outbox.has(ref)));
     const next = afterClose(code, this._goodbye?.code, this._options.getToken !== undefined);
     const { closeCode } = next;
     if (next.action === 'stop') {
@@ -602,7 +552,6 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     this._connection?.close(1000, 'client closed');
     this._connection = undefined;
     this._schedule.stop();
-    this._pause.clear();
     this._stopWatching?.();
     this._stopWatching = undefined;
     this.typing.clear();
@@ -613,8 +562,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
       ...(error === undefined ? {} : { cause: error }),
       ...(error?.closeCode === undefined ? {} : { closeCode: error.closeCode }),
     });
-    this._requests.rejectAll(closed);
-    for (const frame of this._outbox.take()) if (frame.ref !== undefined) this._requests.fail(frame.ref, closed);
+    this._outgoing.close(closed);
     for (const waiter of this._readyWaiters.splice(0)) waiter.reject(closed);
     this._setState('closed');
     if (error !== undefined) this._report(error);

@@ -1,6 +1,6 @@
 import { type DecodeError, type Decoder, type ServerFrameOf, serializeFrame } from '@gateway/protocol';
 import { BadFrames } from './bad-frames';
-import type { Outgoing } from './requests';
+import type { Outgoing } from './outgoing/frame';
 import { type Clock, Timer } from './timer';
 import { type Transport, type WebSocketConstructor, webSocketTransport } from './transport';
 

@@ -1,4 +1,4 @@
-import { type Clock, Timer } from './timer';
+import { type Clock, Timer } from '../timer';
 
 /** However long a server asks, sends wait at most this long per refusal (a hostile `retry_after_ms` is capped). */
 const MAX_PAUSE_MS = 60_000;

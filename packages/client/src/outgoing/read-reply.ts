@@ -1,0 +1,23 @@
+import { readAckResult } from '@gateway/protocol';
+import { GatewayClientError } from '../errors';
+import type { Reply } from './frame';
+
+/** What a reply settles its request with: the value it resolves with, or the error it rejects with. */
+export type ReplyOutcome =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly error: GatewayClientError };
+
+/**
+ * Reads the reply to a request of type `type`: an `error` frame becomes its code and details, an ack is
+ * checked against the ack result schema of that type (when the protocol has one), any other reply is its payload.
+ */
+export function readReply(type: string, reply: Reply): ReplyOutcome {
+  if (reply.type === 'error') {
+    const { code, message, details, retry_after_ms: retryAfterMs } = reply.payload;
+    return { ok: false, error: new GatewayClientError(code, message, { details, retryAfterMs }) };
+  }
+  const read = reply.type === 'ack' ? readAckResult(type, reply.payload) : undefined;
+  if (read === undefined) return { ok: true, result: reply.payload };
+  if (read.ok) return { ok: true, result: read.result };
+  return { ok: false, error: new GatewayClientError('invalid_frame', `The ack to "${type}" has the wrong shape.`) };
+}
