@@ -9,6 +9,7 @@ const valid: { [K in keyof typeof ackResultSchemas]: unknown } = {
   'chat.delete': { message_id: 'm1' },
   'chat.history': { room_id: 'r1', messages: [sampleMessage] },
   'chat.stream_fetch': { stream_id: 's1', room_id: 'r1', chunks: [{ index: 0, content: 'Hel' }], ended: false },
+  'presence.list': { room_id: 'r1', presence: [], next: 'u-9' },
   'recording.start': { recording_id: 'rec1' },
   'recording.event': { recording_id: 'rec1', index: 0 },
   'recording.stop': { recording_id: 'rec1', events: 3 },

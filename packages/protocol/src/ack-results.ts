@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ChatMessage } from './entities';
+import { ChatMessage, PresenceEntry } from './entities';
 import { StreamSnapshot } from './frames/chat';
 import { Id, NonNegativeInt, Timestamp } from './primitives';
 
@@ -24,6 +24,7 @@ export const ackResultSchemas = {
   'recording.event': z.object({ recording_id: Id, index: NonNegativeInt }),
   'recording.stop': z.object({ recording_id: Id, events: NonNegativeInt }),
   'presence.update': z.object({}),
+  'presence.list': z.object({ room_id: z.optional(Id), presence: z.array(PresenceEntry), next: z.optional(Id) }),
   replay: z.object({ replayed: NonNegativeInt }),
   reauth: z.object({ expires_at: z.optional(Timestamp) }),
 } as const;

@@ -51,7 +51,7 @@ describe('closeVerdict', () => {
   it.each([
     [4050, 'resume'],
     [4099, 'resume'],
-    [4103, 'reidentify'],
+    [4104, 'reidentify'],
     [4150, 'reidentify'],
     [4199, 'reidentify'],
     [4201, 'refresh_token'],

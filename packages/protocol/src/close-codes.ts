@@ -37,6 +37,11 @@ export const CLOSE_CODES = {
     verdict: 'reidentify',
     description: 'Another connection resumed this session; this one no longer owns it.',
   },
+  disconnected: {
+    code: 4103,
+    verdict: 'reidentify',
+    description: 'An operator ended the session (moderation); identify afresh.',
+  },
   token_expired: { code: 4200, verdict: 'refresh_token', description: 'The token expired; get a fresh one.' },
   protocol_violation: {
     code: 4400,
@@ -48,7 +53,12 @@ export const CLOSE_CODES = {
     verdict: 'fatal',
     description: 'The token is missing, forged, of the wrong algorithm or names no user.',
   },
-  forbidden: { code: 4403, verdict: 'fatal', description: 'This connection is not allowed (Origin, banned user).' },
+  forbidden: { code: 4403, verdict: 'fatal', description: 'This connection is not allowed (its Origin).' },
+  banned: {
+    code: 4409,
+    verdict: 'fatal',
+    description: 'An operator banned this user for a while; identify and resume are refused until the ban ends.',
+  },
   unsupported_version: {
     code: 4406,
     verdict: 'fatal',

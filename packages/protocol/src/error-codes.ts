@@ -13,6 +13,9 @@ export const ERROR_CODES = {
   forbidden: 'The user may not do this (a refused room, another user’s message).',
   not_subscribed: 'The connection is not subscribed to the room it addressed.',
   not_found: 'The message, stream or recording named does not exist.',
+  payload_too_large:
+    'A field is above its announced limit (presence `data` above `limits.max_presence_data_bytes`); nothing changed.',
+  limit_reached: 'A per-session budget is full (recordings running at once); finish one before starting another.',
   too_many_rooms: 'The connection is subscribed to `limits.max_rooms_per_connection` rooms already.',
   rate_limited:
     'Too many frames of this class; wait `retry_after_ms` before sending another. Keeping on earns close 4004.',

@@ -1,7 +1,13 @@
 import * as z from 'zod/mini';
 
-/** Room, guild, channel, stream and recording ids: opaque, non-empty, bounded. */
-export const Id = z.string().check(z.minLength(1), z.maxLength(128));
+/**
+ * Only whole UTF-16 characters: a lone surrogate has no UTF-8 spelling, so two ids differing only in one
+ * (`"\ud800"`, `"\udfff"`) would both become U+FFFD on a Redis channel or in a key and name the same room.
+ */
+export const WELL_FORMED = /^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+
+/** Room, guild, channel, stream, recording and user ids: opaque, non-empty, bounded, well-formed. */
+export const Id = z.string().check(z.minLength(1), z.maxLength(128), z.regex(WELL_FORMED));
 export type Id = z.infer<typeof Id>;
 
 /** Per-session dispatch sequence number: 1, 2, 3, … with no gaps. */

@@ -19,6 +19,7 @@ const clientFrameList = [
   f.ChatHistory,
   f.ChatStreamFetch,
   f.PresenceSet,
+  f.PresenceList,
   f.TypingStartRequest,
   f.TypingStopRequest,
   f.RecordingStartRequest,

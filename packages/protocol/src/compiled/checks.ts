@@ -41,6 +41,28 @@ export const string =
   (value) =>
     typeof value === 'string' ? lengthWithin(value, min, max) : fail('expected string');
 
+// Code units, not a regex: a bundle gains no pattern, and a string without surrogates is one pass.
+function isWellFormed(value: string): boolean {
+  for (let i = 0; i < value.length; i += 1) {
+    const unit = value.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdfff) continue;
+    const next = value.charCodeAt(i + 1);
+    if (unit > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return false;
+    i += 1;
+  }
+  return true;
+}
+
+/** A string of whole UTF-16 characters (no lone surrogate: the protocol's `WELL_FORMED`). */
+export const wellFormedString =
+  (min = 0, max = Number.POSITIVE_INFINITY): Check =>
+  (value) =>
+    typeof value !== 'string'
+      ? fail('expected string')
+      : isWellFormed(lengthWithin(value, min, max))
+        ? value
+        : fail('not well-formed: a lone surrogate');
+
 /** A safe integer (zod's `z.int()`), at least `min`. */
 export const integer =
   (min = Number.NEGATIVE_INFINITY): Check =>

@@ -9,6 +9,7 @@ import { ackResultSchemas } from '../ack-results';
 import * as entities from '../entities';
 import * as frames from '../frames';
 import * as primitives from '../primitives';
+import { WELL_FORMED } from '../primitives';
 import { serverFrameSchemas } from '../unions';
 
 /** What of a zod schema's definition the compiler (and its test) reads. */
@@ -49,17 +50,25 @@ function exportedNames(): Map<z.ZodMiniType, string> {
   return names;
 }
 
-function lengthBounds(def: ZodDef, what: string): number[] {
+/** A string's length bounds, and whether it must be well-formed UTF-16 (the one pattern compiled). */
+function stringBounds(def: ZodDef, what: string): { bounds: number[]; wellFormed: boolean } {
   let min = 0;
   let max: number | undefined;
+  let wellFormed = false;
   for (const { _zod } of def.checks ?? []) {
     const check = _zod.def;
     if (check.check === 'min_length' && check.minimum !== undefined) min = Math.max(min, check.minimum);
     else if (check.check === 'max_length' && check.maximum !== undefined)
       max = Math.min(max ?? check.maximum, check.maximum);
+    else if (check.check === 'string_format' && check.format === 'regex' && check.pattern === WELL_FORMED)
+      wellFormed = true;
     else throw new Error(`${what}: the compiled checks have no "${check.check}" check`);
   }
-  return max === undefined ? (min === 0 ? [] : [min]) : [min, max];
+  return { bounds: max === undefined ? (min === 0 ? [] : [min]) : [min, max], wellFormed };
+}
+
+function lengthBounds(def: ZodDef, what: string): number[] {
+  return stringBounds(def, what).bounds;
 }
 
 /** The lower bound of a number: `{value, inclusive}`, or none. */
@@ -119,8 +128,11 @@ export function compileValidators(): CompiledModule {
   const expression = (schema: z.ZodMiniType, what: string): string => {
     const def = defOf(schema);
     switch (def.type) {
-      case 'string':
-        return use('string', lengthBounds(def, what));
+      case 'string': {
+        const { bounds, wellFormed } = stringBounds(def, what);
+        if (!wellFormed) return use('string', bounds);
+        return use('wellFormedString', bounds.length === 0 ? [0] : bounds);
+      }
       case 'number': {
         const bound = lowerBound(def, what);
         if (def.format === 'safeint') {

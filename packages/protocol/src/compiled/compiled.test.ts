@@ -175,6 +175,18 @@ describe('compiled validators', () => {
     }
   });
 
+  it.each([
+    ['a lone high surrogate', 'room-\ud800', false],
+    ['a lone low surrogate', '\udfff', false],
+    ['a low before a high', '\udc00\ud800', false],
+    ['a pair (an astral character)', 'room-\ud83d\ude00', true],
+    ['plain text', 'général', true],
+  ])('judge an id with %s as zod does (well-formed: %s)', (_label, id, wellFormed) => {
+    const frame = { type: 'presence.leave', payload: { user_id: id } };
+    expect(zodVerdict(serverFrameSchemas['presence.leave'], frame).ok).toBe(wellFormed);
+    expectSameVerdict(serverFrameSchemas['presence.leave'], serverFrameChecks['presence.leave'], frame);
+  });
+
   it('name the path of the first problem', () => {
     const refused = compiledVerdict(serverFrameChecks['chat.message'], {
       type: 'chat.message',

@@ -2,15 +2,15 @@
 // compiled.test.ts fails when this file differs from what scripts/compile-validators.ts would write.
 import type { AckResultType } from '../ack-results';
 import type { ServerFrameType } from '../unions';
-import { type Check, array, boolean, integer, nullable, number, object, oneOf, optional, record, string, unknown } from './checks';
+import { type Check, array, boolean, integer, nullable, number, object, oneOf, optional, record, string, unknown, wellFormedString } from './checks';
 
 const PositiveInt = integer(1);
 const NonNegativeInt = integer(0);
 const RateLimit = object({ burst: PositiveInt, per_second: number(0) });
-const Limits = object({ max_frame_bytes: PositiveInt, max_content_length: PositiveInt, max_rooms_per_connection: PositiveInt, max_connections_per_user: PositiveInt, max_json_depth: PositiveInt, typing_ttl_ms: PositiveInt, identify_timeout_ms: PositiveInt, rate_limits: object({ general: RateLimit, typing: RateLimit, recording: RateLimit }) });
+const Limits = object({ max_frame_bytes: PositiveInt, max_content_length: PositiveInt, max_rooms_per_connection: PositiveInt, max_connections_per_user: PositiveInt, max_json_depth: PositiveInt, typing_ttl_ms: PositiveInt, identify_timeout_ms: PositiveInt, rate_limits: object({ general: RateLimit, typing: RateLimit, recording: RateLimit, heartbeat: optional(RateLimit), presence: optional(RateLimit) }), max_presence_data_bytes: optional(PositiveInt), max_presence_snapshot: optional(PositiveInt) });
 const Seq = integer(0);
 const Ref = string(1, 64);
-const Id = string(1, 128);
+const Id = wellFormedString(1, 128);
 const DisplayName = string(0, 64);
 const User = object({ id: Id, display_name: optional(DisplayName) });
 const PresenceStatus = oneOf(["online","idle","dnd","invisible"]);
@@ -31,7 +31,7 @@ const shared3 = object({ guild_id: Id, channel_id: Id, name: shared1, kind: opti
 /** Every frame a server may send, by type. */
 export const serverFrameChecks: Readonly<Record<ServerFrameType, Check>> = {
   hello: object({ type: oneOf(["hello"]), payload: object({ protocol_version: PositiveInt, heartbeat_interval: PositiveInt, resume_window_ms: NonNegativeInt, limits: Limits, server_id: optional(string()) }), seq: optional(Seq), ref: optional(Ref) }),
-  ready: object({ type: oneOf(["ready"]), payload: object({ session_id: Id, user: User, device_id: Id, subscriptions: array(Id), presence: array(PresenceEntry), refused: optional(array(RefusedRoom)) }), seq: optional(Seq), ref: optional(Ref) }),
+  ready: object({ type: oneOf(["ready"]), payload: object({ session_id: Id, user: User, device_id: Id, subscriptions: array(Id), presence: array(PresenceEntry), presence_total: optional(NonNegativeInt), refused: optional(array(RefusedRoom)) }), seq: optional(Seq), ref: optional(Ref) }),
   resumed: object({ type: oneOf(["resumed"]), payload: object({ session_id: Id, replayed: NonNegativeInt }), seq: optional(Seq), ref: optional(Ref) }),
   invalid_session: object({ type: oneOf(["invalid_session"]), payload: object({ resumable: boolean, reason: optional(string()) }), seq: optional(Seq), ref: optional(Ref) }),
   reconnect: object({ type: oneOf(["reconnect"]), payload: object({ after_ms: optional(NonNegativeInt), jitter_ms: optional(NonNegativeInt), reason: optional(string()) }), seq: optional(Seq), ref: optional(Ref) }),
@@ -82,6 +82,7 @@ export const ackResultChecks: Readonly<Record<AckResultType, Check>> = {
   "recording.event": object({ recording_id: Id, index: NonNegativeInt }),
   "recording.stop": object({ recording_id: Id, events: NonNegativeInt }),
   "presence.update": object({}),
+  "presence.list": object({ room_id: optional(Id), presence: array(PresenceEntry), next: optional(Id) }),
   replay: object({ replayed: NonNegativeInt }),
   reauth: object({ expires_at: optional(Timestamp) }),
 };

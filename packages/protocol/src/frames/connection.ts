@@ -18,8 +18,22 @@ export const Limits = z.object({
   max_json_depth: PositiveInt,
   typing_ttl_ms: PositiveInt,
   identify_timeout_ms: PositiveInt,
-  /** Per connection, by class of frame: every frame counts as `general`; typing and recording events also count in their own. */
-  rate_limits: z.object({ general: RateLimit, typing: RateLimit, recording: RateLimit }),
+  /**
+   * Per connection, by class of frame: every frame counts as `general` except heartbeats, which count only in
+   * `heartbeat`; typing, recording and presence updates also count in their own. `heartbeat` and `presence`
+   * are optional since older servers omit them.
+   */
+  rate_limits: z.object({
+    general: RateLimit,
+    typing: RateLimit,
+    recording: RateLimit,
+    heartbeat: z.optional(RateLimit),
+    presence: z.optional(RateLimit),
+  }),
+  /** Largest presence `data` of one user, in bytes of its JSON (`error payload_too_large` above it). */
+  max_presence_data_bytes: z.optional(PositiveInt),
+  /** Most presence entries `ready` carries; `presence.list` pages through the rest. */
+  max_presence_snapshot: z.optional(PositiveInt),
 });
 export type Limits = z.infer<typeof Limits>;
 
@@ -44,6 +58,12 @@ export const Ready = frame(
     device_id: Id,
     subscriptions: z.array(Id),
     presence: z.array(PresenceEntry),
+    /**
+     * How many users are online in the scope `presence` was taken from, when `presence` holds only the first
+     * `limits.max_presence_snapshot` of them (by user id): page through the rest with `presence.list`.
+     * Absent when `presence` is whole.
+     */
+    presence_total: z.optional(NonNegativeInt),
     /** The rooms of `identify.subscriptions` not granted, as in `subscribed`; optional since older servers omit it. */
     refused: z.optional(z.array(RefusedRoom)),
   }),

@@ -93,6 +93,20 @@ export const ChatStreamFetch = frame(
 /** Change this device's status or the user's presence data (seed 003's `participant_update`). */
 export const PresenceSet = frame('presence.update', z.object({ status: PresenceStatus, data: z.optional(Data) }));
 
+/**
+ * A page of presence, in user id order: everyone online (global presence) or one room's members. `after` is
+ * the last user id of the previous page; acked with `{presence, next?}`, `next` being the `after` of the next
+ * page when there is one.
+ */
+export const PresenceList = frame(
+  'presence.list',
+  z.object({
+    room_id: z.optional(Id),
+    after: z.optional(Id),
+    limit: z.optional(z.int().check(z.minimum(1), z.maximum(1000))),
+  }),
+);
+
 export const TypingStartRequest = frame('typing.start', z.object({ room_id: Id }));
 export const TypingStopRequest = frame('typing.stop', z.object({ room_id: Id }));
 

@@ -73,6 +73,7 @@ export const clientSamples: { readonly [K in ClientFrameType]: ClientFrameOf<K> 
   'chat.history': { type: 'chat.history', payload: { room_id: 'room-1', limit: 20 }, ref: 'r9' },
   'chat.stream_fetch': { type: 'chat.stream_fetch', payload: { stream_id: 'st-1', from_index: 3 }, ref: 'r10' },
   'presence.update': { type: 'presence.update', payload: { status: 'idle', data: { mood: 'busy' } }, ref: 'r11' },
+  'presence.list': { type: 'presence.list', payload: { room_id: 'general', after: 'u-42', limit: 100 }, ref: 'r11b' },
   'typing.start': { type: 'typing.start', payload: { room_id: 'room-1' } },
   'typing.stop': { type: 'typing.stop', payload: { room_id: 'room-1' } },
   'recording.start': { type: 'recording.start', payload: { room_id: 'room-1', metadata: { app: 'x' } }, ref: 'r12' },

@@ -4,6 +4,7 @@ import { onChatDelete, onChatEdit, onChatHistory, onChatSend } from './handlers/
 import { onHeartbeat, onIdentify, onReplay } from './handlers/connection';
 import { onCustomEvent, type StoredHandler } from './handlers/custom';
 import { onPresenceUpdate, onTypingStart, onTypingStop } from './handlers/presence';
+import { onPresenceList } from './handlers/presence-list';
 import { onReauth } from './handlers/reauth';
 import { onRecordingEvent, onRecordingStart, onRecordingStop } from './handlers/recording';
 import { onResume } from './handlers/resume';
@@ -106,6 +107,8 @@ export function createFrameRouter(rt: Parts, customHandlers: ReadonlyMap<string,
         return onStreamFetch(rt, session, frame);
       case 'presence.update':
         return onPresenceUpdate(rt, session, frame);
+      case 'presence.list':
+        return onPresenceList(rt, session, frame);
       case 'typing.start':
         return onTypingStart(rt, session, frame);
       case 'typing.stop':
