@@ -118,6 +118,10 @@ function framesOf(example: string, limits: Limits, tokens: Tokens): Outgoing[] {
     const once = framesOf(repeat[2], limits, tokens);
     return Array.from({ length: Number(repeat[1]) }, () => once).flat();
   }
+  const invalidText = /^<text frame of bytes ((?:[0-9a-f]{2} ?)+)>$/.exec(example);
+  if (invalidText?.[1] !== undefined) {
+    return [{ data: Buffer.from(invalidText[1].replaceAll(' ', ''), 'hex'), binary: false }];
+  }
   const binary = /^<binary (\d+) bytes>$/.exec(example);
   if (binary?.[1] !== undefined) return [{ data: Buffer.alloc(Number(binary[1]), 0x7b), binary: true }];
   if (example === '<text of max_frame_bytes+1>') {
@@ -378,6 +382,7 @@ describe('PROTOCOL.md "Bad input" table', () => {
       expect(answers).toContain(`error ${code}`);
     }
     expect(answers).toContain('close 1009');
+    expect(answers).toContain('close 1007');
     for (const code of [4400, 1009, 4004, 4101, 4401, 4200, 4403, 4429, 4003]) {
       expect(answers).toContain(`goodbye + close ${code}`);
     }

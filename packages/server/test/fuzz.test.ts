@@ -134,6 +134,10 @@ class FuzzConnection {
     } else {
       await this.roundTrip();
     }
+    // A goodbye announces a close: the verdict needs its code, which comes with the close right after.
+    if (this.frames.slice(from).some((frame) => frame.type === 'goodbye')) {
+      await this.until(() => this.closed !== undefined);
+    }
     return this.frames.slice(from);
   }
 
@@ -141,7 +145,7 @@ class FuzzConnection {
     this.ws.terminate();
   }
 
-  /** A heartbeat (never rate limited) whose ack follows every reply to what was sent before it. */
+  /** A heartbeat (in a bucket of its own, far above what a fuzzer sends) whose ack follows every reply to what was sent before it. */
   private async roundTrip(): Promise<void> {
     if (this.closed !== undefined || this.ws.readyState !== WebSocket.OPEN) {
       await this.until(() => false);

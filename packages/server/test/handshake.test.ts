@@ -24,6 +24,8 @@ describe('handshake', () => {
           general: { burst: 200, per_second: 100 },
           typing: { burst: 5, per_second: 0.5 },
           recording: { burst: 100, per_second: 60 },
+          heartbeat: { burst: 20, per_second: 2 },
+          presence: { burst: 10, per_second: 1 },
         },
         typing_ttl_ms: 10_000,
         identify_timeout_ms: 10_000,

@@ -56,7 +56,50 @@ describe('rate limits', () => {
     expect((await bob.next('typing.start')).payload.user_id).toBe('ann');
   });
 
-  it('limits recording events and every frame (general), but never heartbeats', async () => {
+  it('counts heartbeats in their own bucket only: a client throttled for chat still proves it is alive', async () => {
+    const clock = new ManualClock();
+    const t = await startTestServer({
+      ...quiet,
+      clock,
+      rateLimits: { general: { burst: 2, perSecond: 1 }, heartbeat: { burst: 5, perSecond: 1 } },
+    });
+    const { client } = await t.join({ user_id: 'ann', subscriptions: ['r'] }); // identify: 1 general token
+    client.send({ type: 'chat.history', ref: 'h1', payload: { room_id: 'r' } }); // the last general token
+    client.send({ type: 'chat.history', ref: 'h2', payload: { room_id: 'r' } });
+    expect((await client.reply('h2')).payload).toMatchObject({ code: 'rate_limited' });
+    for (let i = 0; i < 5; i++) client.send({ type: 'heartbeat', ref: `hb${i}`, payload: {} });
+    expect((await client.reply('hb4')).type).toBe('heartbeat_ack');
+    client.send({ type: 'heartbeat', ref: 'hb5', payload: {} });
+    expect((await client.reply('hb5')).payload).toMatchObject({ code: 'rate_limited', retry_after_ms: 1000 });
+    clock.advance(1000);
+    client.send({ type: 'heartbeat', ref: 'hb6', payload: {} });
+    expect((await client.reply('hb6')).type).toBe('heartbeat_ack');
+  });
+
+  it('closes a heartbeat flood 4004 like any other flood, on the bare heartbeat shape of the fast path too', async () => {
+    const clock = new ManualClock();
+    const t = await startTestServer({ ...quiet, clock, floodLimit: 50 });
+    const { client } = await t.join({ user_id: 'ann' });
+    // The exact bytes the reference client writes, which skip decoding: they must still be counted.
+    for (let i = 0; i < 200; i++) client.sendRaw('{"type":"heartbeat","payload":{"last_seq":0}}');
+    expect((await client.next('goodbye')).payload).toMatchObject({ code: CloseCode.flood, resumable: true });
+    expect((await client.closed).code).toBe(CloseCode.flood);
+    expect(client.all('heartbeat_ack')).toHaveLength(20); // the default burst, then only refusals
+  });
+
+  it('lets a connection send almost nothing before ready: the 11th frame closes it 4400', async () => {
+    const t = await startTestServer({ ...quiet });
+    const client = await t.connect();
+    for (let i = 0; i < 9; i++) client.sendRaw('{"type":"heartbeat"}');
+    await client.barrier(); // the 10th
+    expect(client.all('heartbeat_ack')).toHaveLength(10);
+    client.sendRaw('{"type":"heartbeat"}');
+    expect((await client.next('goodbye')).payload).toMatchObject({ code: CloseCode.protocol_violation });
+    expect((await client.closed).code).toBe(CloseCode.protocol_violation);
+    expect(t.server.gateway.stats().connections).toBe(0);
+  });
+
+  it('limits recording events and every frame (general), but not heartbeats', async () => {
     const clock = new ManualClock();
     const t = await startTestServer({
       ...quiet,

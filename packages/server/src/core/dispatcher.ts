@@ -199,6 +199,10 @@ export function createFrameRouter(rt: Parts, customHandlers: ReadonlyMap<string,
     rt.counters.frameIn();
     connection.lastHeardAt = rt.options.clock.now();
     connection.pinged = false;
+    if (connection.state !== 'ready' && connection.rateLimiter.beforeReady()) {
+      rt.lifecycle.close(connection, 'protocol_violation', 'Too many frames before identify.');
+      return;
+    }
     if (isBinary) {
       rt.replies.reject(connection, 'binary_unsupported', 'Binary frames are not supported; send JSON text.');
       return;

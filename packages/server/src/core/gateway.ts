@@ -96,6 +96,8 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
         general: announce(options.rateLimits.general),
         typing: announce(options.rateLimits.typing),
         recording: announce(options.rateLimits.recording),
+        heartbeat: announce(options.rateLimits.heartbeat),
+        presence: announce(options.rateLimits.presence),
       },
     },
     server_id: serverId,

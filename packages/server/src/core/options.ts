@@ -119,9 +119,15 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
   maxJsonDepth?: number;
   /**
    * Token buckets per connection. @default general {burst 200, perSecond 100}, typing {burst 5,
-   * perSecond 0.5}, recording {burst 100, perSecond 60}
+   * perSecond 0.5}, recording {burst 100, perSecond 60}, heartbeat {burst 20, perSecond 2}, presence
+   * {burst 10, perSecond 1}
    */
   rateLimits?: Partial<RateLimits>;
+  /**
+   * Frames a connection may send before `ready` (identify or resume, heartbeats, mistakes); one more is
+   * answered goodbye + close 4400. @default 10
+   */
+  maxFramesBeforeReady?: number;
   /** Rate-limited frames within `floodWindowMs` above which the connection is closed 4004. @default 50 */
   floodLimit?: number;
   /** @default 10000 */
@@ -193,6 +199,7 @@ export interface ResolvedOptions {
   readonly maxConnectionsPerUser: number;
   readonly maxJsonDepth: number;
   readonly rateLimits: RateLimits;
+  readonly maxFramesBeforeReady: number;
   readonly floodLimit: number;
   readonly floodWindowMs: number;
   readonly authExpiringNoticeMs: number;
@@ -213,6 +220,10 @@ const DEFAULT_RATE_LIMITS: Readonly<Record<keyof RateLimits, RateLimit>> = {
   general: { burst: 200, perSecond: 100 },
   typing: { burst: 5, perSecond: 0.5 },
   recording: { burst: 100, perSecond: 60 },
+  // A client heartbeats once per interval and answers each of the server's: 20 at once and 2 a second is
+  // far beyond that, and far below what costs the server anything.
+  heartbeat: { burst: 20, perSecond: 2 },
+  presence: { burst: 10, perSecond: 1 },
 };
 
 /** What the core needs that the gateway's options leave to defaults outside the core (in memory ones). */
@@ -248,7 +259,10 @@ export function resolveOptions(options: CoreOptions): ResolvedOptions {
       general: options.rateLimits?.general ?? DEFAULT_RATE_LIMITS.general,
       typing: options.rateLimits?.typing ?? DEFAULT_RATE_LIMITS.typing,
       recording: options.rateLimits?.recording ?? DEFAULT_RATE_LIMITS.recording,
+      heartbeat: options.rateLimits?.heartbeat ?? DEFAULT_RATE_LIMITS.heartbeat,
+      presence: options.rateLimits?.presence ?? DEFAULT_RATE_LIMITS.presence,
     },
+    maxFramesBeforeReady: options.maxFramesBeforeReady ?? 10,
     floodLimit: options.floodLimit ?? 50,
     floodWindowMs: options.floodWindowMs ?? 10_000,
     authExpiringNoticeMs: options.authExpiringNoticeMs ?? 60_000,
