@@ -5,6 +5,8 @@ export class Counters {
   private resumesOkCount = 0;
   private resumesRefusedCount = 0;
   private replayedCount = 0;
+  /** Entries a store dropped to stay within its byte or count budget, by store. */
+  private readonly evictions = new Map<string, number>();
 
   frameIn(): void {
     this.framesInCount += 1;
@@ -26,6 +28,15 @@ export class Counters {
   /** Dispatches sent again for a `replay` request. */
   replayed(count: number): void {
     this.replayedCount += count;
+  }
+
+  /** A store let `count` entries go (oldest or least recently used first) to stay within its budget. */
+  budgetEvicted(store: string, count = 1): void {
+    this.evictions.set(store, (this.evictions.get(store) ?? 0) + count);
+  }
+
+  budgetEvictions(): Record<string, number> {
+    return Object.fromEntries(this.evictions);
   }
 
   snapshot(): {
