@@ -82,16 +82,59 @@ describe('recordings', () => {
     expect(events.map((e) => e.payload.index)).toEqual([0, 1]);
     expect(events[0]?.payload).toMatchObject({ event: 'mouse_click', data: { x: 100, y: 200 } });
 
+    // Another session's recording does not exist for this one: ids are each session's own.
     viewer.send({ type: 'recording.event', ref: 'v', payload: { recording_id, event: 'hijack' } });
-    expect((await viewer.reply('v')).payload.code).toBe('forbidden');
+    expect((await viewer.reply('v')).payload.code).toBe('not_found');
     viewer.send({ type: 'recording.stop', ref: 'vs', payload: { recording_id } });
-    expect((await viewer.reply('vs')).payload.code).toBe('forbidden');
+    expect((await viewer.reply('vs')).payload.code).toBe('not_found');
 
     owner.send({ type: 'recording.stop', ref: 'stop', payload: { recording_id } });
     expect((await owner.reply('stop')).payload).toEqual({ recording_id, events: 2 });
     expect((await viewer.next('recording.stop')).payload).toMatchObject({ recording_id, events: 2 });
     owner.send({ type: 'recording.event', ref: 'late', payload: { recording_id, event: 'x' } });
     expect((await owner.reply('late')).payload.code).toBe('not_found');
+  });
+});
+
+describe('recordings as a hostile user would use them', () => {
+  it('cannot squat an id: two users run recordings of the same id side by side', async () => {
+    const t = await startTestServer();
+    const squatter = await t.joinRooms('squatter', ['demo']);
+    const owner = await t.joinRooms('owner', ['demo']);
+    squatter.send({ type: 'recording.start', ref: 's', payload: { room_id: 'demo', recording_id: 'rec-1' } });
+    expect((await squatter.reply('s')).type).toBe('ack');
+    owner.send({ type: 'recording.start', ref: 'o', payload: { room_id: 'demo', recording_id: 'rec-1' } });
+    expect((await owner.reply('o')).payload).toEqual({ recording_id: 'rec-1' });
+    owner.send({ type: 'recording.stop', ref: 'os', payload: { recording_id: 'rec-1' } });
+    expect((await owner.reply('os')).payload).toEqual({ recording_id: 'rec-1', events: 0 });
+  });
+
+  it('runs at most maxRecordingsPerSession at once (limit_reached), and a stop frees a place', async () => {
+    const t = await startTestServer({ maxRecordingsPerSession: 2 });
+    const owner = await t.joinRooms('owner', ['demo']);
+    for (const id of ['a', 'b', 'c']) {
+      owner.send({ type: 'recording.start', ref: id, payload: { room_id: 'demo', recording_id: id } });
+    }
+    expect((await owner.reply('b')).type).toBe('ack');
+    expect((await owner.reply('c')).payload.code).toBe('limit_reached');
+    owner.send({ type: 'recording.stop', ref: 'stop-a', payload: { recording_id: 'a' } });
+    owner.send({ type: 'recording.start', ref: 'c2', payload: { room_id: 'demo', recording_id: 'c' } });
+    expect((await owner.reply('c2')).type).toBe('ack');
+    expect(t.server.gateway.stats().budgets.recordings).toEqual({ running: 2, max_per_session: 2 });
+  });
+
+  it('ends the recordings of a session with it: the room hears recording.stop, nothing is left behind', async () => {
+    const t = await startTestServer();
+    const owner = await t.joinRooms('owner', ['demo']);
+    const viewer = await t.joinRooms('viewer', ['demo']);
+    for (const id of ['a', 'b']) {
+      owner.send({ type: 'recording.start', ref: id, payload: { room_id: 'demo', recording_id: id } });
+    }
+    await owner.reply('b');
+    owner.close(1000); // a clean close ends the session
+    const stops = [await viewer.next('recording.stop'), await viewer.next('recording.stop')];
+    expect(stops.map((stop) => stop.payload.recording_id).sort()).toEqual(['a', 'b']);
+    expect(t.server.gateway.stats().budgets.recordings.running).toBe(0);
   });
 });
 

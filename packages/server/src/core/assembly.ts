@@ -3,6 +3,7 @@ import { Counters } from './counters';
 import { Delivery } from './delivery/delivery';
 import { Fanout } from './delivery/fanout';
 import { Extensions } from './extensions';
+import { endRecordings } from './handlers/recording';
 import { HookList } from './hooks';
 import { InFlight } from './in-flight';
 import { Lifecycle } from './lifecycle';
@@ -84,6 +85,7 @@ export function assemble(options: ResolvedOptions): Assembly {
     hooks,
     { idle: () => heartbeat.stop(), forget: (connection) => authExpiry.forget(connection) },
     options,
+    (count) => counters.budgetEvicted('detached_sessions', count),
   );
   const identifyDeadlines = new IdentifyDeadlines(clock, options.identifyTimeoutMs, (connection) => {
     if (connection.state === 'pre_identify' || connection.state === 'identifying') {
@@ -101,17 +103,32 @@ export function assemble(options: ResolvedOptions): Assembly {
     stamps,
     counters,
     typing,
-    history: options.sharedState.history({ size: options.historySize }),
-    dedup: options.sharedState.dedup<AcceptedSend>({ windowMs: options.dedupWindowMs, now: () => clock.now() }),
+    history: options.sharedState.history({
+      size: options.historySize,
+      maxRooms: options.historyMaxRooms,
+      maxBytes: options.historyMaxBytes,
+      ttlMs: options.historyTtlMs,
+      evicted: (rooms) => counters.budgetEvicted('history_rooms', rooms),
+    }),
+    dedup: options.sharedState.dedup<AcceptedSend>({
+      windowMs: options.dedupWindowMs,
+      now: () => clock.now(),
+      maxEntries: options.dedupMaxEntries,
+      evicted: (claims) => counters.budgetEvicted('dedup_claims', claims),
+    }),
     unpublished: options.sharedState.unpublished?.(),
     streams: new StreamStore(options.maxStreams),
-    recordings: new RecordingStore(),
+    recordings: new RecordingStore(options.maxRecordingsPerSession),
     inFlight: new InFlight(),
     authExpiry,
     shutdown,
     extensions,
     newSession: (id, user, deviceId, deviceType) => new Session(id, user, deviceId, deviceType, options),
   };
+  hooks.add({
+    ended: (session) => endRecordings(parts, session.id),
+    movedAway: (session) => parts.recordings.endAll(session.id),
+  });
   fanout.watch(ALL_CHANNEL);
   return { parts, fanout, hooks, heartbeat, identifyDeadlines };
 }

@@ -10,6 +10,7 @@ import { roomSnapshot } from './handlers/rooms';
 import { startStream } from './handlers/streams';
 import type { HookList } from './hooks';
 import { randomChars } from './ids';
+import { budgetStats } from './limits/budget-stats';
 import type { RateLimit } from './limits/rate-limit';
 import { authModeOf, type ResolvedOptions } from './options';
 import { createOriginCheck } from './origin';
@@ -255,6 +256,7 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
         frames_out: counted.frames_out,
         uptime_ms: clock.now() - startedAt,
         backplane: fanout.status(),
+        budgets: budgetStats(parts, options),
       };
     },
 

@@ -15,6 +15,8 @@ export interface SessionHooks {
   detached?(session: Session): void;
   /** The session is over for good (not when it moved to another instance). */
   ended?(session: Session): void;
+  /** The session moved to another instance: what is kept for it here goes, without a word to anyone. */
+  movedAway?(session: Session): void;
 }
 
 /** Every registered feature's hooks, called in registration order. */
@@ -43,5 +45,9 @@ export class HookList implements Required<SessionHooks> {
 
   ended(session: Session): void {
     for (const hooks of this.all) hooks.ended?.(session);
+  }
+
+  movedAway(session: Session): void {
+    for (const hooks of this.all) hooks.movedAway?.(session);
   }
 }

@@ -1,6 +1,7 @@
 import { CLOSE_CODES, type CloseCodeName, closeVerdict, limitCloseReason } from '@gateway/protocol';
 import type { ClientConnection } from './client-connection';
 import type { SessionHooks } from './hooks';
+import { type DetachedBudgetSettings, detachedBytes, overBudget } from './limits/detached-budget';
 import type { Membership } from './membership';
 import type { Clock, TimerHandle } from './ports/clock';
 import type { Registry } from './registry';
@@ -15,11 +16,14 @@ export function keepsSession(code: number): boolean {
   return verdict === 'resume' || verdict === 'refresh_token';
 }
 
-export interface LifecycleSettings {
+export interface LifecycleSettings extends DetachedBudgetSettings {
   readonly clock: Clock;
   readonly resumeWindowMs: number;
   readonly maxConnectionsPerUser: number;
 }
+
+/** How often the detached sessions' bytes are checked: they grow while their rooms talk. */
+export const DETACHED_BUDGET_CHECK_MS = 1000;
 
 /** The timers that follow connections and must let go of a closed one. */
 export interface ConnectionWatchers {
@@ -37,6 +41,7 @@ export interface ConnectionWatchers {
 export class Lifecycle {
   /** Detached sessions inside their resume window, with the timer that ends them. */
   private readonly waiting = new Map<Session, TimerHandle>();
+  private budgetTimer: TimerHandle | undefined;
 
   constructor(
     private readonly registry: Registry,
@@ -44,7 +49,14 @@ export class Lifecycle {
     private readonly hooks: Required<SessionHooks>,
     private readonly watchers: ConnectionWatchers,
     private readonly settings: LifecycleSettings,
+    /** Told how many detached sessions the budget ended. */
+    private readonly evicted: (count: number) => void = () => {},
   ) {}
+
+  /** Detached sessions here and the replay bytes they hold, for stats. */
+  detached(): { sessions: number; bytes: number } {
+    return { sessions: this.waiting.size, bytes: detachedBytes(this.waiting.keys()) };
+  }
 
   /** Goodbye (the close reason may be cut or dropped), close, then keep or end the session by the code. */
   close(connection: ClientConnection, name: CloseCodeName, reason: string): void {
@@ -99,6 +111,33 @@ export class Lifecycle {
       }, resumeWindowMs),
     );
     this.hooks.detached(session);
+    // The count at once (O(1) unless over it); the bytes, which need every waiting session read, on the timer.
+    this.enforceDetachedBudget(false);
+  }
+
+  /**
+   * Ends the oldest detached sessions while there are more than the budget allows or they hold more bytes
+   * (their clients then resume to `invalid_session`): dropped connections must not pin memory without bound.
+   * The count is checked at each detach; the bytes every second while any session waits, since their buffers
+   * grow meanwhile.
+   */
+  private enforceDetachedBudget(countBytes: boolean): void {
+    const waiting = { [Symbol.iterator]: () => this.waiting.keys() };
+    const limits = countBytes
+      ? this.settings
+      : { maxDetachedSessions: this.settings.maxDetachedSessions, maxDetachedBytes: Number.POSITIVE_INFINITY };
+    const evicted = overBudget(waiting, this.waiting.size, limits);
+    for (const session of evicted) this.end(session);
+    if (evicted.length > 0) this.evicted(evicted.length);
+    this.scheduleBudgetCheck();
+  }
+
+  private scheduleBudgetCheck(): void {
+    if (this.budgetTimer !== undefined || this.waiting.size === 0) return;
+    this.budgetTimer = this.settings.clock.setTimeout(() => {
+      this.budgetTimer = undefined;
+      this.enforceDetachedBudget(true);
+    }, DETACHED_BUDGET_CHECK_MS);
   }
 
   /**
@@ -119,7 +158,9 @@ export class Lifecycle {
     this.takeOver(session);
     session.end();
     this.stopWaiting(session);
-    if (this.registry.session(session.id) === session) this.membership.forget(session);
+    if (this.registry.session(session.id) !== session) return;
+    this.hooks.movedAway(session);
+    this.membership.forget(session);
   }
 
   /** Ends a session that can no longer be resumed; a connection still carrying it is closed 4100. */
@@ -164,6 +205,8 @@ export class Lifecycle {
   stop(): void {
     for (const timer of this.waiting.values()) this.settings.clock.clearTimeout(timer);
     this.waiting.clear();
+    if (this.budgetTimer !== undefined) this.settings.clock.clearTimeout(this.budgetTimer);
+    this.budgetTimer = undefined;
   }
 
   /** Unlinks the session from the connection it is attached to, and returns that connection. */

@@ -7,7 +7,13 @@ import { type Clock, systemClock } from './ports/clock';
 import { type Logger, silentLogger } from './ports/logger';
 import type { PresenceStore } from './ports/presence-store';
 import type { SessionStore } from './ports/session-store';
-import type { SharedState } from './ports/shared-state';
+import {
+  DEFAULT_DEDUP_MAX_ENTRIES,
+  DEFAULT_HISTORY_MAX_BYTES,
+  DEFAULT_HISTORY_MAX_ROOMS,
+  DEFAULT_HISTORY_TTL_MS,
+  type SharedState,
+} from './ports/shared-state';
 
 /** A verified identity; `display_name` falls back on the identify frame's. */
 export interface AuthenticatedUser {
@@ -93,8 +99,27 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
   typingThrottleMs?: number;
   /** Messages kept per room. @default 50 */
   historySize?: number;
-  /** @default 300000 */
+  /** In process: rooms whose history is kept; the least recently used room's goes first. @default 10000 */
+  historyMaxRooms?: number;
+  /**
+   * In process: history bytes (the messages' JSON) over every room; the least recently used rooms go first.
+   * @default 67108864 (64 MiB)
+   */
+  historyMaxBytes?: number;
+  /** With Redis: a room's history list expires this long after its last message. @default 604800000 (7 days) */
+  historyTtlMs?: number;
+  /** How long a (user, client_msg_id) is remembered, so a retried send is answered as a duplicate. @default 300000 */
   dedupWindowMs?: number;
+  /**
+   * In process: claims remembered at most (each is its ids and ack, about 300 bytes); past it the oldest is
+   * forgotten before its window ends. @default 100000
+   */
+  dedupMaxEntries?: number;
+  /**
+   * Recordings one session may run at once (`error limit_reached` beyond); they end with the session.
+   * @default 4
+   */
+  maxRecordingsPerSession?: number;
   /**
    * Per session. Sized, with `replayBufferBytes`, so a slow consumer closed at `maxBufferedBytes` can
    * resume losing nothing: frames of ~100 bytes and up filling `maxBufferedBytes` still fit. @default 10000
@@ -115,6 +140,16 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
   maxBufferedBytes?: number;
   /** Identified connections one user may hold; an identify beyond it is closed 4429. @default 10 */
   maxConnectionsPerUser?: number;
+  /**
+   * Sessions waiting for a resume on this instance; beyond it the longest waiting one ends (its client then
+   * resumes to `invalid_session`). @default 10000
+   */
+  maxDetachedSessions?: number;
+  /**
+   * Replay bytes those sessions may hold together (bodies shared between sessions count once per session, an
+   * upper bound); checked every second, the longest waiting sessions end first. @default 134217728 (128 MiB)
+   */
+  maxDetachedBytes?: number;
   /** Deepest nesting of objects and arrays a frame may have (`error frame_too_deep`). @default 32 */
   maxJsonDepth?: number;
   /**
@@ -189,7 +224,12 @@ export interface ResolvedOptions {
   readonly typingTtlMs: number;
   readonly typingThrottleMs: number;
   readonly historySize: number;
+  readonly historyMaxRooms: number;
+  readonly historyMaxBytes: number;
+  readonly historyTtlMs: number;
   readonly dedupWindowMs: number;
+  readonly dedupMaxEntries: number;
+  readonly maxRecordingsPerSession: number;
   readonly replayBufferEvents: number;
   readonly replayBufferBytes: number;
   readonly maxStreams: number;
@@ -197,6 +237,8 @@ export interface ResolvedOptions {
   readonly badFrameWindowMs: number;
   readonly maxBufferedBytes: number;
   readonly maxConnectionsPerUser: number;
+  readonly maxDetachedSessions: number;
+  readonly maxDetachedBytes: number;
   readonly maxJsonDepth: number;
   readonly rateLimits: RateLimits;
   readonly maxFramesBeforeReady: number;
@@ -246,7 +288,12 @@ export function resolveOptions(options: CoreOptions): ResolvedOptions {
     typingTtlMs: options.typingTtlMs ?? 10_000,
     typingThrottleMs: options.typingThrottleMs ?? 2_000,
     historySize: options.historySize ?? 50,
+    historyMaxRooms: options.historyMaxRooms ?? DEFAULT_HISTORY_MAX_ROOMS,
+    historyMaxBytes: options.historyMaxBytes ?? DEFAULT_HISTORY_MAX_BYTES,
+    historyTtlMs: options.historyTtlMs ?? DEFAULT_HISTORY_TTL_MS,
     dedupWindowMs: options.dedupWindowMs ?? 300_000,
+    dedupMaxEntries: options.dedupMaxEntries ?? DEFAULT_DEDUP_MAX_ENTRIES,
+    maxRecordingsPerSession: options.maxRecordingsPerSession ?? 4,
     replayBufferEvents: options.replayBufferEvents ?? 10_000,
     replayBufferBytes: options.replayBufferBytes ?? 4_194_304,
     maxStreams: options.maxStreams ?? 100,
@@ -254,6 +301,8 @@ export function resolveOptions(options: CoreOptions): ResolvedOptions {
     badFrameWindowMs: options.badFrameWindowMs ?? 60_000,
     maxBufferedBytes: options.maxBufferedBytes ?? 1_048_576,
     maxConnectionsPerUser: options.maxConnectionsPerUser ?? 10,
+    maxDetachedSessions: options.maxDetachedSessions ?? 10_000,
+    maxDetachedBytes: options.maxDetachedBytes ?? 128 * 1024 * 1024,
     maxJsonDepth: options.maxJsonDepth ?? 32,
     rateLimits: {
       general: options.rateLimits?.general ?? DEFAULT_RATE_LIMITS.general,

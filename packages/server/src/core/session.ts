@@ -24,6 +24,9 @@ export interface OwnPresence {
   readonly updatedAt: string;
 }
 
+/** A ring slot and its share of the entry: what one buffered dispatch costs beyond its body. */
+const REPLAY_SLOT_BYTES = 16;
+
 /**
  * What a client resumes: identity, rooms, the per-session seq and the replay buffer. It outlives its
  * connection for the resume window; while detached it keeps receiving dispatches into the buffer.
@@ -87,6 +90,15 @@ export class Session {
   get replay(): ReplayBuffer {
     this.buffer ??= new ReplayBuffer(this.limits.replayBufferEvents, this.limits.replayBufferBytes);
     return this.buffer;
+  }
+
+  /**
+   * What the replay buffer pins, for the detached sessions' budget: its bodies' lengths plus a slot per entry
+   * (bodies shared with other sessions count here too, so this is an upper bound).
+   */
+  get replayBytes(): number {
+    const buffer = this.buffer;
+    return buffer === undefined ? 0 : buffer.byteSize + buffer.size * REPLAY_SLOT_BYTES;
   }
 
   /** Drops what the client confirmed it has; a session never sent anything has no buffer to make for it. */

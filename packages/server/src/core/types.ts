@@ -73,6 +73,28 @@ export interface GatewayStats {
   uptime_ms: number;
   /** `degraded` while a networked backplane cannot reach its peers (fan-out is local only meanwhile). */
   backplane: BackplaneStatus;
+  /** What the stores clients can fill hold now, against their budgets, and what the budgets let go. */
+  budgets: BudgetStats;
+}
+
+/** A store's use against its budget. */
+export interface BudgetUse {
+  used: number;
+  max: number;
+}
+
+export interface BudgetStats {
+  /** Sessions waiting for a resume, and the replay bytes they hold (an upper bound). */
+  detached_sessions: BudgetUse;
+  detached_bytes: BudgetUse;
+  /** In-process room history (absent with shared state: it lives in Redis, under its TTL). */
+  history_rooms?: BudgetUse;
+  history_bytes?: BudgetUse;
+  /** In-process dedup claims (absent with shared state: Redis expires them). */
+  dedup_claims?: BudgetUse;
+  recordings: { running: number; max_per_session: number };
+  /** Entries each budget let go since start, by store (`detached_sessions`, `history_rooms`, `dedup_claims`). */
+  evicted: Record<string, number>;
 }
 
 /** Seed 003's session status: who is online in a room, counts and recent messages. */

@@ -1,6 +1,7 @@
 /**
  * Remembers results by key for a time window, so a chat send retried after a reconnect gets its
- * original ack instead of a second message. Map insertion order is expiry order, so pruning walks the front.
+ * original ack instead of a second message. Map insertion order is expiry order, so pruning walks the front,
+ * and so does the count budget when a patient sender fills the window faster than it empties.
  */
 export class DedupWindow<V> {
   private readonly entries = new Map<string, { value: V; expiresAt: number }>();
@@ -8,7 +9,14 @@ export class DedupWindow<V> {
   constructor(
     private readonly windowMs: number,
     private readonly now: () => number,
+    /** Entries kept at most: past it the oldest goes before its window ends. */
+    private readonly maxEntries = Number.POSITIVE_INFINITY,
+    private readonly evicted: (count: number) => void = () => {},
   ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
 
   get(key: string): V | undefined {
     this.prune();
@@ -19,6 +27,13 @@ export class DedupWindow<V> {
     this.prune();
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt: this.now() + this.windowMs });
+    let evicted = 0;
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.maxEntries) break;
+      this.entries.delete(oldest);
+      evicted += 1;
+    }
+    if (evicted > 0) this.evicted(evicted);
   }
 
   delete(key: string): void {

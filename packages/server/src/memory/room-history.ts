@@ -1,41 +1,129 @@
 import type { ChatMessage } from '@gateway/protocol';
 
-/** The last N messages of each room, oldest first (seed 003's recent messages, seed 001's history). */
-export class RoomHistory {
-  private readonly rooms = new Map<string, ChatMessage[]>();
+export interface RoomHistoryBudget {
+  /** Messages kept per room. */
+  readonly size: number;
+  /** Rooms with history kept; past it the least recently used room's history goes. */
+  readonly maxRooms: number;
+  /** Bytes (UTF-16 units of the messages' JSON) kept over every room; past it, least recently used rooms go. */
+  readonly maxBytes: number;
+}
 
-  constructor(private readonly size: number) {}
+interface Ring {
+  readonly messages: ChatMessage[];
+  /** Each message's weight, in the same order. */
+  readonly weights: number[];
+  bytes: number;
+}
+
+/** A message's weight against the byte budget: its JSON's length, as it would be sent. */
+const weightOf = (message: ChatMessage): number => JSON.stringify(message).length;
+
+/**
+ * The last N messages of each room, oldest first (seed 003's recent messages, seed 001's history), within a
+ * budget of rooms and bytes: any user may name any room, so without one a patient sender fills the heap with
+ * history nobody reads. Map order is recency (a write or read moves the room to the back), so eviction walks
+ * the front.
+ */
+export class RoomHistory {
+  private readonly rooms = new Map<string, Ring>();
+  private bytes = 0;
+
+  constructor(
+    private readonly budget: RoomHistoryBudget,
+    /** Told how many rooms' history the budget let go. */
+    private readonly evicted: (rooms: number) => void = () => {},
+  ) {}
 
   add(message: ChatMessage): void {
-    let ring = this.rooms.get(message.room_id);
-    if (ring === undefined) {
-      ring = [];
-      this.rooms.set(message.room_id, ring);
-    }
-    ring.push(message);
-    if (ring.length > this.size) ring.splice(0, ring.length - this.size);
+    const ring = this.use(message.room_id) ?? this.open(message.room_id);
+    const weight = weightOf(message);
+    ring.messages.push(message);
+    ring.weights.push(weight);
+    ring.bytes += weight;
+    this.bytes += weight;
+    while (ring.messages.length > this.budget.size) this.dropOldest(ring);
+    this.enforce(message.room_id);
   }
 
   /** The last `limit` messages (all kept ones when absent), oldest first. */
-  recent(roomId: string, limit = this.size): ChatMessage[] {
-    const ring = this.rooms.get(roomId);
+  recent(roomId: string, limit = this.budget.size): ChatMessage[] {
+    const ring = this.use(roomId);
     if (ring === undefined) return [];
-    return ring.slice(Math.max(0, ring.length - limit));
+    return ring.messages.slice(Math.max(0, ring.messages.length - limit));
   }
 
   find(roomId: string, messageId: string): ChatMessage | undefined {
-    return this.rooms.get(roomId)?.find((message) => message.message_id === messageId);
+    return this.rooms.get(roomId)?.messages.find((message) => message.message_id === messageId);
   }
 
   replace(message: ChatMessage): void {
     const ring = this.rooms.get(message.room_id);
-    const index = ring?.findIndex((kept) => kept.message_id === message.message_id) ?? -1;
-    if (ring !== undefined && index >= 0) ring[index] = message;
+    const index = ring?.messages.findIndex((kept) => kept.message_id === message.message_id) ?? -1;
+    if (ring === undefined || index < 0) return;
+    const weight = weightOf(message);
+    const delta = weight - (ring.weights[index] ?? 0);
+    ring.messages[index] = message;
+    ring.weights[index] = weight;
+    ring.bytes += delta;
+    this.bytes += delta;
+    this.enforce(message.room_id);
   }
 
   remove(roomId: string, messageId: string): void {
     const ring = this.rooms.get(roomId);
-    const index = ring?.findIndex((kept) => kept.message_id === messageId) ?? -1;
-    if (ring !== undefined && index >= 0) ring.splice(index, 1);
+    const index = ring?.messages.findIndex((kept) => kept.message_id === messageId) ?? -1;
+    if (ring === undefined || index < 0) return;
+    const weight = ring.weights[index] ?? 0;
+    ring.messages.splice(index, 1);
+    ring.weights.splice(index, 1);
+    ring.bytes -= weight;
+    this.bytes -= weight;
+    if (ring.messages.length === 0) this.rooms.delete(roomId);
+  }
+
+  /** Rooms and bytes kept now, for stats. */
+  usage(): { rooms: number; bytes: number } {
+    return { rooms: this.rooms.size, bytes: this.bytes };
+  }
+
+  private use(roomId: string): Ring | undefined {
+    const ring = this.rooms.get(roomId);
+    if (ring === undefined) return undefined;
+    this.rooms.delete(roomId);
+    this.rooms.set(roomId, ring);
+    return ring;
+  }
+
+  private open(roomId: string): Ring {
+    const ring: Ring = { messages: [], weights: [], bytes: 0 };
+    this.rooms.set(roomId, ring);
+    return ring;
+  }
+
+  private dropOldest(ring: Ring): void {
+    ring.messages.shift();
+    const weight = ring.weights.shift() ?? 0;
+    ring.bytes -= weight;
+    this.bytes -= weight;
+  }
+
+  /** Lets the least recently used rooms go until within budget; the room just written stays if it can. */
+  private enforce(current: string): void {
+    const { maxRooms, maxBytes } = this.budget;
+    let evicted = 0;
+    for (const [roomId, ring] of this.rooms) {
+      if (this.rooms.size <= maxRooms && this.bytes <= maxBytes) break;
+      if (roomId === current) {
+        // Alone over the byte budget: its own oldest messages go instead.
+        while (this.bytes > maxBytes && ring.messages.length > 1) this.dropOldest(ring);
+        if (this.rooms.size <= maxRooms) break;
+        continue;
+      }
+      this.rooms.delete(roomId);
+      this.bytes -= ring.bytes;
+      evicted += 1;
+    }
+    if (evicted > 0) this.evicted(evicted);
   }
 }

@@ -1,5 +1,14 @@
 import type { ChatMessage } from '@gateway/protocol';
-import type { DedupStore, HistoryStore, SharedState } from '../core/ports/shared-state';
+import {
+  DEFAULT_DEDUP_MAX_ENTRIES,
+  DEFAULT_HISTORY_MAX_BYTES,
+  DEFAULT_HISTORY_MAX_ROOMS,
+  type DedupSettings,
+  type DedupStore,
+  type HistorySettings,
+  type HistoryStore,
+  type SharedState,
+} from '../core/ports/shared-state';
 import { DedupWindow } from './dedup-window';
 import { RoomHistory } from './room-history';
 
@@ -11,8 +20,12 @@ function dedupKey(userId: string, clientMsgId: string): string {
 export class InMemoryDedupStore<V> implements DedupStore<V> {
   private readonly window: DedupWindow<V>;
 
-  constructor(windowMs: number, now: () => number) {
-    this.window = new DedupWindow(windowMs, now);
+  constructor({ windowMs, now, maxEntries = DEFAULT_DEDUP_MAX_ENTRIES, evicted }: DedupSettings) {
+    this.window = new DedupWindow(windowMs, now, maxEntries, evicted);
+  }
+
+  get size(): number {
+    return this.window.size;
   }
 
   claim(userId: string, clientMsgId: string, value: V): V | undefined {
@@ -32,8 +45,17 @@ export class InMemoryDedupStore<V> implements DedupStore<V> {
 export class InMemoryHistoryStore implements HistoryStore {
   private readonly history: RoomHistory;
 
-  constructor(size: number) {
-    this.history = new RoomHistory(size);
+  constructor({
+    size,
+    maxRooms = DEFAULT_HISTORY_MAX_ROOMS,
+    maxBytes = DEFAULT_HISTORY_MAX_BYTES,
+    evicted,
+  }: HistorySettings) {
+    this.history = new RoomHistory({ size, maxRooms, maxBytes }, evicted);
+  }
+
+  usage(): { rooms: number; bytes: number } {
+    return this.history.usage();
   }
 
   add(message: ChatMessage): void {
@@ -60,6 +82,6 @@ export class InMemoryHistoryStore implements HistoryStore {
 /** The default: state lives in this process, as it did before Redis. Nothing to close. */
 export const inMemorySharedState: SharedState = {
   kind: 'memory',
-  history: ({ size }) => new InMemoryHistoryStore(size),
-  dedup: ({ windowMs, now }) => new InMemoryDedupStore(windowMs, now),
+  history: (settings) => new InMemoryHistoryStore(settings),
+  dedup: (settings) => new InMemoryDedupStore(settings),
 };

@@ -18,6 +18,7 @@ import { EchoTracker, type QueuedMessage } from './echo-tracker';
 import { channelKey, DEFAULT_REDIS_PREFIX, eventsKey, onceKey } from './keys';
 import type { RedisLink } from './link';
 import { PUBLISH_SEQUENCED_LUA, reconnectDelayMs } from './publish-script';
+import { StreamBudget } from './stream-budget';
 import { channelFromKey, decodeWire, encodeWire } from './wire';
 import { commandWritable } from './writable';
 
@@ -33,6 +34,11 @@ export interface RedisBackplaneOptions {
   prefix?: string;
   /** Approximate length the `{prefix}events` stream of sequenced messages is capped to. @default 100000 */
   streamMaxLength?: number;
+  /**
+   * Approximate bytes the events stream may hold: its length cap follows the average size of recent entries,
+   * so maximum-size messages cannot make it hold `streamMaxLength` of them. @default 67108864 (64 MiB)
+   */
+  streamMaxBytes?: number;
   /** Longest wait between reconnect attempts while Redis is unreachable. @default 2000 */
   maxReconnectDelayMs?: number;
   /** A command Redis has not answered in this time fails (a hung server must not hold publishes forever). @default 5000 */
@@ -141,7 +147,7 @@ export class RedisBackplane implements Backplane {
   private readonly nodes = new Set<LocalNode>();
   private readonly logger: Logger;
   private readonly clock: Clock;
-  private readonly streamMaxLength: number;
+  private readonly streamBudget: StreamBudget;
   private readonly maxHeldPublishes: number;
   private readonly held: HeldPublish[] = [];
   private readonly echoes = new EchoTracker(randomUUID().slice(0, 8));
@@ -174,7 +180,10 @@ export class RedisBackplane implements Backplane {
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
     this.since = this.clock.now();
-    this.streamMaxLength = options.streamMaxLength ?? 100_000;
+    this.streamBudget = new StreamBudget(
+      options.streamMaxLength ?? 100_000,
+      options.streamMaxBytes ?? 64 * 1024 * 1024,
+    );
     this.maxHeldPublishes = options.maxHeldPublishes ?? 10_000;
     this.echoWaitMs = options.echoWaitMs ?? 1_000;
     const random = options.random ?? Math.random;
@@ -425,7 +434,7 @@ export class RedisBackplane implements Backplane {
           this.prefix,
           channel,
           wire,
-          this.streamMaxLength,
+          this.streamBudget.maxLengthFor(Buffer.byteLength(wire) + channel.length),
           message.once === undefined ? '' : onceKey(this.prefix, message.once.key),
           message.once?.ttlMs ?? 0,
         )

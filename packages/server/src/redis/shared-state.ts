@@ -2,7 +2,14 @@ import type { ChatMessage } from '@gateway/protocol';
 import { Redis } from 'ioredis';
 import { type Clock, systemClock } from '../core/ports/clock';
 import { type Logger, silentLogger } from '../core/ports/logger';
-import type { DedupStore, HistoryStore, SharedState } from '../core/ports/shared-state';
+import {
+  DEFAULT_HISTORY_TTL_MS,
+  type DedupSettings,
+  type DedupStore,
+  type HistorySettings,
+  type HistoryStore,
+  type SharedState,
+} from '../core/ports/shared-state';
 import { InMemoryDedupStore } from '../memory/shared-state';
 import { closeConnection } from './close-connection';
 import { DEFAULT_REDIS_PREFIX, dedupKey, historyKey } from './keys';
@@ -38,12 +45,14 @@ class RedisDedupStore<V> implements DedupStore<V> {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly windowMs: number,
-    now: () => number,
+    settings: DedupSettings,
     private readonly logger: Logger,
   ) {
-    this.fallback = new InMemoryDedupStore(windowMs, now);
+    this.windowMs = settings.windowMs;
+    this.fallback = new InMemoryDedupStore(settings);
   }
+
+  private readonly windowMs: number;
 
   async claim(userId: string, clientMsgId: string, value: V): Promise<V | undefined> {
     const key = dedupKey(this.prefix, userId, clientMsgId);
@@ -67,21 +76,33 @@ class RedisDedupStore<V> implements DedupStore<V> {
 }
 
 /**
- * Room history as one Redis list per room (RPUSH + LTRIM to the size), shared by every instance.
+ * Room history as one Redis list per room (RPUSH + LTRIM to the size), shared by every instance, each list
+ * expiring `ttlMs` after its last message: any user may name any room, so lists must not outlive their use.
  * While Redis is unreachable reads answer empty and writes are skipped (logged): chat goes on without history.
  */
 class RedisHistoryStore implements HistoryStore {
+  private readonly size: number;
+  private readonly ttlMs: number;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly size: number,
+    settings: HistorySettings,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.size = settings.size;
+    this.ttlMs = settings.ttlMs ?? DEFAULT_HISTORY_TTL_MS;
+  }
 
   async add(message: ChatMessage): Promise<void> {
     const key = historyKey(this.prefix, message.room_id);
     try {
-      await this.redis.multi().rpush(key, JSON.stringify(message)).ltrim(key, -this.size, -1).exec();
+      await this.redis
+        .multi()
+        .rpush(key, JSON.stringify(message))
+        .ltrim(key, -this.size, -1)
+        .pexpire(key, this.ttlMs)
+        .exec();
     } catch (error) {
       this.failed(error, 'add', message.room_id);
     }
@@ -164,8 +185,8 @@ export function createRedisSharedState(options: RedisSharedStateOptions): RedisS
   if (owned) redis.on('error', onError);
   return {
     kind: 'redis',
-    history: ({ size }) => new RedisHistoryStore(redis, prefix, size, logger),
-    dedup: ({ windowMs, now }) => new RedisDedupStore(redis, prefix, windowMs, now, logger),
+    history: (settings) => new RedisHistoryStore(redis, prefix, settings, logger),
+    dedup: (settings) => new RedisDedupStore(redis, prefix, settings, logger),
     unpublished: () => new RedisUnpublishedStore(redis, prefix, logger),
     ready: () => (redis.status === 'ready' ? Promise.resolve() : waitReady(redis)),
     async close() {

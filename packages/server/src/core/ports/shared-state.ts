@@ -11,6 +11,8 @@ export interface DedupStore<V> {
   claim(userId: string, clientMsgId: string, value: V): MaybePromise<V | undefined>;
   /** Forgets a claim (its message could not be stored), so a retry is accepted again. */
   release(userId: string, clientMsgId: string): MaybePromise<void>;
+  /** Claims an in-process store holds now, for stats; a shared store's live in Redis and are not counted. */
+  readonly size?: number;
 }
 
 /** The last N messages of each room, oldest first; edits and deletes rewrite the kept entry. */
@@ -22,7 +24,37 @@ export interface HistoryStore {
   /** Replaces the kept message with the same id (an edit); nothing when it is no longer kept. */
   replace(message: ChatMessage): MaybePromise<void>;
   remove(roomId: string, messageId: string): MaybePromise<void>;
+  /** What an in-process store holds now, for stats; a shared store's lives in Redis and is not counted here. */
+  usage?(): { rooms: number; bytes: number };
 }
+
+/** Room history settings; the budgets bound what any user can make a store keep. */
+export interface HistorySettings {
+  /** Messages kept per room. */
+  readonly size: number;
+  /** In process: rooms with history kept, least recently used first out. @default DEFAULT_HISTORY_MAX_ROOMS */
+  readonly maxRooms?: number;
+  /** In process: bytes of history over every room, least recently used room first out. @default DEFAULT_HISTORY_MAX_BYTES */
+  readonly maxBytes?: number;
+  /** Shared (Redis): how long a room's history outlives its last message. @default DEFAULT_HISTORY_TTL_MS */
+  readonly ttlMs?: number;
+  /** Told how many rooms' history a budget let go. */
+  readonly evicted?: (rooms: number) => void;
+}
+
+export interface DedupSettings {
+  readonly windowMs: number;
+  readonly now: () => number;
+  /** In process: claims kept at most, oldest first out (a retry after that is a new message). @default DEFAULT_DEDUP_MAX_ENTRIES */
+  readonly maxEntries?: number;
+  /** Told how many claims the budget let go before their window ended. */
+  readonly evicted?: (claims: number) => void;
+}
+
+export const DEFAULT_HISTORY_MAX_ROOMS = 10_000;
+export const DEFAULT_HISTORY_MAX_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_HISTORY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+export const DEFAULT_DEDUP_MAX_ENTRIES = 100_000;
 
 /**
  * Where a gateway keeps the state instances must share: in memory for one process, Redis for many.
@@ -30,8 +62,8 @@ export interface HistoryStore {
  */
 export interface SharedState {
   readonly kind: 'memory' | 'redis';
-  history(settings: { size: number }): HistoryStore;
-  dedup<V>(settings: { windowMs: number; now: () => number }): DedupStore<V>;
+  history(settings: HistorySettings): HistoryStore;
+  dedup<V>(settings: DedupSettings): DedupStore<V>;
   /**
    * Where accepted chat messages wait until published, so another instance can publish them if this one dies
    * first. Absent in one process: nobody else could.
