@@ -9,10 +9,12 @@ export interface ChatSendAck {
 }
 
 /**
- * What a chat send's dedup claim keeps: the ack for retries, and the message itself, so a retry can still
- * publish it when the instance that accepted it died before publishing (the publish is once-only).
+ * What a chat send's dedup claim keeps: the ack for retries and, only where another instance may have to
+ * finish the job (shared state), the message itself, so a retry can still publish it when the instance that
+ * accepted it died before publishing (the publish is once-only). In one process nobody else could: the claim
+ * is its ids and ack, a few hundred bytes, whatever the message's size.
  */
 export interface AcceptedSend {
   ack: ChatSendAck;
-  message: ChatMessage;
+  message?: ChatMessage;
 }

@@ -75,7 +75,8 @@ export function onChatSend(
     client_msg_id: request.client_msg_id,
     room_id: request.room_id,
   };
-  const claimed = rt.dedup.claim(user.id, request.client_msg_id, { ack, message });
+  const shared = rt.unpublished !== undefined;
+  const claimed = rt.dedup.claim(user.id, request.client_msg_id, shared ? { ack, message } : { ack });
   if (claimed instanceof Promise) {
     // Tracked, so a stop (drain to other instances) waits until the claimed message is in its room: a retry
     // on another instance would otherwise be answered as a duplicate of a message nobody got.
@@ -97,7 +98,7 @@ function accept(
     // The instance that accepted it may have died before publishing; publishing is once-only, so trying
     // again delivers it if and only if nobody did. (With a persist hook the message may not be stored yet:
     // its own instance publishes it, or, if that died, the one that takes its unpublished notes.)
-    if (rt.options.persistMessage === undefined) publishOnce(rt, original.message);
+    if (rt.options.persistMessage === undefined && original.message !== undefined) publishOnce(rt, original.message);
     return undefined;
   }
   const userId = session.user.id;
