@@ -158,6 +158,27 @@ describe.skipIf(!redis.available)(redisSuiteTitle('shared state: Redis key forma
     }
   });
 
+  it('expires a room history list ttlMs after its last message, an edit keeping the deadline', async () => {
+    if (server === undefined) throw new Error('no redis-server');
+    const state = createRedisSharedState({ url: server.url, prefix: 'ttl:' });
+    opened.push(state);
+    await state.ready();
+    const history = state.history({ size: 5, ttlMs: 60_000 });
+    await history.add(message('r', 'x'));
+    await history.replace({ ...message('r', 'x'), content: 'edited' });
+    const raw = new Redis(server.url);
+    try {
+      const ttl = await raw.pttl('ttl:history:r');
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+      // The default: a week, so a room named once and never again does not stay in Redis for good.
+      await state.history({ size: 5 }).add(message('quiet room', 'y'));
+      expect(await raw.pttl('ttl:history:quiet room')).toBeGreaterThan(6 * 24 * 3600 * 1000);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
   it('falls back when Redis is unreachable: dedup locally, history empty, nothing throws', async () => {
     if (server === undefined) throw new Error('no redis-server');
     const down = await startRedisServer();
