@@ -15,15 +15,27 @@ import {
   type SharedState,
 } from './ports/shared-state';
 
-/** A verified identity; `display_name` falls back on the identify frame's. */
+/**
+ * A verified identity: everything the server knows of the user comes from the token. An `id` that is not a
+ * protocol `Id` (1–128 UTF-16 units, no lone surrogate) is refused like a forged token (close 4401, and a
+ * warning in the log).
+ */
 export interface AuthenticatedUser {
   id: string;
+  /**
+   * The name others see (`sender_name`, presence, typing; the JWT's `name` claim). Absent: the user has none;
+   * `identify.display_name` is used in dev mode only, never once a token is verified, so a client cannot
+   * name itself "admin".
+   */
   display_name?: string;
   /**
    * When the token stops being valid (epoch ms; the JWT's `exp`). The server warns with `auth.expiring`
-   * before it and closes 4200 at it unless a `reauth` brings a fresh token. Absent: never expires.
+   * before it and closes 4200 at it unless a `reauth` brings a fresh token. Never later than
+   * `maxTokenLifetimeMs` after the check; absent: `issued_at` + `maxTokenLifetimeMs`, else check + that.
    */
   expires_at?: number;
+  /** When the token was issued (epoch ms; the JWT's `iat`): dates the expiry of a token without one. */
+  issued_at?: number;
 }
 
 /**
@@ -62,6 +74,9 @@ export function authModeOf(verify: VerifyToken | undefined): AuthMode {
 
 /** How long a crashed instance's devices outlive it in the presence snapshot, unless `presenceTtlMs` says. */
 export const DEFAULT_PRESENCE_TTL_MS = 30_000;
+
+/** The longest a verified token holds a connection open, unless `maxTokenLifetimeMs` says: 24 hours. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_MS = 86_400_000;
 
 /** Stores a message before it is dispatched; the sender is acked before this runs (seed 001). */
 export type PersistMessage = (message: ChatMessage) => Promise<void> | void;
@@ -170,6 +185,14 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
   /** How long before a token's expiry `auth.expiring` is sent. @default 60000 */
   authExpiringNoticeMs?: number;
   /**
+   * The longest a verified token holds a connection open from its check (identify, resume, reauth): a later
+   * expiry (JWT `exp`, `AuthenticatedUser.expires_at`) is brought forward to it; a token without one expires
+   * at its `iat` + this, else at the check + this. At that deadline, as at `exp`, `auth.expiring` comes first
+   * and close 4200 follows unless a `reauth` moves it. Dev mode has no deadlines. A positive number.
+   * @default 86400000 (24 h)
+   */
+  maxTokenLifetimeMs?: number;
+  /**
    * Browser origins allowed to connect (exact `scheme://host[:port]`); a connection whose `Origin` is not
    * listed is closed 4403. Connections without an `Origin` (bots, servers) are always allowed.
    * @default every origin
@@ -245,6 +268,7 @@ export interface ResolvedOptions {
   readonly floodLimit: number;
   readonly floodWindowMs: number;
   readonly authExpiringNoticeMs: number;
+  readonly maxTokenLifetimeMs: number;
   readonly allowedOrigins: readonly string[] | undefined;
   readonly stopTimeoutMs: number;
   readonly globalPresence: boolean;
@@ -315,6 +339,7 @@ export function resolveOptions(options: CoreOptions): ResolvedOptions {
     floodLimit: options.floodLimit ?? 50,
     floodWindowMs: options.floodWindowMs ?? 10_000,
     authExpiringNoticeMs: options.authExpiringNoticeMs ?? 60_000,
+    maxTokenLifetimeMs: positiveMs('maxTokenLifetimeMs', options.maxTokenLifetimeMs ?? DEFAULT_MAX_TOKEN_LIFETIME_MS),
     allowedOrigins: options.allowedOrigins,
     stopTimeoutMs: options.stopTimeoutMs ?? 5_000,
     globalPresence: options.globalPresence ?? true,
@@ -342,4 +367,10 @@ function warnOnShortReplay(options: ResolvedOptions): void {
     { replay_buffer_bytes: options.replayBufferBytes, max_buffered_bytes: options.maxBufferedBytes },
     'replayBufferBytes is not above maxBufferedBytes: a slow consumer closed 4003 may not resume without a gap',
   );
+}
+
+/** A token lifetime of zero, a negative one or NaN would close every connection at once; Infinity, never. */
+function positiveMs(name: string, value: number): number {
+  if (Number.isFinite(value) && value > 0) return value;
+  throw new RangeError(`${name} must be a positive, finite number of milliseconds, got ${value}.`);
 }

@@ -3,10 +3,13 @@ import type { ClientConnection } from '../client-connection';
 import { TokenExpiredError } from '../errors';
 import type { AuthenticatedUser } from '../options';
 import type { Parts } from '../parts';
+import { admitVerifiedUser } from '../verified-user';
+import { warnIllFormedUser } from './authenticate';
 
 /**
  * In-band token refresh: a fresh token of the same user moves the connection's deadline; anything else is
- * answered `error forbidden` and the old deadline stands (the connection closes 4200 when it comes).
+ * answered `error forbidden` and the old deadline stands (the connection closes 4200 when it comes). A token
+ * without `exp` moves it too, to its capped lifetime as on identify: no reauth leaves a connection without one.
  */
 export async function onReauth(
   rt: Pick<Parts, 'registry' | 'options' | 'replies' | 'authExpiry'>,
@@ -35,17 +38,20 @@ export async function onReauth(
     refuse(rt, connection, 'The token was not accepted.', frame.ref);
     return;
   }
-  if (verified.id !== session.user.id) {
+  const admission = admitVerifiedUser(verified, rt.options.clock.now(), rt.options.maxTokenLifetimeMs);
+  if (!admission.ok) {
+    if (admission.refusal === 'ill_formed') warnIllFormedUser(rt.options, connection, verified);
+    const why = admission.refusal === 'expired' ? 'The new token has expired already.' : 'The token was not accepted.';
+    refuse(rt, connection, why, frame.ref);
+    return;
+  }
+  const { user } = admission;
+  if (user.id !== session.user.id) {
     refuse(rt, connection, "The token names another user than the connection's.", frame.ref);
     return;
   }
-  rt.authExpiry.set(connection, verified.expires_at);
-  const expiresAt = verified.expires_at;
-  rt.replies.ack(
-    connection,
-    expiresAt === undefined ? {} : { expires_at: new Date(expiresAt).toISOString() },
-    frame.ref,
-  );
+  rt.authExpiry.set(connection, user.expires_at);
+  rt.replies.ack(connection, { expires_at: new Date(user.expires_at).toISOString() }, frame.ref);
 }
 
 function refuse(

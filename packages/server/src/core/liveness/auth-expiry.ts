@@ -8,6 +8,12 @@ export interface AuthExpiryActions {
   expire(connection: ClientConnection): void;
 }
 
+/**
+ * The longest delay a Node timer takes (about 24.8 days); a longer one fires at once. A deadline further
+ * away (a `maxTokenLifetimeMs` of a month) is reached in steps: the sweep finds nothing due and re-arms.
+ */
+const MAX_TIMER_MS = 2_147_483_647;
+
 interface Deadline {
   readonly expiresAt: number;
   /** True once `auth.expiring` went out for this deadline. */
@@ -19,7 +25,7 @@ interface Deadline {
  * expiry. Setting a deadline touches only that connection; only the timer's firing walks them all.
  */
 export class AuthExpirySweep {
-  /** Connections whose token expires, with their deadline; a token without `exp` is never here. */
+  /** Connections whose token expires, with their deadline: every verified one (dev mode has no tokens). */
   private readonly tracked = new Map<ClientConnection, Deadline>();
   private timer: TimerHandle | undefined;
   private armedFor = Number.POSITIVE_INFINITY;
@@ -30,7 +36,10 @@ export class AuthExpirySweep {
     private readonly actions: AuthExpiryActions,
   ) {}
 
-  /** A new deadline from identify, resume or reauth; undefined means the token never expires. */
+  /**
+   * A new deadline from identify, resume or reauth. Undefined (dev mode only: a verified token always has
+   * one, capped by `maxTokenLifetimeMs`) means none.
+   */
   set(connection: ClientConnection, expiresAt: number | undefined): void {
     if (expiresAt === undefined) {
       this.tracked.delete(connection);
@@ -76,7 +85,7 @@ export class AuthExpirySweep {
     if (at >= this.armedFor) return;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.armedFor = at;
-    this.timer = this.clock.setTimeout(() => this.sweep(), Math.max(0, at - this.clock.now()));
+    this.timer = this.clock.setTimeout(() => this.sweep(), Math.min(MAX_TIMER_MS, Math.max(0, at - this.clock.now())));
   }
 
   private sweep(): void {
