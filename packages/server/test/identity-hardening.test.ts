@@ -63,6 +63,14 @@ describe('the display name comes from the token, identify.display_name only in d
     expect(ready.payload.user).toEqual({ id: 'ada', display_name: 'Ada' });
   });
 
+  it('cuts a long name claim to 64 characters without splitting a surrogate pair', async () => {
+    const t = await startTestServer({ ...quiet, jwtSecret: SECRET });
+    const client = await t.connect();
+    const name = `${'a'.repeat(63)}\u{1F600}tail`; // the emoji's pair straddles the 64th unit
+    const ready = await identify(client, { token: await sign({ sub: 'ada', name }) });
+    expect(ready.payload.user.display_name).toBe('a'.repeat(63));
+  });
+
   it("a custom verifier: its display_name or none, never identify's", async () => {
     const verifyToken: VerifyToken = async (token) =>
       token === 'named' ? { id: 'c1', display_name: 'Cee' } : { id: 'c2' };

@@ -103,7 +103,14 @@ async function authenticate(
 }
 
 function withName(id: string, displayName: string | undefined): User {
-  return displayName === undefined ? { id } : { id, display_name: displayName.slice(0, MAX_DISPLAY_NAME) };
+  return displayName === undefined ? { id } : { id, display_name: cutWhole(displayName, MAX_DISPLAY_NAME) };
+}
+
+/** At most `max` UTF-16 units, never ending in half a surrogate pair (a token's name may be any length). */
+function cutWhole(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
 
 /** Everyone online in global scope; otherwise the users sharing a room with this session (any instance). */
