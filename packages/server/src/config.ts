@@ -13,6 +13,9 @@ export interface EnvConfig
     | 'redisPrefix'
     | 'publishKey'
     | 'presenceTtlMs'
+    | 'jwtAudience'
+    | 'jwtIssuer'
+    | 'maxTokenLifetimeMs'
   > {
   port: number;
   host: string;
@@ -26,7 +29,9 @@ const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 
  * (comma-separated browser origins; default any), GATEWAY_DEV_MODE (1: dev mode even in production), REDIS_URL
  * (several instances share rooms and users through Redis; absent: in memory) REDIS_PREFIX (default `gw:`)
  * PUBLISH_KEY (the server key of POST /publish; absent: no such endpoint) and PRESENCE_TTL_MS (with Redis: how
- * long a crashed instance's users stay online; default 30000).
+ * long a crashed instance's users stay online; default 30000), JWT_AUDIENCE and JWT_ISSUER (comma-separated `aud`
+ * and `iss` values a token must carry one of; default no check) and MAX_TOKEN_LIFETIME_MS (the longest a
+ * verified token keeps a connection, `exp` or not; default 86400000).
  */
 export function readConfig(env: Record<string, string | undefined> = process.env): EnvConfig {
   const portText = env.PORT?.trim() || '8081';
@@ -41,10 +46,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   const config: EnvConfig = { port, host: env.HOST?.trim() || '0.0.0.0', logLevel };
   const secret = env.JWT_SECRET;
   if (secret !== undefined && secret !== '') config.jwtSecret = secret;
-  const origins = env.ALLOWED_ORIGINS?.split(',')
-    .map((origin) => origin.trim())
-    .filter((origin) => origin !== '');
-  if (origins !== undefined && origins.length > 0) config.allowedOrigins = origins;
+  const origins = listOf(env.ALLOWED_ORIGINS);
+  if (origins !== undefined) config.allowedOrigins = origins;
   if (env.GATEWAY_DEV_MODE !== undefined) config.allowDevMode = env.GATEWAY_DEV_MODE.trim() === '1';
   const redisUrl = env.REDIS_URL?.trim();
   if (redisUrl !== undefined && redisUrl !== '') {
@@ -68,5 +71,28 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     }
     config.presenceTtlMs = ms;
   }
+  const audience = listOf(env.JWT_AUDIENCE);
+  if (audience !== undefined) config.jwtAudience = audience;
+  const issuer = listOf(env.JWT_ISSUER);
+  if (issuer !== undefined) config.jwtIssuer = issuer;
+  const lifetime = env.MAX_TOKEN_LIFETIME_MS?.trim();
+  if (lifetime !== undefined && lifetime !== '') {
+    const ms = Number(lifetime);
+    if (!Number.isInteger(ms) || ms < 1000) {
+      throw new Error(
+        `MAX_TOKEN_LIFETIME_MS must be a whole number of milliseconds, at least 1000, got "${lifetime}".`,
+      );
+    }
+    config.maxTokenLifetimeMs = ms;
+  }
   return config;
+}
+
+/** Comma-separated values, trimmed, empty ones dropped; undefined when none is left. */
+function listOf(text: string | undefined): string[] | undefined {
+  const values = text
+    ?.split(',')
+    .map((value) => value.trim())
+    .filter((value) => value !== '');
+  return values === undefined || values.length === 0 ? undefined : values;
 }

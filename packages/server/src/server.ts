@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EventDefinition } from '@gateway/protocol';
 import pino from 'pino';
-import { assertModeAllowed } from './auth/production-guard';
+import { assertModeAllowed, isProductionEnv } from './auth/production-guard';
 import { DEV_MODE_WARNING, resolveAuth } from './auth/resolve';
 import type { Gateway } from './core/api';
 import { DEFAULT_PRESENCE_TTL_MS, type GatewayOptions } from './core/options';
@@ -29,13 +29,20 @@ export interface ServerOptions<Events extends readonly EventDefinition[] = reado
    * Undefined is accepted so `jwtSecret: process.env.JWT_SECRET` compiles under `exactOptionalPropertyTypes`.
    */
   jwtSecret?: string | undefined;
+  /** With `jwtSecret`: the `aud` values accepted (a token must carry one of them). @default no check */
+  jwtAudience?: string | readonly string[] | undefined;
+  /** With `jwtSecret`: the `iss` values accepted. @default no check */
+  jwtIssuer?: string | readonly string[] | undefined;
   /** Level of the pino logger made when `logger` is absent. @default 'info' */
   logLevel?: string;
   /** WebSocket path. @default '/ws' */
   path?: string;
   /** Directory the demo page is served from. @default `<package>/demo/public` */
   demoDir?: string;
-  /** Production refuses dev mode (no secret, no verifier) unless `allowDevMode`. @default NODE_ENV === 'production' */
+  /**
+   * Production refuses dev mode (no secret, no verifier) unless `allowDevMode`.
+   * @default NODE_ENV is `production`, whatever its case and surrounding spaces
+   */
   production?: boolean;
   /** Run dev mode even in production (with a loud warning). @default GATEWAY_DEV_MODE === '1' */
   allowDevMode?: boolean;
@@ -77,10 +84,12 @@ export async function startServer<const Events extends readonly EventDefinition[
   const clock = options.clock ?? systemClock;
   const auth = resolveAuth({
     jwtSecret: options.jwtSecret,
+    jwtAudience: options.jwtAudience,
+    jwtIssuer: options.jwtIssuer,
     verifyToken: options.verifyToken,
     now: () => clock.now(),
   });
-  const production = options.production ?? process.env.NODE_ENV === 'production';
+  const production = options.production ?? isProductionEnv(process.env.NODE_ENV);
   assertModeAllowed({
     mode: auth.mode,
     production,
@@ -95,6 +104,8 @@ export async function startServer<const Events extends readonly EventDefinition[
     port: wantedPort = 8081,
     host = '0.0.0.0',
     jwtSecret: _secret,
+    jwtAudience: _audience,
+    jwtIssuer: _issuer,
     logLevel: _level,
     production: _production,
     allowDevMode: _allowDevMode,

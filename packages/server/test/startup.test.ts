@@ -25,6 +25,22 @@ describe('defaults', () => {
     expect(readConfig({}).port).toBe(8081);
     expect(readConfig({ PORT: '  ' }).port).toBe(8081);
   });
+
+  it('reads the identity settings: audiences and issuers as lists, the token lifetime as a whole number', () => {
+    expect(
+      readConfig({
+        JWT_AUDIENCE: ' app , admin,',
+        JWT_ISSUER: 'https://auth.example',
+        MAX_TOKEN_LIFETIME_MS: '3600000',
+      }),
+    ).toMatchObject({
+      jwtAudience: ['app', 'admin'],
+      jwtIssuer: ['https://auth.example'],
+      maxTokenLifetimeMs: 3_600_000,
+    });
+    expect(readConfig({ JWT_AUDIENCE: ' , ' })).not.toHaveProperty('jwtAudience');
+    expect(() => readConfig({ MAX_TOKEN_LIFETIME_MS: '12.5' })).toThrow(/MAX_TOKEN_LIFETIME_MS/);
+  });
 });
 
 describe('dev mode at start', () => {
