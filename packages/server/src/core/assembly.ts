@@ -42,7 +42,13 @@ export function assemble(options: ResolvedOptions): Assembly {
   const shutdown = new Shutdown();
   const counters = new Counters();
   const stamps = new Stamps(clock, options.random);
-  const fanout = new Fanout(options.backplane, (channel) => registry.recipients(channel), serverId);
+  const fanout = new Fanout(options.backplane, (channel) => registry.recipients(channel), serverId, {
+    now: () => clock.now(),
+    delivered(ms, deliveries) {
+      counters.delivered(deliveries);
+      options.metrics.observeFanout(ms, deliveries);
+    },
+  });
   const ephemeral = new Set(options.events.filter((event) => event.ephemeral).map((event) => event.name));
   const delivery = new Delivery(fanout, ephemeral);
   const presence = new Presence({

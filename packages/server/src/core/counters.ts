@@ -5,6 +5,9 @@ export class Counters {
   private resumesOkCount = 0;
   private resumesRefusedCount = 0;
   private replayedCount = 0;
+  private deliveriesCount = 0;
+  private slowConsumerClosesCount = 0;
+  private rateLimitedCount = 0;
   /** Entries a store dropped to stay within its byte or count budget, by store. */
   private readonly evictions = new Map<string, number>();
 
@@ -30,6 +33,21 @@ export class Counters {
     this.replayedCount += count;
   }
 
+  /** A fan-out handed a dispatch to `count` local sessions (a detached one buffers it; that counts too). */
+  delivered(count: number): void {
+    this.deliveriesCount += count;
+  }
+
+  /** A connection was closed 4003 for reading too slowly. */
+  slowConsumerClosed(): void {
+    this.slowConsumerClosesCount += 1;
+  }
+
+  /** A frame was refused `rate_limited`. */
+  rateLimited(): void {
+    this.rateLimitedCount += 1;
+  }
+
   /** A store let `count` entries go (oldest or least recently used first) to stay within its budget. */
   budgetEvicted(store: string, count = 1): void {
     this.evictions.set(store, (this.evictions.get(store) ?? 0) + count);
@@ -45,6 +63,9 @@ export class Counters {
     resumes_ok: number;
     resumes_refused: number;
     replayed_events: number;
+    deliveries: number;
+    slow_consumer_closes: number;
+    rate_limited_frames: number;
   } {
     return {
       frames_in: this.framesInCount,
@@ -52,6 +73,9 @@ export class Counters {
       resumes_ok: this.resumesOkCount,
       resumes_refused: this.resumesRefusedCount,
       replayed_events: this.replayedCount,
+      deliveries: this.deliveriesCount,
+      slow_consumer_closes: this.slowConsumerClosesCount,
+      rate_limited_frames: this.rateLimitedCount,
     };
   }
 }

@@ -164,6 +164,7 @@ export function createFrameRouter(rt: Parts, customHandlers: ReadonlyMap<string,
     const now = clock.now();
     const retryAfterMs = connection.rateLimiter.admit(type, now);
     if (retryAfterMs === 0) return true;
+    rt.counters.rateLimited();
     connection.send(
       'error',
       { code: 'rate_limited', message: `Too many frames; retry "${type}" later.`, retry_after_ms: retryAfterMs },

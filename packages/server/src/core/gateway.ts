@@ -121,6 +121,7 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
   const observer = {
     frameOut: () => counters.frameOut(),
     overflowed(connection: ClientConnection) {
+      counters.slowConsumerClosed();
       logger.warn({ connection_id: connection.id, session_id: connection.sessionId }, 'slow consumer closed');
       lifecycle.close(connection, 'slow_consumer', 'The connection read too slowly.');
     },
@@ -254,6 +255,9 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
         rooms: registry.roomCount,
         frames_in: counted.frames_in,
         frames_out: counted.frames_out,
+        deliveries: counted.deliveries,
+        slow_consumer_closes: counted.slow_consumer_closes,
+        rate_limited_frames: counted.rate_limited_frames,
         uptime_ms: clock.now() - startedAt,
         backplane: fanout.status(),
         budgets: budgetStats(parts, options),

@@ -5,6 +5,7 @@ import type { RateLimits } from './limits/rate-limiter';
 import type { Backplane } from './ports/backplane';
 import { type Clock, systemClock } from './ports/clock';
 import { type Logger, silentLogger } from './ports/logger';
+import { type MetricsObserver, noopMetrics } from './ports/metrics';
 import type { PresenceStore } from './ports/presence-store';
 import type { SessionStore } from './ports/session-store';
 import {
@@ -230,6 +231,11 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
   random?: () => number;
   /** @default silent */
   logger?: Logger;
+  /**
+   * Told the core's timings (ack latency, fan-out, `persistMessage`), in ms of `clock`. `startServer` passes
+   * its Prometheus histograms (`GET /metrics`). @default records nothing
+   */
+  metrics?: MetricsObserver;
 }
 
 export interface ResolvedOptions {
@@ -280,6 +286,7 @@ export interface ResolvedOptions {
   readonly clock: Clock;
   readonly random: () => number;
   readonly logger: Logger;
+  readonly metrics: MetricsObserver;
 }
 
 const DEFAULT_RATE_LIMITS: Readonly<Record<keyof RateLimits, RateLimit>> = {
@@ -351,6 +358,7 @@ export function resolveOptions(options: CoreOptions): ResolvedOptions {
     clock: options.clock ?? systemClock,
     random,
     logger: options.logger ?? silentLogger,
+    metrics: options.metrics ?? noopMetrics,
   };
   warnOnShortReplay(resolved);
   return resolved;

@@ -70,6 +70,12 @@ export interface GatewayStats {
   rooms: number;
   frames_in: number;
   frames_out: number;
+  /** Dispatches fan-out handed to this instance's sessions, one per recipient (detached ones buffer them). */
+  deliveries: number;
+  /** Connections closed 4003 because their unsent bytes passed `maxBufferedBytes`. */
+  slow_consumer_closes: number;
+  /** Frames answered `error rate_limited` (and dropped). */
+  rate_limited_frames: number;
   uptime_ms: number;
   /** `degraded` while a networked backplane cannot reach its peers (fan-out is local only meanwhile). */
   backplane: BackplaneStatus;

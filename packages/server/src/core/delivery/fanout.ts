@@ -6,6 +6,12 @@ import { SharedBody } from './shared-body';
 /** Sees a message before this instance's sessions do; true keeps it from them. */
 export type Interceptor = (channel: Channel, message: BackplaneMessage) => boolean;
 
+/** Told of every local delivery: when it began (`now` of the gateway's clock) and how many sessions it reached. */
+export interface FanoutObserver {
+  now(): number;
+  delivered(ms: number, deliveries: number): void;
+}
+
 export interface Exclusions {
   sessions?: readonly string[];
   users?: readonly string[];
@@ -26,6 +32,8 @@ export class Fanout {
     private readonly recipients: (channel: Channel) => readonly Session[],
     /** Carried as the origin of what this gateway publishes. */
     serverId?: string,
+    /** Counts and times each delivery to this instance's sessions (stats, metrics). */
+    private readonly observer?: FanoutObserver,
   ) {
     this.node = backplane.connect(
       (channel, message) => this.deliver(channel, message),
@@ -81,6 +89,8 @@ export class Fanout {
     const skipUsers = message.exclude?.users;
     // Encoded at most once, by the first recipient whose transport takes bytes, and shared by all of them.
     const shared = new SharedBody(message.body);
+    const startedAt = this.observer?.now();
+    let deliveries = 0;
     for (const session of this.recipients(channel)) {
       if (session.ended) continue;
       if (skipSessions?.includes(session.id)) continue;
@@ -88,6 +98,8 @@ export class Fanout {
       // A detached session still numbers and buffers the dispatch (by reference); ephemeral frames are dropped.
       if (message.sequenced) session.dispatch(message, shared);
       else session.writeShared('{', shared);
+      deliveries++;
     }
+    if (startedAt !== undefined) this.observer?.delivered(this.observer.now() - startedAt, deliveries);
   }
 }

@@ -5,6 +5,7 @@ export * from './backplane';
 export * from './clock';
 export * from './connection';
 export * from './logger';
+export * from './metrics';
 export * from './presence-store';
 export * from './session-store';
 export * from './shared-state';
