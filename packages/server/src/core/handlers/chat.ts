@@ -24,7 +24,12 @@ export function publishMessage(rt: PublishParts, message: ChatMessage): Promise<
   if (persist === undefined) return deliver();
   return rt.inFlight.track(
     (async () => {
-      await persist(message);
+      const startedAt = rt.options.clock.now();
+      try {
+        await persist(message);
+      } finally {
+        rt.options.metrics.observePersist(rt.options.clock.now() - startedAt);
+      }
       await deliver();
     })(),
   );
@@ -55,6 +60,7 @@ export function onChatSend(
   session: Session,
   frame: ClientFrameOf<'chat.send'>,
 ): Promise<void> | undefined {
+  const receivedAt = rt.options.clock.now();
   const user = session.user;
   const request = frame.payload;
   if (!requireRoom(rt, session, request.room_id, frame.ref)) return undefined;
@@ -80,9 +86,11 @@ export function onChatSend(
   if (claimed instanceof Promise) {
     // Tracked, so a stop (drain to other instances) waits until the claimed message is in its room: a retry
     // on another instance would otherwise be answered as a duplicate of a message nobody got.
-    return rt.inFlight.track(claimed.then((original) => accept(rt, session, frame, message, ack, original)));
+    return rt.inFlight.track(
+      claimed.then((original) => accept(rt, session, frame, message, ack, original, receivedAt)),
+    );
   }
-  return accept(rt, session, frame, message, ack, claimed);
+  return accept(rt, session, frame, message, ack, claimed, receivedAt);
 }
 
 function accept(
@@ -92,9 +100,11 @@ function accept(
   message: ChatMessage,
   ack: ChatSendAck,
   original: AcceptedSend | undefined,
+  receivedAt: number,
 ): Promise<void> | undefined {
   if (original !== undefined) {
     rt.replies.ack(session, { ...original.ack, duplicate: true }, frame.ref);
+    rt.options.metrics.observeAckLatency(rt.options.clock.now() - receivedAt);
     // The instance that accepted it may have died before publishing; publishing is once-only, so trying
     // again delivers it if and only if nobody did. (With a persist hook the message may not be stored yet:
     // its own instance publishes it, or, if that died, the one that takes its unpublished notes.)
@@ -107,6 +117,7 @@ function accept(
   const unpublished = rt.options.persistMessage === undefined ? undefined : rt.unpublished;
   unpublished?.add(rt.options.serverId, message);
   rt.replies.ack(session, ack, frame.ref);
+  rt.options.metrics.observeAckLatency(rt.options.clock.now() - receivedAt);
   rt.typing.stopAndTell(message.room_id, userId);
   const published = publishMessage(rt, message);
   if (unpublished !== undefined) {
