@@ -59,9 +59,13 @@ class OpenHandle implements ConnectionHandle {
   closed(code: number, reason: string): void {
     this.feed.closed(this.connection, code, reason);
   }
+
+  get identified(): boolean {
+    return this.connection.state === 'ready';
+  }
 }
 
-const IGNORED: ConnectionHandle = { message() {}, closed() {} };
+const IGNORED: ConnectionHandle = { message() {}, closed() {}, identified: false };
 
 /** Assembles the core's components from resolved options; builds no cluster feature (the caller plugs them in). */
 export function createCore<const Events extends readonly EventDefinition[] = []>(

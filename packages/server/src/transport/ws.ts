@@ -6,6 +6,14 @@ import type { Gateway } from '../core/api';
 import { type Clock, systemClock } from '../core/ports/clock';
 import type { Connection, ConnectionHandle, ConnectionInfo } from '../core/ports/connection';
 import type { Logger } from '../core/ports/logger';
+import {
+  AddressCaps,
+  type AddressRefusal,
+  addressCap,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_MAX_UNIDENTIFIED_PER_ADDRESS,
+} from './address-caps';
+import { addressKey, clientAddressResolver, type TrustProxy } from './client-address';
 import { type CoalescedSocket, WriteCoalescer } from './write-coalescer';
 
 export interface WebSocketTransportOptions {
@@ -16,12 +24,37 @@ export interface WebSocketTransportOptions {
   logger: Logger;
   /** Times the slow consumer's grace and the close's. @default the system clock */
   clock?: Clock;
+  /**
+   * Sockets one client address may hold (an IPv6 client's whole /64); the next upgrade is refused 429. A positive
+   * whole number, or `Infinity` for no cap. @default 100
+   */
+  maxConnectionsPerAddress?: number;
+  /**
+   * Of those, sockets that have not identified (or resumed) yet; the next upgrade is refused 429. @default 10
+   */
+  maxUnidentifiedPerAddress?: number;
+  /** Which proxies may name the client in `X-Forwarded-For` (`TrustProxy`). @default none: the socket's peer */
+  trustProxy?: TrustProxy;
+}
+
+/** What the transport counts of its own, for `/metrics`. */
+export interface TransportStats {
+  /** Addresses (IPv6: /64s) holding a socket now. */
+  addresses: number;
+  /** Upgrades refused 429 since start, by reason. */
+  refused: Readonly<Record<AddressRefusal, number>>;
 }
 
 export interface WebSocketTransport {
   /** Waits for open sockets to finish closing (up to `graceMs`), then destroys the rest. */
   close(graceMs?: number): Promise<void>;
+  stats(): TransportStats;
 }
+
+const REFUSALS: Record<AddressRefusal, string> = {
+  too_many_connections: 'Too many connections from this address.',
+  too_many_unidentified: 'Too many connections from this address have not identified yet.',
+};
 
 /**
  * How long a slow consumer's socket may keep its backlog (up to `maxBufferedBytes`, plus the goodbye and
@@ -116,6 +149,19 @@ export function attachWebSocketTransport(
   const clock = options.clock ?? systemClock;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const coalescer = new WriteCoalescer();
+  const clientAddress = clientAddressResolver(options.trustProxy);
+  const caps = new AddressCaps({
+    maxConnections: addressCap(
+      'maxConnectionsPerAddress',
+      options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    ),
+    maxUnidentified: addressCap(
+      'maxUnidentifiedPerAddress',
+      options.maxUnidentifiedPerAddress ?? DEFAULT_MAX_UNIDENTIFIED_PER_ADDRESS,
+    ),
+  });
+
+  let warnedOfProxy = false;
 
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -123,18 +169,45 @@ export function attachWebSocketTransport(
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request, socket));
+    const forwardedFor = request.headers['x-forwarded-for'];
+    if (forwardedFor !== undefined && options.trustProxy === undefined && !warnedOfProxy) {
+      warnedOfProxy = true;
+      options.logger.warn(
+        { remote_address: request.socket.remoteAddress },
+        'X-Forwarded-For arrived but trustProxy (TRUST_PROXY) is not set: every client behind that proxy counts as the proxy for the per-address caps',
+      );
+    }
+    const address = clientAddress(request.socket.remoteAddress, forwardedFor);
+    if (address === undefined) {
+      // The peer is already gone: nothing to upgrade.
+      socket.destroy();
+      return;
+    }
+    // Counted before the handshake, so a burst of upgrades cannot slip past the cap while ws completes them.
+    const key = addressKey(address);
+    const slot = caps.take(key);
+    if (typeof slot === 'string') {
+      options.logger.debug({ remote_address: address, reason: slot }, 'upgrade refused: per-address cap');
+      refuse(socket, slot);
+      return;
+    }
+    // Freed however the socket ends: a failed handshake, either side closing, a reset.
+    socket.once('close', () => caps.release(key, slot));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      slot.handle = onConnection(ws, request, socket, address);
+    });
   }
 
-  function onConnection(ws: WebSocket, request: IncomingMessage, socket: Duplex): void {
-    const info: ConnectionInfo = {};
-    if (request.socket.remoteAddress !== undefined) info.remoteAddress = request.socket.remoteAddress;
+  function onConnection(ws: WebSocket, request: IncomingMessage, socket: Duplex, address: string): ConnectionHandle {
+    const info: ConnectionInfo = { remoteAddress: address };
     if (request.headers['user-agent'] !== undefined) info.userAgent = request.headers['user-agent'];
     if (request.headers.origin !== undefined) info.origin = request.headers.origin;
-    handles.set(ws, gateway.open(new WsConnection(ws, socket, coalescer, clock), info));
+    const handle = gateway.open(new WsConnection(ws, socket, coalescer, clock), info);
+    handles.set(ws, handle);
     ws.on('message', onMessage);
     ws.on('close', onClose);
     ws.on('error', onError);
+    return handle;
   }
 
   // Listeners shared by every socket (ws calls them with `this` as the socket) rather than three closures
@@ -153,6 +226,7 @@ export function attachWebSocketTransport(
   server.on('upgrade', onUpgrade);
 
   return {
+    stats: () => ({ addresses: caps.addresses, refused: caps.refused() }),
     async close(graceMs = 1000) {
       server.off('upgrade', onUpgrade);
       const open = [...wss.clients];
@@ -175,4 +249,18 @@ export function attachWebSocketTransport(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Refuses an upgrade with 429 before the handshake: the client sees a failed upgrade, as it would from a proxy
+ * enforcing the same cap, and retries with its backoff. The socket is closed once the answer is written.
+ */
+function refuse(socket: Duplex, reason: AddressRefusal): void {
+  const body = JSON.stringify({ error: reason, message: REFUSALS[reason] });
+  socket.end(
+    `HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    // The HTTP server keeps sockets half-open: without this a client that never closes would keep it.
+    () => socket.destroy(),
+  );
 }

@@ -29,4 +29,9 @@ export interface ConnectionInfo {
 export interface ConnectionHandle {
   message(data: string | Uint8Array, isBinary: boolean): void;
   closed(code: number, reason: string): void;
+  /**
+   * True while a session is attached (identify or resume accepted); false before, while a token is being
+   * verified, and once closed. The transport reads it to cap unidentified connections per address.
+   */
+  readonly identified: boolean;
 }
