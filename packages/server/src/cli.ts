@@ -3,7 +3,7 @@ import pino from 'pino';
 import { readConfig } from './config';
 import type { AuthMode } from './core/options';
 import { systemClock } from './core/ports/clock';
-import { startServer } from './server';
+import { type RunningServer, startServer } from './server';
 
 /**
  * How long a graceful stop may take before the process exits regardless: the gateway's own wait for
@@ -17,7 +17,19 @@ const IDENTITY: Record<AuthMode, string> = {
   custom: 'custom mode: tokens are verified by the verifyToken hook.',
 };
 
-function banner(url: string, wsUrl: string, mode: AuthMode, backplane: string): string {
+const OPERATOR: Record<RunningServer['operatorEndpoints'], (url: string) => string> = {
+  open: (url) => `${url}/stats, /metrics, /rooms/:id (open: dev mode without OPERATOR_KEY)`,
+  key: (url) => `${url}/stats, /metrics, /rooms/:id (Authorization: Bearer <OPERATOR_KEY, else PUBLISH_KEY>)`,
+  off: () => 'off (set OPERATOR_KEY for /stats, /metrics and /rooms/:id)',
+};
+
+function banner(
+  url: string,
+  wsUrl: string,
+  mode: AuthMode,
+  operator: RunningServer['operatorEndpoints'],
+  backplane: string,
+): string {
   const identity = IDENTITY[mode];
   return [
     '',
@@ -26,7 +38,7 @@ function banner(url: string, wsUrl: string, mode: AuthMode, backplane: string): 
     `  demo chat   ${url}/`,
     `  websocket   ${wsUrl}`,
     `  health      ${url}/health`,
-    `  stats       ${url}/stats`,
+    `  operator    ${OPERATOR[operator](url)}`,
     `  backplane   ${backplane}`,
     '',
     '  Ctrl+C stops it gracefully (reconnect + goodbye + close 4002 to every client).',
@@ -52,7 +64,9 @@ async function main(): Promise<void> {
     logger.warn({}, '!!! DEV MODE: anyone can connect as any user. Set JWT_SECRET before exposing this server. !!!');
   }
   // stdout carries JSON logs for machines; the person who just ran `npm start` gets a plain summary.
-  process.stderr.write(banner(server.url, server.wsUrl, server.gateway.mode, describeBackplane(config.redisUrl)));
+  process.stderr.write(
+    banner(server.url, server.wsUrl, server.gateway.mode, server.operatorEndpoints, describeBackplane(config.redisUrl)),
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {

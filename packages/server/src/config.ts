@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { ServerOptions } from './server';
 
 export interface EnvConfig
@@ -16,6 +17,10 @@ export interface EnvConfig
     | 'jwtAudience'
     | 'jwtIssuer'
     | 'maxTokenLifetimeMs'
+    | 'operatorKey'
+    | 'trustProxy'
+    | 'maxConnectionsPerAddress'
+    | 'maxUnidentifiedPerAddress'
   > {
   port: number;
   host: string;
@@ -32,6 +37,13 @@ const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 
  * long a crashed instance's users stay online; default 30000), JWT_AUDIENCE and JWT_ISSUER (comma-separated `aud`
  * and `iss` values a token must carry one of; default no check) and MAX_TOKEN_LIFETIME_MS (the longest a
  * verified token keeps a connection, `exp` or not; default 86400000).
+ *
+ * The operator's surface (docs/http.md): OPERATOR_KEY (the Bearer key of GET /stats, /rooms/:id and /metrics;
+ * absent: PUBLISH_KEY serves, and with neither those endpoints answer 404 except in dev mode outside
+ * production), TRUST_PROXY (who may name the client in X-Forwarded-For: a whole number of proxies in front of
+ * every request, or comma-separated proxy addresses and CIDR ranges such as `10.0.0.0/8,::1`; absent: nobody,
+ * the socket's peer is the client), MAX_CONNECTIONS_PER_ADDRESS (WebSocket connections one client address may
+ * hold; default 100) and MAX_UNIDENTIFIED_PER_ADDRESS (of those, not yet identified; default 10).
  */
 export function readConfig(env: Record<string, string | undefined> = process.env): EnvConfig {
   const portText = env.PORT?.trim() || '8081';
@@ -85,7 +97,48 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     }
     config.maxTokenLifetimeMs = ms;
   }
+  const operatorKey = env.OPERATOR_KEY?.trim();
+  if (operatorKey !== undefined && operatorKey !== '') config.operatorKey = operatorKey;
+  const trustProxy = env.TRUST_PROXY?.trim();
+  if (trustProxy !== undefined && trustProxy !== '') {
+    if (/^\d+$/.test(trustProxy)) config.trustProxy = Number(trustProxy);
+    else {
+      const proxies = listOf(trustProxy) ?? [];
+      const bad = proxies.find((entry) => !isIpOrCidr(entry));
+      if (bad !== undefined) {
+        throw new Error(
+          `TRUST_PROXY must be a whole number of proxies or comma-separated IP addresses and CIDR ranges, got "${bad}".`,
+        );
+      }
+      config.trustProxy = proxies;
+    }
+  }
+  const perAddress = wholeAtLeastOne(env, 'MAX_CONNECTIONS_PER_ADDRESS');
+  if (perAddress !== undefined) config.maxConnectionsPerAddress = perAddress;
+  const unidentified = wholeAtLeastOne(env, 'MAX_UNIDENTIFIED_PER_ADDRESS');
+  if (unidentified !== undefined) config.maxUnidentifiedPerAddress = unidentified;
   return config;
+}
+
+/** `1.2.3.4`, `::1`, `10.0.0.0/8`, `fd00::/8`. */
+function isIpOrCidr(entry: string): boolean {
+  const [address = '', bits, extra] = entry.split('/');
+  if (extra !== undefined) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d+$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
+}
+
+/** A whole number, at least 1, from the environment; undefined when unset or empty. */
+function wholeAtLeastOne(env: Record<string, string | undefined>, name: string): number | undefined {
+  const text = env[name]?.trim();
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a whole number, at least 1, got "${text}".`);
+  return value;
 }
 
 /** Comma-separated values, trimmed, empty ones dropped; undefined when none is left. */

@@ -8,14 +8,19 @@ import type { Gateway } from './core/api';
 import { DEFAULT_PRESENCE_TTL_MS, type GatewayOptions } from './core/options';
 import { systemClock } from './core/ports/clock';
 import type { Logger } from './core/ports/logger';
+import type { MetricsObserver } from './core/ports/metrics';
 import { createGateway } from './gateway';
 import { createDemoFiles } from './http/demo-files';
 import { createHttpHandler } from './http/handler';
+import { operatorAccess } from './http/operator-access';
 import { createPublishEndpoint } from './http/publish';
+import { createPrometheusMetrics } from './metrics/prometheus';
 import { RedisBackplane } from './redis/backplane';
 import { startRedisIngress } from './redis/ingress';
 import { openRedisBackplane, REDIS_STARTUP_WAIT_MS, storesBeside } from './redis/open';
 import { openRedisSharedState } from './redis/shared-state';
+import { addressCap } from './transport/address-caps';
+import { clientAddressResolver, type TrustProxy } from './transport/client-address';
 import { attachWebSocketTransport } from './transport/ws';
 
 export interface ServerOptions<Events extends readonly EventDefinition[] = readonly EventDefinition[]>
@@ -60,6 +65,71 @@ export interface ServerOptions<Events extends readonly EventDefinition[] = reado
   publishKey?: string;
   /** Largest `POST /publish` body. @default 65536 */
   publishMaxBytes?: number;
+  /**
+   * Key for the operator endpoints `GET /stats`, `GET /rooms/:id` and `GET /metrics` (`Authorization: Bearer
+   * <key>`; anything else is answered 401). Absent: `publishKey` serves; with neither, the endpoints answer
+   * 404, except in dev mode outside production, where they stay open (docs/http.md).
+   */
+  operatorKey?: string | undefined;
+  /**
+   * Proxies allowed to name the client in `X-Forwarded-For`, for the per-address caps and the logs: a number of
+   * hops that stand before every request, or their addresses and CIDR ranges. @default none: the socket's peer
+   * is the client and `X-Forwarded-For` is ignored
+   */
+  trustProxy?: TrustProxy | undefined;
+  /**
+   * WebSocket connections one client address (an IPv6 client's /64) may hold; the next upgrade is answered 429.
+   * Room for a household or an office behind one NAT, each user holding up to `maxConnectionsPerUser`. A
+   * positive whole number or `Infinity`. @default 100
+   */
+  maxConnectionsPerAddress?: number;
+  /**
+   * Of those, connections that have not identified (or resumed) yet, each holding an identify deadline of
+   * `identifyTimeoutMs`; the next upgrade is answered 429. Honest clients identify within a round trip.
+   * @default 10
+   */
+  maxUnidentifiedPerAddress?: number;
+  /** How long an HTTP request may take to send its headers before the socket is closed, in ms. @default 10000 */
+  headersTimeoutMs?: number;
+  /** How long an HTTP request may take to arrive whole (headers and body), in ms. @default 30000 */
+  requestTimeoutMs?: number;
+  /**
+   * How long an idle keep-alive HTTP connection is kept between requests, in ms. Behind a load balancer that
+   * reuses connections, set it above the balancer's idle timeout. @default 5000
+   */
+  keepAliveTimeoutMs?: number;
+}
+
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+function positiveMs(name: string, value: number): number {
+  if (Number.isFinite(value) && value > 0) return value;
+  throw new RangeError(`${name} must be a positive, finite number of milliseconds, got ${value}.`);
+}
+
+/** Node enforces its HTTP deadlines on a timer: checked this often, a slow client is cut within a quarter more. */
+function checkingIntervalMs(headersTimeoutMs: number, requestTimeoutMs: number): number {
+  return Math.max(10, Math.min(1000, Math.floor(Math.min(headersTimeoutMs, requestTimeoutMs) / 4)));
+}
+
+/** Both observers told of every timing. */
+function both(first: MetricsObserver, second: MetricsObserver): MetricsObserver {
+  return {
+    observeAckLatency(ms) {
+      first.observeAckLatency(ms);
+      second.observeAckLatency(ms);
+    },
+    observeFanout(ms, deliveries) {
+      first.observeFanout(ms, deliveries);
+      second.observeFanout(ms, deliveries);
+    },
+    observePersist(ms) {
+      first.observePersist(ms);
+      second.observePersist(ms);
+    },
+  };
 }
 
 export interface RunningServer<Events extends readonly EventDefinition[] = readonly EventDefinition[]> {
@@ -69,6 +139,11 @@ export interface RunningServer<Events extends readonly EventDefinition[] = reado
   wsUrl: string;
   port: number;
   gateway: Gateway<Events>;
+  /**
+   * Who may read `/stats`, `/rooms/:id` and `/metrics`: `key` (the operator key, else the publish key), `open`
+   * (dev mode outside production, no key set) or `off` (no key: they answer 404).
+   */
+  operatorEndpoints: 'key' | 'open' | 'off';
   /**
    * `gateway.stop()` (new work refused, in-flight messages delivered, then reconnect + goodbye + close 4002
    * to every connection and every session ends), waits briefly for the sockets to close, then stops listening.
@@ -115,8 +190,36 @@ export async function startServer<const Events extends readonly EventDefinition[
     redisPrefix,
     publishKey,
     publishMaxBytes,
+    operatorKey,
+    trustProxy,
+    maxConnectionsPerAddress,
+    maxUnidentifiedPerAddress,
+    headersTimeoutMs = DEFAULT_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs = DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
     ...rest
   } = options;
+  positiveMs('headersTimeoutMs', headersTimeoutMs);
+  positiveMs('requestTimeoutMs', requestTimeoutMs);
+  positiveMs('keepAliveTimeoutMs', keepAliveTimeoutMs);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new RangeError(
+      `headersTimeoutMs (${headersTimeoutMs}) must not exceed requestTimeoutMs (${requestTimeoutMs}): the headers are part of the request.`,
+    );
+  }
+  // Checked before anything is opened, so a typo cannot leave Redis connections behind.
+  clientAddressResolver(trustProxy);
+  if (maxConnectionsPerAddress !== undefined) addressCap('maxConnectionsPerAddress', maxConnectionsPerAddress);
+  if (maxUnidentifiedPerAddress !== undefined) addressCap('maxUnidentifiedPerAddress', maxUnidentifiedPerAddress);
+  const operator = operatorAccess({ operatorKey, publishKey, mode: auth.mode, production });
+  // Nobody may read them: no histogram is kept.
+  const prometheus = operator.kind === 'off' ? undefined : createPrometheusMetrics();
+  const metrics =
+    prometheus === undefined
+      ? rest.metrics
+      : rest.metrics === undefined
+        ? prometheus.observer
+        : both(rest.metrics, prometheus.observer);
   const redis = redisUrl === undefined ? undefined : { url: redisUrl, prefix: redisPrefix, logger, clock };
   const ownBackplane =
     rest.backplane === undefined && redis !== undefined ? await openRedisBackplane(redis) : undefined;
@@ -140,6 +243,7 @@ export async function startServer<const Events extends readonly EventDefinition[
     logger,
     clock,
     ...(auth.verifyToken === undefined ? {} : { verifyToken: auth.verifyToken }),
+    ...(metrics === undefined ? {} : { metrics }),
   });
   // Only when Redis answered: otherwise the load waits for Redis, and startup has waited for it once already.
   const backplaneUp = gateway.stats().backplane.state === 'ok';
@@ -158,13 +262,35 @@ export async function startServer<const Events extends readonly EventDefinition[
           logger,
           ...(publishMaxBytes === undefined ? {} : { maxBodyBytes: publishMaxBytes }),
         });
-  const http = createServer(createHttpHandler({ gateway, demo: createDemoFiles(demoDir), logger, publish }));
+  const http = createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: checkingIntervalMs(headersTimeoutMs, requestTimeoutMs),
+    },
+    createHttpHandler({
+      gateway,
+      demo: createDemoFiles(demoDir),
+      logger,
+      publish,
+      operator,
+      metrics: prometheus?.scrape,
+    }),
+  );
+  http.keepAliveTimeout = keepAliveTimeoutMs;
   const transport = attachWebSocketTransport(http, gateway, {
     maxPayload: maxFrameBytes * 2,
     logger,
     clock,
     ...(path === undefined ? {} : { path }),
+    ...(trustProxy === undefined ? {} : { trustProxy }),
+    ...(maxConnectionsPerAddress === undefined ? {} : { maxConnectionsPerAddress }),
+    ...(maxUnidentifiedPerAddress === undefined ? {} : { maxUnidentifiedPerAddress }),
   });
+  prometheus?.readFrom(
+    () => gateway.stats(),
+    () => transport.stats(),
+  );
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(wantedPort, host, () => {
@@ -203,6 +329,7 @@ export async function startServer<const Events extends readonly EventDefinition[
     wsUrl,
     port,
     gateway,
+    operatorEndpoints: operator.kind,
     close() {
       closing ??= (async () => {
         await ingress?.close();

@@ -18,7 +18,7 @@ export const MISSING_DEMO_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>gateway</title></head>
 <body><h1>gateway server is running</h1>
 <p>The demo page has not been built. Run <code>pnpm --filter @gateway/server build</code> (or <code>pnpm build</code> at the repository root) and reload.</p>
-<p>WebSocket endpoint: <code>/ws</code> · <a href="/health">/health</a> · <a href="/stats">/stats</a></p>
+<p>WebSocket endpoint: <code>/ws</code> · <a href="/health">/health</a></p>
 </body></html>
 `;
 

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gateway } from '../core/api';
 import type { Logger } from '../core/ports/logger';
 import { type DemoFiles, MISSING_DEMO_PAGE } from './demo-files';
+import { admitOperator, type OperatorAccess } from './operator-access';
 
 export interface HttpHandlerOptions {
   gateway: Pick<Gateway, 'stats' | 'roomStatus' | 'mode'>;
@@ -9,25 +10,42 @@ export interface HttpHandlerOptions {
   logger: Logger;
   /** POST /publish (`createPublishEndpoint`); absent when no publish key is configured: 404. */
   publish?: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+  /** Who may read `/stats`, `/rooms/:id` and `/metrics` (`operatorAccess`). */
+  operator: OperatorAccess;
+  /** The Prometheus scrape for `GET /metrics`; absent: 404. */
+  metrics?: (() => Promise<{ contentType: string; body: string }>) | undefined;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/** The endpoints that show what users do (rooms, messages, counts): for operators only. */
+const OPERATOR_PATHS = /^\/(stats|metrics|rooms\/[^/]+)$/;
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
+    ...headers,
   });
   res.end(text);
 }
 
-function sendBody(res: ServerResponse, status: number, contentType: string, body: string | Buffer): void {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+function sendBody(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }
 
-/** HTTP on the gateway's port: health (seed 002), stats (seed 004), room status (seed 003) and the demo page. */
-export function createHttpHandler({ gateway, demo, logger, publish }: HttpHandlerOptions) {
+/**
+ * HTTP on the gateway's port: health (seed 002) and the demo page for anyone; stats (seed 004), room status
+ * (seed 003) and Prometheus metrics for operators (docs/http.md).
+ */
+export function createHttpHandler({ gateway, demo, logger, publish, operator, metrics }: HttpHandlerOptions) {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname === '/publish') {
@@ -44,8 +62,34 @@ export function createHttpHandler({ gateway, demo, logger, publish }: HttpHandle
       const { connections, backplane } = gateway.stats();
       if (backplane.state === 'ok') sendJson(res, 200, { status: 'ok', connections, mode: gateway.mode });
       // Still 200: a load balancer should keep routing here, local traffic works; only fan-out between
-      // instances is paused until the backplane recovers by itself.
-      else sendJson(res, 200, { status: 'degraded', connections, mode: gateway.mode, backplane });
+      // instances is paused until the backplane recovers by itself. The reason (an error naming hosts) is
+      // for operators: anonymous callers see the state only.
+      else {
+        const shown =
+          operator.kind === 'open'
+            ? backplane
+            : { kind: backplane.kind, state: backplane.state, since: backplane.since };
+        sendJson(res, 200, { status: 'degraded', connections, mode: gateway.mode, backplane: shown });
+      }
+      return;
+    }
+    if (OPERATOR_PATHS.test(pathname)) {
+      const admitted = admitOperator(operator, req);
+      if (admitted === 'not_found') {
+        sendJson(res, 404, { error: 'not_found' });
+        return;
+      }
+      if (admitted === 'unauthorized') {
+        sendJson(res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer' });
+        return;
+      }
+    }
+    if (pathname === '/metrics') {
+      if (metrics === undefined) sendJson(res, 404, { error: 'not_found' });
+      else {
+        const scraped = await metrics();
+        sendBody(res, 200, scraped.contentType, scraped.body, { 'cache-control': 'no-store' });
+      }
       return;
     }
     if (pathname === '/stats') {

@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventDefinition } from '@gateway/protocol';
 import type { Gateway } from '../core/api';
 import type { Logger } from '../core/ports/logger';
 import { createPublicationValidator, deliverPublication } from '../ingress/publication';
+import { bearerCheck } from './bearer';
 
 export interface PublishEndpointOptions {
   gateway: Pick<Gateway, 'broadcast' | 'send'>;
@@ -26,11 +26,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-/** Hashing first makes the comparison constant-time whatever the lengths. */
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
 /** The body as text, or undefined once it passes the cap (the rest is not read). */
 async function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
   const chunks: Buffer[] = [];
@@ -50,15 +45,17 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<string 
  */
 export function createPublishEndpoint({ gateway, key, events, logger, maxBodyBytes = 65_536 }: PublishEndpointOptions) {
   const validate = createPublicationValidator(events);
-  const expected = digest(`Bearer ${key}`);
+  const authorized = bearerCheck([key]);
 
   return async function publish(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') {
       sendJson(res, 405, { error: 'method_not_allowed' }, { allow: 'POST' });
       return;
     }
-    if (!timingSafeEqual(digest(req.headers.authorization ?? ''), expected)) {
-      sendJson(res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer' });
+    if (!authorized(req.headers.authorization)) {
+      // The body is never read: `connection: close` makes Node close the socket once the answer is written,
+      // instead of reading (and discarding) whatever the caller still sends to keep the connection alive.
+      sendJson(res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer', connection: 'close' });
       return;
     }
     const tooLarge = () =>
