@@ -80,6 +80,18 @@ describe('HTTP deadlines (issue 12)', () => {
     expect(received()).toMatch(/^HTTP\/1\.1 200/);
   });
 
+  it('leaves upgraded WebSocket connections alone past every HTTP deadline', async () => {
+    const t = await startTestServer({ ...TIMEOUTS, heartbeatIntervalMs: 300 });
+    const { client } = await t.join({ user_id: 'a' });
+    // Three of the server's heartbeats, answered, take longer than any HTTP deadline above.
+    for (let i = 0; i < 3; i++) {
+      await client.next('heartbeat', BOUND_MS);
+      client.send({ type: 'heartbeat_ack', payload: {} });
+    }
+    expect(client.ws.readyState).toBe(client.ws.OPEN);
+    expect(t.server.gateway.stats().connections).toBe(1);
+  });
+
   it('refuses deadlines that are not positive, or headers allowed longer than the whole request', async () => {
     await expect(startTestServer({ headersTimeoutMs: 0 })).rejects.toThrow(/headersTimeoutMs/);
     await expect(startTestServer({ requestTimeoutMs: Number.NaN })).rejects.toThrow(/requestTimeoutMs/);
