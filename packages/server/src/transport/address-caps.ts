@@ -18,6 +18,7 @@ export interface AddressCapSettings {
 
 /** One counted socket: from its upgrade request until it closes; its handle once the gateway took it. */
 export interface AddressSlot {
+  readonly key: string;
   handle: ConnectionHandle | undefined;
 }
 
@@ -45,18 +46,18 @@ export class AddressCaps {
       this.refusedCounts[refusal] += 1;
       return refusal;
     }
-    const slot: AddressSlot = { handle: undefined };
+    const slot: AddressSlot = { key, handle: undefined };
     if (slots === undefined) this.byAddress.set(key, new Set([slot]));
     else slots.add(slot);
     return slot;
   }
 
   /** The socket closed (or its upgrade failed): its slot is free, and an address without sockets is forgotten. */
-  release(key: string, slot: AddressSlot): void {
-    const slots = this.byAddress.get(key);
+  release(slot: AddressSlot): void {
+    const slots = this.byAddress.get(slot.key);
     if (slots === undefined) return;
     slots.delete(slot);
-    if (slots.size === 0) this.byAddress.delete(key);
+    if (slots.size === 0) this.byAddress.delete(slot.key);
   }
 
   /** Addresses holding a socket now. */

@@ -9,6 +9,7 @@ import type { Logger } from '../core/ports/logger';
 import {
   AddressCaps,
   type AddressRefusal,
+  type AddressSlot,
   addressCap,
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   DEFAULT_MAX_UNIDENTIFIED_PER_ADDRESS,
@@ -162,6 +163,12 @@ export function attachWebSocketTransport(
   });
 
   let warnedOfProxy = false;
+  /** Each counted socket's slot, found by the socket in one listener shared by all (no closure per socket). */
+  const slots = new WeakMap<Duplex, AddressSlot>();
+  function onSocketClose(this: Duplex): void {
+    const slot = slots.get(this);
+    if (slot !== undefined) caps.release(slot);
+  }
 
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -184,15 +191,15 @@ export function attachWebSocketTransport(
       return;
     }
     // Counted before the handshake, so a burst of upgrades cannot slip past the cap while ws completes them.
-    const key = addressKey(address);
-    const slot = caps.take(key);
+    const slot = caps.take(addressKey(address));
     if (typeof slot === 'string') {
       options.logger.debug({ remote_address: address, reason: slot }, 'upgrade refused: per-address cap');
       refuse(socket, slot);
       return;
     }
     // Freed however the socket ends: a failed handshake, either side closing, a reset.
-    socket.once('close', () => caps.release(key, slot));
+    slots.set(socket, slot);
+    socket.once('close', onSocketClose);
     wss.handleUpgrade(request, socket, head, (ws) => {
       slot.handle = onConnection(ws, request, socket, address);
     });
