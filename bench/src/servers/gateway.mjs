@@ -18,6 +18,9 @@ const server = await startServer({
   globalPresence: false,
   // The load generator spreads a big room over a few users (presence joins are O(users²) per room).
   maxConnectionsPerUser: 100_000,
+  // Every load connection comes from one loopback address: the per-address caps would refuse all but 100.
+  maxConnectionsPerAddress: Number.POSITIVE_INFINITY,
+  maxUnidentifiedPerAddress: Number.POSITIVE_INFINITY,
   ...(redisUrl ? { redisUrl } : {}),
 });
 const { gateway } = server;
