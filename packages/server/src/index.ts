@@ -31,6 +31,7 @@ export type {
   StoredDevice,
   UnpublishedStore,
 } from './core/ports';
+export type { Ban, BanSettings, BanStore } from './core/ports/ban-store';
 export { type Clock, systemClock, type TimerHandle } from './core/ports/clock';
 export type { Connection, ConnectionHandle, ConnectionInfo } from './core/ports/connection';
 export type { Logger } from './core/ports/logger';

@@ -9,6 +9,7 @@ import {
   type HistoryStore,
   type SharedState,
 } from '../core/ports/shared-state';
+import { InMemoryBanStore } from './ban-store';
 import { DedupWindow } from './dedup-window';
 import { RoomHistory } from './room-history';
 
@@ -84,4 +85,5 @@ export const inMemorySharedState: SharedState = {
   kind: 'memory',
   history: (settings) => new InMemoryHistoryStore(settings),
   dedup: (settings) => new InMemoryDedupStore(settings),
+  bans: (settings) => new InMemoryBanStore(settings),
 };

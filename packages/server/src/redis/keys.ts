@@ -68,3 +68,11 @@ export function unpublishedNodesKey(prefix: string): string {
 export function ingressKey(prefix: string): string {
   return `${prefix}ingress`;
 }
+
+/**
+ * `{prefix}ban:{user_id}`: hash, `until` (epoch ms) and `reason`; expires when the ban ends. The user id is
+ * percent-encoded, as in the dedup keys.
+ */
+export function banKey(prefix: string, userId: string): string {
+  return `${prefix}ban:${encodeURIComponent(userId)}`;
+}

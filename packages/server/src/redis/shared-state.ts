@@ -11,6 +11,7 @@ import {
   type SharedState,
 } from '../core/ports/shared-state';
 import { InMemoryDedupStore } from '../memory/shared-state';
+import { RedisBanStore } from './ban-store';
 import { closeConnection } from './close-connection';
 import { DEFAULT_REDIS_PREFIX, dedupKey, historyKey } from './keys';
 import { RedisUnpublishedStore } from './unpublished-store';
@@ -188,6 +189,7 @@ export function createRedisSharedState(options: RedisSharedStateOptions): RedisS
     history: (settings) => new RedisHistoryStore(redis, prefix, settings, logger),
     dedup: (settings) => new RedisDedupStore(redis, prefix, settings, logger),
     unpublished: () => new RedisUnpublishedStore(redis, prefix, logger),
+    bans: (settings) => new RedisBanStore(redis, prefix, settings),
     ready: () => (redis.status === 'ready' ? Promise.resolve() : waitReady(redis)),
     async close() {
       if (owned) await closeConnection(redis, clock);

@@ -1,5 +1,6 @@
 import type { ChatMessage } from '@gateway/protocol';
 import type { MaybePromise } from '../maybe-promise';
+import type { BanSettings, BanStore } from './ban-store';
 import type { UnpublishedStore } from './unpublished-store';
 
 /**
@@ -69,4 +70,9 @@ export interface SharedState {
    * first. Absent in one process: nobody else could.
    */
   unpublished?(): UnpublishedStore;
+  /**
+   * Operators' bans (moderation), shared like the rest so every instance refuses a banned user. Absent (a
+   * custom shared state without it): `gateway.disconnect` with a `ban` is refused with an error naming this.
+   */
+  bans?(settings: BanSettings): BanStore;
 }
