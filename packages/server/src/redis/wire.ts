@@ -85,13 +85,14 @@ export function decodeWire(text: string): DecodedWire | null {
   };
 }
 
-/** `room:x`, `user:x`, `all` or `presence` from a prefixed Redis channel name; null for anything else. */
+/** `room:x`, `user:x`, `all`, `presence` or `moderation` from a prefixed Redis channel name; null for anything else. */
 export function channelFromKey(key: string, prefix: string): Channel | null {
   if (!key.startsWith(prefix)) return null;
   const channel = key.slice(prefix.length);
   if (channel === 'all' || channel === 'presence' || channel.startsWith('room:') || channel.startsWith('user:')) {
     return channel as Channel;
   }
+  if (channel === 'moderation') return channel;
   if (channel.startsWith('node:')) return channel as Channel;
   return null;
 }

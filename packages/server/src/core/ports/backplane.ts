@@ -1,13 +1,16 @@
 /**
  * Where a message goes: every connection in a room, every connection of a user, or everyone; `presence`
- * is internal (the instances' presence deltas, never delivered to clients).
+ * and `moderation` are internal (the instances' presence deltas, operators' disconnects; never delivered
+ * to clients).
  */
-export type Channel = `room:${string}` | `user:${string}` | 'all' | 'presence' | `node:${string}`;
+export type Channel = `room:${string}` | `user:${string}` | 'all' | 'presence' | 'moderation' | `node:${string}`;
 
 export const roomChannel = (roomId: string): Channel => `room:${roomId}`;
 export const userChannel = (userId: string): Channel => `user:${userId}`;
 export const ALL_CHANNEL: Channel = 'all';
 export const PRESENCE_CHANNEL: Channel = 'presence';
+/** Operators' disconnects and bans (moderation), heard by every instance. */
+export const MODERATION_CHANNEL: Channel = 'moderation';
 /** One instance's own channel (resume anywhere: its stream markers, and word that another instance took a session). */
 export const nodeChannel = (serverId: string): Channel => `node:${serverId}`;
 
