@@ -1,7 +1,7 @@
 export { createJwtVerifier, type JwtVerifierOptions } from './auth/jwt';
 export { type AuthMode, type AuthSettings, resolveAuth } from './auth/resolve';
 export { type EnvConfig, readConfig } from './config';
-export type { DrainOptions, Gateway, StopOptions } from './core/api';
+export type { DisconnectOptions, DisconnectResult, DrainOptions, Gateway, StopOptions } from './core/api';
 export { TokenExpiredError } from './core/errors';
 export type { GatewayStream, StartStreamOptions } from './core/handlers/streams';
 export type { MaybePromise } from './core/maybe-promise';

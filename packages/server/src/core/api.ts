@@ -28,6 +28,31 @@ export interface StopOptions extends DrainOptions {
   code?: number;
 }
 
+/** What `disconnect` does besides ending the sessions. */
+export interface DisconnectOptions {
+  /**
+   * Why, told to each client in `goodbye` (and the close reason, cut to 123 bytes), kept with a ban and told
+   * again with each refusal while it lasts, and logged. At most 256 characters.
+   * @default 'An operator ended this session.'
+   */
+  reason?: string;
+  /**
+   * Also ban the user for `ms` milliseconds (a positive integer, on the gateway's clock): their `identify` and
+   * `resume` are refused with `goodbye` and close 4409 until it ends, on every instance. A ban on a
+   * `sessionId` bans that session's user. A ban already in force that ends later is kept.
+   */
+  ban?: { ms: number };
+}
+
+/** What `disconnect` did here. */
+export interface DisconnectResult {
+  /**
+   * Sessions this instance ended, attached and detached. Sessions on other instances end when the command
+   * reaches them over the backplane, a moment later, and are not counted here.
+   */
+  readonly disconnected: number;
+}
+
 /** The gateway core: no sockets, no HTTP; a transport feeds it connections through `open`. */
 export interface Gateway<Events extends readonly EventDefinition[] = readonly EventDefinition[]> {
   /**
@@ -90,4 +115,14 @@ export interface Gateway<Events extends readonly EventDefinition[] = readonly Ev
    * `unsubscribed {room_ids}` without a ref. Returns how many sessions left the room.
    */
   unsubscribe(target: SendTarget, roomId: string, reason?: string): number;
+  /**
+   * Moderation: ends every session of one user, or one session, on every instance, for good. An attached
+   * session's client gets `goodbye` and close 4103 (`disconnected`: identify afresh), or 4409 (`banned`) with
+   * a ban; a detached one ends at once, so its resume gets `invalid_session` (or 4409 while banned). Presence
+   * leaves. With `ban`, the ban is stored (shared state) before anyone is disconnected, and the promise
+   * rejects, disconnecting nobody, when it cannot be; a `sessionId` held by another instance is banned by
+   * that instance when the command reaches it. Rejects with a `TypeError` for a malformed target or option.
+   * See docs/moderation.md.
+   */
+  disconnect(target: SendTarget, options?: DisconnectOptions): Promise<DisconnectResult>;
 }

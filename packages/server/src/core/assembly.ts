@@ -10,7 +10,9 @@ import { Lifecycle } from './lifecycle';
 import { AuthExpirySweep } from './liveness/auth-expiry';
 import { HeartbeatSweep } from './liveness/heartbeat';
 import { IdentifyDeadlines } from './liveness/identify-deadlines';
+import type { MaybePromise } from './maybe-promise';
 import { Membership } from './membership';
+import { Moderation } from './moderation';
 import type { ResolvedOptions } from './options';
 import type { Parts } from './parts';
 import { ALL_CHANNEL } from './ports/backplane';
@@ -31,6 +33,7 @@ export interface Assembly {
   readonly hooks: HookList;
   readonly heartbeat: HeartbeatSweep;
   readonly identifyDeadlines: IdentifyDeadlines;
+  readonly moderation: Moderation;
 }
 
 /** Makes each component once and hands each the others it needs; builds no cluster feature. */
@@ -92,7 +95,17 @@ export function assemble(options: ResolvedOptions): Assembly {
     { idle: () => heartbeat.stop(), forget: (connection) => authExpiry.forget(connection) },
     options,
     (count) => counters.budgetEvicted('detached_sessions', count),
+    (userId): MaybePromise<string | undefined> => moderation.refusal(userId),
   );
+  const moderation = new Moderation({
+    registry,
+    lifecycle,
+    bans: options.sharedState.bans?.({ now: () => clock.now() }),
+    backplane: options.backplane,
+    serverId,
+    clock,
+    logger: options.logger,
+  });
   const identifyDeadlines = new IdentifyDeadlines(clock, options.identifyTimeoutMs, (connection) => {
     if (connection.state === 'pre_identify' || connection.state === 'identifying') {
       lifecycle.close(connection, 'identify_timeout', 'No identify arrived in time.');
@@ -136,5 +149,5 @@ export function assemble(options: ResolvedOptions): Assembly {
     movedAway: (session) => parts.recordings.endAll(session.id),
   });
   fanout.watch(ALL_CHANNEL);
-  return { parts, fanout, hooks, heartbeat, identifyDeadlines };
+  return { parts, fanout, hooks, heartbeat, identifyDeadlines, moderation };
 }

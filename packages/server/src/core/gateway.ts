@@ -73,7 +73,7 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
 ): Core<Events> {
   const { clock, logger, serverId } = options;
   const startedAt = clock.now();
-  const { parts, fanout, hooks, heartbeat, identifyDeadlines } = assemble(options);
+  const { parts, fanout, hooks, heartbeat, identifyDeadlines, moderation } = assemble(options);
   const { registry, delivery, presence, membership, lifecycle, counters, typing, authExpiry, extensions, shutdown } =
     parts;
 
@@ -81,7 +81,7 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
   const receive = createFrameRouter(parts, handlers);
   const mode = authModeOf(options.verifyToken);
   const originAllowed = createOriginCheck(options.allowedOrigins);
-  const closers: Array<() => void> = [];
+  const closers: Array<() => void> = [() => moderation.close()];
   let stopped = false;
   let stopping: Promise<void> | undefined;
 
@@ -312,6 +312,8 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
       if (removed > 0) logger.info({ room_id: roomId, sessions: removed, reason }, 'room membership revoked');
       return removed;
     },
+
+    disconnect: (target, disconnectOptions) => moderation.disconnect(target, disconnectOptions),
   };
 
   return { gateway, parts, fanout, hooks, onStop: (close) => closers.push(close) };

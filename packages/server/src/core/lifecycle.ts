@@ -2,6 +2,7 @@ import { CLOSE_CODES, type CloseCodeName, closeVerdict, limitCloseReason } from 
 import type { ClientConnection } from './client-connection';
 import type { SessionHooks } from './hooks';
 import { type DetachedBudgetSettings, detachedBytes, overBudget } from './limits/detached-budget';
+import { andThen, type MaybePromise } from './maybe-promise';
 import type { Membership } from './membership';
 import type { Clock, TimerHandle } from './ports/clock';
 import type { Registry } from './registry';
@@ -33,6 +34,9 @@ export interface ConnectionWatchers {
   forget(connection: ClientConnection): void;
 }
 
+/** Why a user may not have a session now (an operator's ban: moderation), or undefined when they may. */
+export type AdmissionCheck = (userId: string) => MaybePromise<string | undefined>;
+
 /**
  * How connections and sessions meet and part: attach on ready/resumed, detach on a resumable loss (the
  * resume window starts), end on a clean close, a non-resumable close, a refused resume or the window's end.
@@ -51,6 +55,7 @@ export class Lifecycle {
     private readonly settings: LifecycleSettings,
     /** Told how many detached sessions the budget ended. */
     private readonly evicted: (count: number) => void = () => {},
+    private readonly refusal: AdmissionCheck = () => undefined,
   ) {}
 
   /** Detached sessions here and the replay bytes they hold, for stats. */
@@ -168,6 +173,20 @@ export class Lifecycle {
     const holder = this.unlink(session);
     if (holder !== undefined) this.close(holder, 'session_invalid', 'This session has ended; identify afresh.');
     this.end(session);
+  }
+
+  /**
+   * Whether the user may have a session at all, asked by identify and resume: a banned user (moderation) is
+   * refused with goodbye and close 4409, told until when. False too when the connection stopped waiting for
+   * its answer meanwhile.
+   */
+  admit(connection: ClientConnection, userId: string): MaybePromise<boolean> {
+    return andThen(this.refusal(userId), (reason) => {
+      if (connection.state !== 'identifying') return false;
+      if (reason === undefined) return true;
+      this.close(connection, 'banned', reason);
+      return false;
+    });
   }
 
   /**

@@ -43,6 +43,10 @@ export class RemoteResumer {
     const waiting = () => connection.state === 'identifying';
     const found = await this.find(sessionId);
     if (!waiting()) return;
+    // Without a token the record names the user, and a banned one is refused (a token's was, before this).
+    if (userId === undefined && found.stored !== undefined) {
+      if (!(await lifecycle.admit(connection, found.stored.record.user.id))) return;
+    }
     const plan = planResume(
       { sessionId, seq, userId },
       found,

@@ -47,6 +47,7 @@ export async function onIdentify(
   const session = rt.newSession(randomChars(random, 20), user, deviceId, request.device_type ?? 'other');
   const { granted, refused } = await authorizeRooms(rt, session, [...new Set(request.subscriptions ?? [])]);
   if (connection.state !== 'identifying') return;
+  if (!(await rt.lifecycle.admit(connection, user.id))) return;
   if (!rt.lifecycle.makeRoomFor(user.id)) {
     rt.lifecycle.close(
       connection,

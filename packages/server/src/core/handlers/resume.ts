@@ -39,6 +39,12 @@ export async function onResume(
     expiresAt = verified.expires_at;
   }
   if (connection.state !== 'identifying') return;
+  // A banned user (moderation) is refused first: the token's, or the session's here (elsewhere: its record's).
+  const owner = userId ?? rt.registry.session(sessionId)?.user.id;
+  if (owner !== undefined) {
+    const admitted = rt.lifecycle.admit(connection, owner);
+    if (!(admitted instanceof Promise ? await admitted : admitted)) return;
+  }
 
   const elsewhere = rt.extensions.resumeElsewhere;
   if (elsewhere !== undefined && rt.registry.session(sessionId) === undefined) {
