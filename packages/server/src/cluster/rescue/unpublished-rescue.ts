@@ -16,10 +16,11 @@ export interface UnpublishedRescueOptions {
 }
 
 /**
- * A send acked before it is persisted (seed 001) leaves the sender with no reason to retry: when the instance
- * that accepted it dies while its persistMessage hook runs, another instance must publish it. Each round takes
- * the notes gone instances left, atomically (one instance publishes each batch), and publishes them in the
- * order they were accepted; publishing is once-only, so a message its instance did publish just before
+ * An acked send leaves the sender with no reason to retry: when the instance that accepted it dies before
+ * publishing it (its persistMessage hook still running, or its history write and publish not yet out; the ack
+ * waits for the note, see `accept` in core/handlers/chat.ts), another instance must publish it. Each round
+ * takes the notes gone instances left, atomically (one instance publishes each batch), and publishes them in
+ * the order they were accepted; publishing is once-only, so a message its instance did publish just before
  * dying is not delivered twice.
  */
 export class UnpublishedRescue {

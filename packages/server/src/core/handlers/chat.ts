@@ -2,6 +2,7 @@ import type { ChatMessage, ClientFrameOf } from '@gateway/protocol';
 import type { AcceptedSend, ChatSendAck } from '../chat-types';
 import { andThen, type MaybePromise } from '../maybe-promise';
 import type { Parts } from '../parts';
+import type { UnpublishedStore } from '../ports/unpublished-store';
 import type { Session } from '../session';
 
 /** What publishing an accepted message needs. */
@@ -50,10 +51,12 @@ function publishOnce(rt: PublishParts, message: ChatMessage): void {
 /**
  * Seed 001's flow: ack at once (before persistence), then persist and dispatch to every connection in
  * the room, the sender's included so it can swap its optimistic copy. Retries within the dedup window
- * get the original ack marked duplicate and dispatch nothing.
+ * get the original ack marked duplicate and dispatch nothing. With shared state "at once" means once the
+ * message is noted where another instance can rescue it (see `accept`).
  *
- * Returns a promise while the connection's later frames must wait (a shared dedup or history store being
- * asked), so acks and dispatches keep the order the frames came in; persisting does not hold them up.
+ * Returns a promise while the connection's later frames must wait (a shared dedup, unpublished or history
+ * store being asked), so acks and dispatches keep the order the frames came in; persisting does not hold
+ * them up.
  */
 export function onChatSend(
   rt: ChatParts,
@@ -102,25 +105,116 @@ function accept(
   original: AcceptedSend | undefined,
   receivedAt: number,
 ): Promise<void> | undefined {
+  const unpublished = rt.unpublished;
   if (original !== undefined) {
-    rt.replies.ack(session, { ...original.ack, duplicate: true }, frame.ref);
-    rt.options.metrics.observeAckLatency(rt.options.clock.now() - receivedAt);
     // The instance that accepted it may have died before publishing; publishing is once-only, so trying
     // again delivers it if and only if nobody did. (With a persist hook the message may not be stored yet:
     // its own instance publishes it, or, if that died, the one that takes its unpublished notes.)
-    if (rt.options.persistMessage === undefined && original.message !== undefined) publishOnce(rt, original.message);
+    const kept = rt.options.persistMessage === undefined ? original.message : undefined;
+    if (kept === undefined || unpublished === undefined) {
+      ackDuplicate(rt, session, frame, original, receivedAt);
+      if (kept !== undefined) publishOnce(rt, kept);
+      return undefined;
+    }
+    // This ack too promises delivery: noted here first, in case this instance dies before its publish.
+    return afterNote(
+      () => unpublished.add(rt.options.serverId, kept),
+      () => {
+        ackDuplicate(rt, session, frame, original, receivedAt);
+        publishOnce(rt, kept);
+        unpublished.done(rt.options.serverId, kept.message_id);
+      },
+      (error) => refuse(rt, session, frame, kept, error, false),
+    );
+  }
+  // `accepted` means "will be delivered". In one process that holds as soon as the ack is written: nobody
+  // else could publish it, and a crash takes the whole room down with it. With shared state the ack waits
+  // until the message is noted in the unpublished store (one awaited Redis round trip): if this instance dies
+  // after the ack — its persist hook running, or before its history write and publish went out — the
+  // instance that takes its notes publishes it (once-only), since the sender, holding its ack, never retries.
+  // Noting rather than publishing before the ack keeps seed 001's order (the ack, then the room's dispatch,
+  // the sender's own copy included) and the hook's place after the ack, at the cost of that one round trip.
+  if (unpublished === undefined) return acceptNoted(rt, session, frame, message, ack, receivedAt, undefined);
+  return afterNote(
+    () => unpublished.add(rt.options.serverId, message),
+    () => acceptNoted(rt, session, frame, message, ack, receivedAt, unpublished),
+    (error) => refuse(rt, session, frame, message, error, true),
+  );
+}
+
+/** Runs `next` once the note is written (at once when the store answered in place); `refused` if it failed. */
+function afterNote(
+  note: () => MaybePromise<void>,
+  next: () => Promise<void> | undefined | void,
+  refused: (error: unknown) => void,
+): Promise<void> | undefined {
+  let written: MaybePromise<void>;
+  try {
+    written = note();
+  } catch (error) {
+    refused(error);
     return undefined;
   }
+  if (!(written instanceof Promise)) return next() ?? undefined;
+  return written.then(next, refused);
+}
+
+function ackDuplicate(
+  rt: ChatParts,
+  session: Session,
+  frame: ClientFrameOf<'chat.send'>,
+  original: AcceptedSend,
+  receivedAt: number,
+): void {
+  rt.replies.ack(session, { ...original.ack, duplicate: true }, frame.ref);
+  rt.options.metrics.observeAckLatency(rt.options.clock.now() - receivedAt);
+}
+
+/**
+ * The message could not be noted, so it is not accepted: an error with the frame's `ref` instead of the ack,
+ * nothing published, and (for a first send) the claim released so a retry with the same client_msg_id is
+ * a new attempt. A duplicate keeps its claim: the original ack stands for the retry after this one.
+ */
+function refuse(
+  rt: ChatParts,
+  session: Session,
+  frame: ClientFrameOf<'chat.send'>,
+  message: ChatMessage,
+  error: unknown,
+  first: boolean,
+): void {
+  const clientMsgId = frame.payload.client_msg_id;
+  if (first) {
+    // Its write may have landed though its reply was lost: removed, so no rescue publishes what was refused.
+    rt.unpublished?.done(rt.options.serverId, message.message_id);
+    void rt.dedup.release(session.user.id, clientMsgId);
+  }
+  rt.options.logger.warn(
+    { err: error, message_id: message.message_id },
+    'chat.send refused: the message could not be noted in the shared store',
+  );
+  rt.replies.fail(session, 'internal_error', 'The message could not be accepted; send it again.', frame.ref, {
+    client_msg_id: clientMsgId,
+  });
+}
+
+/** The message is noted where another instance would find it (or there is no other instance): ack, publish. */
+function acceptNoted(
+  rt: ChatParts,
+  session: Session,
+  frame: ClientFrameOf<'chat.send'>,
+  message: ChatMessage,
+  ack: ChatSendAck,
+  receivedAt: number,
+  unpublished: UnpublishedStore | undefined,
+): Promise<void> | undefined {
   const userId = session.user.id;
-  // Noted before the ack leaves (same Redis connection order as the claim): if this instance dies while the
-  // hook runs, another one publishes the message, since the sender, holding its ack, will not retry.
-  const unpublished = rt.options.persistMessage === undefined ? undefined : rt.unpublished;
-  unpublished?.add(rt.options.serverId, message);
   rt.replies.ack(session, ack, frame.ref);
   rt.options.metrics.observeAckLatency(rt.options.clock.now() - receivedAt);
   rt.typing.stopAndTell(message.room_id, userId);
   const published = publishMessage(rt, message);
   if (unpublished !== undefined) {
+    // Sent after the publish went out (publishOnce writes it in the same step as the history write's answer).
     const done = () => unpublished.done(rt.options.serverId, message.message_id);
     (published ?? Promise.resolve()).then(done, done);
   }
