@@ -2,10 +2,13 @@ import type { ChatMessage } from '@gateway/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/ports/logger';
 import type { UnpublishedStore } from '../core/ports/unpublished-store';
+import { replyErrorCode } from './errors';
 import { unpublishedKey, unpublishedNodesKey } from './keys';
 
 export class RedisUnpublishedStore implements UnpublishedStore {
   private readonly nodesKey: string;
+  /** Redis could not be reached for the last note: said once per outage, not per message. */
+  private unreachable = false;
 
   constructor(
     private readonly redis: Redis,
@@ -15,13 +18,31 @@ export class RedisUnpublishedStore implements UnpublishedStore {
     this.nodesKey = unpublishedNodesKey(prefix);
   }
 
-  add(node: string, message: ChatMessage): void {
-    this.redis
-      .multi()
-      .hset(unpublishedKey(this.prefix, node), message.message_id, JSON.stringify(message))
-      .sadd(this.nodesKey, node)
-      .exec()
-      .catch((error: unknown) => this.failed(error, 'add'));
+  /**
+   * One round trip (HSET and SADD in one MULTI). Rejects when Redis answered with an error (out of memory, a
+   * read-only replica…): the send is then refused, not acked. While Redis cannot be reached at all (not
+   * connected, the connection lost under the command, no answer in time) the gateway is degraded as
+   * docs/scale-out.md ("Trouble") says: the backplane delivers to this instance's sessions only, nobody else
+   * could rescue the message, and local chat goes on, so it resolves without a note.
+   */
+  async add(node: string, message: ChatMessage): Promise<void> {
+    let replies: [Error | null, unknown][] | null;
+    try {
+      replies = await this.redis
+        .multi()
+        .hset(unpublishedKey(this.prefix, node), message.message_id, JSON.stringify(message))
+        .sadd(this.nodesKey, node)
+        .exec();
+    } catch (error) {
+      if (replyErrorCode(error) !== undefined) throw error;
+      if (!this.unreachable) this.logger.warn({ err: error }, 'Redis unreachable: chat messages accepted un-noted');
+      this.unreachable = true;
+      return;
+    }
+    this.unreachable = false;
+    // exec() answers null for a discarded transaction, and each command's error reply inside its replies.
+    if (replies === null) throw new Error('Redis discarded the unpublished-message note');
+    for (const [error] of replies) if (error !== null) throw error;
   }
 
   done(node: string, messageId: string): void {
