@@ -29,6 +29,8 @@ describe('handshake', () => {
         },
         typing_ttl_ms: 10_000,
         identify_timeout_ms: 10_000,
+        max_presence_data_bytes: 2048,
+        max_presence_snapshot: 1000,
       },
       server_id: 'gw-test',
     });

@@ -104,6 +104,8 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
         heartbeat: announce(options.rateLimits.heartbeat),
         presence: announce(options.rateLimits.presence),
       },
+      max_presence_data_bytes: options.maxPresenceDataBytes,
+      max_presence_snapshot: options.maxPresenceSnapshot,
     },
     server_id: serverId,
   };

@@ -204,6 +204,19 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
   /** Everyone connected sees everyone (seed 000); off for deployments too large for it. @default true */
   globalPresence?: boolean;
   /**
+   * Largest presence `data` of a user, in bytes of its JSON (UTF-8), announced in `hello.limits`: a
+   * `presence.update` above it is answered `error payload_too_large` and changes nothing; an `identify` above
+   * it is let in without the data (and told so). Each update is sent to every watcher of the user.
+   * @default 2048
+   */
+  maxPresenceDataBytes?: number;
+  /**
+   * Most presence entries `ready` carries (first by user id; fewer when they pass 256 KiB of JSON), announced
+   * in `hello.limits`; `ready.presence_total` then says how many there are and `presence.list` pages the rest.
+   * @default 1000
+   */
+  maxPresenceSnapshot?: number;
+  /**
    * With Redis: how long an instance's liveness key and its devices' snapshot fields live without a refresh
    * (refreshed every third of it); a crashed instance's users go offline about this long after the crash.
    * @default 30000
@@ -278,6 +291,8 @@ export interface ResolvedOptions {
   readonly allowedOrigins: readonly string[] | undefined;
   readonly stopTimeoutMs: number;
   readonly globalPresence: boolean;
+  readonly maxPresenceDataBytes: number;
+  readonly maxPresenceSnapshot: number;
   readonly presenceTtlMs: number;
   readonly backplane: Backplane;
   readonly presenceStore: PresenceStore | undefined;
@@ -350,6 +365,8 @@ export function resolveOptions(options: CoreOptions): ResolvedOptions {
     allowedOrigins: options.allowedOrigins,
     stopTimeoutMs: options.stopTimeoutMs ?? 5_000,
     globalPresence: options.globalPresence ?? true,
+    maxPresenceDataBytes: positiveCount('maxPresenceDataBytes', options.maxPresenceDataBytes ?? 2048),
+    maxPresenceSnapshot: positiveCount('maxPresenceSnapshot', options.maxPresenceSnapshot ?? 1000),
     presenceTtlMs: options.presenceTtlMs ?? DEFAULT_PRESENCE_TTL_MS,
     backplane: options.backplane,
     presenceStore: options.presenceStore,
@@ -381,4 +398,10 @@ function warnOnShortReplay(options: ResolvedOptions): void {
 function positiveMs(name: string, value: number): number {
   if (Number.isFinite(value) && value > 0) return value;
   throw new RangeError(`${name} must be a positive, finite number of milliseconds, got ${value}.`);
+}
+
+/** Announced in `hello.limits`, where the schema wants a positive integer (the client would refuse the hello). */
+function positiveCount(name: string, value: number): number {
+  if (Number.isSafeInteger(value) && value > 0) return value;
+  throw new RangeError(`${name} must be a positive whole number, got ${value}.`);
 }

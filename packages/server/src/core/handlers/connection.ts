@@ -1,15 +1,12 @@
-import {
-  type ClientFrameOf,
-  PROTOCOL_VERSION,
-  type PresenceEntry,
-  sequenceDispatch,
-  type User,
-} from '@gateway/protocol';
+import { type ClientFrameOf, PROTOCOL_VERSION, sequenceDispatch, type User } from '@gateway/protocol';
 import type { ClientConnection } from '../client-connection';
 import { randomChars } from '../ids';
 import type { Parts } from '../parts';
+import { pageBytesFor } from '../presence/pages';
+import type { PresenceSnapshot } from '../presence/presence';
 import type { Session } from '../session';
 import { verifyClientToken } from './authenticate';
+import { oversizePresenceData } from './presence';
 import { authorizeRooms } from './rooms';
 
 const MAX_DISPLAY_NAME = 64;
@@ -57,7 +54,10 @@ export async function onIdentify(
     return;
   }
 
-  rt.membership.register(session, request.presence?.status ?? 'online', request.presence?.data);
+  // Data above the limit stays out, but the user comes in: refusing the identify would only bring it back.
+  const tooLarge = oversizePresenceData(rt, request.presence?.data);
+  const data = tooLarge === undefined ? request.presence?.data : undefined;
+  rt.membership.register(session, request.presence?.status ?? 'online', data);
   for (const roomId of granted) rt.membership.joinRoom(session, roomId);
   const settling = rt.presence.settled();
   if (settling !== undefined) {
@@ -75,9 +75,10 @@ export async function onIdentify(
     user,
     device_id: session.deviceId,
     subscriptions: granted,
-    presence: presenceSnapshot(rt, session),
+    ...presenceSnapshot(rt, session),
     refused,
   });
+  if (tooLarge !== undefined) rt.replies.fail(session, 'payload_too_large', `${tooLarge} Online without it.`);
   // What reached the session while its presence settled: numbered already, it goes out right after ready.
   if (session.lastSeq > 0) {
     for (const entry of session.replay.since(0) ?? []) connection.write(sequenceDispatch(entry.prepared, entry.seq));
@@ -114,13 +115,14 @@ function cutWhole(text: string, max: number): string {
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
 
-/** Everyone online in global scope; otherwise the users sharing a room with this session (any instance). */
-function presenceSnapshot(rt: Pick<Parts, 'options' | 'presence'>, session: Session): PresenceEntry[] {
-  const { presence } = rt;
-  if (rt.options.globalPresence) return presence.list();
-  const userIds = new Set<string>([session.user.id]);
-  for (const roomId of session.rooms) for (const userId of presence.roomUserIds(roomId)) userIds.add(userId);
-  return [...userIds].flatMap((userId) => presence.entry(userId) ?? []);
+/**
+ * Everyone online in global scope; otherwise the users sharing a room with this session (any instance). At
+ * most `maxPresenceSnapshot` of them, first by user id, and no more than a page's bytes (so `ready` stays far
+ * below the buffer cap and the client's frame cap); `presence_total` when that is not all.
+ */
+function presenceSnapshot(rt: Pick<Parts, 'options' | 'presence'>, session: Session): PresenceSnapshot {
+  const { maxPresenceSnapshot, maxBufferedBytes } = rt.options;
+  return rt.presence.snapshot(session, maxPresenceSnapshot, pageBytesFor(maxBufferedBytes));
 }
 
 export function onHeartbeat(

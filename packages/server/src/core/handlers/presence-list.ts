@@ -1,5 +1,6 @@
-import type { ClientFrameOf, PresenceEntry } from '@gateway/protocol';
+import type { ClientFrameOf } from '@gateway/protocol';
 import type { Parts } from '../parts';
+import { pageBytesFor } from '../presence/pages';
 import type { Session } from '../session';
 import { requireRoom } from './chat';
 
@@ -9,6 +10,9 @@ export const DEFAULT_PRESENCE_PAGE = 100;
 /**
  * One page of presence in user id order, so a client pages through any number of users with `after` and the
  * server keeps no cursor. The global scope exists only with global presence on; a room needs a subscription.
+ * Everyone online is walked from `after` in an index kept sorted (no sort per page); a room's members are
+ * sorted per page. A page holds at most `limit` entries, fewer when they pass the page's bytes (`next` says
+ * there is more).
  */
 export function onPresenceList(
   rt: Pick<Parts, 'presence' | 'replies' | 'options'>,
@@ -16,17 +20,13 @@ export function onPresenceList(
   frame: ClientFrameOf<'presence.list'>,
 ): void {
   const { room_id: roomId, after, limit = DEFAULT_PRESENCE_PAGE } = frame.payload;
-  let entries: PresenceEntry[];
   if (roomId !== undefined) {
     if (!requireRoom(rt, session, roomId, frame.ref)) return;
-    entries = rt.presence.roomMembers(roomId);
-  } else if (rt.options.globalPresence) {
-    entries = rt.presence.list();
-  } else {
+  } else if (!rt.options.globalPresence) {
     rt.replies.fail(session, 'forbidden', 'Global presence is off on this server; ask for a room.', frame.ref);
     return;
   }
-  const page = pageByUserId(entries, after, limit);
+  const page = rt.presence.page(roomId, after, limit, pageBytesFor(rt.options.maxBufferedBytes));
   rt.replies.ack(
     session,
     {
@@ -36,17 +36,4 @@ export function onPresenceList(
     },
     frame.ref,
   );
-}
-
-/** The first `limit` entries whose user id sorts after `after`, and the cursor of the next page if any. */
-export function pageByUserId(
-  entries: readonly PresenceEntry[],
-  after: string | undefined,
-  limit: number,
-): { entries: PresenceEntry[]; next?: string } {
-  const sorted = entries.filter((entry) => after === undefined || entry.user_id > after);
-  sorted.sort((a, b) => (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0));
-  const page = sorted.slice(0, limit);
-  const last = page[page.length - 1];
-  return sorted.length > limit && last !== undefined ? { entries: page, next: last.user_id } : { entries: page };
 }

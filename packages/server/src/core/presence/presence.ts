@@ -3,6 +3,8 @@ import { ALL_CHANNEL, type Channel, roomChannel } from '../ports/backplane';
 import type { Session } from '../session';
 import type { PresenceChange } from './aggregate';
 import type { DeviceSnapshot, PresenceDelta } from './delta';
+import { type PresencePage, takePage } from './pages';
+import { upperBound } from './sorted-ids';
 import { PresenceTable, type PresenceTransition } from './table';
 
 /**
@@ -32,6 +34,12 @@ export interface PresenceSettings {
   /** This instance's live sessions, attached or waiting for a resume. */
   readonly localSessions: () => Iterable<Session>;
   readonly outlet: PresenceOutlet;
+}
+
+/** A page of the users a snapshot shows, and how many there are when the page is not all of them. */
+export interface PresenceSnapshot {
+  readonly presence: PresenceEntry[];
+  readonly presence_total?: number;
 }
 
 /**
@@ -138,6 +146,39 @@ export class Presence {
 
   // ---- what clients are shown ----
 
+  /**
+   * What `ready` shows: everyone online with global presence, otherwise the users sharing a room with the
+   * session (and its own user); at most `limit` of them and `maxBytes` of JSON, first by user id, with the
+   * total when that is not all.
+   */
+  snapshot(session: Session, limit: number, maxBytes: number): PresenceSnapshot {
+    if (this.settings.globalPresence) {
+      const page = this.page(undefined, undefined, limit, maxBytes);
+      return page.next === undefined
+        ? { presence: page.entries }
+        : { presence: page.entries, presence_total: this.table.visibleCount };
+    }
+    const userIds = new Set<string>([session.user.id]);
+    for (const roomId of session.rooms) for (const userId of this.table.roomUserIds(roomId)) userIds.add(userId);
+    const ids = [...userIds].sort();
+    const page = this.pageOf(ids, 0, limit, maxBytes);
+    if (page.next === undefined) return { presence: page.entries };
+    let total = 0;
+    for (const userId of ids) if (this.table.isVisible(userId)) total += 1;
+    return { presence: page.entries, presence_total: total };
+  }
+
+  /** A page of everyone online (`roomId` undefined) or of a room's members, by user id after `after`. */
+  page(roomId: string | undefined, after: string | undefined, limit: number, maxBytes: number): PresencePage {
+    if (roomId === undefined) {
+      const ids = this.table.sortedUserIds();
+      return this.pageOf(ids, after === undefined ? 0 : upperBound(ids, after), limit, maxBytes);
+    }
+    const members = this.table.roomUserIds(roomId);
+    const ids = (after === undefined ? members : members.filter((userId) => userId > after)).sort();
+    return this.pageOf(ids, 0, limit, maxBytes);
+  }
+
   entry(userId: string): PresenceEntry | undefined {
     return this.table.entry(userId);
   }
@@ -183,6 +224,12 @@ export class Presence {
       if (device !== undefined) out.push(device);
     }
     return out;
+  }
+
+  private pageOf(ids: readonly string[], start: number, limit: number, maxBytes: number): PresencePage {
+    const { table } = this;
+    const source = { ids, start, entry: (id: string) => table.entry(id), visible: (id: string) => table.isVisible(id) };
+    return takePage(source, limit, maxBytes);
   }
 
   private room(op: 'join' | 'leave', session: Session, roomId: string): void {

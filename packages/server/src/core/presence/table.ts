@@ -1,6 +1,7 @@
 import type { Data, PresenceDevice, PresenceEntry, PresenceStatus, User } from '@gateway/protocol';
 import { aggregateStatus, changeBetween, type PresenceChange } from './aggregate';
 import type { DeviceSnapshot, PresenceDelta } from './delta';
+import { SortedIds } from './sorted-ids';
 
 /** How one applied delta looks to clients. */
 export type PresenceTransition =
@@ -45,6 +46,10 @@ export class PresenceTable {
   private readonly users = new Map<string, UserRecord>();
   private readonly sessions = new Map<string, DeviceRecord>();
   private readonly rooms = new Map<string, Map<string, Set<string>>>();
+  /** The ids of `users`, in order, for pages of presence. */
+  private readonly order = new SortedIds();
+  /** Users with a visible device: what `list()` would return, counted without building it. */
+  private visible = 0;
 
   apply(delta: PresenceDelta): readonly PresenceTransition[] {
     switch (delta.op) {
@@ -74,6 +79,8 @@ export class PresenceTable {
     this.users.clear();
     this.sessions.clear();
     this.rooms.clear();
+    this.order.clear();
+    this.visible = 0;
   }
 
   has(sessionId: string): boolean {
@@ -107,6 +114,26 @@ export class PresenceTable {
   /** Users with at least one device, visible or not. */
   get userCount(): number {
     return this.users.size;
+  }
+
+  /** Users visible to others: how long `list()` is. */
+  get visibleCount(): number {
+    return this.visible;
+  }
+
+  /** The ids of users with at least one device (visible or not), in code unit order; valid until the next change. */
+  sortedUserIds(): readonly string[] {
+    return this.order.view();
+  }
+
+  /** Whether others see the user: online with at least one device that is not invisible. */
+  isVisible(userId: string): boolean {
+    return this.users.get(userId)?.devices.some(({ device }) => device.status !== 'invisible') ?? false;
+  }
+
+  /** Whether a session of the user is in the room. */
+  inRoom(roomId: string, userId: string): boolean {
+    return this.rooms.get(roomId)?.has(userId) ?? false;
   }
 
   /** Users with a session in the room. */
@@ -193,6 +220,7 @@ export class PresenceTable {
     if (record === undefined) {
       record = { user, devices: [], updatedAt: at };
       this.users.set(user.id, record);
+      this.order.add(user.id);
     }
     record.user = user;
     const next: DeviceRecord = { session: sessionId, node, userId: user.id, device, rooms: existing?.rooms };
@@ -216,6 +244,13 @@ export class PresenceTable {
     const record = this.users.get(userId);
     const device = this.sessions.get(sessionId);
     if (record === undefined || device === undefined || device.userId !== userId) return NONE;
+    // The same status and data again is no change: nobody is told (a client repeating itself costs no fan-out).
+    if (
+      device.device.status === status &&
+      (data === undefined || JSON.stringify(data) === JSON.stringify(record.data))
+    ) {
+      return NONE;
+    }
     const before = this.entry(userId);
     device.device = { ...device.device, status };
     if (data !== undefined) record.data = data;
@@ -234,7 +269,10 @@ export class PresenceTable {
     record.devices = record.devices.filter((other) => other !== device);
     this.sessions.delete(sessionId);
     record.updatedAt = at;
-    if (record.devices.length === 0) this.users.delete(userId);
+    if (record.devices.length === 0) {
+      this.users.delete(userId);
+      this.order.delete(userId);
+    }
     out.push(...this.compare(userId, before));
     return out;
   }
@@ -274,6 +312,9 @@ export class PresenceTable {
 
   private compare(userId: string, before: PresenceEntry | undefined): readonly PresenceTransition[] {
     const change = changeBetween(userId, before, this.entry(userId));
-    return change === undefined ? NONE : [{ kind: 'presence', userId, change }];
+    if (change === undefined) return NONE;
+    if (change.kind === 'join') this.visible += 1;
+    else if (change.kind === 'leave') this.visible -= 1;
+    return [{ kind: 'presence', userId, change }];
   }
 }
