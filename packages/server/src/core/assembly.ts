@@ -60,7 +60,13 @@ export function assemble(options: ResolvedOptions): Assembly {
     timestamp: () => stamps.timestamp(),
     localSessions: () => registry.sessionsNow(),
     outlet: delivery,
+    // Sessions away whose missed presence the log let go: ended now, so their resume says so at once.
+    lost: (sessions) => {
+      for (const session of sessions) lifecycle.end(session);
+      counters.budgetEvicted('detached_sessions', sessions.length);
+    },
   });
+  fanout.peek((channel, message) => presence.delivered(channel, message));
   const typing = new TypingTracker(clock, options.typingTtlMs, options.typingThrottleMs, (roomId, userId) =>
     delivery.toRoom(roomId, 'typing.stop', { room_id: roomId, user_id: userId }, { users: [userId] }),
   );
@@ -144,6 +150,7 @@ export function assemble(options: ResolvedOptions): Assembly {
     extensions,
     newSession: (id, user, deviceId, deviceType) => new Session(id, user, deviceId, deviceType, options),
   };
+  hooks.add(presence.hooks);
   hooks.add({
     ended: (session) => endRecordings(parts, session.id),
     movedAway: (session) => parts.recordings.endAll(session.id),

@@ -40,6 +40,8 @@ export class Session {
   private over = false;
   private gate: DispatchGate | undefined;
   private own: OwnPresence | undefined;
+  /** While it waits for a resume: its mark in the presence away log (`AwayLog`). */
+  private awaySince: number | undefined;
   private seq = 0;
 
   constructor(
@@ -84,6 +86,24 @@ export class Session {
   /** Records this device's status; `data` is kept from before when not given. */
   setPresence(status: PresenceStatus, data: Data | undefined, updatedAt: string): void {
     this.own = { status, data: data ?? this.own?.data, updatedAt };
+  }
+
+  /**
+   * True while the session waits for a resume: presence events are not buffered for it then, but summed up
+   * once for every waiting session, and it is told presence as it is when it comes back (`Presence.catchUp`).
+   */
+  get away(): boolean {
+    return this.awaySince !== undefined;
+  }
+
+  /** Its place in the presence away log; undefined when it is not away. */
+  get awayMark(): number | undefined {
+    return this.awaySince;
+  }
+
+  /** Only the presence away log sets this. */
+  markAway(mark: number | undefined): void {
+    this.awaySince = mark;
   }
 
   /** The recent dispatches kept for resume and `replay {since}`. */

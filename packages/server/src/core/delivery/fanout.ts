@@ -1,5 +1,6 @@
 import { prepareDispatch } from '@gateway/protocol';
 import type { Backplane, BackplaneMessage, BackplaneNode, BackplaneStatus, Channel } from '../ports/backplane';
+import { isPresenceEvent } from '../presence/away';
 import type { Session } from '../session';
 import { SharedBody } from './shared-body';
 
@@ -25,6 +26,8 @@ export class Fanout {
   private readonly node: BackplaneNode;
   /** Sees every message before the sessions; true keeps it from them (resume anywhere's own messages). */
   private interceptor: Interceptor | undefined;
+  /** Sees every message the sessions are about to get (presence's away log). */
+  private peeker: ((channel: Channel, message: BackplaneMessage) => void) | undefined;
 
   constructor(
     backplane: Backplane,
@@ -83,8 +86,16 @@ export class Fanout {
     this.interceptor = interceptor;
   }
 
+  /** Shows `peeker` each message before the sessions get it (one at a time; a second replaces the first). */
+  peek(peeker: (channel: Channel, message: BackplaneMessage) => void): void {
+    this.peeker = peeker;
+  }
+
   private deliver(channel: Channel, message: BackplaneMessage): void {
     if (this.interceptor?.(channel, message) === true) return;
+    this.peeker?.(channel, message);
+    // A session waiting for a resume buffers no presence event: it is told presence as it is when it is back.
+    const skipAway = isPresenceEvent(message.type);
     const skipSessions = message.exclude?.sessions;
     const skipUsers = message.exclude?.users;
     // Encoded at most once, by the first recipient whose transport takes bytes, and shared by all of them.
@@ -95,6 +106,7 @@ export class Fanout {
       if (session.ended) continue;
       if (skipSessions?.includes(session.id)) continue;
       if (skipUsers?.includes(session.user.id)) continue;
+      if (skipAway && session.away) continue;
       // A detached session still numbers and buffers the dispatch (by reference); ephemeral frames are dropped.
       if (message.sequenced) session.dispatch(message, shared);
       else session.writeShared('{', shared);

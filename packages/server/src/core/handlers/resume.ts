@@ -20,7 +20,7 @@ export type ResumeAnswerParts = Pick<Parts, 'counters' | 'options' | 'authExpiry
  * instance does not hold goes to whoever resumes sessions from elsewhere (resume on any instance), if anyone.
  */
 export async function onResume(
-  rt: ResumeAnswerParts & Pick<Parts, 'replies' | 'registry' | 'extensions'>,
+  rt: ResumeAnswerParts & Pick<Parts, 'replies' | 'registry' | 'extensions' | 'presence'>,
   connection: ClientConnection,
   frame: ClientFrameOf<'resume'>,
 ): Promise<void> {
@@ -51,6 +51,7 @@ export async function onResume(
     await elsewhere({ connection, sessionId, seq, ref: frame.ref, userId, expiresAt });
     return;
   }
+  catchUpPresence(rt, rt.registry.session(sessionId), userId);
   const verdict = judge(rt.registry.session(sessionId), userId, seq);
   if (!verdict.ok) {
     refuseResume(rt, connection, sessionId, verdict.reason, frame.ref);
@@ -96,6 +97,19 @@ export function completeResume(
   connection.send('resumed', { session_id: session.id, replayed: missed.length }, ref);
   rt.authExpiry.set(connection, expiresAt);
   rt.counters.resumed(missed.length);
+}
+
+/**
+ * A session waiting here buffered no presence event: what it missed is dispatched now, each changed user as they
+ * are, so the replay below carries it. One whose missed presence was let go (over the away log's budget) ends.
+ */
+function catchUpPresence(
+  rt: Pick<Parts, 'presence' | 'lifecycle'>,
+  session: Session | undefined,
+  userId: string | undefined,
+): void {
+  if (session === undefined || session.ended || (userId !== undefined && userId !== session.user.id)) return;
+  if (!rt.presence.catchUp(session)) rt.lifecycle.end(session);
 }
 
 function judge(session: Session | undefined, userId: string | undefined, seq: number): Verdict {

@@ -1,11 +1,17 @@
-import type { Data, PresenceEntry, PresenceStatus } from '@gateway/protocol';
+import type { Data, PreparedDispatch, PresenceEntry, PresenceStatus } from '@gateway/protocol';
+import type { SessionHooks } from '../hooks';
 import { ALL_CHANNEL, type Channel, roomChannel } from '../ports/backplane';
 import type { Session } from '../session';
 import type { PresenceChange } from './aggregate';
+import { AwayLog, isPresenceEvent, type MissedPresence } from './away';
+import { presenceSubject, tellMissed } from './catch-up';
 import type { DeviceSnapshot, PresenceDelta } from './delta';
 import { type PresencePage, takePage } from './pages';
 import { upperBound } from './sorted-ids';
 import { PresenceTable, type PresenceTransition } from './table';
+
+/** Changes the away log keeps for the sessions waiting for a resume (about 150 bytes each), all together. */
+export const MAX_AWAY_CHANGES = 100_000;
 
 /**
  * Puts this instance's presence changes in the order every instance applies them. The default applies each at
@@ -34,6 +40,13 @@ export interface PresenceSettings {
   /** This instance's live sessions, attached or waiting for a resume. */
   readonly localSessions: () => Iterable<Session>;
   readonly outlet: PresenceOutlet;
+  /**
+   * Ends sessions waiting for a resume whose missed presence the away log let go over its budget (their resume
+   * then gets `invalid_session`). @default nothing (they are ended when they come back instead)
+   */
+  readonly lost?: (sessions: readonly Session[]) => void;
+  /** @default MAX_AWAY_CHANGES */
+  readonly maxAwayChanges?: number;
 }
 
 /** A page of the users a snapshot shows, and how many there are when the page is not all of them. */
@@ -51,8 +64,10 @@ export interface PresenceSnapshot {
 export class Presence {
   readonly table = new PresenceTable();
   private ordering: PresenceOrdering;
+  private readonly awayLog: AwayLog;
 
   constructor(private readonly settings: PresenceSettings) {
+    this.awayLog = new AwayLog(settings.maxAwayChanges ?? MAX_AWAY_CHANGES, (sessions) => settings.lost?.(sessions));
     this.ordering = {
       submit: (delta) => this.applyOrdered(delta),
       settled: () => undefined,
@@ -142,6 +157,39 @@ export class Presence {
 
   loaded(timeoutMs: number): Promise<boolean> {
     return this.ordering.loaded(timeoutMs);
+  }
+
+  // ---- sessions waiting for a resume ----
+
+  /** The session hooks that follow who is away: detached, then attached again (resumed) or over. */
+  readonly hooks: SessionHooks = {
+    detached: (session) => this.awayLog.away(session),
+    attached: (session) => this.awayLog.back(session),
+    ended: (session) => this.awayLog.back(session),
+    movedAway: (session) => this.awayLog.back(session),
+  };
+
+  /** Sees each fanned-out dispatch before the sessions do; a presence event is noted for the sessions away. */
+  delivered(channel: Channel, message: PreparedDispatch): void {
+    if (!this.awayLog.active || !isPresenceEvent(message.type)) return;
+    const userId = presenceSubject(message);
+    if (userId !== undefined) this.awayLog.note(channel, userId, message.type);
+  }
+
+  /**
+   * Dispatches to a session that is away what it missed of presence (each changed user as they are now), and
+   * it stays away from here on. False when the log no longer has all it missed: the session cannot be resumed.
+   */
+  catchUp(session: Session): boolean {
+    const missed = this.awayLog.takeMissed(session);
+    if (missed === undefined) return false;
+    tellMissed(this.table, session, missed);
+    return true;
+  }
+
+  /** Dispatches the presence of users whose events a session did not get elsewhere (a rebuild from the stream). */
+  tellMissed(session: Session, missed: Iterable<MissedPresence>): number {
+    return tellMissed(this.table, session, missed);
   }
 
   // ---- what clients are shown ----
