@@ -13,9 +13,10 @@ export function decodeRecord(text: string): SessionRecord | null {
     return null;
   }
   if (!isObject(parsed) || parsed.v !== 1) return null;
-  const { user, device_id: deviceId, device_type: deviceType, channels, anchors } = parsed;
+  const { user, device_id: deviceId, device_type: deviceType, channels, anchors, away_from: awayFrom } = parsed;
   if (!isObject(user) || typeof user.id !== 'string' || typeof deviceId !== 'string') return null;
   if (typeof deviceType !== 'string' || !isObject(channels) || !Array.isArray(anchors)) return null;
+  if (awayFrom !== undefined && typeof awayFrom !== 'string') return null;
   for (const span of Object.values(channels)) {
     if (!isObject(span) || typeof span.from !== 'string') return null;
     if (span.to !== undefined && typeof span.to !== 'string') return null;

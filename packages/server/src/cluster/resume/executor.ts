@@ -4,6 +4,7 @@ import { completeResume, refuseResume } from '../../core/handlers/resume';
 import type { Parts } from '../../core/parts';
 import { nodeChannel } from '../../core/ports/backplane';
 import type { SessionStore, StreamEntry } from '../../core/ports/session-store';
+import { coalesceMissed } from '../../core/presence/catch-up';
 import type { Session, SessionDispatch } from '../../core/session';
 import { planResume, type RebuildPlan, roomsOf, SESSION_GONE, type StoreFindings } from './planner';
 import { comparePositions } from './positions';
@@ -15,7 +16,7 @@ const MAX_SCAN = 250_000;
 
 export type ExecutorParts = Pick<
   Parts,
-  'registry' | 'lifecycle' | 'membership' | 'counters' | 'options' | 'authExpiry' | 'newSession'
+  'registry' | 'lifecycle' | 'membership' | 'counters' | 'options' | 'authExpiry' | 'newSession' | 'presence'
 >;
 
 /** How a rebuild ended: the session, numbered up to now; or why the client must identify afresh. */
@@ -53,6 +54,14 @@ export class RemoteResumer {
       !this.tracker.isClosed && registry.session(sessionId) === undefined,
     );
     if ('refuse' in plan) return this.refuse(request, plan.refuse);
+    const awayFrom = plan.record.away_from;
+    if (
+      awayFrom !== undefined &&
+      (found.firstPosition === undefined || comparePositions(found.firstPosition, awayFrom) > 0)
+    ) {
+      // What it missed of presence while away is no longer in the stream: it could not be told.
+      return this.refuse(request, 'The events stream no longer reaches back to this session; identify afresh.');
+    }
     if (!lifecycle.makeRoomFor(plan.record.user.id)) {
       const reason = `At most ${options.maxConnectionsPerUser} connections per user.`;
       lifecycle.close(connection, 'too_many_connections', reason);
@@ -126,16 +135,24 @@ export class RemoteResumer {
       });
     });
     if (marker === undefined || !this.tracker.backplaneClean()) return abandon('Redis is unreachable; try again.');
-    const entries = await this.range(anchor.pos, marker);
+    // From where the session went away when that is earlier: what it missed of presence since is read too.
+    const awayFrom = record.away_from;
+    const from = awayFrom !== undefined && comparePositions(awayFrom, anchor.pos) < 0 ? awayFrom : anchor.pos;
+    const entries = await this.range(from, marker);
     if (session.ended) return { gone: true };
     if (entries === undefined || broken) return abandon('The session could not be rebuilt; identify afresh.');
 
     // Synchronous from here to the answer: no live dispatch can come between.
     session.gateWith(undefined);
     session.startAt(anchor.seq);
-    for (const { message } of rebuildDispatches(entries, record.channels, anchor, sessionId, record.user.id)) {
+    const missed: StreamEntry[] = [];
+    const away = awayFrom === undefined ? undefined : { from: awayFrom, missed };
+    for (const { message } of rebuildDispatches(entries, record.channels, anchor, sessionId, record.user.id, away)) {
       session.dispatch(message);
     }
+    // The presence the old holder did not number while the session was away: each changed user as they are now,
+    // before the marker's anchor, so a later rebuild from it needs none of this.
+    this.parts.presence.tellMissed(session, coalesceMissed(missed));
     this.tracker.completeRebuild(session, marker);
     for (const dispatch of held) session.dispatch(dispatch);
     return { session };

@@ -1,5 +1,6 @@
 import type { BackplaneMessage } from '../../core/ports/backplane';
 import type { Anchor, ChannelSpan, StreamEntry } from '../../core/ports/session-store';
+import { isPresenceEvent } from '../../core/presence/away';
 import { comparePositions } from './positions';
 
 /** The type of the marker messages an instance puts in the stream to learn a position; never a dispatch. */
@@ -34,6 +35,10 @@ export function reaches(
 /**
  * The dispatches a session got after `anchor`, numbered as its holder numbered them: the entries after the
  * anchor's position (in stream order) that the delivery rule lets through, counted on from the anchor's seq.
+ * With `away` (the record's `away_from`), presence events after `away.from` were never numbered, since the
+ * session was waiting for a resume: they are not counted but collected in `away.missed`, those before the
+ * anchor too (an anchor taken while away, at a stop, may be later than `away.from`), so `entries` must start
+ * at the earlier of the two positions.
  */
 export function rebuildDispatches(
   entries: readonly StreamEntry[],
@@ -41,10 +46,15 @@ export function rebuildDispatches(
   anchor: Anchor,
   sessionId: string,
   userId: string,
+  away?: { readonly from: string; readonly missed: StreamEntry[] },
 ): NumberedDispatch[] {
   const out: NumberedDispatch[] = [];
   let seq = anchor.seq;
   for (const entry of entries) {
+    if (away !== undefined && isPresenceEvent(entry.message.type) && comparePositions(entry.id, away.from) > 0) {
+      if (reaches(entry, channels, sessionId, userId)) away.missed.push(entry);
+      continue;
+    }
     if (comparePositions(entry.id, anchor.pos) <= 0) continue;
     if (!reaches(entry, channels, sessionId, userId)) continue;
     seq += 1;

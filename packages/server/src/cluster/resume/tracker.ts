@@ -29,12 +29,22 @@ interface Track {
   marker: { token: string; at: number } | undefined;
   /** Being rebuilt here: no hooks until it is done. */
   rebuilding: boolean;
+  /** The position from which the session was away (its presence events not numbered), while it is. */
+  awayFrom: string | undefined;
   dirty: boolean;
   writtenAt: number;
 }
 
 function newTrack(rebuilding: boolean): Track {
-  return { channels: undefined, anchors: [], marker: undefined, rebuilding, dirty: true, writtenAt: 0 };
+  return {
+    channels: undefined,
+    anchors: [],
+    marker: undefined,
+    rebuilding,
+    awayFrom: undefined,
+    dirty: true,
+    writtenAt: 0,
+  };
 }
 
 export interface TrackerOptions {
@@ -82,7 +92,15 @@ export class StreamTracker implements SessionHooks {
 
   /** A session got a connection: a new one starts its first stretch. */
   attached(session: Session): void {
-    if (this.closed || this.tracks.has(session.id)) return;
+    const resumed = this.tracks.get(session.id);
+    if (resumed !== undefined && resumed.awayFrom !== undefined && !resumed.rebuilding) {
+      // Back: presence is numbered again. What it missed went out as dispatches the stream never saw (which
+      // ended the stretch) or there was none, and then the anchors need no away position.
+      resumed.awayFrom = undefined;
+      resumed.dirty = true;
+      this.flushSoon();
+    }
+    if (this.closed || resumed !== undefined) return;
     const track = newTrack(false);
     this.tracks.set(session.id, track);
     session.gateWith((dispatch) => this.gate(track, dispatch));
@@ -111,7 +129,14 @@ export class StreamTracker implements SessionHooks {
   detached(session: Session): void {
     const track = this.tracks.get(session.id);
     if (track === undefined || track.rebuilding) return;
-    if (this.backplaneClean()) this.anchor(session, track);
+    if (this.backplaneClean()) {
+      this.anchor(session, track);
+      // From here on the holder numbers no presence event for it: a rebuild must skip them too.
+      if (track.channels !== undefined) {
+        track.awayFrom = this.position;
+        track.dirty = true;
+      }
+    }
     this.flushSoon();
   }
 
@@ -215,6 +240,7 @@ export class StreamTracker implements SessionHooks {
   private breakStretch(track: Track): void {
     track.channels = undefined;
     track.anchors = [];
+    track.awayFrom = undefined;
     track.dirty = true;
   }
 
@@ -228,6 +254,7 @@ export class StreamTracker implements SessionHooks {
       if (position === undefined || session.ended || !this.backplaneClean()) return;
       track.channels = new Map(this.channelsOf(session).map((channel) => [channel, { from: position }]));
       track.anchors = [{ seq: session.lastSeq, pos: position }];
+      track.awayFrom = session.away ? position : undefined;
       track.dirty = true;
       this.flushSoon();
     });
@@ -258,6 +285,7 @@ export class StreamTracker implements SessionHooks {
       device_type: session.deviceType,
       channels: Object.fromEntries(track.channels ?? []),
       anchors: track.channels === undefined ? [] : [...track.anchors],
+      ...(track.channels === undefined || track.awayFrom === undefined ? {} : { away_from: track.awayFrom }),
     };
   }
 

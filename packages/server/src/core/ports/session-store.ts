@@ -29,6 +29,11 @@ export interface SessionRecord {
   readonly channels: Readonly<Record<string, ChannelSpan>>;
   /** Oldest first. */
   readonly anchors: readonly Anchor[];
+  /**
+   * Set while the session waits for a resume: from this position on its holder numbered no presence event
+   * (a detached session buffers none), so a rebuild skips them too and tells the client presence as it is.
+   */
+  readonly away_from?: string;
 }
 
 /** A session record with the instance that holds the session now. */
