@@ -1,4 +1,4 @@
-import type { PresenceEntry, ServerFrameOf } from '@gateway/protocol';
+import type { AckResults, PresenceEntry, ServerFrameOf } from '@gateway/protocol';
 import type { PresenceChange } from './events';
 
 type Members = ReadonlyMap<string, PresenceEntry>;
@@ -9,10 +9,10 @@ export interface PresenceState {
   readonly rooms: ReadonlyMap<string, Members>;
 }
 
-/** The frames presence is kept current from. */
-export type PresenceFrame = ServerFrameOf<
-  'ready' | 'presence.join' | 'presence.update' | 'presence.leave' | 'subscribed' | 'unsubscribed'
->;
+/** The frames presence is kept current from, and the pages that complete a cut `ready`. */
+export type PresenceFrame =
+  | ServerFrameOf<'ready' | 'presence.join' | 'presence.update' | 'presence.leave' | 'subscribed' | 'unsubscribed'>
+  | { type: 'presence.list'; payload: AckResults['presence.list'] };
 
 export const emptyPresence: PresenceState = { global: new Map(), rooms: new Map() };
 
@@ -76,6 +76,12 @@ export function reducePresence(state: PresenceState, frame: PresenceFrame): Pres
       const rooms = new Map(state.rooms).set(roomId, withEntry(state.rooms.get(roomId) ?? new Map(), presence));
       return { global: state.global.has(userId) ? withEntry(state.global, presence) : state.global, rooms };
     }
+    case 'presence.list': {
+      // More of the snapshot `ready` began: each entry as it was when the page was made (events since follow it).
+      const global = new Map(state.global);
+      for (const entry of frame.payload.presence) global.set(entry.user_id, entry);
+      return { global, rooms: state.rooms };
+    }
     case 'presence.leave': {
       const { room_id: roomId, user_id: userId } = frame.payload;
       if (roomId === undefined) {
@@ -97,7 +103,13 @@ export function reducePresence(state: PresenceState, frame: PresenceFrame): Pres
 
 /** What a frame changed, for the `presence` event. */
 export function describeChange(frame: PresenceFrame): PresenceChange {
-  if (frame.type === 'ready' || frame.type === 'subscribed' || frame.type === 'unsubscribed') return {};
+  if (
+    frame.type === 'ready' ||
+    frame.type === 'subscribed' ||
+    frame.type === 'unsubscribed' ||
+    frame.type === 'presence.list'
+  )
+    return {};
   const { room_id: roomId } = frame.payload;
   const userId = frame.type === 'presence.leave' ? frame.payload.user_id : frame.payload.presence.user_id;
   return roomId === undefined ? { user_id: userId } : { user_id: userId, room_id: roomId };
