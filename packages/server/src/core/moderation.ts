@@ -67,6 +67,12 @@ export class Moderation {
     const disconnected = this.carryOut(command);
     this.node.publish(MODERATION_CHANNEL, commandMessage(command));
     this.settings.logger.info({ ...logged(command), disconnected }, 'moderation: disconnect');
+    if (this.node.status().state !== 'ok') {
+      this.settings.logger.warn(
+        logged(command),
+        'moderation: the backplane is degraded; other instances did not hear it',
+      );
+    }
     return { disconnected };
   }
 
@@ -101,15 +107,17 @@ export class Moderation {
       const userId = this.settings.registry.session(target.sessionId)?.user.id;
       if (userId === undefined) return;
       const forUser: DisconnectCommand = { ...command, origin: this.settings.serverId, target: { userId } };
-      this.record(userId, ban);
-      const disconnected = this.carryOut(forUser);
-      this.node.publish(MODERATION_CHANNEL, commandMessage(forUser));
-      this.settings.logger.info({ ...logged(forUser), disconnected }, 'moderation: banned the user of a session');
+      // Stored first, as the asking instance would have: a client closed below finds it wherever it returns.
+      void this.record(userId, ban).then(() => {
+        const disconnected = this.carryOut(forUser);
+        this.node.publish(MODERATION_CHANNEL, commandMessage(forUser));
+        this.settings.logger.info({ ...logged(forUser), disconnected }, 'moderation: banned the user of a session');
+      });
       return;
     }
     // Written again here so that a store of this process (gateways sharing an in-memory backplane) has it
     // too; a shared store keeps the ban that ends last, so this changes nothing there.
-    if ('userId' in target && ban !== undefined) this.record(target.userId, ban);
+    if ('userId' in target && ban !== undefined) void this.record(target.userId, ban);
     const disconnected = this.carryOut(command);
     if (disconnected > 0) this.settings.logger.info({ ...logged(command), disconnected }, 'moderation: disconnect');
   }
@@ -136,15 +144,12 @@ export class Moderation {
     return ended;
   }
 
-  private record(userId: string, ban: Ban): void {
-    const store = this.settings.bans;
-    if (store === undefined) return;
-    const failed = (error: unknown) => this.settings.logger.warn({ err: error, user_id: userId }, 'ban not stored');
+  /** Stores a ban another instance asked for; settles either way (a failure is logged: nobody here can retry). */
+  private async record(userId: string, ban: Ban): Promise<void> {
     try {
-      const written = store.ban(userId, ban);
-      if (written instanceof Promise) written.catch(failed);
+      await this.settings.bans?.ban(userId, ban);
     } catch (error) {
-      failed(error);
+      this.settings.logger.error({ err: error, user_id: userId }, 'moderation: ban not stored');
     }
   }
 }
