@@ -13,6 +13,7 @@ import { createGateway } from './gateway';
 import { createDemoFiles } from './http/demo-files';
 import { createHttpHandler } from './http/handler';
 import { operatorAccess } from './http/operator-access';
+import { createModerationEndpoint } from './http/moderation';
 import { createPublishEndpoint } from './http/publish';
 import { createPrometheusMetrics } from './metrics/prometheus';
 import { RedisBackplane } from './redis/backplane';
@@ -262,6 +263,10 @@ export async function startServer<const Events extends readonly EventDefinition[
           logger,
           ...(publishMaxBytes === undefined ? {} : { maxBodyBytes: publishMaxBytes }),
         });
+  // Acting on users needs a key in every mode: the operator key, or the publish key as for the reading endpoints.
+  const moderationKey = operatorKey ?? publishKey;
+  const moderation =
+    moderationKey === undefined ? undefined : createModerationEndpoint({ gateway, key: moderationKey, logger });
   const http = createServer(
     {
       headersTimeout: headersTimeoutMs,
@@ -273,6 +278,7 @@ export async function startServer<const Events extends readonly EventDefinition[
       demo: createDemoFiles(demoDir),
       logger,
       publish,
+      moderation,
       operator,
       metrics: prometheus?.scrape,
     }),

@@ -48,6 +48,21 @@ function post(url: string, body: string, headers: Record<string, string> = { aut
   return fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 }
 
+describe('POST /moderation/disconnect on the server', () => {
+  it('is routed behind the operator key, and does not exist without a key, dev mode included', async () => {
+    const keyed = await startTestServer({ operatorKey: KEY, heartbeatIntervalMs: 3_600_000 });
+    const { client: ann } = await keyed.join({ user_id: 'ann' });
+    const url = `${keyed.server.url}/moderation/disconnect`;
+    expect((await post(url, JSON.stringify({ user_id: 'ann' }), {})).status).toBe(401);
+    const response = await post(url, JSON.stringify({ user_id: 'ann', reason: 'Spam.' }));
+    expect(await response.json()).toEqual({ disconnected: 1 });
+    expect((await ann.closed).code).toBe(CloseCode.disconnected);
+
+    const keyless = await startTestServer({ heartbeatIntervalMs: 3_600_000 });
+    expect((await post(`${keyless.server.url}/moderation/disconnect`, '{"user_id":"ann"}')).status).toBe(404);
+  });
+});
+
 describe('POST /moderation/disconnect', () => {
   it('disconnects through the gateway and answers 200 {disconnected}', async () => {
     const clock = new ManualClock();

@@ -10,6 +10,11 @@ export interface HttpHandlerOptions {
   logger: Logger;
   /** POST /publish (`createPublishEndpoint`); absent when no publish key is configured: 404. */
   publish?: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+  /**
+   * POST /moderation/disconnect (`createModerationEndpoint`); absent when no operator or publish key is
+   * configured (even in dev mode: it acts, it does not only read): 404.
+   */
+  moderation?: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
   /** Who may read `/stats`, `/rooms/:id` and `/metrics` (`operatorAccess`). */
   operator: OperatorAccess;
   /** The Prometheus scrape for `GET /metrics`; absent: 404. */
@@ -45,12 +50,25 @@ function sendBody(
  * HTTP on the gateway's port: health (seed 002) and the demo page for anyone; stats (seed 004), room status
  * (seed 003) and Prometheus metrics for operators (docs/http.md).
  */
-export function createHttpHandler({ gateway, demo, logger, publish, operator, metrics }: HttpHandlerOptions) {
+export function createHttpHandler({
+  gateway,
+  demo,
+  logger,
+  publish,
+  moderation,
+  operator,
+  metrics,
+}: HttpHandlerOptions) {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname === '/publish') {
       if (publish === undefined) sendJson(res, 404, { error: 'not_found' });
       else await publish(req, res);
+      return;
+    }
+    if (pathname === '/moderation/disconnect') {
+      if (moderation === undefined) sendJson(res, 404, { error: 'not_found' });
+      else await moderation(req, res);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
