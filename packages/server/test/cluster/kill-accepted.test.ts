@@ -102,9 +102,12 @@ describe.skipIf(!redis.available)(redisSuiteTitle('cluster: an accepted message 
   }, 60_000);
 
   afterAll(async () => {
-    await balancer?.close();
-    await stopInstances();
-    await stopRedisServers();
+    try {
+      await balancer?.close();
+    } finally {
+      await stopInstances();
+      await stopRedisServers();
+    }
   });
 
   it('every acked message reaches every subscriber exactly once, whenever the kill lands', async ({ annotate }) => {

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createRedisSharedState,
   RedisBackplane,
@@ -34,6 +34,7 @@ describe.skipIf(!redis.available)(redisSuiteTitle('cluster: a chat send is acked
   let shared: RedisSharedState;
   let running: RunningServer;
   let refuseNext = 0;
+  const clients: TestClient[] = [];
 
   beforeAll(async () => {
     server = await startRedisServer();
@@ -63,16 +64,24 @@ describe.skipIf(!redis.available)(redisSuiteTitle('cluster: a chat send is acked
     });
   });
 
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+  });
+
   afterAll(async () => {
-    await running?.close();
-    await backplane?.close();
-    await shared?.close();
-    inspector?.disconnect();
-    await stopRedisServers();
+    try {
+      await running?.close();
+      await backplane?.close();
+      await shared?.close();
+      inspector?.disconnect();
+    } finally {
+      await stopRedisServers();
+    }
   });
 
   async function member(userId: string): Promise<TestClient> {
     const client = await connectClient(running.wsUrl);
+    clients.push(client);
     await client.next('hello');
     client.send({ type: 'identify', payload: { user_id: userId } });
     await client.next('ready');
@@ -108,8 +117,6 @@ describe.skipIf(!redis.available)(redisSuiteTitle('cluster: a chat send is acked
       .toEqual([ack.payload.message_id]);
     // Published, so nothing is left to rescue.
     await expect.poll(() => inspector.hlen(unpublishedKey('gw:', running.gateway.serverId))).toBe(0);
-    sender.close();
-    receiver.close();
   });
 
   it('refuses a send while Redis answers with an error (out of memory), and accepts it again after', async () => {
@@ -133,8 +140,6 @@ describe.skipIf(!redis.available)(redisSuiteTitle('cluster: a chat send is acked
     await expect
       .poll(() => receiver.all('chat.message').map((f) => f.payload.message_id))
       .toEqual([ack.payload.message_id]);
-    sender.close();
-    receiver.close();
   });
 
   it('refuses a duplicate whose note failed, keeping the claim: the next retry is the original, once', async () => {
@@ -157,8 +162,6 @@ describe.skipIf(!redis.available)(redisSuiteTitle('cluster: a chat send is acked
     await receiver.barrier();
     expect(receiver.all('chat.message').map((f) => f.payload.message_id)).toEqual([first.payload.message_id]);
     expect(sender.all('chat.message').map((f) => f.payload.message_id)).toEqual([first.payload.message_id]);
-    sender.close();
-    receiver.close();
   });
 
   it('keeps a connection’s acks and dispatches in the order its frames came, each ack before its dispatch', async () => {
@@ -178,7 +181,5 @@ describe.skipIf(!redis.available)(redisSuiteTitle('cluster: a chat send is acked
       .filter((f) => (f.type === 'ack' && f.ref?.startsWith('burst-')) || f.type === 'chat.message')
       .map((f) => (f.type === 'ack' ? `ack ${f.ref}` : `msg ${f.payload.client_msg_id}`));
     for (const id of ids) expect(order.indexOf(`ack ${id}`)).toBeLessThan(order.indexOf(`msg ${id}`));
-    sender.close();
-    receiver.close();
   });
 });
