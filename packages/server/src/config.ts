@@ -17,6 +17,7 @@ export interface EnvConfig
     | 'jwtAudience'
     | 'jwtIssuer'
     | 'maxTokenLifetimeMs'
+    | 'globalPresence'
     | 'operatorKey'
     | 'trustProxy'
     | 'maxConnectionsPerAddress'
@@ -36,7 +37,8 @@ const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 
  * PUBLISH_KEY (the server key of POST /publish; absent: no such endpoint) and PRESENCE_TTL_MS (with Redis: how
  * long a crashed instance's users stay online; default 30000), JWT_AUDIENCE and JWT_ISSUER (comma-separated `aud`
  * and `iss` values a token must carry one of; default no check) and MAX_TOKEN_LIFETIME_MS (the longest a
- * verified token keeps a connection, `exp` or not; default 86400000).
+ * verified token keeps a connection, `exp` or not; default 86400000) and GLOBAL_PRESENCE (1: everyone connected
+ * sees everyone, seed 000's presence; default off: users see the members of their rooms).
  *
  * The operator's surface (docs/http.md): OPERATOR_KEY (the Bearer key of GET /stats, /rooms/:id and /metrics;
  * absent: PUBLISH_KEY serves, and with neither those endpoints answer 404 except in dev mode outside
@@ -82,6 +84,13 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       throw new Error(`PRESENCE_TTL_MS must be a whole number of milliseconds, at least 300, got "${presenceTtl}".`);
     }
     config.presenceTtlMs = ms;
+  }
+  const globalPresence = env.GLOBAL_PRESENCE?.trim();
+  if (globalPresence !== undefined && globalPresence !== '') {
+    if (globalPresence !== '0' && globalPresence !== '1') {
+      throw new Error(`GLOBAL_PRESENCE must be 1 or 0, got "${globalPresence}".`);
+    }
+    config.globalPresence = globalPresence === '1';
   }
   const audience = listOf(env.JWT_AUDIENCE);
   if (audience !== undefined) config.jwtAudience = audience;

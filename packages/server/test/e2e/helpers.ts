@@ -26,7 +26,14 @@ afterEach(async () => {
 export async function startE2EServer<const Events extends Definitions = []>(
   options: ServerOptions<Events> = {},
 ): Promise<RunningServer<Events>> {
-  const server = await startServer<Events>({ port: 0, host: '127.0.0.1', logLevel: 'silent', ...options });
+  // Seed 000's global presence, which these flows were written against (off by default).
+  const server = await startServer<Events>({
+    port: 0,
+    host: '127.0.0.1',
+    logLevel: 'silent',
+    globalPresence: true,
+    ...options,
+  });
   servers.push(server);
   return server;
 }

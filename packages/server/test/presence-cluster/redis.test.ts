@@ -26,7 +26,7 @@ describe.skipIf(!redis.available)(redisSuiteTitle('presence across instances on 
 
   beforeAll(async () => {
     const server = await startRedisServer();
-    env = { REDIS_URL: server.url, PRESENCE_TTL_MS: String(TTL_MS) };
+    env = { REDIS_URL: server.url, PRESENCE_TTL_MS: String(TTL_MS), GLOBAL_PRESENCE: '1' };
     [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
   }, 30_000);
 
