@@ -39,6 +39,9 @@ describe('defaults', () => {
       maxTokenLifetimeMs: 3_600_000,
     });
     expect(readConfig({ JWT_AUDIENCE: ' , ' })).not.toHaveProperty('jwtAudience');
+    expect(readConfig({ GLOBAL_PRESENCE: '1' }).globalPresence).toBe(true);
+    expect(readConfig({})).not.toHaveProperty('globalPresence');
+    expect(() => readConfig({ GLOBAL_PRESENCE: 'yes' })).toThrow(/GLOBAL_PRESENCE/);
     expect(() => readConfig({ MAX_TOKEN_LIFETIME_MS: '12.5' })).toThrow(/MAX_TOKEN_LIFETIME_MS/);
   });
 });

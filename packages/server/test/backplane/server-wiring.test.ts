@@ -74,8 +74,14 @@ describe.skipIf(!redis.available)(redisSuiteTitle('startServer with redisUrl', r
       expect(stats.backplane).toMatchObject({ kind: 'redis', state: 'ok', channels: 2 });
       expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: 'ok', connections: 0, mode: 'dev' });
       const channels = await inspector.pubsub('CHANNELS', 'x:*');
-      // …and `presence`, the instances' presence deltas (its own backplane node, so not in the count above).
-      expect([...channels].sort()).toEqual(['x:all', `x:node:${server.gateway.serverId}`, 'x:presence']);
+      // …`presence`, the instances' presence deltas, and `moderation`, operators' commands (each on its own
+      // backplane node, so not in the count above).
+      expect([...channels].sort()).toEqual([
+        'x:all',
+        'x:moderation',
+        `x:node:${server.gateway.serverId}`,
+        'x:presence',
+      ]);
     } finally {
       await server.close();
     }
