@@ -2,7 +2,7 @@
 // `pnpm bench`: the gateway beside the servers its users would pick instead, in one run.
 //
 //   node bench/src/run.mjs [--quick] [--runs N] [--idle-runs N] [--scenarios a,b] [--servers a,b]
-//                          [--gateway-dist] [--baseline <checkout>] [--no-redis] [--no-resume] [--no-docs]
+//                          [--gateway-dist] [--baseline <checkout>] [--no-redis] [--no-resume] [--no-acks] [--no-docs]
 //                          [--out path] [--max-minutes M]
 //
 // Scenarios: fanout-100, fanout-1000, fanout-5000, rooms, idle, stalled (quick: fanout-200, rooms, idle, stalled).
@@ -869,6 +869,34 @@ function budgets(all, bundles, resume) {
  * Resume time: the real client against the gateway, a socket cut under it, time to `resumed`.
  * @param {string} gatewayEntry
  */
+/**
+ * The durable ack's cost: `ack-latency.mjs` for this checkout and, with a baseline, for the baseline's sources,
+ * one after the other in this run. Returns the markdown lines of its tables.
+ * @param {string | undefined} baseline
+ */
+function measureAcks(baseline) {
+  const script = fileURLToPath(new URL('./ack-latency.mjs', import.meta.url));
+  const runOne = (extra) => {
+    const out = execFileSync(
+      process.execPath,
+      [script, '--connections', '10', '--seconds', '3', '--runs', '3', ...extra],
+      {
+        encoding: 'utf8',
+        timeout: 300_000,
+      },
+    );
+    return out.split('\n').filter((line) => line.startsWith('| '));
+  };
+  try {
+    const lines = runOne(['--label', 'gateway']);
+    if (baseline === undefined) return lines;
+    const before = runOne(['--label', 'baseline', '--server-src', join(baseline, 'packages/server/src')]);
+    return [...lines, ...before.slice(2)];
+  } catch (error) {
+    return [`Not measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`];
+  }
+}
+
 async function measureResume(gatewayEntry) {
   /** @type {import('node:child_process').ChildProcess | undefined} */
   let child;
@@ -980,6 +1008,7 @@ async function main() {
   if (skipped > 0) say(`WARNING: ${skipped} session(s) skipped: the run passed its bound of ${maxMinutes} minutes`);
 
   const resume = flag('no-resume') ? { error: 'skipped (--no-resume)' } : await measureResume(gateway.entry);
+  const acks = flag('no-acks') ? ['Not measured: skipped (--no-acks).'] : measureAcks(baselineRoot);
   const bundles = await bundleSizes();
 
   /** @type {Map<string, Map<string, ReturnType<typeof summarise>>>} */
@@ -1061,6 +1090,13 @@ async function main() {
     '### Client bundle',
     '',
     bundleTable,
+    '',
+    '### chat.send → ack',
+    '',
+    'Each connection its own user, sending its next message as soon as its ack arrives (`bench/src/ack-latency.mjs`);',
+    'on Redis the ack waits until the message is noted where another instance would rescue it (issue 12).',
+    '',
+    ...acks,
     '',
     '### Resume after a drop',
     '',
