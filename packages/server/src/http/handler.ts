@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gateway } from '../core/api';
 import type { Logger } from '../core/ports/logger';
 import { type DemoFiles, MISSING_DEMO_PAGE } from './demo-files';
+import { sendJson } from './json';
 import { admitOperator, type OperatorAccess } from './operator-access';
 
 export interface HttpHandlerOptions {
@@ -23,17 +24,6 @@ export interface HttpHandlerOptions {
 
 /** The endpoints that show what users do (rooms, messages, counts): for operators only. */
 const OPERATOR_PATHS = /^\/(stats|metrics|rooms\/[^/]+)$/;
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    ...headers,
-  });
-  res.end(text);
-}
 
 function sendBody(
   res: ServerResponse,

@@ -5,6 +5,7 @@ import { MAX_MODERATION_REASON } from '../core/moderation-command';
 import type { Logger } from '../core/ports/logger';
 import type { SendTarget } from '../core/types';
 import { bearerCheck } from './bearer';
+import { readJsonPost, sendJson } from './json';
 
 export interface ModerationEndpointOptions {
   gateway: Pick<Gateway, 'disconnect'>;
@@ -21,30 +22,6 @@ interface Issue {
 }
 
 const FIELDS = new Set(['user_id', 'session_id', 'reason', 'ban_ms']);
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    ...headers,
-  });
-  res.end(text);
-}
-
-/** The body as text, or undefined once it passes the cap (the rest is not read). */
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > maxBytes) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** `{user_id? | session_id?, reason?, ban_ms?}` as `disconnect`'s arguments, or what is wrong with it. */
 export function readDisconnectRequest(
@@ -92,38 +69,9 @@ export function createModerationEndpoint({ gateway, key, logger, maxBodyBytes = 
   const authorized = bearerCheck([key]);
 
   return async function moderation(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'POST') {
-      sendJson(res, 405, { error: 'method_not_allowed' }, { allow: 'POST' });
-      return;
-    }
-    if (!authorized(req.headers.authorization)) {
-      // The body is never read: `connection: close` ends the socket once the answer is written.
-      sendJson(res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer', connection: 'close' });
-      return;
-    }
-    const tooLarge = () =>
-      sendJson(res, 413, { error: 'payload_too_large', max_bytes: maxBodyBytes }, { connection: 'close' });
-    if (Number(req.headers['content-length'] ?? 0) > maxBodyBytes) {
-      tooLarge();
-      return;
-    }
-    const text = await readBody(req, maxBodyBytes);
-    if (text === undefined) {
-      tooLarge();
-      req.destroy();
-      return;
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      sendJson(res, 400, {
-        error: 'invalid_json',
-        issues: [{ path: '(root)', message: 'The body is not valid JSON.' }],
-      });
-      return;
-    }
-    const request = readDisconnectRequest(body);
+    const posted = await readJsonPost(req, res, { authorized, maxBodyBytes });
+    if (posted === undefined) return;
+    const request = readDisconnectRequest(posted.body);
     if ('issues' in request) {
       sendJson(res, 400, { error: 'invalid_request', issues: request.issues });
       return;
