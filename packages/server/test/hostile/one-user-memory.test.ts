@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runGcScript } from '../helpers/gc-child';
 
 const attackScript = fileURLToPath(new URL('./one-user-attack.ts', import.meta.url));
 const serverModule = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 interface Outcome {
   retained_bytes: number;
@@ -15,28 +13,9 @@ interface Outcome {
 }
 
 /** Runs the attack in a process of its own with `--expose-gc`, so the heap it reports holds nothing else. */
-function runAttack(attack: Record<string, unknown>): Promise<Outcome> {
-  const child = spawn(
-    process.execPath,
-    ['--expose-gc', '--import', tsxLoader, '--conditions=@gateway/source', attackScript],
-    { env: { ...process.env, ATTACK: JSON.stringify({ serverModule, ...attack }) }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) reject(new Error(`the attack exited with ${code}: ${stderr}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Outcome);
-    });
-  });
+async function runAttack(attack: Record<string, unknown>): Promise<Outcome> {
+  const lines = await runGcScript(attackScript, 'ATTACK', { serverModule, ...attack }, 60_000);
+  return JSON.parse(lines.at(-1) ?? '{}') as Outcome;
 }
 
 const MiB = 1024 * 1024;

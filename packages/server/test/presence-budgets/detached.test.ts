@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runGcScript } from '../helpers/gc-child';
 import { request } from '../helpers/requests';
 import { dropConnection, framesOf, lastSeq, resume } from '../helpers/resume';
 import { startTestServer } from '../helpers/server';
@@ -62,7 +61,6 @@ describe('a session waiting for a resume buffers no presence event', () => {
 
 const costScript = fileURLToPath(new URL('./detached-cost.ts', import.meta.url));
 const serverModule = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 interface Checkpoint {
   sessions: number;
@@ -71,34 +69,9 @@ interface Checkpoint {
 }
 
 /** Runs detached-cost.ts in a process of its own with `--expose-gc`: one line per checkpoint. */
-function measure(cost: Record<string, unknown>): Promise<Checkpoint[]> {
-  const child = spawn(
-    process.execPath,
-    ['--expose-gc', '--import', tsxLoader, '--conditions=@gateway/source', costScript],
-    { env: { ...process.env, COST: JSON.stringify({ serverModule, ...cost }) }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) reject(new Error(`detached-cost exited with ${code}: ${stderr}`));
-      else
-        resolve(
-          stdout
-            .trim()
-            .split('\n')
-            .map((line) => JSON.parse(line) as Checkpoint),
-        );
-    });
-  });
+async function measure(cost: Record<string, unknown>): Promise<Checkpoint[]> {
+  const lines = await runGcScript(costScript, 'COST', { serverModule, ...cost }, 150_000);
+  return lines.map((line) => JSON.parse(line) as Checkpoint);
 }
 
 /** What one more dropped session may cost, whatever their number (the joins it buffered before dropping too). */
