@@ -40,3 +40,14 @@ export function runGcScript(
     });
   });
 }
+
+/**
+ * Inside such a script: the heap after full collections (several, so objects freed by finalizers of the first
+ * go too). Throws when the process was not started with `--expose-gc`, since the figure would mean nothing.
+ */
+export function settledHeap(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('run with --expose-gc');
+  for (let i = 0; i < 4; i++) gc();
+  return process.memoryUsage().heapUsed;
+}

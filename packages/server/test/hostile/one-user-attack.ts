@@ -7,6 +7,7 @@
 // options: startServer options, messages, rooms, contentChars, metadataChars?, recordings }. Uses only the public API
 // (startServer, stats) and the wire, so it runs against older checkouts too.
 import WebSocket from 'ws';
+import { settledHeap } from '../helpers/gc-child';
 
 interface Attack {
   serverModule: string;
@@ -20,13 +21,8 @@ interface Attack {
 }
 
 const attack = JSON.parse(process.env.ATTACK ?? '{}') as Attack;
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with --expose-gc');
-
-function settledHeap(): number {
-  for (let i = 0; i < 4; i++) gc?.();
-  return process.memoryUsage().heapUsed;
-}
+// Before anything is measured: a process started without --expose-gc fails here, not halfway.
+settledHeap();
 
 type Frame = { type: string; ref?: string; payload?: Record<string, unknown> };
 

@@ -11,6 +11,7 @@
 // so it runs against older checkouts too: `node --expose-gc --import tsx --conditions=@gateway/source
 // packages/server/test/presence-budgets/detached-cost.ts` with COST set.
 import WebSocket from 'ws';
+import { settledHeap } from '../helpers/gc-child';
 
 interface Cost {
   serverModule: string;
@@ -20,13 +21,8 @@ interface Cost {
 }
 
 const cost = JSON.parse(process.env.COST ?? '{}') as Cost;
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with --expose-gc');
-
-function settledHeap(): number {
-  for (let i = 0; i < 4; i++) gc?.();
-  return process.memoryUsage().heapUsed;
-}
+// Before anything is measured: a process started without --expose-gc fails here, not halfway.
+settledHeap();
 
 /** Connects, identifies as `userId` and resolves once `ready` came, with the socket. */
 function identify(url: string, userId: string): Promise<WebSocket> {
