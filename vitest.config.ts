@@ -2,8 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One config, each package a project; every project resolves workspace packages to their
-// TypeScript source through the `@gateway/source` export condition, so tests need no build.
-const sourceCondition = ['@gateway/source'];
+// TypeScript source through the `@gateway/source` export condition, so tests need no build. Setting
+// conditions replaces Vite's defaults, so `node` is named again: tests run in Node and take the client's
+// Node entry (the one that loads `ws`), as a Node bot does.
+const sourceCondition = ['@gateway/source', 'node'];
 
 export default defineConfig({
   test: {

@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import { DEVELOPMENT_CONDITIONS, publishedExports } from './packaging/published-exports.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const packages = ['protocol', 'client', 'server'];
@@ -18,11 +20,8 @@ const shipped = {
   server: ['demo/public/index.html', 'demo/public/demo.js'],
 };
 
-/** Conditions that point into the repository only (sources), never into the published tarball. */
-const UNPUBLISHED_CONDITIONS = new Set(['@gateway/source']);
-
 function targets(entry, found = [], condition = undefined) {
-  if (UNPUBLISHED_CONDITIONS.has(condition)) return found;
+  if (DEVELOPMENT_CONDITIONS.has(condition)) return found;
   if (typeof entry === 'string') found.push(entry);
   else if (entry && typeof entry === 'object') {
     for (const [key, value] of Object.entries(entry)) targets(value, found, key);
@@ -49,6 +48,11 @@ for (const name of packages) {
   const dir = join(root, 'packages', name);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   if (manifest.sideEffects !== false) problems.push(`${manifest.name}: sideEffects is not false`);
+  if (!isDeepStrictEqual(manifest.publishConfig?.exports, publishedExports(manifest.exports))) {
+    problems.push(
+      `${manifest.name}: publishConfig.exports is not exports without development conditions (run node scripts/packaging/published-exports.mjs)`,
+    );
+  }
   for (const [subpath, entry] of Object.entries(manifest.exports)) {
     if (entry && typeof entry === 'object' && Object.keys(entry).some((key) => key === 'import' || key === 'require')) {
       for (const condition of ['import', 'require']) {
