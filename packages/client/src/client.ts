@@ -10,15 +10,15 @@ import {
   type ServerPayloads,
   type User,
 } from '@gateway/protocol';
-import EventEmitter from 'eventemitter3';
-import IsomorphicWebSocket from 'isomorphic-ws';
+// The named export: eventemitter3's types are CommonJS, so under NodeNext a default import is the module, not the class.
+import { EventEmitter } from 'eventemitter3';
 import { afterClose } from './after-close';
 import { Connection, GIVING_UP, type InboundFrame } from './connection';
 import { GatewayClientError } from './errors';
 import type { ClientEventArgs, ClientState, MetaEvents } from './events';
 import { GapRepair } from './gap-repair';
 import { browserLifecycle, type LifecycleEvent } from './lifecycle';
-import type { ClientOptions, PresenceOptions } from './options';
+import { type ClientOptions, DEFAULT_MAX_FRAME, type PresenceOptions } from './options';
 import type { Outgoing, Reply } from './outgoing/frame';
 import { OutgoingRequests } from './outgoing/outgoing-requests';
 import {
@@ -35,8 +35,9 @@ import type { Gap } from './sequencer';
 import { type Loose, SessionMemory } from './session-memory';
 import { type Clock, systemClock } from './timer';
 import { singleFlight } from './token';
-import { cappedWs, type WebSocketConstructor } from './transport';
+import type { WebSocketConstructor } from './transport';
 import { TypingView } from './typing-view';
+import { checkUrl } from './url';
 
 type Definitions = readonly EventDefinition[];
 type ReadyPayload = ServerPayloads['ready'];
@@ -97,10 +98,14 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     this._options = options;
     this._clock = options.clock ?? systemClock;
     this._random = options.random ?? Math.random;
-    this._WebSocket =
-      options.WebSocket ??
-      (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ??
-      cappedWs(IsomorphicWebSocket, options.maxIncomingFrameBytes ?? 1_048_576);
+    checkUrl(options.url);
+    const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (WebSocket === undefined) {
+      throw new TypeError(
+        'No WebSocket in this runtime: pass options.WebSocket (on Node 20, install ws: npm install ws).',
+      );
+    }
+    this._WebSocket = WebSocket;
     const events = options.events ?? [];
     this._decoder = createServerFrameDecoder(events) as Decoder<InboundFrame>;
     this._customEvents = new Map(events.map((event) => [event.name, event]));
@@ -357,7 +362,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
           decoder: this._decoder,
           graceMs: this._options.heartbeatGraceMs ?? 5000,
           connectTimeoutMs: this._timeoutMs,
-          maxFrameBytes: this._options.maxIncomingFrameBytes ?? 1_048_576,
+          maxFrameBytes: this._options.maxIncomingFrameBytes ?? DEFAULT_MAX_FRAME,
           lastSeq: () => this._inbox.last,
         },
         {

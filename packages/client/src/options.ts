@@ -3,6 +3,9 @@ import type { Lifecycle } from './lifecycle';
 import type { Clock } from './timer';
 import type { WebSocketConstructor } from './transport';
 
+/** `maxIncomingFrameBytes` by default: 1 MiB. */
+export const DEFAULT_MAX_FRAME = 1_048_576;
+
 export interface ReconnectOptions {
   /**
    * Shortest wait before a reconnect, and the base of the exponential ceiling.
@@ -53,7 +56,11 @@ export interface ClientOptions<Defs extends readonly EventDefinition[] = []> {
   presence?: PresenceOptions;
   /** The application's own event types (`defineEvent`): validated when received, typed in `on` and `send`. */
   events?: Defs;
-  /** WebSocket constructor. Default: `globalThis.WebSocket`, else the `ws` package through `isomorphic-ws` (Node 20). */
+  /**
+   * WebSocket constructor. Default: `globalThis.WebSocket`. Under Node (the package's `node` export condition)
+   * the default is the `ws` package when installed (an optional peer dependency), with its `maxPayload` set
+   * from `maxIncomingFrameBytes`, else Node 22's global WebSocket. With none, `createClient` throws a TypeError.
+   */
   WebSocket?: WebSocketConstructor;
   /**
    * Network and app-state changes (React Native: adapt `AppState` and NetInfo; send `terminate` when the app

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { type ClientOptions, createClient, defineEvent, type EventDefinition, type GatewayClient } from '../src/index';
+import { type ClientOptions, createClient, defineEvent, type EventDefinition, type GatewayClient } from '../src/node';
 import { FakeServer } from './fake-server';
 import { nextEvent, reachState } from './helpers';
 import { ManualClock } from './manual-clock';

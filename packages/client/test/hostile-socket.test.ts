@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AddressInfo, WebSocketServer } from 'ws';
-import { createClient, type GatewayClientError } from '../src/index';
+import { createClient, type GatewayClientError } from '../src/node';
 import { FakeServer } from './fake-server';
 import { nextEvent, watchCrashes } from './helpers';
 
