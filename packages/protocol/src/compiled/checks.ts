@@ -129,3 +129,15 @@ export const object =
     }
     return result;
   };
+
+/**
+ * Every server frame's check from its payload's: the envelope of `envelope.ts`, `{ type, payload, seq?, ref? }`,
+ * with the table's key as the one `type` accepted.
+ */
+export function frames<K extends string>(seq: Check, ref: Check, payloads: Record<K, Check>): Record<K, Check> {
+  const table = {} as Record<K, Check>;
+  for (const type in payloads) {
+    table[type] = object({ type: oneOf([type]), payload: payloads[type], seq: optional(seq), ref: optional(ref) });
+  }
+  return table;
+}

@@ -197,11 +197,35 @@ export function compileValidators(): CompiledModule {
     return name;
   }
 
-  const table = (schemas: Readonly<Record<string, z.ZodMiniType>>, what: string): string =>
+  type Read = (schema: z.ZodMiniType, what: string, type: string) => string;
+  const table = (schemas: Readonly<Record<string, z.ZodMiniType>>, what: string, read: Read = expression): string =>
     Object.entries(schemas)
-      .map(([type, schema]) => `  ${propertyKey(type)}: ${expression(schema, `${what} ${type}`)},`)
+      .map(([type, schema]) => `  ${propertyKey(type)}: ${read(schema, `${what} ${type}`, type)},`)
       .join('\n');
-  const serverTable = table(serverFrameSchemas, 'server frame');
+  // Every server frame is envelope.ts's `{ type, payload, seq?, ref? }`: the table holds the payloads, and
+  // `frames()` wraps each in that envelope at load, instead of the envelope being written out once per frame.
+  const seq = reference(primitives.Seq, 'Seq');
+  const ref = reference(primitives.Ref, 'Ref');
+  const innerOf = (member: z.ZodMiniType | undefined) => (member === undefined ? undefined : defOf(member).innerType);
+  const payloadOf: Read = (schema, what, type) => {
+    const def = defOf(schema);
+    const { type: literal, payload, seq: seqMember, ref: refMember, ...others } = def.shape ?? {};
+    const enveloped =
+      def.type === 'object' &&
+      (def.checks ?? []).length === 0 &&
+      Object.keys(others).length === 0 &&
+      literal !== undefined &&
+      defOf(literal).type === 'literal' &&
+      JSON.stringify(defOf(literal).values) === JSON.stringify([type]) &&
+      defOf(seqMember ?? literal).type === 'optional' &&
+      innerOf(seqMember) === primitives.Seq &&
+      defOf(refMember ?? literal).type === 'optional' &&
+      innerOf(refMember) === primitives.Ref;
+    if (!enveloped || payload === undefined) throw new Error(`${what}: not in the frame envelope frames() assumes`);
+    return reference(payload, `${what}.payload`);
+  };
+  const serverTable = table(serverFrameSchemas, 'server frame', payloadOf);
+  combinators.add('frames');
   const ackTable = table(ackResultSchemas, 'ack result');
 
   const source = [
@@ -214,9 +238,9 @@ export function compileValidators(): CompiledModule {
     ...declarations,
     '',
     '/** Every frame a server may send, by type. */',
-    'export const serverFrameChecks: Readonly<Record<ServerFrameType, Check>> = {',
+    `export const serverFrameChecks: Readonly<Record<ServerFrameType, Check>> = frames(${seq}, ${ref}, {`,
     serverTable,
-    '};',
+    '});',
     '',
     '/** The `ack` payload answering each request type. */',
     'export const ackResultChecks: Readonly<Record<AckResultType, Check>> = {',

@@ -2,14 +2,14 @@
 // compiled.test.ts fails when this file differs from what scripts/compile-validators.ts would write.
 import type { AckResultType } from '../ack-results';
 import type { ServerFrameType } from '../unions';
-import { type Check, array, boolean, integer, nullable, number, object, oneOf, optional, record, string, unknown, wellFormedString } from './checks';
+import { type Check, array, boolean, frames, integer, nullable, number, object, oneOf, optional, record, string, unknown, wellFormedString } from './checks';
 
+const Seq = integer(0);
+const Ref = string(1, 64);
 const PositiveInt = integer(1);
 const NonNegativeInt = integer(0);
 const RateLimit = object({ burst: PositiveInt, per_second: number(0) });
 const Limits = object({ max_frame_bytes: PositiveInt, max_content_length: PositiveInt, max_rooms_per_connection: PositiveInt, max_connections_per_user: PositiveInt, max_json_depth: PositiveInt, typing_ttl_ms: PositiveInt, identify_timeout_ms: PositiveInt, rate_limits: object({ general: RateLimit, typing: RateLimit, recording: RateLimit, heartbeat: optional(RateLimit), presence: optional(RateLimit) }), max_presence_data_bytes: optional(PositiveInt), max_presence_snapshot: optional(PositiveInt) });
-const Seq = integer(0);
-const Ref = string(1, 64);
 const Id = wellFormedString(1, 128);
 const DisplayName = string(0, 64);
 const User = object({ id: Id, display_name: optional(DisplayName) });
@@ -29,47 +29,47 @@ const shared2 = object({ guild_id: Id, name: shared1, icon: optional(string()), 
 const shared3 = object({ guild_id: Id, channel_id: Id, name: shared1, kind: optional(oneOf(["text","voice","category"])), position: optional(NonNegativeInt), data: optional(Data) });
 
 /** Every frame a server may send, by type. */
-export const serverFrameChecks: Readonly<Record<ServerFrameType, Check>> = {
-  hello: object({ type: oneOf(["hello"]), payload: object({ protocol_version: PositiveInt, heartbeat_interval: PositiveInt, resume_window_ms: NonNegativeInt, limits: Limits, server_id: optional(string()) }), seq: optional(Seq), ref: optional(Ref) }),
-  ready: object({ type: oneOf(["ready"]), payload: object({ session_id: Id, user: User, device_id: Id, subscriptions: array(Id), presence: array(PresenceEntry), presence_total: optional(NonNegativeInt), refused: optional(array(RefusedRoom)) }), seq: optional(Seq), ref: optional(Ref) }),
-  resumed: object({ type: oneOf(["resumed"]), payload: object({ session_id: Id, replayed: NonNegativeInt }), seq: optional(Seq), ref: optional(Ref) }),
-  invalid_session: object({ type: oneOf(["invalid_session"]), payload: object({ resumable: boolean, reason: optional(string()) }), seq: optional(Seq), ref: optional(Ref) }),
-  reconnect: object({ type: oneOf(["reconnect"]), payload: object({ after_ms: optional(NonNegativeInt), jitter_ms: optional(NonNegativeInt), reason: optional(string()) }), seq: optional(Seq), ref: optional(Ref) }),
-  goodbye: object({ type: oneOf(["goodbye"]), payload: object({ code: integer(), reason: string(), resumable: boolean }), seq: optional(Seq), ref: optional(Ref) }),
-  "auth.expiring": object({ type: oneOf(["auth.expiring"]), payload: object({ expires_at: Timestamp, expires_in_ms: NonNegativeInt }), seq: optional(Seq), ref: optional(Ref) }),
-  heartbeat: object({ type: oneOf(["heartbeat"]), payload: optional(object({ last_seq: optional(Seq) })), seq: optional(Seq), ref: optional(Ref) }),
-  heartbeat_ack: object({ type: oneOf(["heartbeat_ack"]), payload: optional(object({})), seq: optional(Seq), ref: optional(Ref) }),
-  ack: object({ type: oneOf(["ack"]), payload: optional(Data), seq: optional(Seq), ref: optional(Ref) }),
-  error: object({ type: oneOf(["error"]), payload: object({ code: string(), message: string(), retry_after_ms: optional(NonNegativeInt), details: optional(Data) }), seq: optional(Seq), ref: optional(Ref) }),
-  subscribed: object({ type: oneOf(["subscribed"]), payload: object({ rooms: array(RoomSnapshot), refused: array(RefusedRoom) }), seq: optional(Seq), ref: optional(Ref) }),
-  unsubscribed: object({ type: oneOf(["unsubscribed"]), payload: object({ room_ids: array(Id) }), seq: optional(Seq), ref: optional(Ref) }),
-  "chat.message": object({ type: oneOf(["chat.message"]), payload: ChatMessage, seq: optional(Seq), ref: optional(Ref) }),
-  "chat.message.update": object({ type: oneOf(["chat.message.update"]), payload: object({ message_id: Id, room_id: Id, content: string(), edited_at: Timestamp }), seq: optional(Seq), ref: optional(Ref) }),
-  "chat.message.delete": object({ type: oneOf(["chat.message.delete"]), payload: object({ message_id: Id, room_id: Id }), seq: optional(Seq), ref: optional(Ref) }),
-  "chat.stream_start": object({ type: oneOf(["chat.stream_start"]), payload: object({ stream_id: Id, room_id: Id, sender_id: Id, kind: optional(MessageKind), metadata: optional(Data), started_at: Timestamp }), seq: optional(Seq), ref: optional(Ref) }),
-  "chat.stream_chunk": object({ type: oneOf(["chat.stream_chunk"]), payload: object({ stream_id: Id, room_id: Id, index: NonNegativeInt, content: string() }), seq: optional(Seq), ref: optional(Ref) }),
-  "chat.stream_end": object({ type: oneOf(["chat.stream_end"]), payload: object({ stream_id: Id, room_id: Id, chunks: NonNegativeInt, message: optional(ChatMessage) }), seq: optional(Seq), ref: optional(Ref) }),
-  "presence.join": object({ type: oneOf(["presence.join"]), payload: object({ room_id: optional(Id), presence: PresenceEntry }), seq: optional(Seq), ref: optional(Ref) }),
-  "presence.update": object({ type: oneOf(["presence.update"]), payload: object({ room_id: optional(Id), presence: PresenceEntry }), seq: optional(Seq), ref: optional(Ref) }),
-  "presence.leave": object({ type: oneOf(["presence.leave"]), payload: object({ room_id: optional(Id), user_id: Id }), seq: optional(Seq), ref: optional(Ref) }),
-  "typing.start": object({ type: oneOf(["typing.start"]), payload: object({ room_id: Id, user_id: Id, display_name: optional(DisplayName), expires_in_ms: PositiveInt }), seq: optional(Seq), ref: optional(Ref) }),
-  "typing.stop": object({ type: oneOf(["typing.stop"]), payload: object({ room_id: Id, user_id: Id }), seq: optional(Seq), ref: optional(Ref) }),
-  "recording.start": object({ type: oneOf(["recording.start"]), payload: object({ recording_id: Id, room_id: optional(Id), user_id: Id, metadata: optional(Data), started_at: Timestamp }), seq: optional(Seq), ref: optional(Ref) }),
-  "recording.event": object({ type: oneOf(["recording.event"]), payload: object({ recording_id: Id, room_id: optional(Id), user_id: Id, index: NonNegativeInt, event: EventName, data: optional(Data), at: Timestamp }), seq: optional(Seq), ref: optional(Ref) }),
-  "recording.stop": object({ type: oneOf(["recording.stop"]), payload: object({ recording_id: Id, room_id: optional(Id), user_id: Id, events: NonNegativeInt, stopped_at: Timestamp }), seq: optional(Seq), ref: optional(Ref) }),
-  "guild.create": object({ type: oneOf(["guild.create"]), payload: shared2, seq: optional(Seq), ref: optional(Ref) }),
-  "guild.update": object({ type: oneOf(["guild.update"]), payload: shared2, seq: optional(Seq), ref: optional(Ref) }),
-  "guild.delete": object({ type: oneOf(["guild.delete"]), payload: object({ guild_id: Id }), seq: optional(Seq), ref: optional(Ref) }),
-  "channel.create": object({ type: oneOf(["channel.create"]), payload: shared3, seq: optional(Seq), ref: optional(Ref) }),
-  "channel.update": object({ type: oneOf(["channel.update"]), payload: shared3, seq: optional(Seq), ref: optional(Ref) }),
-  "channel.delete": object({ type: oneOf(["channel.delete"]), payload: object({ guild_id: Id, channel_id: Id }), seq: optional(Seq), ref: optional(Ref) }),
-  "guild_member.add": object({ type: oneOf(["guild_member.add"]), payload: object({ guild_id: Id, user_id: Id, nickname: shared1, roles: optional(array(Id)) }), seq: optional(Seq), ref: optional(Ref) }),
-  "guild_member.remove": object({ type: oneOf(["guild_member.remove"]), payload: object({ guild_id: Id, user_id: Id }), seq: optional(Seq), ref: optional(Ref) }),
-  "user.update": object({ type: oneOf(["user.update"]), payload: object({ user_id: Id, display_name: shared1, avatar: optional(string()), data: optional(Data) }), seq: optional(Seq), ref: optional(Ref) }),
-  "voice.state.update": object({ type: oneOf(["voice.state.update"]), payload: object({ guild_id: Id, channel_id: nullable(Id), user_id: Id, muted: optional(boolean), deafened: optional(boolean) }), seq: optional(Seq), ref: optional(Ref) }),
-  "voice.server.update": object({ type: oneOf(["voice.server.update"]), payload: object({ guild_id: Id, endpoint: string(), token: string() }), seq: optional(Seq), ref: optional(Ref) }),
-  system: object({ type: oneOf(["system"]), payload: object({ message: string(), level: optional(oneOf(["info","warning","error"])), data: optional(Data) }), seq: optional(Seq), ref: optional(Ref) }),
-};
+export const serverFrameChecks: Readonly<Record<ServerFrameType, Check>> = frames(Seq, Ref, {
+  hello: object({ protocol_version: PositiveInt, heartbeat_interval: PositiveInt, resume_window_ms: NonNegativeInt, limits: Limits, server_id: optional(string()) }),
+  ready: object({ session_id: Id, user: User, device_id: Id, subscriptions: array(Id), presence: array(PresenceEntry), presence_total: optional(NonNegativeInt), refused: optional(array(RefusedRoom)) }),
+  resumed: object({ session_id: Id, replayed: NonNegativeInt }),
+  invalid_session: object({ resumable: boolean, reason: optional(string()) }),
+  reconnect: object({ after_ms: optional(NonNegativeInt), jitter_ms: optional(NonNegativeInt), reason: optional(string()) }),
+  goodbye: object({ code: integer(), reason: string(), resumable: boolean }),
+  "auth.expiring": object({ expires_at: Timestamp, expires_in_ms: NonNegativeInt }),
+  heartbeat: optional(object({ last_seq: optional(Seq) })),
+  heartbeat_ack: optional(object({})),
+  ack: optional(Data),
+  error: object({ code: string(), message: string(), retry_after_ms: optional(NonNegativeInt), details: optional(Data) }),
+  subscribed: object({ rooms: array(RoomSnapshot), refused: array(RefusedRoom) }),
+  unsubscribed: object({ room_ids: array(Id) }),
+  "chat.message": ChatMessage,
+  "chat.message.update": object({ message_id: Id, room_id: Id, content: string(), edited_at: Timestamp }),
+  "chat.message.delete": object({ message_id: Id, room_id: Id }),
+  "chat.stream_start": object({ stream_id: Id, room_id: Id, sender_id: Id, kind: optional(MessageKind), metadata: optional(Data), started_at: Timestamp }),
+  "chat.stream_chunk": object({ stream_id: Id, room_id: Id, index: NonNegativeInt, content: string() }),
+  "chat.stream_end": object({ stream_id: Id, room_id: Id, chunks: NonNegativeInt, message: optional(ChatMessage) }),
+  "presence.join": object({ room_id: optional(Id), presence: PresenceEntry }),
+  "presence.update": object({ room_id: optional(Id), presence: PresenceEntry }),
+  "presence.leave": object({ room_id: optional(Id), user_id: Id }),
+  "typing.start": object({ room_id: Id, user_id: Id, display_name: optional(DisplayName), expires_in_ms: PositiveInt }),
+  "typing.stop": object({ room_id: Id, user_id: Id }),
+  "recording.start": object({ recording_id: Id, room_id: optional(Id), user_id: Id, metadata: optional(Data), started_at: Timestamp }),
+  "recording.event": object({ recording_id: Id, room_id: optional(Id), user_id: Id, index: NonNegativeInt, event: EventName, data: optional(Data), at: Timestamp }),
+  "recording.stop": object({ recording_id: Id, room_id: optional(Id), user_id: Id, events: NonNegativeInt, stopped_at: Timestamp }),
+  "guild.create": shared2,
+  "guild.update": shared2,
+  "guild.delete": object({ guild_id: Id }),
+  "channel.create": shared3,
+  "channel.update": shared3,
+  "channel.delete": object({ guild_id: Id, channel_id: Id }),
+  "guild_member.add": object({ guild_id: Id, user_id: Id, nickname: shared1, roles: optional(array(Id)) }),
+  "guild_member.remove": object({ guild_id: Id, user_id: Id }),
+  "user.update": object({ user_id: Id, display_name: shared1, avatar: optional(string()), data: optional(Data) }),
+  "voice.state.update": object({ guild_id: Id, channel_id: nullable(Id), user_id: Id, muted: optional(boolean), deafened: optional(boolean) }),
+  "voice.server.update": object({ guild_id: Id, endpoint: string(), token: string() }),
+  system: object({ message: string(), level: optional(oneOf(["info","warning","error"])), data: optional(Data) }),
+});
 
 /** The `ack` payload answering each request type. */
 export const ackResultChecks: Readonly<Record<AckResultType, Check>> = {
