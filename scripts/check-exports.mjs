@@ -12,6 +12,7 @@ import { DEVELOPMENT_CONDITIONS, publishedExports } from './packaging/published-
 const root = new URL('..', import.meta.url).pathname;
 const packages = ['protocol', 'client', 'server'];
 const problems = [];
+const rootLicense = readFileSync(join(root, 'LICENSE'), 'utf8');
 
 /** Files read at run time or documented as shipped, beyond what the manifest's entry points name. */
 const shipped = {
@@ -48,6 +49,10 @@ for (const name of packages) {
   const dir = join(root, 'packages', name);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   if (manifest.sideEffects !== false) problems.push(`${manifest.name}: sideEffects is not false`);
+  // npm shows and ships a package's own LICENSE; each is the repository's, copied.
+  if (!existsSync(join(dir, 'LICENSE')) || readFileSync(join(dir, 'LICENSE'), 'utf8') !== rootLicense) {
+    problems.push(`${manifest.name}: LICENSE is missing or differs from the repository's`);
+  }
   if (!isDeepStrictEqual(manifest.publishConfig?.exports, publishedExports(manifest.exports))) {
     problems.push(
       `${manifest.name}: publishConfig.exports is not exports without development conditions (run node scripts/packaging/published-exports.mjs)`,
