@@ -1,3 +1,5 @@
+// What an app defines its own events with, so a server-only app needs no direct dependency on the protocol.
+export { type DefineEventOptions, defineEvent, type EventDefinition, type EventDirection } from '@gateway/protocol';
 export { createJwtVerifier, type JwtVerifierOptions } from './auth/jwt';
 export { type AuthMode, type AuthSettings, resolveAuth } from './auth/resolve';
 export { type EnvConfig, readConfig } from './config';
