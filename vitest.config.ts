@@ -9,7 +9,7 @@ const sourceCondition = ['@gateway/source', 'node'];
 
 export default defineConfig({
   test: {
-    projects: ['protocol', 'client', 'server'].map((name) => ({
+    projects: ['protocol', 'client', 'server', 'cli'].map((name) => ({
       extends: true,
       resolve: { conditions: sourceCondition },
       ssr: { resolve: { conditions: sourceCondition } },

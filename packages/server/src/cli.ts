@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import pino from 'pino';
+import { answerCommandLine, packageVersion } from './cli-args';
 import { readConfig } from './config';
 import type { AuthMode } from './core/options';
 import { systemClock } from './core/ports/clock';
@@ -94,7 +95,15 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+const answer = answerCommandLine(process.argv.slice(2), packageVersion);
+if (answer.kind === 'serve') {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+} else {
+  // --help, --version or a mistake: nothing was started, so the process ends once the text is written.
+  if (answer.stdout !== undefined) process.stdout.write(answer.stdout);
+  if (answer.stderr !== undefined) process.stderr.write(answer.stderr);
+  process.exitCode = answer.exitCode;
+}

@@ -1,0 +1,31 @@
+import type { GatewayClient } from '@gateway/client';
+import type { TailOutput } from './output';
+import {
+  chatMessage,
+  messageDeleted,
+  messageEdited,
+  presenceJoined,
+  presenceLeft,
+  presenceUpdated,
+  roomsRevoked,
+  streamEnded,
+  systemNotice,
+  typingStarted,
+  typingStopped,
+} from './seen';
+
+/** The room events, printed as they come. */
+export function printRoomEvents(client: GatewayClient, out: TailOutput): void {
+  client.on('chat.message', (message) => out.seen(chatMessage(message)));
+  client.on('chat.message.update', (update) => out.seen(messageEdited(update)));
+  client.on('chat.message.delete', (deleted) => out.seen(messageDeleted(deleted)));
+  client.on('chat.stream_end', (end) => out.seen(streamEnded(end)));
+  client.on('presence.join', (join) => out.seen(presenceJoined(join)));
+  client.on('presence.update', (update) => out.seen(presenceUpdated(update)));
+  client.on('presence.leave', (leave) => out.seen(presenceLeft(leave)));
+  client.on('typing.start', (typing) => out.seen(typingStarted(typing)));
+  client.on('typing.stop', (typing) => out.seen(typingStopped(typing)));
+  client.on('system', (notice) => out.seen(systemNotice(notice)));
+  // tail never unsubscribes, so every `unsubscribed` is the server taking a room away.
+  client.on('unsubscribed', (revoked) => out.seen(roomsRevoked(revoked)));
+}
