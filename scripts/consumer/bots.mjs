@@ -7,7 +7,7 @@ const BOUND_MS = 20_000;
 
 /** Starts the installed server and resolves with its WebSocket URL, read from its own log line. */
 function startInstalledServer(project) {
-  const child = spawn(process.execPath, [join(project, 'node_modules/@gateway/server/dist/cli.js')], {
+  const child = spawn(process.execPath, [join(project, 'node_modules/.bin/gateway-server')], {
     cwd: project,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'development' },
     stdio: ['ignore', 'pipe', 'pipe'],
