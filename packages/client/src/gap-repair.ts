@@ -54,7 +54,7 @@ export class GapRepair<F extends { readonly seq?: number | undefined }> {
 
   /** The oldest replay request was refused (`replay_unavailable`) or timed out: its holes stay empty. */
   replayFailed(reason: string): void {
-    this._giveUpBelow(this._replaysDue.shift() ?? Number.POSITIVE_INFINITY, reason);
+    this._giveUpBelow(this._replaysDue.shift() ?? Infinity, reason);
   }
 
   /** The connection is gone: its replay requests will never be answered; `resume` asks for everything instead. */
@@ -65,7 +65,7 @@ export class GapRepair<F extends { readonly seq?: number | undefined }> {
   /** A resume replayed everything after `last`: a hole still open now can never be filled. */
   resumed(): void {
     this._replaysDue = [];
-    this._giveUpBelow(Number.POSITIVE_INFINITY, 'replay_incomplete');
+    this._giveUpBelow(Infinity, 'replay_incomplete');
   }
 
   /** A new session numbers from 1 again. */

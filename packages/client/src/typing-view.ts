@@ -69,10 +69,10 @@ export class TypingView {
   }
 
   private _schedule(): void {
-    let soonest = Number.POSITIVE_INFINITY;
+    let soonest = Infinity;
     for (const room of this._expiries.values())
       for (const expiresAt of room.values()) soonest = Math.min(soonest, expiresAt);
-    if (soonest === Number.POSITIVE_INFINITY) this._timer.stop();
+    if (soonest === Infinity) this._timer.stop();
     else this._timer.start(Math.max(0, soonest - this._clock.now()));
   }
 }

@@ -37,7 +37,7 @@ const lengthWithin = <T extends { length: number }>(value: T, min: number, max: 
       : value;
 
 export const string =
-  (min = 0, max = Number.POSITIVE_INFINITY): Check =>
+  (min = 0, max = Infinity): Check =>
   (value) =>
     typeof value === 'string' ? lengthWithin(value, min, max) : fail('expected string');
 
@@ -55,7 +55,7 @@ function isWellFormed(value: string): boolean {
 
 /** A string of whole UTF-16 characters (no lone surrogate: the protocol's `WELL_FORMED`). */
 export const wellFormedString =
-  (min = 0, max = Number.POSITIVE_INFINITY): Check =>
+  (min = 0, max = Infinity): Check =>
   (value) =>
     typeof value !== 'string'
       ? fail('expected string')
@@ -65,13 +65,13 @@ export const wellFormedString =
 
 /** A safe integer (zod's `z.int()`), at least `min`. */
 export const integer =
-  (min = Number.NEGATIVE_INFINITY): Check =>
+  (min = -Infinity): Check =>
   (value) =>
     !Number.isSafeInteger(value) ? fail('expected integer') : (value as number) < min ? fail(`below ${min}`) : value;
 
 /** A finite number (zod's `z.number()`), above `exclusiveMin` when given. */
 export const number =
-  (exclusiveMin = Number.NEGATIVE_INFINITY): Check =>
+  (exclusiveMin = -Infinity): Check =>
   (value) =>
     typeof value !== 'number' || !Number.isFinite(value)
       ? fail('expected number')
@@ -99,7 +99,7 @@ export const nullable =
     value === null ? value : inner(value);
 
 export const array =
-  (item: Check, min = 0, max = Number.POSITIVE_INFINITY): Check =>
+  (item: Check, min = 0, max = Infinity): Check =>
   (value) =>
     Array.isArray(value)
       ? lengthWithin(value, min, max).map((entry, index) => member(item, entry, index))
