@@ -90,6 +90,8 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   private _reauthing = false;
   /** A client without `getToken` says once per `connect()` that it cannot replace an expiring token. */
   private _cannotReauthSaid = false;
+  /** Attempts in a row that ended before `ready`, for `reconnect.maxAttempts`. */
+  private _failures = 0;
 
   private readonly _options: ClientOptions<Defs>;
 
@@ -158,6 +160,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     };
     this._schedule.restart();
     this._cannotReauthSaid = false;
+    this._failures = 0;
     this._open();
   }
 
@@ -179,6 +182,13 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     return new Promise((resolve, reject) => this._readyWaiters.push({ resolve, reject }));
   }
 
+  /**
+   * Subscribes to rooms (kept across reconnects) and resolves with the `subscribed` payload: each room's members
+   * and recent messages. When the server refuses any of them, it rejects with a GatewayClientError of code
+   * `subscribe_refused` instead: `details.refused` lists the refused rooms (`{ room_id, code, message }`) and
+   * `details.rooms` the snapshots of those granted, which stay subscribed (they also arrive in the `subscribed`
+   * event). The same holds for `request('subscribe', …)`.
+   */
   subscribe(roomIds: string | readonly string[]): Promise<SubscribedPayload> {
     return this._call('subscribe', { room_ids: list(roomIds) }, 'retry');
   }
@@ -276,7 +286,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
       do {
         const page = await this.listPresence({ roomId, after, limit: 1000 }).catch((error: GatewayClientError) => {
           if (error.code === 'forbidden' && roomId === undefined) scopes.push(...subscriptions);
-          else if (error.code !== 'disconnected' && error.code !== 'closed') this._report(error);
+          else this._reportUnlessGone(error);
         });
         if (this.sessionId !== id) return;
         if (page === undefined) break;
@@ -374,7 +384,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
             if (error.ref !== undefined) this._outgoing.fail(error.ref, invalid);
             this._report(invalid);
           },
-          closed: (code, reason) => current() && this._onClosed(code, reason),
+          closed: (code, reason, failure) => current() && this._onClosed(code, reason, failure),
         },
       );
     } catch (cause) {
@@ -445,8 +455,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
       this._handshakeToken = await this._getToken();
     } catch (cause) {
       if (attempt !== this._attemptId) return;
-      this._report(new GatewayClientError('token_failed', 'getToken() failed; retrying.', { cause }));
-      return this._lose(GIVING_UP, 'no token');
+      return this._lose(GIVING_UP, 'no token', new GatewayClientError('token_failed', 'getToken() failed.', { cause }));
     }
     if (attempt !== this._attemptId) return;
     const resume = this._memory.resumePayload(this._inbox.last, this._handshakeToken);
@@ -508,9 +517,7 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   private _restorePresence(): void {
     const presence = this._memory.presenceToRestore();
     if (presence === undefined || this._currentState !== 'ready') return;
-    this._sendPresence(presence).catch((error: GatewayClientError) => {
-      if (error.code !== 'disconnected' && error.code !== 'closed') this._report(error);
-    });
+    this._sendPresence(presence).catch(this._reportUnlessGone);
   }
 
   /**
@@ -521,13 +528,12 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   private _resubscribe(): void {
     const rooms = this._memory.rooms;
     if (rooms.length === 0 || this._currentState !== 'ready') return;
-    this.subscribe(rooms).catch((error: GatewayClientError) => {
-      if (error.code !== 'disconnected' && error.code !== 'closed') this._report(error);
-    });
+    this.subscribe(rooms).catch(this._reportUnlessGone);
   }
 
   /** Flushes the offline queue before announcing `ready`, so sends made from a `ready` listener come after it. */
   private _becomeReady(): void {
+    this._failures = 0;
     this._outgoing.flush();
     this._schedule.connected();
     this._setState('ready');
@@ -558,13 +564,15 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   }
 
   /** Gives the current socket up (without ending the session) and reconnects. */
-  private _lose(code: number, reason: string): void {
+  private _lose(code: number, reason: string, failure?: GatewayClientError): void {
     this._attemptId++;
     this._connection?.close(code, reason);
-    this._onClosed(code, reason);
+    this._onClosed(code, reason, failure);
   }
 
-  private _onClosed(code: number, reason: string): void {
+  /** The connection is gone; `failure` says why when it never reached `ready` (it is reported unless fatal). */
+  private _onClosed(code: number, reason: string, failure?: GatewayClientError): void {
+    const failed = this._currentState !== 'ready';
     this._connection = undefined;
     this._outgoing.disconnected();
     this._schedule.disconnected();
@@ -579,8 +587,19 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
       return;
     }
     if (next.reidentify) this._memory.lose(`closed with ${closeCode}`);
-    if (this._options.reconnect === false) {
+    if (failure !== undefined) {
+      this._report(failure);
+      if (this._currentState === 'closed') return;
+    }
+    const { reconnect } = this._options;
+    if (reconnect === false) {
       this._shutDown(new GatewayClientError('disconnected', 'The connection closed; reconnect is off.', { closeCode }));
+      return;
+    }
+    if (failed && ++this._failures >= (reconnect?.maxAttempts ?? Infinity)) {
+      const attempts = this._failures;
+      const message = `Gave up after ${attempts} failed connection attempts in a row; the last: ${failure?.message ?? reason}`;
+      this._shutDown(new GatewayClientError('gave_up', message, { cause: failure, details: { attempts } }));
       return;
     }
     const scheduled = this._schedule.next();
@@ -603,8 +622,8 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
     this._memory.forget();
     this._inbox.newSession();
     const closed = new GatewayClientError('closed', error?.message ?? 'The client was closed.', {
-      ...(error === undefined ? {} : { cause: error }),
-      ...(error?.closeCode === undefined ? {} : { closeCode: error.closeCode }),
+      cause: error,
+      closeCode: error?.closeCode,
     });
     this._outgoing.close(closed);
     for (const waiter of this._readyWaiters.splice(0)) waiter.reject(closed);
@@ -684,6 +703,11 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   private _report(error: GatewayClientError): void {
     this._deliver('error', error);
   }
+
+  /** Reports a failed background request, unless it failed only because the connection or the client went away. */
+  private readonly _reportUnlessGone = (error: GatewayClientError): void => {
+    if (error.code !== 'disconnected' && error.code !== 'closed') this._report(error);
+  };
 
   private _emitFrame(frame: InboundFrame): void {
     this._deliver(frame.type as keyof MetaEvents, frame.payload as never);

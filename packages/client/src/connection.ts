@@ -1,5 +1,7 @@
 import { type DecodeError, type Decoder, type ServerFrameOf, serializeFrame } from '@gateway/protocol';
+import { connectFailure, handshakeFailure } from './attempt-failure';
 import { BadFrames } from './bad-frames';
+import type { GatewayClientError } from './errors';
 import type { Outgoing } from './outgoing/frame';
 import { type Clock, Timer } from './timer';
 import { type Transport, type WebSocketConstructor, webSocketTransport } from './transport';
@@ -40,8 +42,11 @@ export interface ConnectionEvents {
   frame(frame: InboundFrame): void;
   /** A frame was dropped; too many of them in a short time close the connection (reported as `closed`). */
   invalid(error: BadFrame): void;
-  /** Once, when the socket closed or was deemed dead; never after `close()`. */
-  closed(code: number, reason: string): void;
+  /**
+   * Once, when the socket closed or was deemed dead; never after `close()`. `failure` says why, when the
+   * socket closed before `ready` or `resumed`: it never opened, or the handshake did not end.
+   */
+  closed(code: number, reason: string, failure?: GatewayClientError): void;
 }
 
 /** The code a socket reports when it ends without a close frame; the client uses it for the closes it infers. */
@@ -78,6 +83,11 @@ export class Connection {
   private _intervalMs = 0;
   private _lastHeardAt: number;
   private _open = true;
+  /** The socket opened; and then the session was ready (`ready` or `resumed` arrived). */
+  private _opened = false;
+  private _ready = false;
+  /** The last error event the socket reported: it tells why a socket that never opened failed. */
+  private _error: unknown;
 
   private readonly _deps: ConnectionDeps;
   private readonly _events: ConnectionEvents;
@@ -89,14 +99,22 @@ export class Connection {
     this._lastHeardAt = clock.now();
     this._badFrames = new BadFrames(clock);
     this._connectTimer = new Timer(clock, () =>
-      this._abandon(this._intervalMs === 0 ? 'no hello from the server in time' : 'no ready from the server in time'),
+      this._abandon(
+        !this._opened
+          ? `the socket did not open within ${deps.connectTimeoutMs} ms`
+          : this._intervalMs === 0
+            ? 'no hello from the server in time: is this a gateway?'
+            : 'no ready from the server in time',
+      ),
     );
     this._beatTimer = new Timer(clock, () => this._beat());
     this._watchdog = new Timer(clock, () => this.checkAlive());
     this._connectTimer.start(deps.connectTimeoutMs);
     try {
       this._transport = webSocketTransport(deps.url, deps.WebSocket, {
-        open: () => {},
+        open: () => {
+          this._opened = true;
+        },
         message: (data) => {
           this._lastHeardAt = clock.now();
           // Nothing a server sends may throw into the socket's event loop (in Node that would crash the app).
@@ -108,7 +126,9 @@ export class Connection {
         },
         close: (code, reason) => this._ended(code, reason),
         // Every error is followed by a close, which is where the client decides what to do.
-        error: () => {},
+        error: (event) => {
+          this._error = event;
+        },
       });
     } catch (cause) {
       this._stopTimers();
@@ -194,7 +214,10 @@ export class Connection {
       this._beatTimer.start(this._deps.random() * this._intervalMs);
       this.checkAlive();
     }
-    if (frame.type === 'ready' || frame.type === 'resumed') this._connectTimer.stop();
+    if (frame.type === 'ready' || frame.type === 'resumed') {
+      this._connectTimer.stop();
+      this._ready = true;
+    }
     this._events.frame(frame);
   }
 
@@ -238,14 +261,20 @@ export class Connection {
 
   private _abandon(reason: string): void {
     this.close(GIVING_UP, reason);
-    this._events.closed(ABNORMAL_CLOSURE, reason);
+    this._events.closed(ABNORMAL_CLOSURE, reason, this._failure(ABNORMAL_CLOSURE, reason));
   }
 
   private _ended(code: number, reason: string): void {
     if (!this._open) return;
     this._open = false;
     this._stopTimers();
-    this._events.closed(code, reason);
+    this._events.closed(code, reason, this._failure(code, reason));
+  }
+
+  /** Why the attempt failed, when it did: none once the session was ready. */
+  private _failure(code: number, reason: string): GatewayClientError | undefined {
+    if (this._ready) return undefined;
+    return this._opened ? handshakeFailure(code, reason) : connectFailure(this._deps.url, this._error, reason);
   }
 
   private _stopTimers(): void {

@@ -19,7 +19,21 @@ import type { ErrorCode } from '@gateway/protocol';
  *   server refused the new token; `cause` says which): the server closes with 4200 at expiry, and the client
  *   resumes with a fresh token if it has `getToken`;
  * - `listener_failed`: an application listener threw; the client carried on;
- * - `transport_error`: the WebSocket reported an error or could not be created.
+ * - `transport_error`: the WebSocket constructor threw (a URL the runtime refuses, a page's mixed content);
+ * - `connect_failed`: an attempt's socket never opened: refused, unreachable, no answer within
+ *   `requestTimeoutMs`. Browsers do not tell why, so there it also covers an HTTP answer (the message lists the
+ *   likely causes: wrong path, credentials or origin refused, too many connections from this address);
+ * - `upgrade_rejected`: the server answered HTTP instead of upgrading to a WebSocket, `details.status` says
+ *   with what (404: wrong path; 401/403: refused; 429: too many connections from this address; 5xx:
+ *   unavailable). Runtimes that expose the status only (`ws`, so Node);
+ * - `handshake_failed`: the socket opened but closed, or was given up, before `ready` or `resumed` (no `hello`
+ *   or `ready` in time, or a close from the server; `closeCode` says which);
+ *   these three are emitted for every failed attempt, and the client retries with backoff;
+ * - `gave_up`: `reconnect.maxAttempts` attempts in a row failed; the client is closed. `details.attempts` counts
+ *   them, `cause` is the last one's error;
+ * - `subscribe_refused`: `subscribe()` rejects with it when the server refused any of the rooms;
+ *   `details.refused` lists them (`{ room_id, code, message }`), `details.rooms` holds the snapshots of the rooms
+ *   granted, which stay subscribed.
  */
 export type GatewayErrorCode =
   | ErrorCode
@@ -31,7 +45,12 @@ export type GatewayErrorCode =
   | 'token_failed'
   | 'reauth_failed'
   | 'listener_failed'
-  | 'transport_error';
+  | 'transport_error'
+  | 'connect_failed'
+  | 'upgrade_rejected'
+  | 'handshake_failed'
+  | 'gave_up'
+  | 'subscribe_refused';
 
 export interface GatewayClientErrorOptions {
   cause?: unknown;

@@ -23,7 +23,11 @@ export interface MetaEvents {
    * each once) just before this event, and sends queued meanwhile have gone out.
    */
   resumed: ServerPayloads['resumed'];
-  /** Something went wrong: an `error` frame that answered no request, an invalid frame, a fatal close, a throwing listener. */
+  /**
+   * Something went wrong: a connection attempt that failed (`connect_failed`, `upgrade_rejected`,
+   * `handshake_failed`; one per attempt), the last one of `reconnect.maxAttempts` (`gave_up`), an `error` frame
+   * that answered no request, an invalid frame, a fatal close, a throwing listener.
+   */
   error: GatewayClientError;
   /** The presence view changed. */
   presence: PresenceChange;

@@ -23,6 +23,14 @@ export interface ReconnectOptions {
    * @default 10000
    */
   stableAfterMs?: number;
+  /**
+   * Attempts in a row that may fail (end before `ready`: the socket never opened, the server answered HTTP,
+   * the handshake did not end) before the client stops: it moves to `closed`, rejects what waits with `closed`,
+   * and emits a last `error` with code `gave_up` that names how many attempts failed and why the last one did.
+   * Reaching `ready` (or `connect()`) starts the count again. Each failed attempt emits its own `error` first.
+   * @default Infinity (retry forever)
+   */
+  maxAttempts?: number;
 }
 
 export interface PresenceOptions {

@@ -12,7 +12,8 @@ const isWebSocketUrl = (url: string): boolean => {
  */
 export function checkUrl(url: string): void {
   if (isWebSocketUrl(url)) return;
-  const fix = /^[a-z][\w+.-]*:\/\//i.test(url) ? url.replace(/^(?:http(s?)|[^:]+):/i, 'ws$1:') : `ws://${url}`;
-  const hint = url[0] !== '/' && isWebSocketUrl(fix) ? `did you mean "${fix}"?` : 'e.g. "ws://127.0.0.1:8081/ws".';
+  // http(s):// becomes ws(s)://; a URL with no scheme:// (and not a path) gets ws:// in front.
+  const fix = url.replace(/^(?:http(s?):\/\/|(?![\w+.-]+:\/\/|\/))/i, 'ws$1://');
+  const hint = isWebSocketUrl(fix) ? `did you mean "${fix}"?` : 'e.g. "ws://127.0.0.1:8081/ws".';
   throw new TypeError(`options.url must be a ws:// or wss:// URL, not "${url}": ${hint}`);
 }

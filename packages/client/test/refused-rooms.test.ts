@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ServerPayloads } from '../src/index';
+import { GatewayClientError, type ServerPayloads } from '../src/index';
 import { type FakeSocket, fakeClient, hello, ready, settle } from './fake-socket';
 
 // Rooms the server refuses (at identify or in a subscribe) reach the app once and are not asked for again.
@@ -40,23 +40,45 @@ describe('refused rooms', () => {
     client.close();
   });
 
-  it('reports a room refused by subscribe in its reply and does not restore it after a reset', async () => {
+  it('rejects subscribe with subscribe_refused when a room is refused, and does not restore it after a reset', async () => {
     const { client, clock, network } = fakeClient({ rooms: ['r1'] });
     const first = await greet(network.last);
     first.deliver(ready('s1', 'alice', ['r1']));
-    const subscribed = client.subscribe('secret');
+    const subscribed = client.subscribe(['open', 'secret']);
+    const events: unknown[] = [];
+    client.on('subscribed', (payload) => events.push(payload));
+    const open = { room_id: 'open', members: [], recent_messages: [] };
     first.deliver({
       type: 'subscribed',
       ref: first.sentOfType('subscribe')[0]?.ref,
-      payload: { rooms: [], refused: [forbidden] },
+      payload: { rooms: [open], refused: [forbidden] },
     });
-    expect((await subscribed).refused).toEqual([forbidden]);
+    const refusal = await subscribed.catch((error: GatewayClientError) => error);
+    expect(refusal).toBeInstanceOf(GatewayClientError);
+    expect(refusal).toMatchObject({
+      code: 'subscribe_refused',
+      message: 'The server refused to subscribe this client to "secret" (forbidden: Not allowed in this room.).',
+      details: { refused: [forbidden], rooms: [open] },
+    });
+    // The room granted is subscribed all the same: in the event, and in the next identify.
+    expect(events).toEqual([{ rooms: [open], refused: [forbidden] }]);
 
     first.drop(4000);
     clock.advance(500);
     const second = await greet(network.last);
     second.deliver({ type: 'invalid_session', payload: { resumable: false, reason: 'expired' } });
-    expect(second.sentOfType('identify')[0]?.payload).toMatchObject({ subscriptions: ['r1'] });
+    expect(second.sentOfType('identify')[0]?.payload).toMatchObject({ subscriptions: ['r1', 'open'] });
+    client.close();
+  });
+
+  it('resolves subscribe with the payload when every room is granted', async () => {
+    const { client, network } = fakeClient();
+    const first = await greet(network.last);
+    first.deliver(ready('s1', 'alice'));
+    const subscribed = client.subscribe('r2');
+    const payload = { rooms: [{ room_id: 'r2', members: [], recent_messages: [] }], refused: [] };
+    first.deliver({ type: 'subscribed', ref: first.sentOfType('subscribe')[0]?.ref, payload });
+    expect(await subscribed).toEqual(payload);
     client.close();
   });
 });

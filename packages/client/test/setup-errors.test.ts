@@ -17,9 +17,9 @@ describe('createClient refuses a URL that cannot work', () => {
     ['127.0.0.1:8081/ws', 'did you mean "ws://127.0.0.1:8081/ws"?'],
     ['http://localhost:8081/ws', 'did you mean "ws://localhost:8081/ws"?'],
     ['https://chat.example.com/ws', 'did you mean "wss://chat.example.com/ws"?'],
-    ['ftp://example.com/ws', 'did you mean "ws://example.com/ws"?'],
-    ['/ws', 'e.g. "ws://127.0.0.1:8081/ws"'],
-    ['', 'e.g. "ws://127.0.0.1:8081/ws"'],
+    ['ftp://example.com/ws', 'e.g. "ws://127.0.0.1:8081/ws".'],
+    ['/ws', 'e.g. "ws://127.0.0.1:8081/ws".'],
+    ['', 'e.g. "ws://127.0.0.1:8081/ws".'],
   ])('%j: a TypeError that says %s', (url, fix) => {
     expect(() => create(url)).toThrow(TypeError);
     expect(() => create(url)).toThrow(`options.url must be a ws:// or wss:// URL, not "${url}": ${fix}`);

@@ -8,13 +8,20 @@ export type ReplyOutcome =
   | { readonly ok: false; readonly error: GatewayClientError };
 
 /**
- * Reads the reply to a request of type `type`: an `error` frame becomes its code and details, an ack is
- * checked against the ack result schema of that type (when the protocol has one), any other reply is its payload.
+ * Reads the reply to a request of type `type`: an `error` frame becomes its code and details, a `subscribed`
+ * that refused any room becomes `subscribe_refused` (its payload as details), an ack is checked against the ack
+ * result schema of that type (when the protocol has one), any other reply is its payload.
  */
 export function readReply(type: string, reply: Reply): ReplyOutcome {
   if (reply.type === 'error') {
     const { code, message, details, retry_after_ms: retryAfterMs } = reply.payload;
     return { ok: false, error: new GatewayClientError(code, message, { details, retryAfterMs }) };
+  }
+  if (reply.type === 'subscribed' && reply.payload.refused.length > 0) {
+    const { refused } = reply.payload;
+    const rooms = refused.map((room) => `"${room.room_id}" (${room.code}: ${room.message})`).join(', ');
+    const message = `The server refused to subscribe this client to ${rooms}.`;
+    return { ok: false, error: new GatewayClientError('subscribe_refused', message, { details: reply.payload }) };
   }
   const read = reply.type === 'ack' ? readAckResult(type, reply.payload) : undefined;
   if (read === undefined) return { ok: true, result: reply.payload };

@@ -1,4 +1,4 @@
-import { GatewayClientError } from '@gateway/client';
+import { GatewayClientError, type ServerPayloads } from '@gateway/client';
 import { describe, expect, it } from 'vitest';
 import { barrier, ManualClock, nextEvent, readyClient, record, startE2EServer } from './helpers';
 
@@ -94,7 +94,7 @@ describe('e2e: chat', () => {
     ]);
   });
 
-  it('the authorize hook refuses a room: subscribe resolves with it in refused, identify leaves it out', async () => {
+  it('the authorize hook refuses a room: subscribe rejects with subscribe_refused, identify leaves it out', async () => {
     const asked: string[] = [];
     const server = await startE2EServer({
       authorize: async ({ user, room_id }) => {
@@ -105,9 +105,12 @@ describe('e2e: chat', () => {
     const alice = await readyClient(server, 'alice', { rooms: ['open', 'secret-identify'] });
     expect((await alice.ready()).subscriptions).toEqual(['open']);
 
-    const reply = await alice.subscribe(['open-2', 'secret-1']);
-    expect(reply.rooms.map((room) => room.room_id)).toEqual(['open-2']);
-    expect(reply.refused).toEqual([{ room_id: 'secret-1', code: 'forbidden', message: 'Members only.' }]);
+    const refusal = await alice.subscribe(['open-2', 'secret-1']).catch((error: GatewayClientError) => error);
+    expect(refusal).toMatchObject({ name: 'GatewayClientError', code: 'subscribe_refused' });
+    // The room granted stays subscribed; the refusal names the room and the hook's reason.
+    const { rooms, refused } = (refusal as GatewayClientError).details as ServerPayloads['subscribed'];
+    expect(rooms.map((room) => room.room_id)).toEqual(['open-2']);
+    expect(refused).toEqual([{ room_id: 'secret-1', code: 'forbidden', message: 'Members only.' }]);
     expect(asked).toEqual(['alice:open', 'alice:secret-identify', 'alice:open-2', 'alice:secret-1']);
 
     const notSubscribed = await alice.sendMessage('secret-1', 'let me in').catch((error: unknown) => error);
