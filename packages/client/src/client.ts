@@ -10,10 +10,9 @@ import {
   type ServerPayloads,
   type User,
 } from '@gateway/protocol';
-// The named export: eventemitter3's types are CommonJS, so under NodeNext a default import is the module, not the class.
-import { EventEmitter } from 'eventemitter3';
 import { afterClose } from './after-close';
 import { Connection, GIVING_UP, type InboundFrame } from './connection';
+import { Emitter } from './emitter';
 import { GatewayClientError } from './errors';
 import type { ClientEventArgs, ClientState, MetaEvents } from './events';
 import { GapRepair } from './gap-repair';
@@ -55,7 +54,7 @@ const list = (ids: string | readonly string[]): string[] => (typeof ids === 'str
  * The gateway client: one state machine over one connection at a time, reconnecting on its own,
  * with typed events (`client.on('chat.message', (m) => m.content)`) and typed requests.
  */
-export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<ClientEventArgs<Defs>> {
+export class GatewayClient<Defs extends Definitions = []> extends Emitter<ClientEventArgs<Defs>> {
   /** Who is online, kept current from the server's presence events. */
   readonly presence: PresenceView;
   /** Who is typing where; entries expire on the clock. */
@@ -714,11 +713,11 @@ export class GatewayClient<Defs extends Definitions = []> extends EventEmitter<C
   }
 
   /**
-   * Emits to the application's listeners. eventemitter3 calls them synchronously, so a throwing listener
-   * would otherwise unwind into the socket handler; it is reported as `listener_failed` instead.
+   * Emits to the application's listeners. They run synchronously, so a throwing listener would otherwise
+   * unwind into the socket handler; it is reported as `listener_failed` instead.
    */
   private _deliver<K extends keyof MetaEvents>(event: K, value: MetaEvents[K]): void {
-    const emit = EventEmitter.prototype.emit as (this: unknown, event: string, value: unknown) => boolean;
+    const emit = Emitter.prototype.emit as (this: unknown, event: string, value: unknown) => boolean;
     try {
       emit.call(this, event, value);
     } catch (cause) {

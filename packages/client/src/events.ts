@@ -54,7 +54,7 @@ export type ClientEvents<Defs extends readonly EventDefinition[] = []> = Omit<Se
   CustomServerPayloads<Defs> &
   MetaEvents;
 
-/** The listener argument lists eventemitter3 is typed with. */
+/** The listener argument lists the client's emitter is typed with. */
 export type ClientEventArgs<Defs extends readonly EventDefinition[] = []> = {
   [K in keyof ClientEvents<Defs>]: [ClientEvents<Defs>[K]];
 };
