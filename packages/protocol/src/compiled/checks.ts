@@ -5,8 +5,15 @@
 
 /** Why a value was refused, and where: the keys and indexes from the root down to the bad value. */
 export class Invalid {
-  readonly path: (string | number)[] = [];
-  constructor(readonly message: string) {}
+  declare readonly path: (string | number)[];
+  declare readonly message: string;
+
+  // `declare`d and assigned here, not class fields: a bundle targeting ES2020 (the client's measure) would
+  // carry a defineProperty helper for field semantics this class does not need.
+  constructor(message: string) {
+    this.message = message;
+    this.path = [];
+  }
 }
 
 /** Returns the value as the protocol reads it (objects without unknown keys), or throws `Invalid`. */
