@@ -1,6 +1,6 @@
 // The few checks the protocol's schemas are made of, as plain functions. Validators compiled from the zod
 // schemas (frames.generated.ts) are built from these, so a browser bundle validates every frame without
-// carrying zod's runtime (about 7 KB of the client's 13 KB budget, gzipped). compiled.test.ts holds them
+// carrying zod's runtime (about 7 KB, gzipped, beside the client's 12 KB budget). compiled.test.ts holds them
 // to zod's verdicts and outputs.
 
 /** Why a value was refused, and where: the keys and indexes from the root down to the bad value. */

@@ -44,7 +44,7 @@ export function closeAfterTest(resource: { close(): Promise<void> }): void {
 }
 
 /**
- * The real client with its default WebSocket (on Node 20: `ws` through isomorphic-ws), closed after the test.
+ * The real client with its default WebSocket (on Node: `ws`, through the client's Node entry), closed after the test.
  * It connects at once unless `autoConnect: false`.
  */
 export function openClient<const Defs extends Definitions = []>(options: ClientOptions<Defs>): GatewayClient<Defs> {
