@@ -7,10 +7,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { DEVELOPMENT_CONDITIONS, publishedExports } from './packaging/published-exports.mjs';
+import { DEVELOPMENT_CONDITIONS, PUBLISHED_PACKAGES, publishedExports } from './packaging/published-exports.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const packages = ['protocol', 'client', 'server', 'cli'];
+const packages = PUBLISHED_PACKAGES;
 const problems = [];
 const rootLicense = readFileSync(join(root, 'LICENSE'), 'utf8');
 
@@ -19,7 +19,6 @@ const shipped = {
   protocol: ['PROTOCOL.md', 'schema/protocol.schema.json'],
   client: [],
   server: ['demo/public/index.html', 'demo/public/demo.js'],
-  cli: [],
 };
 
 function targets(entry, found = [], condition = undefined) {
@@ -43,7 +42,7 @@ function packedFiles(dir) {
 function needed(name, manifest) {
   const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin ?? {});
   const entries = [manifest.main, manifest.module, manifest.types, ...bins].filter((path) => path !== undefined);
-  return [...entries, ...targets(manifest.exports), ...shipped[name]].map((path) => path.replace(/^\.\//, ''));
+  return [...entries, ...targets(manifest.exports), ...(shipped[name] ?? [])].map((path) => path.replace(/^\.\//, ''));
 }
 
 for (const name of packages) {

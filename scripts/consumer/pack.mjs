@@ -4,12 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PUBLISHED_PACKAGES } from '../packaging/published-exports.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const pnpm = ['sh', join(root, 'scripts/pnpm.sh')];
-
-/** The workspace packages that are published, in dependency order. */
-export const PUBLISHED = ['protocol', 'client', 'server', 'cli'];
 
 /**
  * @param {string} destination an empty directory outside the workspace
@@ -17,7 +15,7 @@ export const PUBLISHED = ['protocol', 'client', 'server', 'cli'];
  */
 export function packAll(destination) {
   const tarballs = new Map();
-  for (const dir of PUBLISHED) {
+  for (const dir of PUBLISHED_PACKAGES) {
     const cwd = join(root, 'packages', dir);
     let manifest;
     try {
