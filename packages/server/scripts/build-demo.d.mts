@@ -1,2 +1,5 @@
-/** Builds `demo/public/demo.js` from `demo/src/demo.ts`; resolves to the path written. */
-export function buildDemo(): Promise<string>;
+/**
+ * Builds `demo.js` from `demo/src/demo.ts` into `demo/public`, or into `outDir` with the page's other files
+ * copied beside it; resolves to the directory.
+ */
+export function buildDemo(outDir?: string): Promise<string>;

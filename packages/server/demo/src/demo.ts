@@ -1,28 +1,33 @@
-// The demo chat served at `/`: a small app on the public client API, and the page the browser test drives.
-import { createClient, type GatewayClient } from '@gateway/client';
-import type { ChatMessage } from '@gateway/protocol';
+// The demo chat served at `/`: a small app on the public client API, and the page the browser tests drive.
+import { createClient } from '@gateway/client';
+import { type Chat, openChat } from './chat';
+import { element } from './dom';
+import { remember, remembered } from './storage';
+import { STATE_LABELS } from './words';
 
-function element<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (found === null) throw new Error(`demo page is missing #${id}`);
-  return found as T;
-}
-
-const stateBadge = element<HTMLSpanElement>('state');
+const ui = {
+  state: element<HTMLSpanElement>('state'),
+  messages: element<HTMLUListElement>('messages'),
+  typing: element<HTMLDivElement>('typing'),
+  presence: element<HTMLElement>('presence'),
+  presenceNote: element<HTMLParagraphElement>('presence-note'),
+  members: element<HTMLUListElement>('members'),
+};
 const joinSection = element<HTMLElement>('join');
 const joinForm = element<HTMLFormElement>('join-form');
 const nameInput = element<HTMLInputElement>('name');
 const roomInput = element<HTMLInputElement>('room');
-const errorText = element<HTMLParagraphElement>('error');
-const chat = element<HTMLElement>('chat');
-const messageList = element<HTMLUListElement>('messages');
-const typingLine = element<HTMLDivElement>('typing');
+const errorText = element<HTMLSpanElement>('error');
+const tryAgain = element<HTMLButtonElement>('try-again');
+const chatSection = element<HTMLElement>('chat');
 const sendForm = element<HTMLFormElement>('send-form');
 const messageInput = element<HTMLInputElement>('message');
-const memberList = element<HTMLUListElement>('members');
 const whoami = element<HTMLSpanElement>('whoami');
+const leaveButton = element<HTMLButtonElement>('leave');
 
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+
+let chat: Chat | undefined;
 
 function slug(name: string): string {
   const cleaned = name
@@ -32,111 +37,71 @@ function slug(name: string): string {
   return cleaned.length > 0 ? cleaned.slice(0, 48) : 'guest';
 }
 
-/** Renders one message; an optimistic copy is keyed by client_msg_id and replaced when the server's copy arrives. */
-function renderMessage(message: Pick<ChatMessage, 'sender_id' | 'content'> & Partial<ChatMessage>, pending: boolean) {
-  const key = message.client_msg_id ?? message.message_id ?? '';
-  const existing = key === '' ? null : messageList.querySelector<HTMLLIElement>(`li[data-key="${CSS.escape(key)}"]`);
-  const item = existing ?? document.createElement('li');
-  item.dataset.key = key;
-  item.classList.toggle('pending', pending);
-  item.replaceChildren();
-  const sender = document.createElement('span');
-  sender.className = 'sender';
-  sender.textContent = message.sender_name ?? message.sender_id;
-  const content = document.createElement('span');
-  content.className = 'content';
-  content.textContent = message.kind === 'question' ? `❓ ${message.content}` : message.content;
-  item.append(sender, content);
-  if (existing === null) messageList.append(item);
-  messageList.scrollTop = messageList.scrollHeight;
+function showProblem(text: string, canRetry = false): void {
+  errorText.textContent = text;
+  tryAgain.hidden = !canRetry;
 }
 
-function start(client: GatewayClient, room: string, userId: string) {
-  const nameOf = (id: string) => client.presence.get(id)?.display_name ?? id;
-
-  const renderMembers = () => {
-    const members = client.presence.inRoom(room);
-    memberList.replaceChildren(
-      ...members.map((entry) => {
-        const item = document.createElement('li');
-        item.dataset.user = entry.user_id;
-        item.textContent = `${entry.display_name ?? entry.user_id}${entry.status === 'online' ? '' : ` (${entry.status})`}`;
-        return item;
-      }),
-    );
-  };
-
-  const renderTyping = () => {
-    const typers = client.typing.inRoom(room).filter((id) => id !== userId);
-    typingLine.textContent =
-      typers.length === 0 ? '' : `${typers.map(nameOf).join(', ')} ${typers.length === 1 ? 'is' : 'are'} typing…`;
-  };
-
-  client.on('state', ({ to }) => {
-    stateBadge.dataset.state = to;
-    stateBadge.textContent = to;
+function join(name: string, room: string): void {
+  remember({ name, room });
+  const userId = slug(name);
+  // Gives up after 10 failed attempts in a row (about a minute of backoff); the page then offers to try again.
+  const client = createClient({
+    url: wsUrl,
+    userId,
+    displayName: name,
+    deviceType: 'web',
+    reconnect: { maxAttempts: 10 },
   });
-  client.on('chat.message', (message) => {
-    if (message.room_id === room) renderMessage(message, false);
-  });
-  client.on('presence', renderMembers);
-  client.on('typing', renderTyping);
-  client.on('error', (error) => {
-    errorText.textContent = error.message;
-  });
+  whoami.textContent = `${name} in #${room}`;
+  joinSection.hidden = true;
+  chatSection.hidden = false;
+  leaveButton.hidden = false;
+  showProblem('');
+  chat = openChat(client, { userId, name, room }, ui, { problem: showProblem, refused: (text) => leave(text) });
+  messageInput.focus();
+  // Exposed for poking at from the browser console.
+  Object.assign(window, { gatewayClient: client });
+}
 
-  let lastTypingAt = 0;
-  messageInput.addEventListener('input', () => {
-    if (messageInput.value.length === 0) {
-      client.stopTyping(room);
-      return;
-    }
-    // The client throttles too; this just avoids calling it on every keystroke.
-    if (Date.now() - lastTypingAt > 1000) {
-      lastTypingAt = Date.now();
-      client.startTyping(room);
-    }
-  });
-
-  sendForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const content = messageInput.value.trim();
-    if (content.length === 0) return;
-    messageInput.value = '';
-    const clientMsgId = crypto.randomUUID();
-    renderMessage({ client_msg_id: clientMsgId, sender_id: userId, sender_name: nameInput.value, content }, true);
-    client.stopTyping(room);
-    client.sendMessage(room, content, { clientMsgId }).catch((error: unknown) => {
-      errorText.textContent = `Not sent: ${error instanceof Error ? error.message : String(error)}`;
-    });
-  });
-
-  client
-    .ready()
-    .then(() => client.subscribe(room))
-    .then((reply) => {
-      for (const snapshot of reply.rooms) {
-        for (const message of snapshot.recent_messages) renderMessage(message, false);
-      }
-      renderMembers();
-      messageInput.focus();
-    })
-    .catch((error: unknown) => {
-      errorText.textContent = error instanceof Error ? error.message : String(error);
-    });
+/** Back to the join form; the room is forgotten so a reload does not walk straight back into it. */
+function leave(why: string): void {
+  chat?.close();
+  chat = undefined;
+  remember({ name: nameInput.value.trim() });
+  for (const list of [ui.messages, ui.members]) list.replaceChildren();
+  ui.typing.textContent = '';
+  ui.state.dataset.state = 'idle';
+  ui.state.textContent = STATE_LABELS.idle;
+  whoami.textContent = '';
+  chatSection.hidden = true;
+  leaveButton.hidden = true;
+  joinSection.hidden = false;
+  showProblem(why);
 }
 
 joinForm.addEventListener('submit', (event) => {
   event.preventDefault();
-  const displayName = nameInput.value.trim();
+  const name = nameInput.value.trim();
   const room = roomInput.value.trim();
-  if (displayName.length === 0 || room.length === 0) return;
-  const userId = slug(displayName);
-  const client = createClient({ url: wsUrl, userId, displayName, deviceType: 'web' });
-  whoami.textContent = `${displayName} in #${room}`;
-  joinSection.hidden = true;
-  chat.hidden = false;
-  start(client, room, userId);
-  // Exposed for poking at from the browser console.
-  Object.assign(window, { gatewayClient: client });
+  if (name.length > 0 && room.length > 0) join(name, room);
 });
+
+messageInput.addEventListener('input', () => chat?.typed(messageInput.value));
+
+sendForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const content = messageInput.value.trim();
+  if (content.length === 0) return;
+  messageInput.value = '';
+  chat?.send(content);
+});
+
+leaveButton.addEventListener('click', () => leave(''));
+tryAgain.addEventListener('click', () => chat?.reconnect());
+
+// A reload rejoins the room the user was in.
+const saved = remembered();
+if (saved.name !== undefined) nameInput.value = saved.name;
+if (saved.room !== undefined) roomInput.value = saved.room;
+if (saved.name !== undefined && saved.room !== undefined) join(saved.name, saved.room);

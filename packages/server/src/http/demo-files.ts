@@ -12,6 +12,9 @@ const FILES: Record<string, { file: string; contentType: string }> = {
   '/index.html': { file: 'index.html', contentType: 'text/html; charset=utf-8' },
   '/demo.js': { file: 'demo.js', contentType: 'text/javascript; charset=utf-8' },
   '/demo.js.map': { file: 'demo.js.map', contentType: 'application/json; charset=utf-8' },
+  // The page links the SVG; the ICO (the same icon at 32×32, a PNG inside) answers browsers that ask by default.
+  '/favicon.svg': { file: 'favicon.svg', contentType: 'image/svg+xml' },
+  '/favicon.ico': { file: 'favicon.ico', contentType: 'image/x-icon' },
 };
 
 export const MISSING_DEMO_PAGE = `<!doctype html>
