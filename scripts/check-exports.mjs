@@ -18,7 +18,7 @@ const rootLicense = readFileSync(join(root, 'LICENSE'), 'utf8');
 const shipped = {
   protocol: ['PROTOCOL.md', 'schema/protocol.schema.json'],
   client: [],
-  server: ['demo/public/index.html', 'demo/public/demo.js'],
+  server: ['demo/public/index.html', 'demo/public/demo.js', 'demo/public/favicon.svg', 'demo/public/favicon.ico'],
 };
 
 function targets(entry, found = [], condition = undefined) {
