@@ -7,19 +7,29 @@ import { defineConfig } from 'vitest/config';
 // Node entry (the one that loads `ws`), as a Node bot does.
 const sourceCondition = ['@gateway/source', 'node'];
 
+/** The packages with tests, each a project run in Node. Add a package's name here. */
+const packages = ['protocol', 'client', 'server', 'cli', 'testkit', 'react'];
+
+/**
+ * The projects whose tests render components, run in a DOM (happy-dom) instead of bare Node. They still take
+ * the `node` conditions: the real gateway they test against (and `ws`) runs in the same process.
+ */
+const inDom = new Set(['react']);
+
 export default defineConfig({
   test: {
-    projects: ['protocol', 'client', 'server', 'cli'].map((name) => ({
+    projects: packages.map((name) => ({
       extends: true,
       resolve: { conditions: sourceCondition },
       ssr: { resolve: { conditions: sourceCondition } },
       test: {
         name,
         root: `packages/${name}`,
-        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+        environment: inDom.has(name) ? 'happy-dom' : 'node',
+        include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
         typecheck: {
           enabled: true,
-          include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'],
+          include: ['src/**/*.test-d.{ts,tsx}', 'test/**/*.test-d.{ts,tsx}'],
           // The packages' own tsconfigs cover only src (what ships); type tests live in test/.
           tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)),
         },

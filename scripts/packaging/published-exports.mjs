@@ -19,7 +19,7 @@ export function publishedExports(entry) {
   );
 }
 
-export const PUBLISHED_PACKAGES = ['protocol', 'client', 'server', 'cli'];
+export const PUBLISHED_PACKAGES = ['protocol', 'client', 'server', 'cli', 'testkit', 'react'];
 
 export const manifestPath = (name) => fileURLToPath(new URL(`../../packages/${name}/package.json`, import.meta.url));
 

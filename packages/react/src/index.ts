@@ -1,0 +1,12 @@
+export type { ConnectionStatus } from './connection-store';
+export type { MessageItem, PendingMessage, SentMessage } from './message-types';
+export { GatewayProvider, type GatewayProviderProps } from './provider';
+export type { Definitions, EventName, Register, RegisteredEvents, ServerEventDefinition } from './register';
+export type { RoomStatus } from './room-status';
+export { shallowEqual } from './shallow-equal';
+export { useClient, useConnection } from './use-client';
+export { useEvent } from './use-event';
+export { type RoomMessages, useMessages } from './use-messages';
+export { type PresenceResult, type UsePresenceOptions, usePresence } from './use-presence';
+export { useRoom } from './use-room';
+export { type RoomTyping, useTyping } from './use-typing';

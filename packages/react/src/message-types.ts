@@ -1,0 +1,46 @@
+import type { ChatMessage, GatewayClientError, ServerPayloads } from '@gateway/client';
+
+/** A message the server has: its copy, as received. `key` stays the same from the optimistic copy on. */
+export interface SentMessage extends ChatMessage {
+  readonly status: 'sent';
+  /** A stable React key: the `client_msg_id` when the message has one (so the row of a send survives its settling), else the `message_id`. */
+  readonly key: string;
+}
+
+/** A send of this client the server's copy has not yet replaced: `pending` on its way, or `failed` (retry or discard it). */
+export interface PendingMessage {
+  readonly status: 'pending' | 'failed';
+  /** The `client_msg_id`, which the server's copy carries too. */
+  readonly key: string;
+  readonly client_msg_id: string;
+  /** The server's id, once it acknowledged the send; its copy of the message follows. */
+  readonly message_id: string | undefined;
+  readonly room_id: string;
+  /** This client's user, when known at the time of the send. */
+  readonly sender_id: string | undefined;
+  readonly content: string;
+  readonly kind: ChatMessage['kind'];
+  readonly metadata: Record<string, unknown> | undefined;
+  /** Why it failed (`status: 'failed'`): the rejected send, or the server's `handler_failed` when storing it failed. */
+  readonly error: GatewayClientError | undefined;
+}
+
+/** One row of a room's message list. */
+export type MessageItem = SentMessage | PendingMessage;
+
+/** The live events a room's list is kept current from. */
+export type LiveEvent =
+  | { readonly type: 'chat.message'; readonly payload: ChatMessage }
+  | { readonly type: 'chat.message.update'; readonly payload: ServerPayloads['chat.message.update'] }
+  | { readonly type: 'chat.message.delete'; readonly payload: ServerPayloads['chat.message.delete'] };
+
+export interface MessageList {
+  /** The server's messages, oldest first, each once by `message_id`. */
+  readonly sent: readonly SentMessage[];
+  /** This client's sends not yet replaced by the server's copy, in the order they were made. */
+  readonly pending: readonly PendingMessage[];
+  /** `sent` then `pending`: what a UI renders. */
+  readonly items: readonly MessageItem[];
+  /** True once the room's history arrived (the `subscribed` snapshot or `chat.history`). */
+  readonly loaded: boolean;
+}

@@ -1,0 +1,154 @@
+import type { GatewayClient, GatewayClientError, SendMessageOptions } from '@gateway/client';
+import { newClientMsgId } from './ids';
+import { Listeners, listenTo } from './listen';
+import {
+  emptyList,
+  withAck,
+  withFailure,
+  withLive,
+  withoutPending,
+  withPending,
+  withRetry,
+  withSnapshot,
+} from './message-list';
+import type { LiveEvent, MessageList, PendingMessage } from './message-types';
+import { type RoomStatus, refusalOf, SUBSCRIBED, SUBSCRIBING } from './room-status';
+
+/** Live events kept to replay over a history that may have been read before them; older ones are in it. */
+const MAX_REPLAYED = 500;
+
+const REVOKED: RoomStatus = {
+  status: 'refused',
+  code: 'unsubscribed',
+  message: 'The server took this connection out of the room.',
+};
+
+/**
+ * One room while components use it: its subscription's status and its message list, kept from the client's
+ * events between `start` and `end`. The registry creates it, starts it for its first user and ends it after
+ * the last one.
+ */
+export class RoomStore {
+  status: RoomStatus = SUBSCRIBING;
+  messages: MessageList = emptyList;
+  readonly listeners = new Listeners();
+  /** Live events since the room was joined or last reset, replayed over each history that arrives. */
+  private _since: LiveEvent[] = [];
+  private _stop: (() => void) | undefined;
+
+  constructor(
+    private readonly _client: GatewayClient,
+    readonly roomId: string,
+    /** True while an `unsubscribe` of this room sent by the registry awaits its reply. */
+    private readonly _leaving: (roomId: string) => boolean,
+  ) {}
+
+  start(): void {
+    const { roomId } = this;
+    const live = (event: LiveEvent) => event.payload.room_id === roomId && this._live(event);
+    this._stop = listenTo(this._client, {
+      'chat.message': (payload) => live({ type: 'chat.message', payload }),
+      'chat.message.update': (payload) => live({ type: 'chat.message.update', payload }),
+      'chat.message.delete': (payload) => live({ type: 'chat.message.delete', payload }),
+      subscribed: ({ rooms, refused }) => {
+        const room = rooms.find((granted) => granted.room_id === roomId);
+        if (room === undefined) this._set(refusalOf(refused, roomId));
+        else this._set(SUBSCRIBED, withSnapshot(this.messages, room.recent_messages, this._since));
+      },
+      ready: ({ refused }) => {
+        const refusal = refusalOf(refused, roomId);
+        if (refusal !== undefined) this._set(refusal);
+        else if (this.status.status === 'error') this._subscribe();
+      },
+      unsubscribed: ({ room_ids }) => {
+        if (room_ids.includes(roomId) && !this._leaving(roomId)) this._set(REVOKED);
+      },
+      // Events were lost: the history is asked for again and replaces the list (a new session's `subscribed`
+      // snapshot does too). Sends still pending stay: the client retries them under their client_msg_id.
+      reset: () => {
+        this._since = [];
+        this._client.history(roomId).then(
+          ({ messages }) => this._stop && this._set(undefined, withSnapshot(this.messages, messages, this._since)),
+          () => {},
+        );
+      },
+      // The server accepted a send but could not store it (`persistMessage` failed): it was not delivered.
+      error: (error) => {
+        const clientMsgId = error.details?.client_msg_id;
+        if (error.code === 'handler_failed' && typeof clientMsgId === 'string') this._fail(clientMsgId, error);
+      },
+    });
+    this._subscribe();
+  }
+
+  end(): void {
+    this._stop?.();
+    this._stop = undefined;
+  }
+
+  /** Shows the message at once and sends it; returns its `client_msg_id`. */
+  send(content: string, options: SendMessageOptions = {}): string {
+    const clientMsgId = options.clientMsgId ?? newClientMsgId();
+    const pending: PendingMessage = {
+      status: 'pending',
+      key: clientMsgId,
+      client_msg_id: clientMsgId,
+      message_id: undefined,
+      room_id: this.roomId,
+      sender_id: this._client.user?.id,
+      content,
+      kind: options.kind ?? 'text',
+      metadata: options.metadata,
+      error: undefined,
+    };
+    this._set(undefined, withPending(this.messages, pending));
+    this._deliver(pending);
+    return clientMsgId;
+  }
+
+  retry(clientMsgId: string): void {
+    const before = this.messages;
+    this._set(undefined, withRetry(before, clientMsgId));
+    const send = this.messages.pending.find((pending) => pending.client_msg_id === clientMsgId);
+    if (this.messages !== before && send !== undefined) this._deliver(send);
+  }
+
+  discard(clientMsgId: string): void {
+    this._set(undefined, withoutPending(this.messages, clientMsgId));
+  }
+
+  private _deliver(send: PendingMessage): void {
+    const options: SendMessageOptions = { clientMsgId: send.client_msg_id, kind: send.kind };
+    if (send.metadata !== undefined) options.metadata = send.metadata;
+    this._client.sendMessage(this.roomId, send.content, options).then(
+      (ack) => this._set(undefined, withAck(this.messages, ack.client_msg_id, ack.message_id)),
+      (error: GatewayClientError) => this._fail(send.client_msg_id, error),
+    );
+  }
+
+  private _fail(clientMsgId: string, error: GatewayClientError): void {
+    this._set(undefined, withFailure(this.messages, clientMsgId, error));
+  }
+
+  private _subscribe(): void {
+    this._set(SUBSCRIBING);
+    this._client.subscribe(this.roomId).catch((error: GatewayClientError) => {
+      if (this._stop === undefined) return;
+      const refused = error.code === 'subscribe_refused' ? refusalOf(error.details?.refused, this.roomId) : undefined;
+      this._set(refused ?? { status: 'error', error });
+    });
+  }
+
+  private _live(event: LiveEvent): void {
+    this._since.push(event);
+    if (this._since.length > MAX_REPLAYED) this._since.shift();
+    this._set(undefined, withLive(this.messages, event));
+  }
+
+  private _set(status: RoomStatus | undefined, messages: MessageList = this.messages): void {
+    const changed = (status !== undefined && status !== this.status) || messages !== this.messages;
+    if (status !== undefined) this.status = status;
+    this.messages = messages;
+    if (changed) this.listeners.notify();
+  }
+}
