@@ -32,7 +32,18 @@ function settled(sent: readonly SentMessage[], pending: readonly PendingMessage[
 const editedAt = (message: { readonly edited_at?: string | undefined }): number =>
   message.edited_at === undefined ? -Infinity : Date.parse(message.edited_at);
 
-/** One live event: a new message (once by `message_id`, settling the send it is the copy of), an edit, a deletion. */
+/** Where a message goes in time order: at the end, as live messages come, unless it is older than the last ones. */
+function placeOf(sent: readonly SentMessage[], message: SentMessage): number {
+  const time = Date.parse(message.created_at);
+  let index = sent.length;
+  while (index > 0 && Date.parse((sent[index - 1] as SentMessage).created_at) > time) index--;
+  return index;
+}
+
+/**
+ * One live event: a new message (once by `message_id`, in `created_at` order, settling the send it is the copy
+ * of), an edit, a deletion.
+ */
 export function withLive(current: MessageList, event: LiveEvent): MessageList {
   const { sent, pending, loaded } = current;
   const id = event.payload.message_id;
@@ -41,7 +52,8 @@ export function withLive(current: MessageList, event: LiveEvent): MessageList {
     case 'chat.message': {
       if (at !== -1) return current;
       const message = toSent(event.payload);
-      const next = [...sent, message];
+      const place = placeOf(sent, message);
+      const next = [...sent.slice(0, place), message, ...sent.slice(place)];
       return list(next, settled([message], pending), loaded);
     }
     case 'chat.message.update': {

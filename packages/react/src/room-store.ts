@@ -32,7 +32,7 @@ export class RoomStore {
   status: RoomStatus = SUBSCRIBING;
   messages: MessageList = emptyList;
   readonly listeners = new Listeners();
-  /** Live events since the room was joined or last reset, replayed over each history that arrives. */
+  /** Live events since the history was last asked for (join, reset), replayed over each history that arrives. */
   private _since: LiveEvent[] = [];
   private _stop: (() => void) | undefined;
 
@@ -131,6 +131,8 @@ export class RoomStore {
   }
 
   private _subscribe(): void {
+    // The snapshot this asks for replaces the list: the events replayed over it are those from now on.
+    this._since = [];
     this._set(SUBSCRIBING);
     this._client.subscribe(this.roomId).catch((error: GatewayClientError) => {
       if (this._stop === undefined) return;

@@ -119,6 +119,19 @@ describe('withSnapshot', () => {
     expect(rows(older)).toEqual(['snap [sent]']);
   });
 
+  it('keeps the list in time order when a replayed message is older than the history’s newest', () => {
+    const list = withSnapshot(
+      emptyList,
+      [message('m2', { created_at: at(2) }), message('m4', { created_at: at(4) })],
+      [
+        added(message('m1', { created_at: at(1) })),
+        added(message('m3', { created_at: at(3) })),
+        added(message('m5', { created_at: at(5) })),
+      ],
+    );
+    expect(rows(list)).toEqual(['m1 [sent]', 'm2 [sent]', 'm3 [sent]', 'm4 [sent]', 'm5 [sent]']);
+  });
+
   it('keeps pending sends after the history, and settles those whose copy it holds', () => {
     const held = withPending(withPending(emptyList, pending('c1')), pending('c2'));
     const list = withSnapshot(held, [message('m1', { sender_id: 'alice', client_msg_id: 'c1', content: 'c1' })], []);
