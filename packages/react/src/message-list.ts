@@ -10,14 +10,10 @@ function list(sent: readonly SentMessage[], pending: readonly PendingMessage[], 
   return { sent, pending, items, loaded };
 }
 
-const toSent = (message: ChatMessage): SentMessage => ({
-  ...message,
-  status: 'sent',
-  key: message.client_msg_id ?? message.message_id,
-});
+const toSent = (message: ChatMessage, key: string): SentMessage => ({ ...message, status: 'sent', key });
 
 /** The server's copy of a send replaces it: the same `client_msg_id` (from this user), or the id its ack gave. */
-function settles(pending: PendingMessage, message: SentMessage): boolean {
+function settles(pending: PendingMessage, message: ChatMessage): boolean {
   if (pending.message_id !== undefined && pending.message_id === message.message_id) return true;
   if (message.client_msg_id !== pending.client_msg_id) return false;
   return pending.sender_id === undefined || pending.sender_id === message.sender_id;
@@ -51,7 +47,8 @@ export function withLive(current: MessageList, event: LiveEvent): MessageList {
   switch (event.type) {
     case 'chat.message': {
       if (at !== -1) return current;
-      const message = toSent(event.payload);
+      const copyOf = pending.find((send) => settles(send, event.payload));
+      const message = toSent(event.payload, copyOf?.key ?? id);
       const place = placeOf(sent, message);
       const next = [...sent.slice(0, place), message, ...sent.slice(place)];
       return list(next, settled([message], pending), loaded);
@@ -88,7 +85,8 @@ export function withSnapshot(current: MessageList, messages: readonly ChatMessag
     seen.add(message.message_id);
     const old = held.get(message.message_id);
     const same = old !== undefined && old.content === message.content && old.edited_at === message.edited_at;
-    sent.push(same ? old : toSent(message));
+    const key = old?.key ?? current.pending.find((send) => settles(send, message))?.key ?? message.message_id;
+    sent.push(same ? old : toSent(message, key));
   }
   let next = list(sent, settled(sent, current.pending), true);
   for (const event of since) next = withLive(next, event);

@@ -1,9 +1,12 @@
 import type { ChatMessage, GatewayClientError, ServerPayloads } from '@gateway/client';
 
-/** A message the server has: its copy, as received. `key` stays the same from the optimistic copy on. */
+/** A message the server has: its copy, as received. */
 export interface SentMessage extends ChatMessage {
   readonly status: 'sent';
-  /** A stable React key: the `client_msg_id` when the message has one (so the row of a send survives its settling), else the `message_id`. */
+  /**
+   * A React key, unique in the list: the `message_id`, or, for the copy of a send this client showed first, the
+   * send's key (its `client_msg_id`), so the row survives the settling.
+   */
   readonly key: string;
 }
 

@@ -89,12 +89,20 @@ describe('withLive', () => {
     expect(list.sent).toHaveLength(1);
   });
 
-  it('keeps a copy’s key the client_msg_id, so its row survives the settling', () => {
-    const list = withLive(
+  it('gives the copy of a send the send’s key, so its row survives the settling; other messages are keyed by id', () => {
+    const list = live(
       withPending(emptyList, pending('c1')),
       added(message('m1', { client_msg_id: 'c1', sender_id: 'alice' })),
+      added(message('m2', { client_msg_id: 'c1' })),
+      added(message('m3', { client_msg_id: 'c1', sender_id: 'alice' })),
     );
-    expect(list.items.map((item) => [item.key, item.status])).toEqual([['c1', 'sent']]);
+    expect(list.items.map((item) => [item.key, item.status])).toEqual([
+      ['c1', 'sent'],
+      ['m2', 'sent'],
+      ['m3', 'sent'],
+    ]);
+    const again = withSnapshot(list, [message('m1', { client_msg_id: 'c1', content: 'edited' })], []);
+    expect(again.items.map((item) => item.key)).toEqual(['c1']);
   });
 });
 
