@@ -10,6 +10,14 @@ const sourceCondition = ['@gateway/source', 'node'];
 /** The packages with tests, each a project run in Node. Add a package's name here. */
 const packages = ['protocol', 'client', 'server', 'cli', 'testkit', 'react'];
 
+/** The examples, each a project too (`example-<dir>`): their tests prove they run as their READMEs say. */
+const examples = ['node-bot', 'react-chat'];
+
+const projects = [
+  ...packages.map((name) => ({ name, root: `packages/${name}` })),
+  ...examples.map((dir) => ({ name: `example-${dir}`, root: `examples/${dir}` })),
+];
+
 /**
  * The projects whose tests render components, run in a DOM (happy-dom) instead of bare Node. They still take
  * the `node` conditions: the real gateway they test against (and `ws`) runs in the same process.
@@ -18,13 +26,13 @@ const inDom = new Set(['react']);
 
 export default defineConfig({
   test: {
-    projects: packages.map((name) => ({
+    projects: projects.map(({ name, root }) => ({
       extends: true,
       resolve: { conditions: sourceCondition },
       ssr: { resolve: { conditions: sourceCondition } },
       test: {
         name,
-        root: `packages/${name}`,
+        root,
         environment: inDom.has(name) ? 'happy-dom' : 'node',
         include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
         typecheck: {

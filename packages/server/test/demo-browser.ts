@@ -1,51 +1,12 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { WAIT } from '../../../scripts/testing/chromium';
 import { buildDemo } from '../scripts/build-demo.mjs';
 
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-
-/** Every wait on the page is bounded by this; the happy path takes a fraction of it. */
-export const WAIT = { timeout: 10_000 };
-
-/** Debian's chromium, where it is installed; `.ci/run` installs it. */
-export function findChromium(): string | undefined {
-  return CANDIDATES.find((path): path is string => path !== undefined && existsSync(path));
-}
-
-/**
- * Why the browser test cannot run here, or undefined when it can. Under CI=true a missing browser is
- * a failure, not a skip, so a broken CI image cannot pass by testing nothing.
- */
-export function browserSkipReason(): string | undefined {
-  if (findChromium() !== undefined) return undefined;
-  const reason = 'chromium not found (apt-get install -y chromium, or set CHROMIUM_PATH)';
-  if (process.env.CI === 'true') throw new Error(`CI=true and ${reason}`);
-  return reason;
-}
-
-export async function launchChromium(): Promise<Browser> {
-  const executablePath = findChromium();
-  if (executablePath === undefined) throw new Error('chromium not found');
-  return chromium.launch({
-    executablePath,
-    headless: true,
-    // Root in a sandboxless container, and no network beyond loopback: background services only time out.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-    ],
-  });
-}
+export { browserSkipReason, findChromium, launchChromium, WAIT } from '../../../scripts/testing/chromium';
 
 /**
  * The demo built into a directory of this test file's own (serve it with `demoDir`), so browser test files
