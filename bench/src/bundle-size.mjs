@@ -5,12 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
+/** The bench depends on the client, the React bindings and zod: resolving from here reaches their built dist. */
 const here = fileURLToPath(new URL('.', import.meta.url));
-/** A workspace package that depends on the client and zod: resolving from it reaches their built dist. */
-const workspaceApp = fileURLToPath(new URL('../../packages/server', import.meta.url));
 
 export const CLIENT = '@gateway/client';
 export const CLIENT_WITH_DEFINE_EVENT = '@gateway/client + defineEvent';
+export const REACT = '@gateway/react + client (React not counted)';
 
 /** What an application imports from each library: its main entry point. `app` marks the gateway's own. */
 export const BUNDLES = [
@@ -25,6 +25,16 @@ export const BUNDLES = [
       'export { createClient };',
     ].join('\n'),
   },
+  {
+    name: REACT,
+    app: true,
+    code: [
+      'export { GatewayProvider, useConnection, useEvent, useMessages, usePresence, useRoom, useTyping }',
+      "  from '@gateway/react';",
+    ].join('\n'),
+    // The app has React already; what the bindings add is theirs and the client's.
+    external: ['react', 'react-dom', 'react/jsx-runtime'],
+  },
   { name: 'socket.io-client', code: "export { io } from 'socket.io-client';" },
   { name: 'phoenix', code: "export { Socket } from 'phoenix';" },
   { name: 'centrifuge', code: "export { Centrifuge } from 'centrifuge';" },
@@ -35,9 +45,10 @@ export const BUNDLES = [
  * condition beyond a browser bundler's own: the published packages are measured, never the sources.
  * @param {string} code
  * @param {string} resolveDir where the entry's imports resolve from
+ * @param {string[]} [external] packages the app has anyway, left out of the size
  * @returns {Promise<{minified: number, gzipped: number, metafile: import('esbuild').Metafile}>}
  */
-export async function measure(code, resolveDir) {
+export async function measure(code, resolveDir, external = []) {
   const result = await build({
     stdin: { contents: code, resolveDir, loader: 'js', sourcefile: 'entry.js' },
     bundle: true,
@@ -47,6 +58,7 @@ export async function measure(code, resolveDir) {
     target: 'es2020',
     minify: true,
     metafile: true,
+    external,
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'silent',
   });
@@ -56,15 +68,18 @@ export async function measure(code, resolveDir) {
 
 /**
  * @param {{ names?: readonly string[], clientResolveDir?: string }} [options] the bundles to measure (all when
- *   left out), and where the gateway's packages resolve from (default: the workspace's built dist)
+ *   left out), and where the gateway's packages resolve from (default: the workspace's built dist, through the bench)
  * @returns {Promise<{name: string, minified?: number, gzipped?: number, metafile?: import('esbuild').Metafile, error?: string}[]>}
  */
-export async function bundleSizes({ names, clientResolveDir = workspaceApp } = {}) {
+export async function bundleSizes({ names, clientResolveDir = here } = {}) {
   const sizes = [];
   for (const bundle of BUNDLES) {
     if (names !== undefined && !names.includes(bundle.name)) continue;
     try {
-      sizes.push({ name: bundle.name, ...(await measure(bundle.code, bundle.app ? clientResolveDir : here)) });
+      sizes.push({
+        name: bundle.name,
+        ...(await measure(bundle.code, bundle.app ? clientResolveDir : here, bundle.external)),
+      });
     } catch (error) {
       sizes.push({ name: bundle.name, error: error instanceof Error ? error.message.split('\n')[0] : String(error) });
     }
