@@ -17,7 +17,8 @@ const rootLicense = readFileSync(join(root, 'LICENSE'), 'utf8');
 /** Files read at run time or documented as shipped, beyond what the manifest's entry points name. */
 const shipped = {
   protocol: ['PROTOCOL.md', 'schema/protocol.schema.json'],
-  client: [],
+  // Where `@gateway/client/react-native` resolves without `exports` (node10 types, Metro before 0.82).
+  client: ['react-native/package.json'],
   server: ['demo/public/index.html', 'demo/public/demo.js', 'demo/public/favicon.svg', 'demo/public/favicon.ico'],
 };
 

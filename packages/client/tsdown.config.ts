@@ -64,7 +64,7 @@ const manglePrivateMembers = {
 export default defineConfig({
   // Two entries over one shared chunk: `index` (browsers, React Native: the global WebSocket, nothing of Node)
   // and `node` (the same client, defaulting to `ws`).
-  entry: ['src/index.ts', 'src/node.ts'],
+  entry: ['src/index.ts', 'src/node.ts', 'src/react-native.ts'],
   format: ['esm', 'cjs'],
   platform: 'neutral',
   dts: true,

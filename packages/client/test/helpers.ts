@@ -1,3 +1,4 @@
+import { waitForEvent } from '../../testkit/src/waits';
 import type { ClientEvents, GatewayClient } from '../src/index';
 
 /** Resolves with the next `event` the client emits, or rejects after a deadline (real time; never a sleep). */
@@ -7,19 +8,7 @@ export function nextEvent<K extends keyof ClientEvents>(
   where: (value: ClientEvents[K]) => boolean = () => true,
   ms = 3000,
 ): Promise<ClientEvents[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      client.off(event, listener as never);
-      reject(new Error(`Timed out after ${ms} ms waiting for "${String(event)}"`));
-    }, ms);
-    const listener = (value: ClientEvents[K]) => {
-      if (!where(value)) return;
-      clearTimeout(timer);
-      client.off(event, listener as never);
-      resolve(value);
-    };
-    client.on(event, listener as never);
-  });
+  return waitForEvent(client, event, { where, timeoutMs: ms });
 }
 
 /** Resolves once the client reaches `state`. */

@@ -7,6 +7,7 @@ import {
   type GatewayClientError,
 } from '@gateway/client';
 import { afterEach } from 'vitest';
+import { waitForEvent } from '../../../testkit/src/waits';
 import { type RunningServer, type ServerOptions, startServer } from '../../src/index';
 
 export { ManualClock } from '../helpers/manual-clock';
@@ -74,22 +75,7 @@ export function nextEvent<Defs extends Definitions, K extends EventName<Defs>>(
   where: (value: ClientEvents<Defs>[K]) => boolean = () => true,
   timeoutMs = 3000,
 ): Promise<ClientEvents<Defs>[K]> {
-  const on = client.on.bind(client) as unknown as (event: string, listener: Listener) => void;
-  const off = client.off.bind(client) as unknown as (event: string, listener: Listener) => void;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off(event, listener);
-      reject(new Error(`No "${event}" event within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const listener: Listener = (value) => {
-      const typed = value as ClientEvents<Defs>[K];
-      if (!where(typed)) return;
-      clearTimeout(timer);
-      off(event, listener);
-      resolve(typed);
-    };
-    on(event, listener);
-  });
+  return waitForEvent(client, event, { where, timeoutMs });
 }
 
 /** Records every `event` the client emits from now on, in order. */
