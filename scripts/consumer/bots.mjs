@@ -60,3 +60,25 @@ export async function botChecks(project) {
     server.child.kill('SIGTERM');
   }
 }
+
+function runNode(project, file) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(project, file)], { cwd: project, timeout: BOUND_MS }, (error, stdout, stderr) =>
+      resolve({ error, output: `${stdout}${stderr}${error ? `\n${error.message}` : ''}`.trim(), stdout }),
+    );
+  });
+}
+
+/** Server rendering with the installed React bindings, from ESM and CommonJS: it renders, and makes no socket. */
+export async function serverRenderingChecks(project) {
+  const results = [];
+  for (const file of ['ssr.mjs', 'ssr.cjs']) {
+    const { error, output, stdout } = await runNode(project, file);
+    results.push({
+      name: `${file}: GatewayProvider renders on the server (renderToString) with no socket`,
+      ok: error === null && stdout.includes('state: idle'),
+      output,
+    });
+  }
+  return results;
+}

@@ -4,10 +4,13 @@
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { bundleSizes } from '../../bench/src/bundle-size.mjs';
+import { bundleSizes, CLIENT, REACT } from '../../bench/src/bundle-size.mjs';
 
 /** `createClient` alone, minified and gzipped, at most this many bytes (socket.io-client is about 13,000). */
 export const CLIENT_BUDGET_BYTES = 12_000;
+
+/** What the React bindings may add to the client in an app's bundle (React itself not counted). */
+export const REACT_BUDGET_BYTES = 4_000;
 
 const NODE_BUILTINS = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 
@@ -52,7 +55,9 @@ async function reactNativeBundle(project) {
  */
 export async function bundleChecks(project) {
   const results = [];
-  const [client, defineEventApp, ...baselines] = await bundleSizes({ clientResolveDir: project });
+  const sizes = await bundleSizes({ clientResolveDir: project });
+  const client = sizes.find((size) => size.name === CLIENT);
+  const react = sizes.find((size) => size.name === REACT);
   const browser = client.metafile;
   if (client.gzipped === undefined) {
     results.push({ name: 'browser bundle of createClient', ok: false, output: client.error });
@@ -81,5 +86,16 @@ export async function bundleChecks(project) {
   } catch (error) {
     results.push({ name: 'React Native bundle of createClient', ok: false, output: error.message });
   }
-  return { results, sizes: [client, defineEventApp, ...baselines] };
+  if (react?.gzipped === undefined || client.gzipped === undefined) {
+    results.push({ name: 'browser bundle of the React hooks', ok: false, output: react?.error ?? 'not measured' });
+  } else {
+    const found = inputsOf(react.metafile).filter((path) => FORBIDDEN.some((pattern) => pattern.test(path)));
+    const added = react.gzipped - client.gzipped;
+    results.push({
+      name: `React hooks add ${added} B min+gzip to the client ≤ ${REACT_BUDGET_BYTES} B, with no ws, zod or node: module`,
+      ok: added <= REACT_BUDGET_BYTES && found.length === 0,
+      output: found.join('\n'),
+    });
+  }
+  return { results, sizes };
 }

@@ -8,8 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 const fixtures = fileURLToPath(new URL('./fixtures', import.meta.url));
 
-/** What a Node bot's author adds beside the packages: `ws` (Node 20 has no WebSocket) and Node's types. */
-const USER_DEPENDENCIES = ['ws@^8', '@types/node@^20'];
+/**
+ * What users add beside the packages: a Node bot `ws` (Node 20 has no WebSocket of its own) and Node's types;
+ * a React app React DOM (React itself comes as the bindings' peer) and React's types.
+ */
+const USER_DEPENDENCIES = ['ws@^8', '@types/node@^20', 'react-dom@^19', '@types/react@^19'];
 
 /**
  * @param {Map<string, string>} tarballs package name → tarball

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { botChecks } from './bots.mjs';
+import { botChecks, serverRenderingChecks } from './bots.mjs';
 import { bundleChecks } from './bundles.mjs';
 import { lintTarballs } from './lint.mjs';
 import { packAll } from './pack.mjs';
@@ -25,6 +25,7 @@ try {
   for (const result of lintTarballs(tarballs)) results.push({ ...result, name: `${result.tool} ${result.name}` });
   project = createConsumerProject(tarballs);
   results.push(...(await botChecks(project)));
+  results.push(...(await serverRenderingChecks(project)));
   results.push(...typecheckMatrix(project));
   const { results: bundleResults, sizes } = await bundleChecks(project);
   results.push(...bundleResults);

@@ -18,8 +18,17 @@ export const MODES = [
   { name: 'node10', module: 'CommonJS', moduleResolution: 'node10', type: 'commonjs' },
 ];
 
-/** The READMEs whose ```ts blocks must compile as an app would write them. */
-const READMES = ['README.md', 'packages/client/README.md', 'packages/protocol/README.md', 'packages/server/README.md'];
+/**
+ * The READMEs whose ```ts and ```tsx blocks must compile as an app would write them. The test kit's example is a
+ * test file with its component beside it: it runs as written in packages/testkit/test instead.
+ */
+const READMES = [
+  'README.md',
+  'packages/client/README.md',
+  'packages/protocol/README.md',
+  'packages/server/README.md',
+  'packages/react/README.md',
+];
 
 function compilerOptions(mode) {
   return {
@@ -31,6 +40,7 @@ function compilerOptions(mode) {
     skipLibCheck: false,
     noEmit: true,
     types: ['node'],
+    jsx: 'react-jsx',
     // What `tsc --init` writes: zod's CommonJS declarations need it under node10.
     esModuleInterop: true,
     // node10 is deprecated in TypeScript 6 and still used by old tools; the check wants to see it work.
@@ -47,7 +57,7 @@ function check(dir) {
   }
 }
 
-/** The ```ts blocks of the READMEs, each one file. */
+/** The ```ts and ```tsx blocks of the READMEs, each one file. */
 export function readmeSnippets() {
   const snippets = [];
   for (const readme of READMES) {
@@ -57,8 +67,10 @@ export function readmeSnippets() {
     } catch {
       continue;
     }
-    const blocks = [...text.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((match) => match[1]);
-    for (const [index, code] of blocks.entries()) snippets.push({ source: `${readme} #${index + 1}`, code });
+    const blocks = [...text.matchAll(/^```(tsx?)\n([\s\S]*?)^```/gm)];
+    for (const [index, [, extension, code]] of blocks.entries()) {
+      snippets.push({ source: `${readme} #${index + 1}`, code, extension });
+    }
   }
   return snippets;
 }
@@ -73,12 +85,12 @@ export function typecheckMatrix(project) {
     const dir = join(project, `types-${mode.name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase()}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: mode.type }));
-    copyFileSync(join(project, 'bot.ts'), join(dir, 'bot.ts'));
+    for (const file of ['bot.ts', 'hooks.tsx']) copyFileSync(join(project, file), join(dir, file));
     writeFileSync(
       join(dir, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: compilerOptions(mode), files: ['bot.ts'] }),
+      JSON.stringify({ compilerOptions: compilerOptions(mode), files: ['bot.ts', 'hooks.tsx'] }),
     );
-    results.push({ name: `bot under ${mode.name}`, ...check(dir) });
+    results.push({ name: `bot and React hooks under ${mode.name}`, ...check(dir) });
   }
   const snippetsDir = join(project, 'types-readme');
   mkdirSync(snippetsDir, { recursive: true });
@@ -87,7 +99,7 @@ export function typecheckMatrix(project) {
   const snippets = readmeSnippets();
   const files = ['readme-globals.d.ts'];
   snippets.forEach((snippet, index) => {
-    const file = `snippet-${index + 1}.ts`;
+    const file = `snippet-${index + 1}.${snippet.extension}`;
     // `export {}` makes each snippet a module of its own, as each is a file of its own in an app.
     writeFileSync(join(snippetsDir, file), `// ${snippet.source}\n${snippet.code}\nexport {};\n`);
     files.push(file);
