@@ -62,8 +62,8 @@ const manglePrivateMembers = {
 };
 
 export default defineConfig({
-  // Two entries over one shared chunk: `index` (browsers, React Native: the global WebSocket, nothing of Node)
-  // and `node` (the same client, defaulting to `ws`).
+  // Entries over one shared chunk: `index` (browsers, React Native: the global WebSocket, nothing of Node),
+  // `node` (the same client, defaulting to `ws`) and `react-native` (the lifecycle adapter alone).
   entry: ['src/index.ts', 'src/node.ts', 'src/react-native.ts'],
   format: ['esm', 'cjs'],
   platform: 'neutral',
