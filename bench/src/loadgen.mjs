@@ -3,6 +3,10 @@
 // packets, the baselines' plain frames), drives publishing through the server's control channel and
 // measures: deliveries, latency from the publish time in each payload, losses and duplicates from the
 // room's message number `n` (and, on the gateway, the per-session `seq`), and the server's CPU from /proc.
+// A fan-out is published either through the control channel (the server's own API) or by a client: the
+// room's first subscriber sends each message (`chat.send` on the gateway, a `send` frame or event on the
+// baselines) stamped with its `n` and publish time, and the server fans it out.
+// A connect storm (`connect` with `pids`) reports the server's CPU, the frames the clients received and VmHWM.
 // It is driven by its parent over IPC: {cmd:'connect'|'phase'|'idle'|'stall'|'close'|'exit'} → one reply each.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
@@ -17,6 +21,9 @@ const HEARTBEAT = Buffer.from('{"type":"heartbeat"}');
 /** The gateway's default `heartbeat_interval`: raw ws idle clients heartbeat at the same cadence. */
 const BASELINE_HEARTBEAT_MS = 30_000;
 const READY_PREFIX = Buffer.from('{"type":"ready",');
+const JOINED = Buffer.from('{"type":"joined"}');
+/** Content of a client-published gateway message, so its chat.message is about as long as the baselines'. */
+const GATEWAY_CONTENT = 'x'.repeat(40);
 const CLK_TCK = 100;
 
 /**
@@ -112,7 +119,16 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 
 /** Totals across all subscribers, reset per phase. */
-const totals = { received: 0, windowReceived: 0, lost: 0, duplicates: 0, seqGaps: 0, closed: 0, recording: false };
+const totals = {
+  frames: 0,
+  received: 0,
+  windowReceived: 0,
+  lost: 0,
+  duplicates: 0,
+  seqGaps: 0,
+  closed: 0,
+  recording: false,
+};
 const histogram = new Histogram();
 /** @type {Sub[]} */
 let subs = [];
@@ -185,12 +201,13 @@ function onChat(sub, data, at, receivedAt) {
 /**
  * @param {string} kind gateway | ws | socketio
  * @param {string} base ws://127.0.0.1:port
- * @param {{room?: string, user: string, heartbeat: boolean, invisible?: boolean}} spec
+ * @param {{room?: string, user: string, heartbeat: boolean, invisible?: boolean, join?: boolean}} spec
  * @returns {Promise<Sub>}
  */
 function openSub(kind, base, spec) {
   return new Promise((resolve, reject) => {
-    const query = spec.room === undefined ? '' : `room=${encodeURIComponent(spec.room)}`;
+    // A joining client (connect storm) asks for its room by message once connected, not in the URL.
+    const query = spec.room === undefined || spec.join ? '' : `room=${encodeURIComponent(spec.room)}`;
     const url =
       kind === 'socketio'
         ? `${base}/socket.io/?EIO=4&transport=websocket${query ? `&${query}` : ''}`
@@ -236,10 +253,16 @@ function openSub(kind, base, spec) {
       ws.on('open', () => {
         // The gateway's client heartbeat, same frame and cadence; the raw server acks it.
         if (spec.heartbeat) heartbeatEvery(BASELINE_HEARTBEAT_MS);
-        becomeReady();
+        if (spec.join) ws.send(JSON.stringify({ type: 'join', room: spec.room }));
+        else becomeReady();
       });
       ws.on('message', (data) => {
         const receivedAt = nowUs();
+        totals.frames++;
+        if (!sub.ready && /** @type {Buffer} */ (data).equals(JOINED)) {
+          becomeReady();
+          return;
+        }
         const at = /** @type {Buffer} */ (data).indexOf(N_MARK);
         if (at >= 0) onChat(sub, /** @type {Buffer} */ (data), at, receivedAt);
       });
@@ -248,6 +271,7 @@ function openSub(kind, base, spec) {
     if (kind === 'socketio') {
       ws.on('message', (raw) => {
         const receivedAt = nowUs();
+        totals.frames++;
         const data = /** @type {Buffer} */ (raw);
         const first = data[0];
         if (first === 0x32 /* '2' ping */ && data.length === 1) {
@@ -260,13 +284,18 @@ function openSub(kind, base, spec) {
           return;
         }
         if (first === 0x30 /* '0' engine.io open */) ws.send('40');
-        else if (first === 0x34 && data[1] === 0x30 /* '40' namespace connected */) becomeReady();
+        else if (first === 0x34 && data[1] === 0x30 /* '40' namespace connected */) {
+          // Joining: a `join` event with ack id 0, answered by the ack packet `430[…]`.
+          if (spec.join) ws.send(`420${JSON.stringify(['join', spec.room])}`);
+          else becomeReady();
+        } else if (first === 0x34 && data[1] === 0x33 && data[2] === 0x30 /* '430' join acked */) becomeReady();
       });
       return;
     }
     // The gateway: hello → identify → ready; dispatches carry the per-session seq.
     ws.on('message', (raw) => {
       const receivedAt = nowUs();
+      totals.frames++;
       const data = /** @type {Buffer} */ (raw);
       if (sub.ready) {
         // Byte checks rather than Buffer#compare: the seq bookkeeping the baselines are spared must cost the
@@ -314,10 +343,14 @@ function openSub(kind, base, spec) {
 
 /**
  * Opens every subscriber, at most `concurrency` handshakes at a time.
- * @param {{kind: string, port: number, specs: {room?: string, user: string, heartbeat: boolean, invisible?: boolean}[], timeoutMs: number}} args
+ * With `pids` (the connect storm), also the servers' CPU over the whole connecting, the frames the clients
+ * received meanwhile (what the server sent: acks, presence, replies) and the servers' VmHWM at the end.
+ * @param {{kind: string, port: number, specs: {room?: string, user: string, heartbeat: boolean, invisible?: boolean, join?: boolean}[], timeoutMs: number, pids?: number[]}} args
  */
-async function connectAll({ kind, port, specs, timeoutMs }) {
+async function connectAll({ kind, port, specs, timeoutMs, pids }) {
   const base = `ws://127.0.0.1:${port}`;
+  const frames0 = totals.frames;
+  const cpu0 = pids === undefined ? 0 : cpuUs(pids);
   const started = Date.now();
   const deadline = started + timeoutMs;
   let index = 0;
@@ -338,7 +371,12 @@ async function connectAll({ kind, port, specs, timeoutMs }) {
   await Promise.all(Array.from({ length: Math.min(128, specs.length) }, worker));
   const unattempted = specs.length - index;
   if (unattempted > 0) firstError ??= `${unattempted} not attempted: connecting took longer than ${timeoutMs} ms`;
-  return { connected: subs.length, failed: failed + unattempted, firstError, ms: Date.now() - started };
+  const ms = Date.now() - started;
+  const storm =
+    pids === undefined
+      ? {}
+      : { cpuUs: cpuUs(pids) - cpu0, frames: totals.frames - frames0, hwm: memory(pids).hwm, capped: unattempted > 0 };
+  return { connected: subs.length, failed: failed + unattempted, firstError, ms, ...storm };
 }
 
 /** @param {number} pid */
@@ -354,9 +392,24 @@ function resetPeakRss(pid) {
  * One measured phase: warm up, measure for `windowMs`, stop publishing, wait for the tail.
  * Rated: `rate` deliveries/s offered, in messages spread evenly over time. Unthrottled: a closed loop that
  * keeps about `window` deliveries outstanding, so the server always has work and no queue grows unbounded.
- * @param {{mode: 'rated'|'max', rate: number, rooms: string[], roomSize: number, warmupMs: number, windowMs: number, drainMs: number, pids: number[], window: number, core?: number}} args
+ * `publisher: 'client'`: each room's first subscriber publishes (see clientPublisher); otherwise the control channel.
+ * @param {{mode: 'rated'|'max', rate: number, rooms: string[], roomSize: number, warmupMs: number, windowMs: number, drainMs: number, pids: number[], window: number, core?: number, publisher?: 'client'|'api', kind: string}} args
  */
-async function phase({ mode, rate, rooms, roomSize, warmupMs, windowMs, drainMs, pids, window, core }) {
+async function phase({
+  mode,
+  rate,
+  rooms,
+  roomSize,
+  warmupMs,
+  windowMs,
+  drainMs,
+  pids,
+  window,
+  core,
+  publisher,
+  kind,
+}) {
+  const byClient = publisher === 'client' ? clientPublisher(kind, rooms) : undefined;
   histogram.reset();
   for (const key of ['received', 'windowReceived', 'lost', 'duplicates', 'seqGaps']) totals[key] = 0;
   totals.recording = false;
@@ -365,6 +418,16 @@ async function phase({ mode, rate, rooms, roomSize, warmupMs, windowMs, drainMs,
   let roomCursor = 0;
   /** @param {number} count */
   const publish = (count) => {
+    if (byClient !== undefined) {
+      for (let i = 0; i < count; i++) {
+        const roomId = rooms[roomCursor++ % rooms.length];
+        const n = (roomTotals.get(roomId) ?? 0) + 1;
+        roomTotals.set(roomId, n);
+        byClient(roomId, n);
+      }
+      publishedMessages += count;
+      return;
+    }
     if (rooms.length === 1) controlSend({ op: 'publish', rooms, count });
     else {
       const batch = [];
@@ -442,6 +505,32 @@ async function phase({ mode, rate, rooms, roomSize, warmupMs, windowMs, drainMs,
     published: publishedMessages,
     rss: mem.rss,
     hwm: mem.hwm,
+  };
+}
+
+/**
+ * A client publisher per room (its first subscriber, which receives its own messages like every member):
+ * sends message `n` of a room, stamped with the publish time, in the server's own client protocol.
+ * @param {string} kind
+ * @param {string[]} rooms
+ * @returns {(roomId: string, n: number) => void}
+ */
+function clientPublisher(kind, rooms) {
+  /** @type {Map<string, WebSocket>} */
+  const senders = new Map();
+  for (const roomId of rooms) {
+    const sub = subs.find((candidate) => candidate.room === roomId);
+    if (sub === undefined) throw new Error(`no subscriber in ${roomId} to publish`);
+    senders.set(roomId, sub.ws);
+  }
+  return (roomId, n) => {
+    const ws = /** @type {WebSocket} */ (senders.get(roomId));
+    const t = nowUs();
+    if (kind === 'gateway') {
+      const payload = { room_id: roomId, client_msg_id: `b-${n}`, content: GATEWAY_CONTENT, metadata: { n, t } };
+      ws.send(JSON.stringify({ type: 'chat.send', ref: `p${n}`, payload }));
+    } else if (kind === 'socketio') ws.send(`42${JSON.stringify(['send', { room: roomId, n, t }])}`);
+    else ws.send(JSON.stringify({ type: 'send', room: roomId, n, t }));
   };
 }
 

@@ -5,8 +5,14 @@
 //                          [--gateway-dist] [--baseline <checkout>] [--no-redis] [--no-resume] [--no-acks] [--no-docs]
 //                          [--out path] [--max-minutes M]
 //
-// Scenarios: fanout-100, fanout-1000, fanout-5000, rooms, idle, stalled (quick: fanout-200, rooms, idle, stalled).
-// Servers: gateway, gateway-redis, ws, ws-coalesced, socketio, and gateway-baseline: with --baseline, the
+// Scenarios: fanout-100, fanout-1000, fanout-5000, rooms, idle, stalled, connect-storm-1000, connect-storm-5000
+// (quick: fanout-200, rooms, idle, stalled, connect-storm-200); `--scenarios connect-storm` picks every
+// connect-storm-* (a name picks itself and the ids it prefixes with a dash).
+// Every connection is its own user. Fan-out is published by a client (the room's first subscriber:
+// `chat.send` on the gateway, a `send` frame or event on the baselines); gateway-api publishes through
+// `gateway.broadcast` instead. ws-coalesced frames each message once for all sockets (the true limit);
+// ws-coalesced-reframe frames it per socket (the earlier baseline).
+// Servers: gateway, gateway-api, gateway-redis, ws, ws-coalesced, ws-coalesced-reframe, socketio, and gateway-baseline: with --baseline, the
 // gateway built from another checkout's sources (say a worktree of main before a change), measured in the
 // same run as an A/B of the change. BENCH_NODE_OPTIONS adds flags to the servers
 // (e.g. "--cpu-prof --cpu-prof-dir=bench/.cache/prof"); BENCH_DEBUG=1 prints every raw result.
@@ -66,8 +72,12 @@ const timing = quick
   : { warmupMs: 500, ratedMs: 3_000, maxMs: 2_000, drainMs: 3_000, idleMs: 12_000 };
 
 /**
- * @typedef {{id: string, title: string, kind: 'fanout'|'idle'|'stalled', rooms: number, roomSize: number, conns: number}} Scenario
+ * @typedef {{id: string, title: string, kind: 'fanout'|'idle'|'stalled'|'storm', rooms: number, roomSize: number, conns: number}} Scenario
  */
+/** A connect storm's bound: connecting stops being attempted after this, and the run says how many joined. */
+const STORM_CAP_MS = Number(value('storm-cap-s') ?? 120) * 1000;
+const stormTitle = (/** @type {number} */ n) =>
+  `Connect storm: ${fmt(n)} distinct users join one room (connect, identify or handshake, subscribe or join; cap ${STORM_CAP_MS / 1000} s)`;
 /** Stalled subscribers: how many frames, how big, per request. */
 const stallPlan = quick ? QUICK_PLAN : FULL_PLAN;
 const stallTitle = (/** @type {number} */ subscribers) =>
@@ -80,6 +90,7 @@ const SCENARIOS = (
         { id: 'rooms', title: 'Many small rooms (20 × 5)', kind: 'fanout', rooms: 20, roomSize: 5 },
         { id: 'idle', title: 'Idle identified connections (500)', kind: 'idle', rooms: 0, roomSize: 500 },
         { id: 'stalled', title: stallTitle(5), kind: 'stalled', rooms: 1, roomSize: 5 },
+        { id: 'connect-storm-200', title: stormTitle(200), kind: 'storm', rooms: 1, roomSize: 200 },
       ]
     : [
         { id: 'fanout-100', title: 'Fan-out, one room of 100', kind: 'fanout', rooms: 1, roomSize: 100 },
@@ -88,13 +99,19 @@ const SCENARIOS = (
         { id: 'rooms', title: 'Many small rooms (400 × 5)', kind: 'fanout', rooms: 400, roomSize: 5 },
         { id: 'idle', title: 'Idle identified connections (10,000)', kind: 'idle', rooms: 0, roomSize: 10_000 },
         { id: 'stalled', title: stallTitle(20), kind: 'stalled', rooms: 1, roomSize: 20 },
+        { id: 'connect-storm-1000', title: stormTitle(1000), kind: 'storm', rooms: 1, roomSize: 1000 },
+        { id: 'connect-storm-5000', title: stormTitle(5000), kind: 'storm', rooms: 1, roomSize: 5000 },
       ]
 )
   .map((scenario) => ({
     ...scenario,
     conns: scenario.kind === 'idle' ? scenario.roomSize : scenario.rooms * scenario.roomSize,
   }))
-  .filter((scenario) => onlyScenarios === undefined || onlyScenarios.includes(scenario.id));
+  .filter(
+    (scenario) =>
+      onlyScenarios === undefined ||
+      onlyScenarios.some((name) => scenario.id === name || scenario.id.startsWith(`${name}-`)),
+  );
 
 // ------------------------------------------------------------------------------------------- environment
 
@@ -405,7 +422,8 @@ function startLoadgen() {
 // ---------------------------------------------------------------------------------------------- servers
 
 /**
- * @typedef {{id: string, label: string, kind: 'gateway'|'ws'|'socketio', command: string[], redis?: boolean, idle: boolean}} ServerUnderTest
+ * `fanoutOnly`: a variant that differs from its sibling only in how it fans out (idle, stalled and storm skip it).
+ * @typedef {{id: string, label: string, kind: 'gateway'|'ws'|'socketio', command: string[], redis?: boolean, idle: boolean, publisher: 'client'|'api', fanoutOnly?: boolean}} ServerUnderTest
  */
 
 /**
@@ -419,7 +437,23 @@ function serversUnderTest(gatewayEntry, redis, baselineEntry) {
   const node = [process.execPath, '--expose-gc', ...(process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])];
   /** @type {ServerUnderTest[]} */
   const servers = [
-    { id: 'gateway', label: 'gateway (in memory)', kind: 'gateway', command: [...node, gatewayEntry], idle: true },
+    {
+      id: 'gateway',
+      label: 'gateway (in memory)',
+      kind: 'gateway',
+      command: [...node, gatewayEntry],
+      idle: true,
+      publisher: 'client',
+    },
+    {
+      id: 'gateway-api',
+      label: 'gateway (in memory), gateway.broadcast',
+      kind: 'gateway',
+      command: [...node, gatewayEntry],
+      idle: false,
+      publisher: 'api',
+      fanoutOnly: true,
+    },
     ...(baselineEntry === undefined
       ? []
       : [
@@ -429,6 +463,7 @@ function serversUnderTest(gatewayEntry, redis, baselineEntry) {
             kind: /** @type {const} */ ('gateway'),
             command: [...node, baselineEntry],
             idle: true,
+            publisher: /** @type {const} */ ('client'),
           },
         ]),
     {
@@ -438,6 +473,7 @@ function serversUnderTest(gatewayEntry, redis, baselineEntry) {
       command: [...node, gatewayEntry],
       redis: true,
       idle: true,
+      publisher: 'client',
     },
     {
       id: 'ws',
@@ -445,14 +481,25 @@ function serversUnderTest(gatewayEntry, redis, baselineEntry) {
       kind: 'ws',
       command: [...node, join(benchDir, 'src/servers/ws-broadcast.mjs')],
       idle: true,
+      publisher: 'client',
     },
     {
       id: 'ws-coalesced',
-      label: 'coalesced ws',
+      label: 'coalesced ws, framed once (true limit)',
       kind: 'ws',
       command: [...node, join(benchDir, 'src/servers/ws-broadcast.mjs'), '--coalesce'],
       // Idle, it is the raw ws server: nothing to coalesce.
       idle: false,
+      publisher: 'client',
+    },
+    {
+      id: 'ws-coalesced-reframe',
+      label: 'coalesced ws, framed per socket',
+      kind: 'ws',
+      command: [...node, join(benchDir, 'src/servers/ws-broadcast.mjs'), '--coalesce-reframe'],
+      idle: false,
+      publisher: 'client',
+      fanoutOnly: true,
     },
     {
       id: 'socketio',
@@ -460,6 +507,7 @@ function serversUnderTest(gatewayEntry, redis, baselineEntry) {
       kind: 'socketio',
       command: [...node, join(benchDir, 'src/servers/socketio.mjs')],
       idle: true,
+      publisher: 'client',
     },
   ];
   return servers.filter(
@@ -468,8 +516,8 @@ function serversUnderTest(gatewayEntry, redis, baselineEntry) {
 }
 
 /**
- * Subscribers of a scenario: room and (gateway) user of each connection. A big room is spread over at most
- * 100 users, so presence joins (one per user, to the room) stay out of the way while connecting.
+ * Subscribers of a scenario: room and (gateway) user of each connection, one distinct user per connection.
+ * A connect storm's clients are visible and join by message (the baselines) or identify (the gateway).
  * @param {Scenario} scenario
  * @param {boolean} heartbeat
  */
@@ -479,14 +527,17 @@ function specsOf(scenario, heartbeat) {
     for (let i = 0; i < scenario.conns; i++) specs.push({ user: `u-${i}`, heartbeat });
     return specs;
   }
-  const users = Math.min(scenario.roomSize, 100);
+  if (scenario.kind === 'storm') {
+    for (let i = 0; i < scenario.conns; i++) specs.push({ room: 'room-0', user: `u-${i}`, heartbeat, join: true });
+    return specs;
+  }
   // One big room: the subscribers are invisible bots. Visible, every identify's `ready` lists every member of
   // the room and each user's first join goes to the whole room, so connecting n costs O(n²) (see the notes);
   // the fan-out being measured is the same either way.
   const invisible = scenario.rooms === 1;
   for (let r = 0; r < scenario.rooms; r++) {
     for (let i = 0; i < scenario.roomSize; i++) {
-      specs.push({ room: `room-${r}`, user: `u-${r}-${i % users}`, heartbeat, invisible });
+      specs.push({ room: `room-${r}`, user: `u-${r}-${i}`, heartbeat, invisible });
     }
   }
   return specs;
@@ -507,12 +558,15 @@ async function session(server, scenario, loadgen) {
   let child;
   try {
     if (server.redis) redis = await startRedis();
-    const started = await startProcess(server.command, redis ? { BENCH_REDIS_URL: redis.url } : {});
+    const storm = scenario.kind === 'storm';
+    // The storm measures the gateway as shipped (global presence on), rate limits lifted.
+    const command = storm && server.kind === 'gateway' ? [...server.command, '--defaults'] : server.command;
+    const started = await startProcess(command, redis ? { BENCH_REDIS_URL: redis.url } : {});
     child = started.child;
     const pids = [started.info.pid, ...(redis?.child.pid ? [redis.child.pid] : [])];
     // The servers' core, to tell how much else ran on it (other processes on a shared machine).
     const core = taskset ? 0 : undefined;
-    const connectTimeout = Math.max(20_000, scenario.conns * 5);
+    const connectTimeout = storm ? STORM_CAP_MS : Math.max(20_000, scenario.conns * 5);
     const before = await loadgen.ask({ cmd: 'connect-control', controlPort: started.info.controlPort, pids }, 10_000);
     if (before.error) throw new Error(before.error);
     const connected = await loadgen.ask(
@@ -527,19 +581,28 @@ async function session(server, scenario, loadgen) {
           scenario.kind === 'idle' && server.kind !== 'socketio' && process.env.BENCH_CLIENT_HEARTBEAT !== '0',
         ),
         timeoutMs: connectTimeout,
+        ...(storm ? { pids } : {}),
       },
-      connectTimeout + 10_000,
+      // In-flight handshakes may take their own 30 s after the cap.
+      connectTimeout + 40_000,
     );
     if (connected.error) throw new Error(connected.error);
     result.connected = connected.connected;
     result.failed = connected.failed;
     result.connectMs = connected.ms;
-    if (connected.failed > 0) result.note = `${connected.failed} connections failed: ${connected.firstError}`;
+    if (storm) {
+      result.storm = { cpuUs: connected.cpuUs, frames: connected.frames, hwm: connected.hwm, capped: connected.capped };
+      if (connected.capped) result.note = `hit the ${STORM_CAP_MS / 1000} s cap: ${connected.connected} joined`;
+    }
+    if (connected.failed > 0 && !connected.capped)
+      result.note = `${connected.failed} connections failed: ${connected.firstError}`;
     await new Promise((r) => setTimeout(r, 300));
     const after = await loadgen.ask({ cmd: 'settle', pids }, 10_000);
     result.rssPerConn = connected.connected > 0 ? (after.rss - before.rss) / connected.connected : undefined;
     result.baseRss = before.rss;
-    if (scenario.kind === 'idle') {
+    if (storm) {
+      // Measured while connecting (above); RSS per connection after a forced GC.
+    } else if (scenario.kind === 'idle') {
       const idle = await loadgen.ask({ cmd: 'idle', windowMs: timing.idleMs, pids, core }, timing.idleMs + 10_000);
       result.idleCpuPct = idle.serverCpuPct;
       result.otherLoadPct = idle.otherLoadPct;
@@ -558,6 +621,8 @@ async function session(server, scenario, loadgen) {
     } else {
       const common = {
         cmd: 'phase',
+        publisher: server.publisher,
+        kind: server.kind,
         rooms: Array.from({ length: scenario.rooms }, (_, r) => `room-${r}`),
         // What each message really reaches (connections that failed are not waited for).
         roomSize: Math.max(1, Math.round(connected.connected / scenario.rooms)),
@@ -627,6 +692,12 @@ function summarise(results) {
     stalledRssBefore: med((r) => r.stalled?.rssBefore),
     dropped: med((r) => r.stalled?.dropped),
     publishMs: med((r) => r.stalled?.publishMs),
+    stormMs: med((r) => r.storm && r.connectMs),
+    stormCpuUs: med((r) => r.storm?.cpuUs),
+    stormFrames: med((r) => r.storm?.frames),
+    stormHwm: med((r) => r.storm?.hwm),
+    stormCpuPerJoin: med((r) => (r.storm && r.connected > 0 ? r.storm.cpuUs / r.connected : undefined)),
+    stormCapped: ok.filter((r) => r.storm?.capped).length,
   };
 }
 
@@ -638,6 +709,35 @@ function summarise(results) {
 function scenarioTable(scenario, byServer, servers) {
   const present = servers.filter((server) => byServer.has(server.id));
   if (scenario.kind === 'stalled') return stalledTable(present, byServer, stallPlan);
+  if (scenario.kind === 'storm') {
+    return table(
+      [
+        'server',
+        'joined',
+        'wall s',
+        'server CPU s',
+        'CPU µs/join',
+        'frames sent',
+        'peak RSS MB',
+        'RSS/conn KB',
+        'runs',
+      ],
+      present.map((server) => {
+        const s = /** @type {ReturnType<typeof summarise>} */ (byServer.get(server.id));
+        return [
+          server.label,
+          fmt(s.connected),
+          fmt((s.stormMs ?? Number.NaN) / 1000, 2),
+          fmt((s.stormCpuUs ?? Number.NaN) / 1e6, 2),
+          fmt(s.stormCpuPerJoin),
+          fmt(s.stormFrames),
+          mb(s.stormHwm),
+          kb(s.rssPerConn),
+          `${s.errors.length ? `${s.runs} (${s.errors.length} failed)` : fmt(s.runs)}${s.stormCapped ? ` (${s.stormCapped} capped)` : ''}`,
+        ];
+      }),
+    );
+  }
   if (scenario.kind === 'idle') {
     return table(
       [
@@ -723,6 +823,23 @@ function ratioTable(scenario, byServer, servers, gatewayId) {
   const baselines = servers.filter((server) => server.kind !== 'gateway' && byServer.has(server.id));
   if (baselines.length === 0) return '';
   if (scenario.kind === 'stalled') return stalledRatios(baselines, byServer, gateway);
+  if (scenario.kind === 'storm') {
+    return table(
+      ['gateway ÷', 'wall', 'server CPU', 'CPU/join', 'frames', 'peak RSS', 'RSS/conn'],
+      baselines.map((server) => {
+        const b = /** @type {ReturnType<typeof summarise>} */ (byServer.get(server.id));
+        return [
+          server.label,
+          fmtRatio(ratio(gateway.stormMs, b.stormMs)),
+          fmtRatio(ratio(gateway.stormCpuUs, b.stormCpuUs)),
+          fmtRatio(ratio(gateway.stormCpuPerJoin, b.stormCpuPerJoin)),
+          fmtRatio(ratio(gateway.stormFrames, b.stormFrames)),
+          fmtRatio(ratio(gateway.stormHwm, b.stormHwm)),
+          fmtRatio(ratio(gateway.rssPerConn, b.rssPerConn)),
+        ];
+      }),
+    );
+  }
   if (scenario.kind === 'idle') {
     return table(
       ['gateway ÷', 'RSS/conn', 'peak RSS', 'idle CPU'],
@@ -752,6 +869,61 @@ function ratioTable(scenario, byServer, servers, gatewayId) {
         fmtRatio(ratio(gateway.peakRss, b.peakRss)),
       ];
     }),
+  );
+}
+
+/**
+ * Issue 15's budgets: one distinct user per connection, the client publishing, the true limit as baseline.
+ * @param {Map<string, Map<string, ReturnType<typeof summarise>>>} all
+ * @param {(budget: string, pass: boolean | undefined, measured: string) => void} add
+ */
+function scaleBudgets(all, add) {
+  const s1 = all.get('connect-storm-1000');
+  const s5 = all.get('connect-storm-5000');
+  const gw1 = s1?.get('gateway');
+  const sio1 = s1?.get('socketio');
+  /** @param {ReturnType<typeof summarise> | undefined} s */
+  const capped = (s) => (s?.stormCapped ? ` (hit the cap: ${fmt(s.connected)} joined)` : '');
+  const wall = ratio(gw1?.stormMs, sio1?.stormMs);
+  add(
+    'Connect storm of 1,000: wall time ≤ 1.5 × Socket.IO (issue 15)',
+    wall === undefined ? undefined : wall <= 1.5 && !gw1?.stormCapped,
+    `${fmt((gw1?.stormMs ?? Number.NaN) / 1000, 2)} vs ${fmt((sio1?.stormMs ?? Number.NaN) / 1000, 2)} s (${fmtRatio(wall)})${capped(gw1)}`,
+  );
+  const cpu = ratio(gw1?.stormCpuUs, sio1?.stormCpuUs);
+  add(
+    'Connect storm of 1,000: server CPU ≤ 1.5 × Socket.IO (issue 15)',
+    cpu === undefined ? undefined : cpu <= 1.5 && !gw1?.stormCapped,
+    `${fmt((gw1?.stormCpuUs ?? Number.NaN) / 1e6, 2)} vs ${fmt((sio1?.stormCpuUs ?? Number.NaN) / 1e6, 2)} s (${fmtRatio(cpu)})`,
+  );
+  const gw5 = s5?.get('gateway');
+  const growth = ratio(gw5?.stormCpuPerJoin, gw1?.stormCpuPerJoin);
+  add(
+    'Connect storm of 5,000: CPU per join ≤ 2 × that at 1,000 (issue 15)',
+    growth === undefined ? undefined : growth <= 2 && !gw5?.stormCapped,
+    `${fmt(gw5?.stormCpuPerJoin)} vs ${fmt(gw1?.stormCpuPerJoin)} µs (${fmtRatio(growth)})${capped(gw5)}`,
+  );
+  const f = all.get('fanout-1000');
+  const gw = f?.get('gateway');
+  const limit = f?.get('ws-coalesced');
+  const perDelivery = ratio(gw?.maxCpu, limit?.maxCpu);
+  add(
+    'Fan-out to 1,000 distinct, client publishing: CPU per delivery ≤ 1.5 × the true limit (issue 15)',
+    perDelivery === undefined ? undefined : perDelivery <= 1.5,
+    `${fmt(gw?.maxCpu, 2)} vs ${fmt(limit?.maxCpu, 2)} µs (${fmtRatio(perDelivery)})`,
+  );
+  const through = ratio(gw?.maxPerSecond, limit?.maxPerSecond);
+  add(
+    'Fan-out to 1,000 distinct, client publishing: throughput ≥ 0.6 × the true limit (issue 15)',
+    through === undefined ? undefined : through >= 0.6,
+    `${fmt(gw?.maxPerSecond)} vs ${fmt(limit?.maxPerSecond)}/s (${fmtRatio(through)}); capacity ${fmtRatio(ratio(capacity(gw?.maxCpu), capacity(limit?.maxCpu)))}`,
+  );
+  const rawStorm = s1?.get('ws');
+  const rss = ratio(gw1?.rssPerConn, rawStorm?.rssPerConn);
+  add(
+    'RSS per identified connection, 1,000 distinct users in one room: ≤ 1.5 × raw ws (issue 15)',
+    rss === undefined ? undefined : rss <= 1.5,
+    `${kb(gw1?.rssPerConn)} vs ${kb(rawStorm?.rssPerConn)} KB (${fmtRatio(rss)})`,
   );
 }
 
@@ -811,6 +983,7 @@ function budgets(all, bundles, resume) {
     gw?.p99 === undefined || raw?.p99 === undefined ? undefined : gw.p99 <= raw.p99,
     `${fmt(gw?.p99, 2)} vs ${fmt(raw?.p99, 2)} ms`,
   );
+  scaleBudgets(all, add);
   const idle = all.get('idle');
   const gwIdle = idle?.get('gateway');
   const rawIdle = idle?.get('ws');
@@ -990,6 +1163,8 @@ async function main() {
     for (const scenario of SCENARIOS) {
       for (const server of servers) {
         if (scenario.kind === 'idle' && !server.idle) continue;
+        if (scenario.kind !== 'fanout' && server.fanoutOnly) continue;
+        if (scenario.kind === 'storm' && server.redis) continue;
         // Bounded time: the Redis variant runs once (its figures are for orientation, not budgets).
         if (run > idleRuns && scenario.kind === 'idle') continue;
         if (run > 1 && server.redis) continue;
@@ -1007,9 +1182,11 @@ async function main() {
         byServer.set(server.id, [...(byServer.get(server.id) ?? []), result]);
         const brief = result.error
           ? `ERROR ${result.error}`
-          : scenario.kind === 'idle'
-            ? `${fmt(result.connected)} conns, idle CPU ${fmt(result.idleCpuPct, 2)} %, RSS/conn ${kb(result.rssPerConn)} KB`
-            : `max ${fmt(result.max?.perSecond)}/s at ${fmt(result.max?.cpuUsPerDelivery, 2)} µs, p99 ${fmt(result.rated?.p99, 2)} ms, lost ${fmt((result.rated?.lost ?? 0) + (result.max?.lost ?? 0))}`;
+          : scenario.kind === 'storm'
+            ? `${fmt(result.connected)} joined in ${fmt(result.connectMs / 1000, 2)} s, CPU ${fmt((result.storm?.cpuUs ?? Number.NaN) / 1e6, 2)} s, ${fmt(result.storm?.frames)} frames, VmHWM ${mb(result.storm?.hwm)} MB${result.storm?.capped ? ' (CAPPED)' : ''}`
+            : scenario.kind === 'idle'
+              ? `${fmt(result.connected)} conns, idle CPU ${fmt(result.idleCpuPct, 2)} %, RSS/conn ${kb(result.rssPerConn)} KB`
+              : `max ${fmt(result.max?.perSecond)}/s at ${fmt(result.max?.cpuUsPerDelivery, 2)} µs, p99 ${fmt(result.rated?.p99, 2)} ms, lost ${fmt((result.rated?.lost ?? 0) + (result.max?.lost ?? 0))}`;
         say(
           `  run ${run}/${runs} ${scenario.id.padEnd(12)} ${server.id.padEnd(14)} ${brief} (${((Date.now() - t) / 1000).toFixed(1)} s)`,
         );
@@ -1072,7 +1249,7 @@ async function main() {
   );
   const verdicts = budgets(summaries, bundles, resume);
   const budgetTable = table(
-    ['budget (issue 6)', 'measured', 'verdict'],
+    ['budget (issues 6 and 15)', 'measured', 'verdict'],
     verdicts.map((row) => [row.budget, row.measured, row.verdict]),
   );
   const elapsed = (Date.now() - began) / 1000;

@@ -1,8 +1,9 @@
 // The gateway under test: `startServer` from @gateway/server (bundled by the runner from source, or the
 // built dist), in memory or on Redis (BENCH_REDIS_URL), plus the bench control channel. A publish is
 // `gateway.broadcast('chat.message', payload, {room})`: the production fan-out path (serialise once, per-session
-// seq, replay buffer, slow-consumer check). Global presence is off, as the design advises for large
-// deployments: with it every identify would fan out to every connection (O(n²) while connecting).
+// seq, replay buffer, slow-consumer check); a client publishing uses `chat.send` (rate limits lifted). Global
+// presence is off, as the design advises for large deployments (with it every identify fans out to every
+// connection), except with `--defaults` (the connect storm: the gateway as shipped, rate limits lifted).
 import { startServer } from '@gateway/server';
 import { announce, chatPayload, nowUs, startControl } from './common.mjs';
 
@@ -11,13 +12,15 @@ const toStderr = (obj, msg) => process.stderr.write(`${JSON.stringify({ ...Objec
 const logger = { debug() {}, info() {}, warn: toStderr, error: toStderr };
 
 const redisUrl = process.env.BENCH_REDIS_URL;
+const defaults = process.argv.includes('--defaults');
+const unlimited = { burst: 1e9, perSecond: 1e9 };
 const server = await startServer({
   port: 0,
   host: '127.0.0.1',
   logger,
-  globalPresence: false,
-  // The load generator spreads a big room over a few users (presence joins are O(users²) per room).
-  maxConnectionsPerUser: 100_000,
+  ...(defaults ? {} : { globalPresence: false }),
+  // A publishing client sends as fast as the closed loop lets it; joins set presence once each.
+  rateLimits: { general: unlimited, presence: unlimited },
   // Every load connection comes from one loopback address: the per-address caps would refuse all but 100.
   maxConnectionsPerAddress: Number.POSITIVE_INFINITY,
   maxUnidentifiedPerAddress: Number.POSITIVE_INFINITY,
