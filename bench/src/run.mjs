@@ -72,7 +72,8 @@ const timing = quick
   : { warmupMs: 500, ratedMs: 3_000, maxMs: 2_000, drainMs: 3_000, idleMs: 12_000 };
 
 /**
- * @typedef {{id: string, title: string, kind: 'fanout'|'idle'|'stalled'|'storm', rooms: number, roomSize: number, conns: number}} Scenario
+ * `visible`: the subscribers show in presence and the gateway runs as shipped (global presence on), as in issue 15.
+ * @typedef {{id: string, title: string, kind: 'fanout'|'idle'|'stalled'|'storm', rooms: number, roomSize: number, conns: number, visible?: boolean}} Scenario
  */
 /** A connect storm's bound: connecting stops being attempted after this, and the run says how many joined. */
 const STORM_CAP_MS = Number(value('storm-cap-s') ?? 120) * 1000;
@@ -96,6 +97,14 @@ const SCENARIOS = (
         { id: 'fanout-100', title: 'Fan-out, one room of 100', kind: 'fanout', rooms: 1, roomSize: 100 },
         { id: 'fanout-1000', title: 'Fan-out, one room of 1,000', kind: 'fanout', rooms: 1, roomSize: 1000 },
         { id: 'fanout-5000', title: 'Fan-out, one room of 5,000', kind: 'fanout', rooms: 1, roomSize: 5000 },
+        {
+          id: 'fanout-visible-1000',
+          title: 'Fan-out, one room of 1,000 visible users (the gateway as shipped: global presence on)',
+          kind: 'fanout',
+          rooms: 1,
+          roomSize: 1000,
+          visible: true,
+        },
         { id: 'rooms', title: 'Many small rooms (400 × 5)', kind: 'fanout', rooms: 400, roomSize: 5 },
         { id: 'idle', title: 'Idle identified connections (10,000)', kind: 'idle', rooms: 0, roomSize: 10_000 },
         { id: 'stalled', title: stallTitle(20), kind: 'stalled', rooms: 1, roomSize: 20 },
@@ -533,8 +542,8 @@ function specsOf(scenario, heartbeat) {
   }
   // One big room: the subscribers are invisible bots. Visible, every identify's `ready` lists every member of
   // the room and each user's first join goes to the whole room, so connecting n costs O(n²) (see the notes);
-  // the fan-out being measured is the same either way.
-  const invisible = scenario.rooms === 1;
+  // the fan-out being measured is the same either way (fanout-visible-1000 checks that, visible and as shipped).
+  const invisible = scenario.rooms === 1 && !scenario.visible;
   for (let r = 0; r < scenario.rooms; r++) {
     for (let i = 0; i < scenario.roomSize; i++) {
       specs.push({ room: `room-${r}`, user: `u-${r}-${i}`, heartbeat, invisible });
@@ -560,7 +569,8 @@ async function session(server, scenario, loadgen) {
     if (server.redis) redis = await startRedis();
     const storm = scenario.kind === 'storm';
     // The storm measures the gateway as shipped (global presence on), rate limits lifted.
-    const command = storm && server.kind === 'gateway' ? [...server.command, '--defaults'] : server.command;
+    const asShipped = (storm || scenario.visible === true) && server.kind === 'gateway';
+    const command = asShipped ? [...server.command, '--defaults'] : server.command;
     const started = await startProcess(command, redis ? { BENCH_REDIS_URL: redis.url } : {});
     child = started.child;
     const pids = [started.info.pid, ...(redis?.child.pid ? [redis.child.pid] : [])];
