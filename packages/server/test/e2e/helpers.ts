@@ -8,7 +8,8 @@ import {
 } from '@gateway/client';
 import { afterEach } from 'vitest';
 import { waitForEvent } from '../../../testkit/src/waits';
-import { type RunningServer, type ServerOptions, startServer } from '../../src/index';
+import type { RunningServer, ServerOptions } from '../../src/index';
+import { startTestServer } from '../helpers/server';
 
 export { ManualClock } from '../helpers/manual-clock';
 
@@ -17,26 +18,22 @@ type Definitions = readonly EventDefinition[];
 const servers: Array<{ close(): Promise<void> }> = [];
 const clients: Array<{ close(): void }> = [];
 
-// Clients first, so the server sees clean closes; then servers, which wait for their sockets to finish.
+// Clients first, so the server sees clean closes; then other resources. The servers themselves are closed by
+// startTestServer's hook, which vitest runs after this one (after-hooks run in reverse order of registration, and
+// that module registers first, being imported here).
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   for (const server of servers.splice(0)) await server.close();
 });
 
-/** The real server on 127.0.0.1, a free port and a silent logger, closed after the test. */
+/**
+ * The real server on 127.0.0.1, a free port and a silent logger, with seed 000's global presence (which these
+ * flows were written against): the suite's one `startTestServer`, which also closes it after the test.
+ */
 export async function startE2EServer<const Events extends Definitions = []>(
   options: ServerOptions<Events> = {},
 ): Promise<RunningServer<Events>> {
-  // Seed 000's global presence, which these flows were written against (off by default).
-  const server = await startServer<Events>({
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'silent',
-    globalPresence: true,
-    ...options,
-  });
-  servers.push(server);
-  return server;
+  return (await startTestServer<Events>(options)).server;
 }
 
 /** Anything with an async `close`, closed after the test (a raw zombie server, say). */
