@@ -8,7 +8,7 @@ describe('isDispatchType', () => {
     expect(isDispatchType(type)).toBe(false);
   });
 
-  it.each(['chat.message', 'chat.stream_chunk', 'presence.join', 'recording.event', 'guild.create', 'system'])(
+  it.each(['chat.message', 'chat.stream_chunk', 'presence.diff', 'recording.event', 'guild.create', 'system'])(
     '%s is a dispatch',
     (type) => {
       expect(isDispatchType(type)).toBe(true);

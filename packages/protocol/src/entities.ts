@@ -49,11 +49,23 @@ export const ChatMessage = z.object({
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
-export const RoomSnapshot = z.object({
+/**
+ * A room's presence when a session enters it: how many members it shows and the first of them by user id.
+ * `members_next` (the last user id of the page) says more follow: `presence.list` with `room_id` and
+ * `after` pages through them; the room's `presence.diff`s keep both the count and the members a client holds
+ * current. `members_on_request`: the room's members are never pushed (a large room, by the server's
+ * configuration): `members` is empty, its diffs carry only `count`, and `presence.list` answers on request.
+ */
+export const RoomPresence = z.object({
   room_id: Id,
+  member_count: NonNegativeInt,
   members: z.array(PresenceEntry),
-  recent_messages: z.array(ChatMessage),
+  members_next: z.optional(Id),
+  members_on_request: z.optional(z.literal(true)),
 });
+export type RoomPresence = z.infer<typeof RoomPresence>;
+
+export const RoomSnapshot = z.extend(RoomPresence, { recent_messages: z.array(ChatMessage) });
 export type RoomSnapshot = z.infer<typeof RoomSnapshot>;
 
 export const Counted = NonNegativeInt;

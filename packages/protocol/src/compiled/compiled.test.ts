@@ -182,9 +182,9 @@ describe('compiled validators', () => {
     ['a pair (an astral character)', 'room-\ud83d\ude00', true],
     ['plain text', 'général', true],
   ])('judge an id with %s as zod does (well-formed: %s)', (_label, id, wellFormed) => {
-    const frame = { type: 'presence.leave', payload: { user_id: id } };
-    expect(zodVerdict(serverFrameSchemas['presence.leave'], frame).ok).toBe(wellFormed);
-    expectSameVerdict(serverFrameSchemas['presence.leave'], serverFrameChecks['presence.leave'], frame);
+    const frame = { type: 'presence.diff', payload: { left: [id], count: 0 } };
+    expect(zodVerdict(serverFrameSchemas['presence.diff'], frame).ok).toBe(wellFormed);
+    expectSameVerdict(serverFrameSchemas['presence.diff'], serverFrameChecks['presence.diff'], frame);
   });
 
   it('name the path of the first problem', () => {

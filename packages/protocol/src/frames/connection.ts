@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { PresenceEntry, User } from '../entities';
+import { PresenceEntry, RoomPresence, User } from '../entities';
 import { bareFrame, frame } from '../envelope';
 import { Data, Id, NonNegativeInt, PositiveInt, Seq, Timestamp } from '../primitives';
 import { RefusedRoom } from './rooms';
@@ -34,6 +34,13 @@ export const Limits = z.object({
   max_presence_data_bytes: z.optional(PositiveInt),
   /** Most presence entries `ready` carries; `presence.list` pages through the rest. */
   max_presence_snapshot: z.optional(PositiveInt),
+  /** Most members a room's presence carries when a session enters it (`members_next` then pages the rest). */
+  max_room_snapshot: z.optional(PositiveInt),
+  /**
+   * How long a server gathers presence changes into one `presence.diff` per scope, in ms; 0 (or absent):
+   * until the end of the event-loop turn that made them.
+   */
+  presence_batch_ms: z.optional(NonNegativeInt),
 });
 export type Limits = z.infer<typeof Limits>;
 
@@ -57,13 +64,15 @@ export const Ready = frame(
     user: User,
     device_id: Id,
     subscriptions: z.array(Id),
+    /** Everyone online, with global presence on (empty without it: room members come in `rooms`). */
     presence: z.array(PresenceEntry),
     /**
-     * How many users are online in the scope `presence` was taken from, when `presence` holds only the first
-     * `limits.max_presence_snapshot` of them (by user id): page through the rest with `presence.list`.
-     * Absent when `presence` is whole.
+     * How many users are online, when `presence` holds only the first `limits.max_presence_snapshot` of them
+     * (by user id): page through the rest with `presence.list`. Absent when `presence` is whole.
      */
     presence_total: z.optional(NonNegativeInt),
+    /** The presence of each room granted from `identify.subscriptions`, as `subscribed` gives it. */
+    rooms: z.optional(z.array(RoomPresence)),
     /** The rooms of `identify.subscriptions` not granted, as in `subscribed`; optional since older servers omit it. */
     refused: z.optional(z.array(RefusedRoom)),
   }),

@@ -103,6 +103,7 @@ export const serverSamples: { readonly [K in ServerFrameType]: ServerFrameOf<K> 
       device_id: 'dev-1',
       subscriptions: ['room-1'],
       presence: [samplePresence],
+      rooms: [{ room_id: 'room-1', member_count: 2, members: [samplePresence], members_next: 'user-1' }],
     },
   },
   resumed: { type: 'resumed', payload: { session_id: 'sess-1', replayed: 3 } },
@@ -128,7 +129,7 @@ export const serverSamples: { readonly [K in ServerFrameType]: ServerFrameOf<K> 
   subscribed: {
     type: 'subscribed',
     payload: {
-      rooms: [{ room_id: 'room-1', members: [samplePresence], recent_messages: [sampleMessage] }],
+      rooms: [{ room_id: 'room-1', member_count: 1, members: [samplePresence], recent_messages: [sampleMessage] }],
       refused: [{ room_id: 'room-2', code: 'forbidden', message: 'Not a member.' }],
     },
     ref: 'r2',
@@ -156,9 +157,11 @@ export const serverSamples: { readonly [K in ServerFrameType]: ServerFrameOf<K> 
     seq: 6,
     payload: { stream_id: 'st-1', room_id: 'room-1', chunks: 1, message: sampleMessage },
   },
-  'presence.join': { type: 'presence.join', seq: 7, payload: { room_id: 'room-1', presence: samplePresence } },
-  'presence.update': { type: 'presence.update', seq: 8, payload: { presence: samplePresence } },
-  'presence.leave': { type: 'presence.leave', seq: 9, payload: { user_id: 'user-1' } },
+  'presence.diff': {
+    type: 'presence.diff',
+    seq: 7,
+    payload: { room_id: 'room-1', joined: [samplePresence], left: ['user-9'], count: 1 },
+  },
   'typing.start': {
     type: 'typing.start',
     payload: { room_id: 'room-1', user_id: 'user-2', display_name: 'Bo', expires_in_ms: 10_000 },
