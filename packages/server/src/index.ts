@@ -38,6 +38,7 @@ export { type Clock, systemClock, type TimerHandle } from './core/ports/clock';
 export type { Connection, ConnectionHandle, ConnectionInfo } from './core/ports/connection';
 export type { Logger } from './core/ports/logger';
 export { aggregateStatus } from './core/presence/aggregate';
+export type { RoomPattern } from './core/room-pattern';
 export type {
   BroadcastOptions,
   ClientEventType,

@@ -16,6 +16,7 @@ import { Moderation } from './moderation';
 import type { ResolvedOptions } from './options';
 import type { Parts } from './parts';
 import { ALL_CHANNEL } from './ports/backplane';
+import { pageBytesFor } from './presence/pages';
 import { Presence } from './presence/presence';
 import { RecordingStore } from './recordings';
 import { Registry } from './registry';
@@ -60,6 +61,13 @@ export function assemble(options: ResolvedOptions): Assembly {
     timestamp: () => stamps.timestamp(),
     localSessions: () => registry.sessionsNow(),
     outlet: delivery,
+    // A window is time (the injected clock); 0 is the end of the turn, once the frames read with it are handled.
+    defer:
+      options.presenceBatchMs > 0
+        ? (flush) => void clock.setTimeout(flush, options.presenceBatchMs)
+        : (flush) => void setImmediate(flush),
+    onRequest: options.presenceOnRequest,
+    diffBytes: pageBytesFor(options.maxBufferedBytes),
     // Sessions away whose missed presence the log let go: ended now, so their resume says so at once.
     lost: (sessions) => {
       for (const session of sessions) lifecycle.end(session);

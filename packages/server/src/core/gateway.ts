@@ -106,6 +106,8 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
       },
       max_presence_data_bytes: options.maxPresenceDataBytes,
       max_presence_snapshot: options.maxPresenceSnapshot,
+      max_room_snapshot: options.maxRoomSnapshot,
+      presence_batch_ms: options.presenceBatchMs,
     },
     server_id: serverId,
   };
@@ -166,6 +168,8 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
     authExpiry.stop();
     typing.clear();
     lifecycle.stop();
+    // The sessions ended above left their rooms: their diffs go out while the backplane is still open.
+    presence.flushDiffs();
     fanout.close();
     for (const close of closers) close();
     return released;

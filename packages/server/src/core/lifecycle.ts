@@ -205,7 +205,7 @@ export class Lifecycle {
     return count() < limit;
   }
 
-  /** Leaves rooms (room presence.leave), removes the device from presence, forgets the session. */
+  /** Leaves rooms (the rooms' next diffs say so), removes the device from presence, forgets the session. */
   end(session: Session): void {
     if (session.end()) this.cleanUp(session);
   }

@@ -57,7 +57,7 @@ export class Membership {
   joinRoom(session: Session, roomId: string): void {
     if (!session.addRoom(roomId)) return;
     if (this.registry.joinRoom(roomId, session).firstLocal) this.channels.watch(roomChannel(roomId));
-    // presence.join goes to the room when the table says this is the user's first session there.
+    // The room's next presence diff names the user when the table says this is their first session there.
     this.presence.join(session, roomId);
     this.hooks.joined(session, roomId);
   }
@@ -66,7 +66,7 @@ export class Membership {
     if (!session.deleteRoom(roomId)) return;
     const { lastOfUser, lastLocal } = this.registry.leaveRoom(roomId, session);
     if (lastOfUser) this.typing.stopAndTell(roomId, session.user.id);
-    // presence.leave goes to the room when the table says it was the user's last session there.
+    // The room's next presence diff names the user as left when the table says it was their last session there.
     this.presence.leave(session, roomId);
     this.hooks.left(session, roomId);
     if (lastLocal) this.channels.unwatch(roomChannel(roomId));

@@ -15,6 +15,7 @@ import {
   DEFAULT_HISTORY_TTL_MS,
   type SharedState,
 } from './ports/shared-state';
+import { type RoomPattern, roomMatcher } from './room-pattern';
 
 /**
  * A verified identity: everything the server knows of the user comes from the token. An `id` that is not a
@@ -222,6 +223,24 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
    */
   maxPresenceSnapshot?: number;
   /**
+   * Most members a room's presence carries when a session enters it (`subscribed`, `ready.rooms`), first by
+   * user id and no more than a page's bytes; `members_next` then says more follow and `presence.list` pages
+   * through them. Each entry goes to each joiner, so this bounds what filling a large room costs. @default 100
+   */
+  maxRoomSnapshot?: number;
+  /**
+   * How long presence changes are gathered into one `presence.diff` per scope (everyone, or a room), in ms.
+   * 0: until the end of the event-loop turn that made them, which batches more the busier the server is. A
+   * window trades that much delay for fewer frames in rooms where thousands come and go. @default 0
+   */
+  presenceBatchMs?: number;
+  /**
+   * Rooms whose members are never pushed (livestream chats, large guilds, as Discord's large guilds and
+   * Centrifugo's presence calls): entering one shows its member count and no members, its diffs carry only
+   * the count, and `presence.list` answers who is there on request. @default none
+   */
+  presenceOnRequest?: readonly RoomPattern[];
+  /**
    * With Redis: how long an instance's liveness key and its devices' snapshot fields live without a refresh
    * (refreshed every third of it); a crashed instance's users go offline about this long after the crash.
    * @default 30000
@@ -298,6 +317,9 @@ export interface ResolvedOptions {
   readonly globalPresence: boolean;
   readonly maxPresenceDataBytes: number;
   readonly maxPresenceSnapshot: number;
+  readonly maxRoomSnapshot: number;
+  readonly presenceBatchMs: number;
+  readonly presenceOnRequest: (roomId: string) => boolean;
   readonly presenceTtlMs: number;
   readonly backplane: Backplane;
   readonly presenceStore: PresenceStore | undefined;
@@ -372,6 +394,9 @@ export function resolveOptions(options: CoreOptions): ResolvedOptions {
     globalPresence: options.globalPresence ?? false,
     maxPresenceDataBytes: positiveCount('maxPresenceDataBytes', options.maxPresenceDataBytes ?? 2048),
     maxPresenceSnapshot: positiveCount('maxPresenceSnapshot', options.maxPresenceSnapshot ?? 1000),
+    maxRoomSnapshot: positiveCount('maxRoomSnapshot', options.maxRoomSnapshot ?? 100),
+    presenceBatchMs: wholeMs('presenceBatchMs', options.presenceBatchMs ?? 0),
+    presenceOnRequest: roomMatcher(options.presenceOnRequest ?? []),
     presenceTtlMs: options.presenceTtlMs ?? DEFAULT_PRESENCE_TTL_MS,
     backplane: options.backplane,
     presenceStore: options.presenceStore,
@@ -403,6 +428,12 @@ function warnOnShortReplay(options: ResolvedOptions): void {
 function positiveMs(name: string, value: number): number {
   if (Number.isFinite(value) && value > 0) return value;
   throw new RangeError(`${name} must be a positive, finite number of milliseconds, got ${value}.`);
+}
+
+/** A delay announced in `hello.limits` as a whole number of ms, 0 allowed. */
+function wholeMs(name: string, value: number): number {
+  if (Number.isSafeInteger(value) && value >= 0) return value;
+  throw new RangeError(`${name} must be a whole number of milliseconds, 0 or more, got ${value}.`);
 }
 
 /** Announced in `hello.limits`, where the schema wants a positive integer (the client would refuse the hello). */

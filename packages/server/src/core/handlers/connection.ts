@@ -7,7 +7,7 @@ import type { PresenceSnapshot } from '../presence/presence';
 import type { Session } from '../session';
 import { verifyClientToken } from './authenticate';
 import { oversizePresenceData } from './presence';
-import { authorizeRooms } from './rooms';
+import { authorizeRooms, roomPresence } from './rooms';
 
 const MAX_DISPLAY_NAME = 64;
 
@@ -75,7 +75,8 @@ export async function onIdentify(
     user,
     device_id: session.deviceId,
     subscriptions: granted,
-    ...presenceSnapshot(rt, session),
+    ...presenceSnapshot(rt),
+    rooms: granted.map((roomId) => roomPresence(rt, roomId)),
     refused,
   });
   if (tooLarge !== undefined) rt.replies.fail(session, 'payload_too_large', `${tooLarge} Online without it.`);
@@ -116,13 +117,13 @@ function cutWhole(text: string, max: number): string {
 }
 
 /**
- * Everyone online in global scope; otherwise the users sharing a room with this session (any instance). At
- * most `maxPresenceSnapshot` of them, first by user id, and no more than a page's bytes (so `ready` stays far
- * below the buffer cap and the client's frame cap); `presence_total` when that is not all.
+ * Everyone online with global presence: at most `maxPresenceSnapshot` of them, first by user id, and no more
+ * than a page's bytes (so `ready` stays far below the buffer cap and the client's frame cap); `presence_total`
+ * when that is not all.
  */
-function presenceSnapshot(rt: Pick<Parts, 'options' | 'presence'>, session: Session): PresenceSnapshot {
+function presenceSnapshot(rt: Pick<Parts, 'options' | 'presence'>): PresenceSnapshot {
   const { maxPresenceSnapshot, maxBufferedBytes } = rt.options;
-  return rt.presence.snapshot(session, maxPresenceSnapshot, pageBytesFor(maxBufferedBytes));
+  return rt.presence.snapshot(maxPresenceSnapshot, pageBytesFor(maxBufferedBytes));
 }
 
 export function onHeartbeat(

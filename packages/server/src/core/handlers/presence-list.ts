@@ -10,8 +10,8 @@ export const DEFAULT_PRESENCE_PAGE = 100;
 /**
  * One page of presence in user id order, so a client pages through any number of users with `after` and the
  * server keeps no cursor. The global scope exists only with global presence on; a room needs a subscription.
- * Everyone online is walked from `after` in an index kept sorted (no sort per page); a room's members are
- * sorted per page. A page holds at most `limit` entries, fewer when they pass the page's bytes (`next` says
+ * Everyone online and each room's members are walked from `after` in indexes kept sorted (no sort per
+ * page). A page holds at most `limit` entries, fewer when they pass the page's bytes (`next` says
  * there is more).
  */
 export function onPresenceList(

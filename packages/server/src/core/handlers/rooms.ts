@@ -1,6 +1,7 @@
-import type { ChatMessage, ClientFrameOf, RoomSnapshot } from '@gateway/protocol';
+import type { ChatMessage, ClientFrameOf, RoomPresence, RoomSnapshot } from '@gateway/protocol';
 import { andThen, type MaybePromise } from '../maybe-promise';
 import type { Parts } from '../parts';
+import { pageBytesFor } from '../presence/pages';
 import type { Session } from '../session';
 
 export interface RefusedRoom {
@@ -65,15 +66,23 @@ export async function authorizeRooms(
 }
 
 /**
- * Members and recent messages, as `subscribed` and seed 003's status show them. Synchronous with in-process
+ * A room's presence for a session entering it: its member count and first page of members (at most
+ * `maxRoomSnapshot` and a page's bytes), so entering a room of N users costs no more than a page.
+ */
+export function roomPresence(rt: Pick<Parts, 'presence' | 'options'>, roomId: string): RoomPresence {
+  const { maxRoomSnapshot, maxBufferedBytes } = rt.options;
+  return rt.presence.roomPresence(roomId, maxRoomSnapshot, pageBytesFor(maxBufferedBytes));
+}
+
+/**
+ * Presence and recent messages, as `subscribed` and seed 003's status show them. Synchronous with in-process
  * history, a promise when the history is shared (Redis).
  */
-export function roomSnapshot(rt: Pick<Parts, 'presence' | 'history'>, roomId: string): MaybePromise<RoomSnapshot> {
-  return andThen(rt.history.recent(roomId), (recent) => ({
-    room_id: roomId,
-    members: rt.presence.roomMembers(roomId),
-    recent_messages: recent,
-  }));
+export function roomSnapshot(
+  rt: Pick<Parts, 'presence' | 'history' | 'options'>,
+  roomId: string,
+): MaybePromise<RoomSnapshot> {
+  return andThen(rt.history.recent(roomId), (recent) => ({ ...roomPresence(rt, roomId), recent_messages: recent }));
 }
 
 async function subscribe(rt: RoomParts, session: Session, roomIds: readonly string[], ref?: string): Promise<void> {
@@ -88,11 +97,7 @@ async function subscribe(rt: RoomParts, session: Session, roomIds: readonly stri
   if (settling !== undefined) await settling;
   const recent = reads.some((read) => read instanceof Promise) ? await Promise.all(reads) : (reads as ChatMessage[][]);
   const rooms = granted.map(
-    (roomId, i): RoomSnapshot => ({
-      room_id: roomId,
-      members: rt.presence.roomMembers(roomId),
-      recent_messages: recent[i] ?? [],
-    }),
+    (roomId, i): RoomSnapshot => ({ ...roomPresence(rt, roomId), recent_messages: recent[i] ?? [] }),
   );
   session.send('subscribed', { rooms, refused }, ref);
 }

@@ -8,19 +8,17 @@ const session = (id: string) => new Session(id, { id: `user-${id}` }, `dev-${id}
 describe('AwayLog', () => {
   it('keeps nothing while nobody is away, and the latest change per user and channel for those who are', () => {
     const log = new AwayLog(100, () => {});
-    log.note('all', 'ann', 'presence.join');
+    log.note('all', 'ann', 'joined');
     expect(log.size).toBe(0);
     const away = session('a');
     log.away(away);
     expect(away.away).toBe(true);
-    for (const type of ['presence.join', 'presence.update', 'presence.update', 'presence.leave']) {
-      log.note('all', 'bob', type);
-    }
-    log.note('room:r', 'bob', 'presence.join');
+    for (const type of ['joined', 'updated', 'updated', 'left'] as const) log.note('all', 'bob', type);
+    log.note('room:r', 'bob', 'joined');
     expect(log.size).toBe(2);
     expect(log.takeMissed(away)).toEqual([
-      { channel: 'all', userId: 'bob', type: 'presence.leave', at: 4 },
-      { channel: 'room:r', userId: 'bob', type: 'presence.join', at: 5 },
+      { channel: 'all', userId: 'bob', type: 'left', at: 4 },
+      { channel: 'room:r', userId: 'bob', type: 'joined', at: 5 },
     ]);
     // Caught up to now: it stays away, and the log needs nothing older any more.
     expect(away.away).toBe(true);
@@ -34,15 +32,15 @@ describe('AwayLog', () => {
     const first = session('a');
     const second = session('b');
     log.away(first);
-    log.note('all', 'u1', 'presence.join');
+    log.note('all', 'u1', 'joined');
     log.away(second);
-    log.note('all', 'u2', 'presence.join');
+    log.note('all', 'u2', 'joined');
     expect(log.takeMissed(second)?.map((change) => change.userId)).toEqual(['u2']);
     expect(log.size).toBe(2);
     log.back(first);
     // Only `second` is away, caught up after u2: nothing is left to keep.
     expect(log.size).toBe(0);
-    log.note('all', 'u1', 'presence.leave');
+    log.note('all', 'u1', 'left');
     expect(log.takeMissed(second)?.map((change) => change.userId)).toEqual(['u1']);
   });
 
@@ -51,10 +49,10 @@ describe('AwayLog', () => {
     const log = new AwayLog(3, (sessions) => lost.push(sessions));
     const old = session('old');
     log.away(old);
-    log.note('all', 'u1', 'presence.join');
+    log.note('all', 'u1', 'joined');
     const recent = session('recent');
     log.away(recent);
-    for (const user of ['u2', 'u3', 'u4']) log.note('all', user, 'presence.join');
+    for (const user of ['u2', 'u3', 'u4']) log.note('all', user, 'joined');
     expect(log.size).toBe(3);
     expect(log.takeMissed(old)).toBeUndefined();
     expect(log.takeMissed(recent)?.map((change) => change.userId)).toEqual(['u2', 'u3', 'u4']);

@@ -1,17 +1,18 @@
 import type { Session } from '../session';
 
-/** The dispatches presence is told with: a session waiting for a resume gets none of them (see `AwayLog`). */
-const PRESENCE_EVENTS: ReadonlySet<string> = new Set(['presence.join', 'presence.update', 'presence.leave']);
-
+/** Presence is told in diffs: a session waiting for a resume gets none of them (see `AwayLog`). */
 export function isPresenceEvent(type: string): boolean {
-  return PRESENCE_EVENTS.has(type);
+  return type === 'presence.diff';
 }
 
-/** The latest presence event about one user on one channel (`all` or `room:{id}`). */
+/** How a diff named a user: `count` stands for a diff that carried only a room's count (`userId` empty). */
+export type MissedKind = 'joined' | 'updated' | 'left' | 'count';
+
+/** The latest presence change about one user on one channel (`all` or `room:{id}`). */
 export interface MissedPresence {
   readonly channel: string;
   readonly userId: string;
-  readonly type: string;
+  readonly type: MissedKind;
 }
 
 interface Change extends MissedPresence {
@@ -57,8 +58,8 @@ export class AwayLog {
     this.waiting.add(session);
   }
 
-  /** A presence event on `channel` about `userId` reached this instance's sessions. */
-  note(channel: string, userId: string, type: string): void {
+  /** A presence diff on `channel` naming `userId` reached this instance's sessions. */
+  note(channel: string, userId: string, type: MissedKind): void {
     if (this.waiting.size === 0) return;
     this.position += 1;
     const key = `${channel.length}:${channel}${userId}`;

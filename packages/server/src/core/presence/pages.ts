@@ -13,6 +13,8 @@ export interface PageSource {
   /** Where in `ids` the page starts. */
   readonly start: number;
   readonly entry: (userId: string) => PresenceEntry | undefined;
+  /** Bytes of the JSON of the user's entry. */
+  readonly bytes: (userId: string) => number;
   readonly visible: (userId: string) => boolean;
 }
 
@@ -33,15 +35,15 @@ export function pageBytesFor(maxBufferedBytes: number): number {
  * `maxBytes` of JSON. `next` is set only when another visible user follows, so the last page says so.
  */
 export function takePage(source: PageSource, limit: number, maxBytes: number): PresencePage {
-  const { ids, entry, visible } = source;
+  const { ids, entry, bytes: bytesOf, visible } = source;
   const entries: PresenceEntry[] = [];
   let bytes = 0;
   let at = source.start;
   for (; at < ids.length && entries.length < limit; at++) {
-    const found = entry(ids[at] as string);
+    const id = ids[at] as string;
+    const found = entry(id);
     if (found === undefined) continue;
-    // JSON's length in UTF-16 units: as many bytes for ASCII, a lower bound otherwise; the cap has room to spare.
-    bytes += JSON.stringify(found).length + 1;
+    bytes += bytesOf(id) + 1;
     if (bytes > maxBytes && entries.length > 0) break;
     entries.push(found);
   }
@@ -54,7 +56,12 @@ export function takePage(source: PageSource, limit: number, maxBytes: number): P
 
 /** The bytes of presence data as the wire carries it: its JSON in UTF-8. */
 export function presenceDataBytes(data: Data): number {
-  const json = JSON.stringify(data);
+  return jsonBytes(data);
+}
+
+/** The bytes of a value's JSON in UTF-8. */
+export function jsonBytes(value: unknown): number {
+  const json = JSON.stringify(value);
   let bytes = json.length;
   for (let i = 0; i < json.length; i++) {
     const unit = json.charCodeAt(i);

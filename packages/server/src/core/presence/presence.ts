@@ -1,11 +1,11 @@
-import type { Data, PreparedDispatch, PresenceEntry, PresenceStatus } from '@gateway/protocol';
+import type { Data, PreparedDispatch, PresenceEntry, PresenceStatus, RoomPresence } from '@gateway/protocol';
 import type { SessionHooks } from '../hooks';
 import { ALL_CHANNEL, type Channel, roomChannel } from '../ports/backplane';
 import type { Session } from '../session';
-import type { PresenceChange } from './aggregate';
 import { AwayLog, isPresenceEvent, type MissedPresence } from './away';
-import { presenceSubject, tellMissed } from './catch-up';
+import { diffSubjects, tellMissed } from './catch-up';
 import type { DeviceSnapshot, PresenceDelta } from './delta';
+import { PresenceDiffs } from './diffs';
 import { type PresencePage, takePage } from './pages';
 import { upperBound } from './sorted-ids';
 import { PresenceTable, type PresenceTransition } from './table';
@@ -28,7 +28,7 @@ export interface PresenceOrdering {
 
 /** Where announcements go: through the backplane to every instance, or `here` to this instance's sessions only. */
 export interface PresenceOutlet {
-  emit(channel: Channel, type: string, payload: unknown, exclude: { users: readonly string[] }, here: boolean): void;
+  emit(channel: Channel, type: string, payload: unknown, exclude: undefined, here: boolean): void;
 }
 
 export interface PresenceSettings {
@@ -40,6 +40,12 @@ export interface PresenceSettings {
   /** This instance's live sessions, attached or waiting for a resume. */
   readonly localSessions: () => Iterable<Session>;
   readonly outlet: PresenceOutlet;
+  /** Runs a diff's send once the changes it gathers are in (the end of the turn, or a window). */
+  readonly defer: (flush: () => void) => void;
+  /** Rooms whose members are never pushed: entering one shows a count, and its diffs carry only that. */
+  readonly onRequest: (roomId: string) => boolean;
+  /** Most bytes of entries one diff carries; a larger one goes in parts. */
+  readonly diffBytes: number;
   /**
    * Ends sessions waiting for a resume whose missed presence the away log let go over its budget (their resume
    * then gets `invalid_session`). @default nothing (they are ended when they come back instead)
@@ -49,7 +55,7 @@ export interface PresenceSettings {
   readonly maxAwayChanges?: number;
 }
 
-/** A page of the users a snapshot shows, and how many there are when the page is not all of them. */
+/** A page of everyone online for `ready`, and how many there are when the page is not all of them. */
 export interface PresenceSnapshot {
   readonly presence: PresenceEntry[];
   readonly presence_total?: number;
@@ -65,8 +71,27 @@ export class Presence {
   readonly table = new PresenceTable();
   private ordering: PresenceOrdering;
   private readonly awayLog: AwayLog;
+  private readonly diffs: PresenceDiffs;
 
   constructor(private readonly settings: PresenceSettings) {
+    const { table } = this;
+    this.diffs = new PresenceDiffs({
+      defer: settings.defer,
+      shown: (roomId, userId) =>
+        roomId === undefined || table.inRoom(roomId, userId) ? table.entry(userId) : undefined,
+      count: (roomId) => (roomId === undefined ? table.visibleCount : table.roomVisibleCount(roomId)),
+      onRequest: settings.onRequest,
+      bytes: (userId) => table.entryBytes(userId),
+      maxBytes: settings.diffBytes,
+      send: (roomId, payload, here) =>
+        settings.outlet.emit(
+          roomId === undefined ? ALL_CHANNEL : roomChannel(roomId),
+          'presence.diff',
+          payload,
+          undefined,
+          here,
+        ),
+    });
     this.awayLog = new AwayLog(settings.maxAwayChanges ?? MAX_AWAY_CHANGES, (sessions) => settings.lost?.(sessions));
     this.ordering = {
       submit: (delta) => this.applyOrdered(delta),
@@ -169,11 +194,10 @@ export class Presence {
     movedAway: (session) => this.awayLog.back(session),
   };
 
-  /** Sees each fanned-out dispatch before the sessions do; a presence event is noted for the sessions away. */
+  /** Sees each fanned-out dispatch before the sessions do; a presence diff is noted for the sessions away. */
   delivered(channel: Channel, message: PreparedDispatch): void {
     if (!this.awayLog.active || !isPresenceEvent(message.type)) return;
-    const userId = presenceSubject(message);
-    if (userId !== undefined) this.awayLog.note(channel, userId, message.type);
+    for (const { userId, kind } of diffSubjects(message)) this.awayLog.note(channel, userId, kind);
   }
 
   /**
@@ -183,37 +207,56 @@ export class Presence {
   catchUp(session: Session): boolean {
     const missed = this.awayLog.takeMissed(session);
     if (missed === undefined) return false;
-    tellMissed(this.table, session, missed);
+    tellMissed(this.catchUpSource(), session, missed);
     return true;
   }
 
-  /** Dispatches the presence of users whose events a session did not get elsewhere (a rebuild from the stream). */
+  /** Dispatches the presence of users whose diffs a session did not get elsewhere (a rebuild from the stream). */
   tellMissed(session: Session, missed: Iterable<MissedPresence>): number {
-    return tellMissed(this.table, session, missed);
+    return tellMissed(this.catchUpSource(), session, missed);
+  }
+
+  private catchUpSource() {
+    return { table: this.table, onRequest: this.settings.onRequest, diffBytes: this.settings.diffBytes };
+  }
+
+  /** Whether a room's members are shown on request only (see `PresenceSettings.onRequest`). */
+  onRequest(roomId: string): boolean {
+    return this.settings.onRequest(roomId);
+  }
+
+  /** Sends the diffs gathered so far now rather than at the end of the turn or window. */
+  flushDiffs(): void {
+    this.diffs.flush();
   }
 
   // ---- what clients are shown ----
 
   /**
-   * What `ready` shows: everyone online with global presence, otherwise the users sharing a room with the
-   * session (and its own user); at most `limit` of them and `maxBytes` of JSON, first by user id, with the
-   * total when that is not all.
+   * What `ready` shows of everyone online: with global presence, at most `limit` of them and `maxBytes` of
+   * JSON, first by user id, with the total when that is not all; without it, nobody (rooms show their own).
    */
-  snapshot(session: Session, limit: number, maxBytes: number): PresenceSnapshot {
-    if (this.settings.globalPresence) {
-      const page = this.page(undefined, undefined, limit, maxBytes);
-      return page.next === undefined
-        ? { presence: page.entries }
-        : { presence: page.entries, presence_total: this.table.visibleCount };
+  snapshot(limit: number, maxBytes: number): PresenceSnapshot {
+    if (!this.settings.globalPresence) return { presence: [] };
+    const page = this.page(undefined, undefined, limit, maxBytes);
+    return page.next === undefined
+      ? { presence: page.entries }
+      : { presence: page.entries, presence_total: this.table.visibleCount };
+  }
+
+  /**
+   * A room's presence for a session entering it: the member count and the first `limit` members by user id
+   * (at most `maxBytes` of JSON), `members_next` when more follow; the count alone for a room on request.
+   */
+  roomPresence(roomId: string, limit: number, maxBytes: number): RoomPresence {
+    const count = this.table.roomVisibleCount(roomId);
+    if (this.settings.onRequest(roomId)) {
+      return { room_id: roomId, member_count: count, members: [], members_on_request: true };
     }
-    const userIds = new Set<string>([session.user.id]);
-    for (const roomId of session.rooms) for (const userId of this.table.roomUserIds(roomId)) userIds.add(userId);
-    const ids = [...userIds].sort();
-    const page = this.pageOf(ids, 0, limit, maxBytes);
-    if (page.next === undefined) return { presence: page.entries };
-    let total = 0;
-    for (const userId of ids) if (this.table.isVisible(userId)) total += 1;
-    return { presence: page.entries, presence_total: total };
+    const page = this.pageOf(this.table.sortedRoomUserIds(roomId), 0, limit, maxBytes);
+    const presence: RoomPresence = { room_id: roomId, member_count: count, members: page.entries };
+    if (page.next !== undefined) presence.members_next = page.next;
+    return presence;
   }
 
   /** A page of everyone online (`roomId` undefined) or of a room's members, by user id after `after`. */
@@ -222,9 +265,8 @@ export class Presence {
       const ids = this.table.sortedUserIds();
       return this.pageOf(ids, after === undefined ? 0 : upperBound(ids, after), limit, maxBytes);
     }
-    const members = this.table.roomUserIds(roomId);
-    const ids = (after === undefined ? members : members.filter((userId) => userId > after)).sort();
-    return this.pageOf(ids, 0, limit, maxBytes);
+    const ids = this.table.sortedRoomUserIds(roomId);
+    return this.pageOf(ids, after === undefined ? 0 : upperBound(ids, after), limit, maxBytes);
   }
 
   entry(userId: string): PresenceEntry | undefined {
@@ -276,7 +318,13 @@ export class Presence {
 
   private pageOf(ids: readonly string[], start: number, limit: number, maxBytes: number): PresencePage {
     const { table } = this;
-    const source = { ids, start, entry: (id: string) => table.entry(id), visible: (id: string) => table.isVisible(id) };
+    const source = {
+      ids,
+      start,
+      entry: (id: string) => table.entry(id),
+      bytes: (id: string) => table.entryBytes(id),
+      visible: (id: string) => table.isVisible(id),
+    };
     return takePage(source, limit, maxBytes);
   }
 
@@ -291,41 +339,30 @@ export class Presence {
     });
   }
 
+  /**
+   * Gathers a transition into its scopes' next diff. A user's status is theirs, not a room's: with global
+   * presence it goes to everyone (and a change of visibility to their rooms too, whose counts it changes);
+   * without, to each room they are in.
+   */
   private announce(transition: PresenceTransition, here: boolean): void {
-    const { outlet } = this.settings;
-    const exclude = { users: [transition.userId] };
+    const { diffs } = this;
+    const { userId } = transition;
     switch (transition.kind) {
-      case 'presence':
-        this.announceChange(transition.change, transition.userId, here);
+      case 'room-join':
+        diffs.touch(transition.roomId, userId, false, here);
         return;
-      case 'room-join': {
-        const payload = { room_id: transition.roomId, presence: transition.entry };
-        outlet.emit(roomChannel(transition.roomId), 'presence.join', payload, exclude, here);
+      case 'room-leave':
+        diffs.touch(transition.roomId, userId, true, here);
+        return;
+      case 'presence': {
+        const shownBefore = transition.change.kind !== 'join';
+        if (this.settings.globalPresence) {
+          diffs.touch(undefined, userId, shownBefore, here);
+          if (transition.change.kind === 'update') return;
+        }
+        for (const roomId of this.table.userRooms(userId)) diffs.touch(roomId, userId, shownBefore, here);
         return;
       }
-      case 'room-leave': {
-        const payload = { room_id: transition.roomId, user_id: transition.userId };
-        outlet.emit(roomChannel(transition.roomId), 'presence.leave', payload, exclude, here);
-        return;
-      }
-    }
-  }
-
-  /** Everyone in global scope; otherwise a status change goes to the rooms the user is in. */
-  private announceChange(change: PresenceChange, userId: string, here: boolean): void {
-    const { outlet } = this.settings;
-    const exclude = { users: [userId] };
-    if (this.settings.globalPresence) {
-      if (change.kind === 'leave') outlet.emit(ALL_CHANNEL, 'presence.leave', { user_id: userId }, exclude, here);
-      else {
-        const type = change.kind === 'join' ? 'presence.join' : 'presence.update';
-        outlet.emit(ALL_CHANNEL, type, { presence: change.entry }, exclude, here);
-      }
-      return;
-    }
-    if (change.kind !== 'update') return;
-    for (const roomId of this.table.userRooms(userId)) {
-      outlet.emit(roomChannel(roomId), 'presence.update', { room_id: roomId, presence: change.entry }, exclude, here);
     }
   }
 }

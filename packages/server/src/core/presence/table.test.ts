@@ -86,4 +86,22 @@ describe('PresenceTable.apply', () => {
     expect(leave('a')).toEqual([]);
     expect(leave('b')).toEqual([{ kind: 'room-leave', roomId: 'r', userId: 'u' }]);
   });
+
+  it('tells nothing of a room to others while the user is invisible, and counts only who is seen', () => {
+    const table = new PresenceTable();
+    const at = '2025-01-01T00:00:00.000Z';
+    const device = { device_id: 'd', device_type: 'web' as const, status: 'invisible' as const };
+    table.apply({ op: 'up', origin: 'n', at, node: 'n', session: 's', user: { id: 'u' }, device });
+    expect(table.apply({ op: 'join', origin: 'n', at, session: 's', user_id: 'u', room: 'r' })).toEqual([]);
+    expect(table.roomVisibleCount('r')).toBe(0);
+    // Seen now: the room counts the user, and a leave from here on is told.
+    expect(table.apply({ op: 'status', origin: 'n', at, session: 's', user_id: 'u', status: 'online' })).toHaveLength(
+      1,
+    );
+    expect(table.roomVisibleCount('r')).toBe(1);
+    table.apply({ op: 'status', origin: 'n', at, session: 's', user_id: 'u', status: 'invisible' });
+    expect(table.roomVisibleCount('r')).toBe(0);
+    expect(table.apply({ op: 'leave', origin: 'n', at, session: 's', user_id: 'u', room: 'r' })).toEqual([]);
+    expect(table.inRoom('r', 'u')).toBe(false);
+  });
 });

@@ -1,6 +1,7 @@
 import type { Data, PresenceDevice, PresenceEntry, PresenceStatus, User } from '@gateway/protocol';
 import { aggregateStatus, changeBetween, type PresenceChange } from './aggregate';
 import type { DeviceSnapshot, PresenceDelta } from './delta';
+import { jsonBytes } from './pages';
 import { SortedIds } from './sorted-ids';
 
 /** How one applied delta looks to clients. */
@@ -27,6 +28,19 @@ interface UserRecord {
   devices: DeviceRecord[];
   data?: Data;
   updatedAt: string;
+  /**
+   * The entry others see and the bytes of its JSON, made on the first read after a change: a room's first
+   * page is read by everyone who enters it, while a user changes rarely.
+   */
+  shown?: { readonly entry: PresenceEntry | undefined; readonly bytes: number } | undefined;
+}
+
+/** A room's users (each with their sessions in it) and the same ids in order, for its pages of members. */
+interface RoomRecord {
+  readonly users: Map<string, Set<string>>;
+  readonly order: SortedIds;
+  /** How many of `users` others see, kept as users join, leave and change visibility (read on every diff). */
+  visible: number;
 }
 
 const NONE: readonly PresenceTransition[] = [];
@@ -39,13 +53,14 @@ function sameDevice(a: PresenceDevice, b: PresenceDevice): boolean {
  * Presence of every user on every instance, and who is in which room: the one place presence is kept.
  * Every change goes through `apply`, which is deterministic: tables fed the same deltas in the same order
  * hold the same state and report the same transitions (join on a user's first visible device, leave after
- * the last; a room's join for a user's first session in it, its leave after the last). Applying a delta
- * twice changes nothing the second time, so a snapshot and the deltas that overlap it can both be applied.
+ * the last; a room's join for a user's first session in it, its leave after the last, each while others
+ * see the user). Applying a delta twice changes nothing the second time, so a snapshot and the deltas that
+ * overlap it can both be applied.
  */
 export class PresenceTable {
   private readonly users = new Map<string, UserRecord>();
   private readonly sessions = new Map<string, DeviceRecord>();
-  private readonly rooms = new Map<string, Map<string, Set<string>>>();
+  private readonly rooms = new Map<string, RoomRecord>();
   /** The ids of `users`, in order, for pages of presence. */
   private readonly order = new SortedIds();
   /** Users with a visible device: what `list()` would return, counted without building it. */
@@ -87,10 +102,30 @@ export class PresenceTable {
     return this.sessions.has(sessionId);
   }
 
-  /** The user's presence as others see it; undefined when offline or invisible on every device. */
+  /**
+   * The user's presence as others see it; undefined when offline or invisible on every device. The same
+   * object until the user changes: callers put it into frames and never modify it.
+   */
   entry(userId: string): PresenceEntry | undefined {
+    return this.shown(userId)?.entry;
+  }
+
+  /** Bytes of the JSON of the user's entry (0 when not shown), for pages that stop at a size. */
+  entryBytes(userId: string): number {
+    return this.shown(userId)?.bytes ?? 0;
+  }
+
+  private shown(userId: string): UserRecord['shown'] {
     const record = this.users.get(userId);
     if (record === undefined) return undefined;
+    if (record.shown === undefined) {
+      const entry = this.buildEntry(record);
+      record.shown = { entry, bytes: entry === undefined ? 0 : jsonBytes(entry) };
+    }
+    return record.shown;
+  }
+
+  private buildEntry(record: UserRecord): PresenceEntry | undefined {
     const devices: PresenceDevice[] = [];
     for (const { device } of record.devices) if (device.status !== 'invisible') devices.push(device);
     const status = aggregateStatus(devices);
@@ -133,17 +168,27 @@ export class PresenceTable {
 
   /** Whether a session of the user is in the room. */
   inRoom(roomId: string, userId: string): boolean {
-    return this.rooms.get(roomId)?.has(userId) ?? false;
+    return this.rooms.get(roomId)?.users.has(userId) ?? false;
   }
 
   /** Users with a session in the room. */
   roomUserIds(roomId: string): string[] {
-    return [...(this.rooms.get(roomId)?.keys() ?? [])];
+    return [...(this.rooms.get(roomId)?.users.keys() ?? [])];
+  }
+
+  /** The ids of the room's users (visible or not) in code unit order; valid until the next change. */
+  sortedRoomUserIds(roomId: string): readonly string[] {
+    return this.rooms.get(roomId)?.order.view() ?? [];
+  }
+
+  /** Users in the room whom others see: the room's member count. */
+  roomVisibleCount(roomId: string): number {
+    return this.rooms.get(roomId)?.visible ?? 0;
   }
 
   roomSessionCount(roomId: string): number {
     let count = 0;
-    for (const sessions of this.rooms.get(roomId)?.values() ?? []) count += sessions.size;
+    for (const sessions of this.rooms.get(roomId)?.users.values() ?? []) count += sessions.size;
     return count;
   }
 
@@ -223,6 +268,7 @@ export class PresenceTable {
       this.order.add(user.id);
     }
     record.user = user;
+    record.shown = undefined;
     const next: DeviceRecord = { session: sessionId, node, userId: user.id, device, rooms: existing?.rooms };
     const index = existing === undefined ? -1 : record.devices.indexOf(existing);
     // `concat` makes an array of exactly the right size; `push` would reserve 16 spare slots.
@@ -253,6 +299,7 @@ export class PresenceTable {
     }
     const before = this.entry(userId);
     device.device = { ...device.device, status };
+    record.shown = undefined;
     if (data !== undefined) record.data = data;
     record.updatedAt = at;
     return this.compare(userId, before);
@@ -267,6 +314,7 @@ export class PresenceTable {
     for (const roomId of [...(device.rooms ?? [])]) out.push(...this.leave(sessionId, userId, roomId));
     const before = this.entry(userId);
     record.devices = record.devices.filter((other) => other !== device);
+    record.shown = undefined;
     this.sessions.delete(sessionId);
     record.updatedAt = at;
     if (record.devices.length === 0) {
@@ -282,16 +330,18 @@ export class PresenceTable {
     if (device === undefined || device.userId !== userId || device.rooms?.has(roomId)) return NONE;
     device.rooms ??= new Set();
     device.rooms.add(roomId);
-    let users = this.rooms.get(roomId);
-    if (users === undefined) {
-      users = new Map();
-      this.rooms.set(roomId, users);
+    let room = this.rooms.get(roomId);
+    if (room === undefined) {
+      room = { users: new Map(), order: new SortedIds(), visible: 0 };
+      this.rooms.set(roomId, room);
     }
-    let sessions = users.get(userId);
+    let sessions = room.users.get(userId);
     const firstOfUser = sessions === undefined;
     if (sessions === undefined) {
       sessions = new Set();
-      users.set(userId, sessions);
+      room.users.set(userId, sessions);
+      room.order.add(userId);
+      if (this.isVisible(userId)) room.visible += 1;
     }
     sessions.add(sessionId);
     const entry = this.entry(userId);
@@ -301,20 +351,30 @@ export class PresenceTable {
   private leave(sessionId: string, userId: string, roomId: string): readonly PresenceTransition[] {
     const device = this.sessions.get(sessionId);
     if (device === undefined || device.rooms?.delete(roomId) !== true) return NONE;
-    const users = this.rooms.get(roomId);
-    const sessions = users?.get(userId);
-    if (users === undefined || sessions === undefined || !sessions.delete(sessionId)) return NONE;
+    const room = this.rooms.get(roomId);
+    const sessions = room?.users.get(userId);
+    if (room === undefined || sessions === undefined || !sessions.delete(sessionId)) return NONE;
     if (sessions.size > 0) return NONE;
-    users.delete(userId);
-    if (users.size === 0) this.rooms.delete(roomId);
-    return [{ kind: 'room-leave', roomId, userId }];
+    room.users.delete(userId);
+    room.order.delete(userId);
+    const shown = this.isVisible(userId);
+    if (shown) room.visible -= 1;
+    if (room.users.size === 0) this.rooms.delete(roomId);
+    // As a join is told only of a user others see: an invisible user's leave would name someone never shown.
+    return shown ? [{ kind: 'room-leave', roomId, userId }] : NONE;
   }
 
   private compare(userId: string, before: PresenceEntry | undefined): readonly PresenceTransition[] {
     const change = changeBetween(userId, before, this.entry(userId));
     if (change === undefined) return NONE;
-    if (change.kind === 'join') this.visible += 1;
-    else if (change.kind === 'leave') this.visible -= 1;
+    if (change.kind !== 'update') {
+      const step = change.kind === 'join' ? 1 : -1;
+      this.visible += step;
+      for (const roomId of this.userRooms(userId)) {
+        const room = this.rooms.get(roomId);
+        if (room !== undefined) room.visible += step;
+      }
+    }
     return [{ kind: 'presence', userId, change }];
   }
 }
