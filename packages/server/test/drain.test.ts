@@ -38,8 +38,8 @@ describe('server-paced reconnect', () => {
     const staying = await startTestServer({ ...quiet, backplane });
     const watcher = await staying.joinRooms('watcher', ['r']);
     const { client: ann } = await stopping.join({ user_id: 'ann', subscriptions: ['r'] });
-    await watcher.next('presence.join');
-    await watcher.next('presence.join');
+    await watcher.nextChange('joined', 'ann');
+    await watcher.nextChange('joined', 'ann', 'r');
 
     stopping.server.gateway.stop();
     const reconnect = await ann.next('reconnect');
@@ -50,8 +50,11 @@ describe('server-paced reconnect', () => {
     expect(stopping.server.gateway.stats()).toMatchObject({ connections: 0, sessions: 0 });
     expect(stopping.server.gateway.presence()).toEqual([]);
 
-    const leaves = [await watcher.next('presence.leave'), await watcher.next('presence.leave')];
-    expect(leaves.map((leave) => leave.payload.user_id)).toEqual(['ann', 'ann']);
+    const leaves = [await watcher.nextChange('left', 'ann'), await watcher.nextChange('left', 'ann', 'r')];
+    expect(leaves.map((leave) => leave.frame.payload)).toEqual([
+      { left: ['ann'], count: 1 },
+      { room_id: 'r', left: ['ann'], count: 1 },
+    ]);
     expect(staying.server.gateway.room('r').online_users).toEqual(['watcher']);
   });
 });

@@ -31,6 +31,8 @@ describe('handshake', () => {
         identify_timeout_ms: 10_000,
         max_presence_data_bytes: 2048,
         max_presence_snapshot: 1000,
+        max_room_snapshot: 100,
+        presence_batch_ms: 0,
       },
       server_id: 'gw-test',
     });
@@ -52,16 +54,17 @@ describe('handshake', () => {
     expect(ready.payload.user).toEqual({ id: 'alice', display_name: 'Alice' });
     expect(ready.payload.device_id).toBe('tab-1');
     expect(ready.payload.subscriptions).toEqual(['lobby']);
-    expect(ready.payload.presence).toEqual([
-      {
-        user_id: 'alice',
-        display_name: 'Alice',
-        status: 'idle',
-        devices: [{ device_id: 'tab-1', device_type: 'web', status: 'idle' }],
-        data: { mood: 'ok' },
-        updated_at: expect.any(String),
-      },
-    ]);
+    const alice = {
+      user_id: 'alice',
+      display_name: 'Alice',
+      status: 'idle',
+      devices: [{ device_id: 'tab-1', device_type: 'web', status: 'idle' }],
+      data: { mood: 'ok' },
+      updated_at: expect.any(String),
+    };
+    expect(ready.payload.presence).toEqual([alice]);
+    expect(ready.payload.presence_total).toBeUndefined();
+    expect(ready.payload.rooms).toEqual([{ room_id: 'lobby', member_count: 1, members: [alice] }]);
     client.ws.terminate();
   });
 

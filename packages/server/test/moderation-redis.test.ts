@@ -53,7 +53,8 @@ describe.skipIf(!redis.available)(redisSuiteTitle('moderation across instances',
       goodbye: { code: CloseCode.disconnected, reason: 'Off topic.', resumable: false },
       closed: { code: CloseCode.disconnected, reason: 'Off topic.' },
     });
-    expect((await bob.next('presence.leave')).payload).toMatchObject({ user_id: 'ann' });
+    expect((await bob.nextChange('left', 'ann')).frame.payload).toEqual({ left: ['ann'], count: 1 });
+    expect((await bob.nextChange('left', 'ann', 'r')).frame.payload).toEqual({ room_id: 'r', left: ['ann'], count: 1 });
     await expect.poll(() => b.server.gateway.stats().sessions).toBe(0);
   });
 

@@ -27,6 +27,8 @@ describe('gateway.disconnect', () => {
     const bob = await t.joinRooms('bob', ['r']);
     const { client: phone } = await t.join({ user_id: 'ann', subscriptions: ['r'] });
     const { client: laptop } = await t.join({ user_id: 'ann', subscriptions: ['r'] });
+    // Bob has seen her arrive, so her leave is a change to him rather than a come-and-go inside one diff.
+    await bob.nextChange('joined', 'ann', 'r');
 
     const result = await t.server.gateway.disconnect({ userId: 'ann' }, { reason: 'Spam in #r.' });
 
@@ -37,7 +39,11 @@ describe('gateway.disconnect', () => {
         closed: { code: CloseCode.disconnected, reason: 'Spam in #r.' },
       });
     }
-    expect((await bob.next('presence.leave')).payload).toMatchObject({ user_id: 'ann' });
+    // Both sessions end in one go: one leave per scope, everyone and the room.
+    expect((await bob.nextChange('left', 'ann')).frame.payload).toEqual({ left: ['ann'], count: 1 });
+    expect((await bob.nextChange('left', 'ann', 'r')).frame.payload).toEqual({ room_id: 'r', left: ['ann'], count: 1 });
+    await bob.barrier();
+    expect(bob.changes().filter((change) => change.kind === 'left')).toHaveLength(2);
     expect(t.server.gateway.stats()).toMatchObject({ sessions: 1, users: 1 });
     expect(t.server.gateway.room('r').online_users).toEqual(['bob']);
     // Nothing but a disconnect: ann may identify again at once.
@@ -67,13 +73,19 @@ describe('gateway.disconnect', () => {
     const t = await startTestServer({ ...quiet, clock: new ManualClock() });
     const watcher = await t.joinRooms('watcher', ['r']);
     const { client: ann, ready } = await t.join({ user_id: 'ann', subscriptions: ['r'] });
+    await watcher.nextChange('joined', 'ann', 'r');
     await dropConnection(t, ann);
     expect(t.server.gateway.stats()).toMatchObject({ sessions_detached: 1 });
 
     expect(await t.server.gateway.disconnect({ userId: 'ann' })).toEqual({ disconnected: 1 });
 
     // The leave comes now, not at the end of the resume window.
-    expect((await watcher.next('presence.leave')).payload).toMatchObject({ user_id: 'ann' });
+    expect((await watcher.nextChange('left', 'ann')).frame.payload).toEqual({ left: ['ann'], count: 1 });
+    expect((await watcher.nextChange('left', 'ann', 'r')).frame.payload).toEqual({
+      room_id: 'r',
+      left: ['ann'],
+      count: 1,
+    });
     expect(t.server.gateway.stats()).toMatchObject({ sessions: 1, sessions_detached: 0 });
     const { answer } = await resume(t, { session_id: ready.payload.session_id, seq: lastSeq(ann) });
     expect(answer).toMatchObject({ type: 'invalid_session', payload: { resumable: false } });

@@ -9,7 +9,7 @@ import { startTestServer } from './helpers/server';
 const WINDOW = 10_000;
 const quiet = { resumeWindowMs: WINDOW, heartbeatIntervalMs: 3_600_000 };
 
-const PRESENCE = ['presence.join', 'presence.update', 'presence.leave'];
+const PRESENCE = 'presence.diff';
 
 describe('resume window', () => {
   it('resumes at window − 1 ms without a presence change; after the window the session ends exactly then', async () => {
@@ -18,9 +18,9 @@ describe('resume window', () => {
     const watcher = await t.joinRooms('watcher', ['r']);
     const { client: ann, ready } = await t.join({ user_id: 'ann', subscriptions: ['r'] });
     const sessionId: string = ready.payload.session_id;
-    await watcher.next('presence.join');
-    await watcher.next('presence.join'); // global and room joins
-    const presenceBefore = framesOf(watcher, ...PRESENCE).length;
+    await watcher.nextChange('joined', 'ann', undefined);
+    await watcher.nextChange('joined', 'ann', 'r');
+    const presenceBefore = framesOf(watcher, PRESENCE).length;
 
     await dropConnection(t, ann);
     expect(t.server.gateway.stats()).toMatchObject({ sessions: 2, sessions_attached: 1, sessions_detached: 1 });
@@ -28,19 +28,20 @@ describe('resume window', () => {
     const first = await resume(t, { session_id: sessionId, seq: lastSeq(ann) });
     expect(first.answer).toEqual({ type: 'resumed', ref: 'resume', payload: { session_id: sessionId, replayed: 0 } });
     await watcher.barrier();
-    expect(framesOf(watcher, ...PRESENCE)).toHaveLength(presenceBefore); // no flap
+    expect(framesOf(watcher, PRESENCE)).toHaveLength(presenceBefore); // no flap
     expect(t.server.gateway.room('r').online_users.sort()).toEqual(['ann', 'watcher']);
 
     // Lost again: the window starts afresh from this loss.
     await dropConnection(t, first.client);
     clock.advance(WINDOW - 1);
     await watcher.barrier();
-    expect(framesOf(watcher, ...PRESENCE)).toHaveLength(presenceBefore);
+    expect(framesOf(watcher, PRESENCE)).toHaveLength(presenceBefore);
     clock.advance(1);
-    const leaves = [await watcher.next('presence.leave'), await watcher.next('presence.leave')];
-    expect(
-      leaves.map((leave) => leave.payload).sort((a, b) => (a.room_id ?? '').localeCompare(b.room_id ?? '')),
-    ).toEqual([{ user_id: 'ann' }, { room_id: 'r', user_id: 'ann' }]);
+    const leaves = [await watcher.nextChange('left', 'ann', undefined), await watcher.nextChange('left', 'ann', 'r')];
+    expect(leaves.map((leave) => leave.frame.payload)).toEqual([
+      { left: ['ann'], count: 1 },
+      { room_id: 'r', left: ['ann'], count: 1 },
+    ]);
     expect(t.server.gateway.stats()).toMatchObject({ sessions: 1, sessions_detached: 0 });
 
     clock.advance(1);
@@ -54,21 +55,21 @@ describe('resume window', () => {
     const t = await startTestServer({ ...quiet, clock });
     const { client: watcher } = await t.join({ user_id: 'watcher' });
     const { client: ann, ready } = await t.join({ user_id: 'ann' });
-    await watcher.next('presence.join');
+    await watcher.nextChange('joined', 'ann');
     ann.close(1000);
-    expect((await watcher.next('presence.leave')).payload).toEqual({ user_id: 'ann' });
+    expect((await watcher.nextChange('left', 'ann')).frame.payload).toEqual({ left: ['ann'], count: 1 });
     expect(t.server.gateway.stats().sessions).toBe(1);
     const refused = await resume(t, { session_id: ready.payload.session_id, seq: 0 });
     expect(refused.answer).toMatchObject({ type: 'invalid_session', payload: { resumable: false } });
 
     // A close with another code (a proxy's 1001, a client's own 4000) is not the client saying it is done.
     const { client: bob } = await t.join({ user_id: 'bob' });
-    await watcher.next('presence.join');
+    await watcher.nextChange('joined', 'bob');
     bob.close(4000);
     await bob.closed;
     await expect.poll(() => t.server.gateway.stats().sessions_detached, { timeout: 2000 }).toBe(1);
     await watcher.barrier();
-    expect(watcher.all('presence.leave')).toHaveLength(1);
+    expect(watcher.changes().filter((change) => change.kind === 'left')).toHaveLength(1);
   });
 
   it('keeps the session of a dead client (heartbeat sweep, 4001) for a resume', async () => {
@@ -143,13 +144,13 @@ describe('resume replays what was missed', () => {
     const t = await startTestServer({ ...quiet, replayBufferEvents: 3 });
     const { client: watcher } = await t.join({ user_id: 'watcher' });
     const { client: ann, ready } = await t.join({ user_id: 'ann' });
-    await watcher.next('presence.join');
+    await watcher.nextChange('joined', 'ann');
     await dropConnection(t, ann);
     for (let n = 1; n <= 4; n++) t.server.gateway.send({ userId: 'ann' }, 'system', { message: `n${n}` });
     const { client, answer } = await resume(t, { session_id: ready.payload.session_id, seq: lastSeq(ann) });
     expect(answer).toMatchObject({ type: 'invalid_session', payload: { resumable: false } });
     // Ended at once: no stale device lingers in presence for the rest of the window.
-    expect((await watcher.next('presence.leave')).payload).toEqual({ user_id: 'ann' });
+    expect((await watcher.nextChange('left', 'ann')).frame.payload).toEqual({ left: ['ann'], count: 1 });
     expect(t.server.gateway.stats()).toMatchObject({ sessions: 1, resumes_refused: 1 });
     // The same connection may identify afresh.
     client.send({ type: 'identify', payload: { user_id: 'ann' } });
@@ -215,8 +216,8 @@ describe('zombie takeover', () => {
     const t = await startTestServer(quiet);
     const { client: watcher } = await t.join({ user_id: 'watcher' });
     const { client: zombie, ready } = await t.join({ user_id: 'ann', subscriptions: ['r'] });
-    await watcher.next('presence.join');
-    const presenceBefore = framesOf(watcher, ...PRESENCE).length;
+    await watcher.nextChange('joined', 'ann');
+    const presenceBefore = framesOf(watcher, PRESENCE).length;
 
     const { client: fresh, answer } = await resume(t, { session_id: ready.payload.session_id, seq: lastSeq(zombie) });
     expect(answer.type).toBe('resumed');
@@ -231,7 +232,7 @@ describe('zombie takeover', () => {
     expect((await fresh.next('system')).payload).toEqual({ message: 'after takeover' });
     expect(zombie.all('system')).toEqual([]);
     await watcher.barrier();
-    expect(framesOf(watcher, ...PRESENCE)).toHaveLength(presenceBefore);
+    expect(framesOf(watcher, PRESENCE)).toHaveLength(presenceBefore);
     expect(t.server.gateway.stats()).toMatchObject({ connections: 2, sessions: 2, sessions_attached: 2 });
   });
 });

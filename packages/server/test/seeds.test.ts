@@ -20,7 +20,10 @@ describe('seed 000: programmatic gateway (FastAPI Gateway class)', () => {
 
     const { client, ready } = await t.join({ user_id: 'user-123', device_type: 'web' });
     expect(ready.payload.presence.map((p: { user_id: string }) => p.user_id)).toEqual(['user-123']);
+    // Presence diffs reach the subject's own sessions too: its own arrival, then the other's, are seq 1 and 2.
+    await client.nextChange('joined', 'user-123');
     const { client: other, ready: otherReady } = await t.join({ user_id: 'client-123', device_type: 'desktop' });
+    await client.nextChange('joined', 'client-123');
 
     client.send({ type: 'app.chat', ref: 'c1', payload: { text: 'hello' } });
     const reply = await client.next('app.chat_reply');
@@ -55,8 +58,12 @@ describe('seed 000: programmatic gateway (FastAPI Gateway class)', () => {
     ]);
     // gateway.get_events_since(last_seq)
     const events = gateway.eventsSince(ready.payload.session_id, 0) ?? [];
-    expect(events.map((e) => e.type)).toEqual(['presence.join', 'app.chat_reply', 'recording.event']);
-    expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(events.map((e) => e.type)).toEqual(['presence.diff', 'presence.diff', 'app.chat_reply', 'recording.event']);
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(events.slice(0, 2).map((e) => e.payload)).toEqual([
+      { joined: [expect.objectContaining({ user_id: 'user-123', status: 'online' })], count: 1 },
+      { joined: [expect.objectContaining({ user_id: 'client-123', status: 'online' })], count: 2 },
+    ]);
   });
 });
 
@@ -152,14 +159,12 @@ describe('seed 003: FastAPI session rooms (participants, questions, status)', ()
     expect(subscribed.payload.rooms[0].recent_messages.map((m: { content: string }) => m.content)).toEqual([
       'Welcome all',
     ]);
-    expect(subscribed.payload.rooms[0].members.map((m: { user_id: string }) => m.user_id).sort()).toEqual([
-      'host',
-      'p-1',
-    ]);
+    expect(subscribed.payload.rooms[0].member_count).toBe(2);
+    expect(subscribed.payload.rooms[0].members.map((m: { user_id: string }) => m.user_id)).toEqual(['host', 'p-1']);
     // participant_joined
-    const joined =
-      host.all('presence.join').find((f) => f.payload.room_id === 'ABC123') ?? (await host.next('presence.join'));
-    expect(joined.payload).toMatchObject({ room_id: 'ABC123', presence: { user_id: 'p-1', display_name: 'Guest' } });
+    const joined = await host.nextChange('joined', 'p-1', 'ABC123');
+    expect(joined.entry).toMatchObject({ user_id: 'p-1', display_name: 'Guest' });
+    expect(joined.frame.payload.count).toBe(2);
 
     guest.send({
       type: 'chat.send',
@@ -180,9 +185,8 @@ describe('seed 003: FastAPI session rooms (participants, questions, status)', ()
     expect(status).toMatchObject({ room_id: 'ABC123', online_users: ['host', 'p-1'], online_count: 2 });
 
     guest.close(); // participant_left
-    const left = await host.next('presence.leave');
-    const roomLeave = left.payload.room_id === 'ABC123' ? left : await host.next('presence.leave');
-    expect(roomLeave.payload).toEqual({ room_id: 'ABC123', user_id: 'p-1' });
+    const left = await host.nextChange('left', 'p-1', 'ABC123');
+    expect(left.frame.payload).toEqual({ room_id: 'ABC123', left: ['p-1'], count: 1 });
     expect(t.server.gateway.room('ABC123').online_count).toBe(1);
   });
 });

@@ -9,6 +9,8 @@ import { startTestServer } from './helpers/server';
 const quiet = { heartbeatIntervalMs: 3_600_000 };
 const MAX_BUFFERED = 64 * 1024;
 const EDITED = '2025-01-01T00:00:00.000Z';
+/** The presence diffs of the slow session's own arrival, before anything pushed. */
+const OWN_ARRIVAL = 2;
 
 describe('slow consumers', () => {
   it('closes a reader that stopped reading with 4003, keeps the session, and a resume loses nothing', async () => {
@@ -20,6 +22,8 @@ describe('slow consumers', () => {
       replayBufferEvents: 100_000,
     });
     const { client: slow, ready } = await t.join({ user_id: 'slow', subscriptions: ['r'] });
+    // Its own arrival (everyone, then room r) is seq 1 and 2: presence diffs reach the subject's sessions too.
+    await slow.nextChange('joined', 'slow', 'r');
     const { gateway } = t.server;
     slow.pauseReading();
 
@@ -52,11 +56,12 @@ describe('slow consumers', () => {
     const received = slow.frames.filter((frame) => frame.seq !== undefined);
     const last = received.at(-1)?.seq ?? 0;
     expect(received.map((frame) => frame.seq)).toEqual(received.map((_, i) => i + 1));
+    expect(received.slice(0, OWN_ARRIVAL).map((frame) => frame.type)).toEqual(['presence.diff', 'presence.diff']);
 
     const { client, answer } = await resume(t, { session_id: ready.payload.session_id, seq: last });
     expect(answer.type).toBe('resumed');
     const replayed = client.frames.filter((frame) => frame.seq !== undefined);
-    const ids = [...received, ...replayed].map((frame) => frame.payload.message_id);
+    const ids = [...received.slice(OWN_ARRIVAL), ...replayed].map((frame) => frame.payload.message_id);
     expect(ids).toEqual(Array.from({ length: pushed }, (_, i) => `m${i}`));
   });
 
@@ -64,6 +69,8 @@ describe('slow consumers', () => {
     const clock = new ManualClock();
     const t = await startTestServer({ ...quiet, clock });
     const { client: slow, ready } = await t.join({ user_id: 'slow', subscriptions: ['r'] });
+    // Its own arrival (everyone, then room r) is seq 1 and 2: presence diffs reach the subject's sessions too.
+    await slow.nextChange('joined', 'slow', 'r');
     const { gateway } = t.server;
     slow.pauseReading();
 
@@ -93,12 +100,13 @@ describe('slow consumers', () => {
     const received = slow.frames.filter((frame) => frame.seq !== undefined);
     const last = received.at(-1)?.seq ?? 0;
     expect(received.map((frame) => frame.seq)).toEqual(received.map((_, i) => i + 1));
-    expect(received.length).toBeLessThan(pushed - 10);
+    expect(received.slice(0, OWN_ARRIVAL).map((frame) => frame.type)).toEqual(['presence.diff', 'presence.diff']);
+    expect(received.length - OWN_ARRIVAL).toBeLessThan(pushed - 10);
 
     const { client, answer } = await resume(t, { session_id: ready.payload.session_id, seq: last });
-    expect(answer).toMatchObject({ type: 'resumed', payload: { replayed: pushed - received.length } });
+    expect(answer).toMatchObject({ type: 'resumed', payload: { replayed: pushed + OWN_ARRIVAL - received.length } });
     const replayed = client.frames.filter((frame) => frame.seq !== undefined);
-    const ids = [...received, ...replayed].map((frame) => frame.payload.message_id);
+    const ids = [...received.slice(OWN_ARRIVAL), ...replayed].map((frame) => frame.payload.message_id);
     expect(ids).toEqual(Array.from({ length: pushed }, (_, i) => `m${i}`));
   });
 

@@ -28,14 +28,18 @@ async function readRecord(prefix: string, sessionId: string): Promise<StoredReco
   return typeof data === 'string' ? (JSON.parse(data) as StoredRecord) : undefined;
 }
 
-/** What a resumed client was told of presence: one line per event. */
+/** What a resumed client was told of presence: one line per user a diff named. */
 const presenceTold = (client: TestClient) =>
-  framesOf(client, 'presence.join', 'presence.update', 'presence.leave').map((frame: Frame) => ({
-    type: frame.type,
-    room: frame.payload.room_id,
-    user: frame.payload.presence?.user_id ?? frame.payload.user_id,
-    status: frame.payload.presence?.status,
+  client.changes().map((change) => ({
+    kind: change.kind,
+    room: change.roomId,
+    user: change.userId,
+    status: change.entry?.status,
   }));
+
+/** Each diff a resumed client got: its scope and count. */
+const diffsTold = (client: TestClient) =>
+  framesOf(client, 'presence.diff').map((frame: Frame) => [frame.payload.room_id, frame.payload.count]);
 
 /** The seqs a resume replayed run on from the client's, without a hole. */
 function expectConsecutive(client: TestClient, from: number): void {
@@ -56,7 +60,10 @@ describe.skipIf(!redis.available)(
       const dave = (await b.join({ user_id: 'dave' })).client;
       const { client: alice, ready } = await a.join({ user_id: 'alice', subscriptions: ['r'] });
       const sessionId: string = ready.payload.session_id;
-      await dave.next('presence.join');
+      await dave.nextChange('joined', 'alice');
+      // Her own session is told of her too: the seq she resumes from is past those diffs.
+      await alice.nextChange('joined', 'alice', undefined, 5000);
+      await alice.nextChange('joined', 'alice', 'r', 5000);
       await alice.barrier();
       await expect.poll(async () => (await readRecord(prefix, sessionId))?.anchors.length, { timeout: 5000 }).toBe(1);
       const seq = lastSeq(alice);
@@ -77,10 +84,15 @@ describe.skipIf(!redis.available)(
     }
 
     const expected = [
-      { type: 'presence.join', room: undefined, user: 'bob', status: 'online' },
-      { type: 'presence.join', room: 'r', user: 'bob', status: 'online' },
-      { type: 'presence.leave', room: undefined, user: 'carol', status: undefined },
-      { type: 'presence.update', room: undefined, user: 'dave', status: 'dnd' },
+      { kind: 'joined', room: undefined, user: 'bob', status: 'online' },
+      { kind: 'joined', room: 'r', user: 'bob', status: 'online' },
+      { kind: 'left', room: undefined, user: 'carol', status: undefined },
+      { kind: 'updated', room: undefined, user: 'dave', status: 'dnd' },
+    ];
+    /** One diff per scope, counted as it is at the resume: alice, dave and bob online; alice and bob in r. */
+    const expectedDiffs = [
+      [undefined, 3],
+      ['r', 2],
     ];
 
     it('while A still holds the session: each changed user once, numbered on without a hole', async () => {
@@ -91,6 +103,8 @@ describe.skipIf(!redis.available)(
       expectConsecutive(back, seq);
       expect(presenceTold(back)).toEqual(expect.arrayContaining(expected));
       expect(presenceTold(back)).toHaveLength(expected.length);
+      expect(diffsTold(back)).toEqual(expect.arrayContaining(expectedDiffs));
+      expect(diffsTold(back)).toHaveLength(expectedDiffs.length);
       expect(framesOf(back, 'chat.message').map((frame) => frame.payload.content)).toEqual(['hello alice']);
     });
 
@@ -109,6 +123,8 @@ describe.skipIf(!redis.available)(
       expectConsecutive(back, seq);
       expect(presenceTold(back)).toEqual(expect.arrayContaining(expected));
       expect(presenceTold(back)).toHaveLength(expected.length);
+      expect(diffsTold(back)).toEqual(expect.arrayContaining(expectedDiffs));
+      expect(diffsTold(back)).toHaveLength(expectedDiffs.length);
     });
   },
 );

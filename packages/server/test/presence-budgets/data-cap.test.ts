@@ -22,18 +22,18 @@ describe('presence data is capped (maxPresenceDataBytes)', () => {
     const t = await startTestServer();
     const { client: watcher } = await t.join({ user_id: 'watcher' });
     const { client: ann } = await t.join({ user_id: 'ann' });
-    await watcher.next('presence.join');
+    await watcher.nextChange('joined', 'ann');
 
     const refused = await request(ann, 'presence.update', { status: 'dnd', data: { blob: 'x'.repeat(15_000) } });
     expect(refused.type).toBe('error');
     expect(refused.payload.code).toBe('payload_too_large');
     // The next accepted update is the first the watcher hears: the refused one never went out.
     expect((await request(ann, 'presence.update', { status: 'idle' })).type).toBe('ack');
-    const update = await watcher.next('presence.update');
-    expect(update.payload.presence).toMatchObject({ user_id: 'ann', status: 'idle' });
-    expect(update.payload.presence.data).toBeUndefined();
+    const update = await watcher.nextChange('updated', 'ann');
+    expect(update.entry).toMatchObject({ user_id: 'ann', status: 'idle' });
+    expect(update.entry.data).toBeUndefined();
     await watcher.barrier();
-    expect(watcher.all('presence.update')).toHaveLength(1);
+    expect(watcher.changes().filter((change) => change.kind === 'updated')).toHaveLength(1);
   });
 
   it('counts the bytes of the JSON in UTF-8: 2048 fit, 2049 do not', async () => {
@@ -56,20 +56,24 @@ describe('presence data is capped (maxPresenceDataBytes)', () => {
     expect(ready.payload.session_id).toEqual(expect.any(String));
     const error = await ann.next('error');
     expect(error.payload.code).toBe('payload_too_large');
-    const join = await watcher.next('presence.join');
-    expect(join.payload.presence).toMatchObject({ user_id: 'ann', status: 'dnd' });
-    expect(join.payload.presence.data).toBeUndefined();
+    const join = await watcher.nextChange('joined', 'ann');
+    expect(join.entry).toMatchObject({ user_id: 'ann', status: 'dnd' });
+    expect(join.entry.data).toBeUndefined();
   });
 
   it('does not tell anyone of an update that changes nothing', async () => {
     const t = await startTestServer();
     const { client: watcher } = await t.join({ user_id: 'watcher' });
     const { client: ann } = await t.join({ user_id: 'ann' });
-    await watcher.next('presence.join');
+    await watcher.nextChange('joined', 'ann');
     for (let i = 0; i < 3; i++) {
       expect((await request(ann, 'presence.update', { status: 'dnd', data: { mood: 'busy' } })).type).toBe('ack');
     }
     await watcher.barrier();
-    expect(watcher.all('presence.update')).toHaveLength(1);
+    // Each request came in a turn of its own: a repeat that announced itself would be a diff of its own.
+    const updates = watcher.changes().filter((change) => change.kind === 'updated');
+    expect(updates.map((change) => [change.userId, change.entry.status, change.entry.data])).toEqual([
+      ['ann', 'dnd', { mood: 'busy' }],
+    ]);
   });
 });

@@ -13,7 +13,10 @@ describe('a session waiting for a resume buffers no presence event', () => {
     const dave = (await t.join({ user_id: 'dave' })).client;
     const { client: alice, ready } = await t.join({ user_id: 'alice', subscriptions: ['r'] });
     const sessionId: string = ready.payload.session_id;
-    await dave.next('presence.join');
+    await dave.nextChange('joined', 'alice');
+    // Her own session is told of her too: the seq she resumes from is past that diff.
+    await alice.nextChange('joined', 'alice');
+    await alice.nextChange('joined', 'alice', 'r');
     const seq = lastSeq(alice);
     await dropConnection(t, alice);
 
@@ -25,7 +28,7 @@ describe('a session waiting for a resume buffers no presence event', () => {
     for (const status of ['idle', 'dnd', 'online', 'idle', 'dnd']) await request(dave, 'presence.update', { status });
     await request(bob, 'chat.send', { room_id: 'r', client_msg_id: 'm1', content: 'hello alice' });
 
-    // Her buffer holds the message and no presence event at all.
+    // Her buffer holds the message and no presence diff at all.
     expect(t.server.gateway.eventsSince(sessionId, seq)?.map((event) => event.type)).toEqual(['chat.message']);
     expect(t.server.gateway.stats().budgets.detached_bytes.used).toBeLessThan(1000);
 
@@ -34,28 +37,37 @@ describe('a session waiting for a resume buffers no presence event', () => {
     const replayed = back.frames.filter((frame) => frame.seq !== undefined);
     expect(replayed.map((frame) => frame.seq)).toEqual(replayed.map((_, i) => seq + 1 + i));
     expect(answer.payload.replayed).toBe(replayed.length);
-    const told = framesOf(back, 'presence.join', 'presence.update', 'presence.leave').map((frame) => ({
-      type: frame.type,
-      room: frame.payload.room_id,
-      user: frame.payload.presence?.user_id ?? frame.payload.user_id,
-      status: frame.payload.presence?.status,
+    const told = back.changes().map((change) => ({
+      kind: change.kind,
+      room: change.roomId,
+      user: change.userId,
+      status: change.entry?.status,
     }));
     expect(told).toEqual(
       expect.arrayContaining([
-        { type: 'presence.join', room: undefined, user: 'bob', status: 'online' },
-        { type: 'presence.join', room: 'r', user: 'bob', status: 'online' },
-        { type: 'presence.leave', room: undefined, user: 'carol', status: undefined },
-        { type: 'presence.update', room: undefined, user: 'dave', status: 'dnd' },
+        { kind: 'joined', room: undefined, user: 'bob', status: 'online' },
+        { kind: 'joined', room: 'r', user: 'bob', status: 'online' },
+        { kind: 'left', room: undefined, user: 'carol', status: undefined },
+        { kind: 'updated', room: undefined, user: 'dave', status: 'dnd' },
       ]),
     );
-    // Once per user and scope, however often it changed.
+    // Once per user and scope, however often it changed: one diff per scope, counted as it is now.
     expect(told).toHaveLength(4);
+    const diffs = framesOf(back, 'presence.diff').map((frame) => [frame.payload.room_id, frame.payload.count]);
+    expect(diffs).toEqual(
+      expect.arrayContaining([
+        [undefined, 3],
+        ['r', 2],
+      ]),
+    );
+    expect(diffs).toHaveLength(2);
     expect(framesOf(back, 'chat.message').map((frame) => frame.payload.content)).toEqual(['hello alice']);
 
     // Live again: presence reaches her as it happens.
     await request(dave, 'presence.update', { status: 'online' });
-    await back.barrier();
-    expect(back.all('presence.update').at(-1)?.payload.presence).toMatchObject({ user_id: 'dave', status: 'online' });
+    const live = await back.nextChange('updated', 'dave');
+    expect(live.entry.status).toBe('dnd');
+    expect((await back.nextChange('updated', 'dave')).entry).toMatchObject({ user_id: 'dave', status: 'online' });
   });
 });
 

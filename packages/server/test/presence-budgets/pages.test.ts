@@ -51,17 +51,20 @@ describe('the presence snapshot in ready is bounded (maxPresenceSnapshot)', () =
     expect(ready.payload.presence_total).toBeUndefined();
   });
 
-  it('with global presence off: the users sharing a room, cut the same way', async () => {
-    const t = await startTestServer({ ...quiet, globalPresence: false, maxPresenceSnapshot: 3 });
+  it('with global presence off: nobody in ready.presence; each room the users sharing it, cut by maxRoomSnapshot', async () => {
+    const t = await startTestServer({ ...quiet, globalPresence: false, maxPresenceSnapshot: 3, maxRoomSnapshot: 3 });
     for (const id of shuffled(6)) await t.joinRooms(id, ['r']);
     await t.join({ user_id: 'elsewhere' });
-    const { ready } = await t.join({ user_id: 'newcomer', subscriptions: ['r'] });
-    expect(ready.payload.presence.map((entry: { user_id: string }) => entry.user_id)).toEqual([
-      'newcomer',
-      'user-00',
-      'user-01',
-    ]);
-    expect(ready.payload.presence_total).toBe(7);
+    const { client, ready } = await t.join({ user_id: 'newcomer', subscriptions: ['r'] });
+    expect(ready.payload.presence).toEqual([]);
+    expect(ready.payload.presence_total).toBeUndefined();
+    const [room] = ready.payload.rooms;
+    expect(ready.payload.rooms).toHaveLength(1);
+    expect(room).toMatchObject({ room_id: 'r', member_count: 7, members_next: 'user-01' });
+    expect(room.members.map((entry: { user_id: string }) => entry.user_id)).toEqual(['newcomer', 'user-00', 'user-01']);
+    // The rest of the room from where the page stopped, and nobody from outside it.
+    const rest = await pageThrough(client, { room_id: 'r', after: room.members_next });
+    expect(idsOf(rest)).toEqual(['user-02', 'user-03', 'user-04', 'user-05']);
   });
 
   it('stops short of a quarter of the buffer cap, whatever the cap in entries says', async () => {

@@ -25,12 +25,12 @@ describe('presence across instances (in-memory backplane)', () => {
     await devicesOnBothInstances(a, b);
   });
 
-  it('sends room presence.join/leave once across instances and counts members on every instance', async () => {
+  it('sends a room’s joins and leaves once across instances and counts members on every instance', async () => {
     const [a, b] = await twoInstances();
     await roomPresenceOnce(a, b, 'room-x');
   });
 
-  it('sends room presence.join/leave once with global presence off too', async () => {
+  it('sends a room’s joins and leaves once with global presence off too', async () => {
     const [a, b] = await twoInstances({ globalPresence: false });
     await roomPresenceOnce(a, b, 'room-y');
   });

@@ -7,7 +7,7 @@ import {
   startRedisServer,
   stopRedisServers,
 } from '../helpers/redis-server';
-import { closeClients, frameMatching, identify, roomAbout, roomUntil, subscribe } from './scenarios';
+import { changeMatching, closeClients, identify, roomAbout, roomUntil, subscribe } from './scenarios';
 
 const redis = redisAvailability();
 /** Short, so sweeps (every third of it) would run, and flap, during the test if they were wrong to. */
@@ -41,11 +41,7 @@ describe.skipIf(!redis.available)(redisSuiteTitle('presence across instances: a 
     await subscribe(alice, 'out');
     const { client: bob } = await identify(b, 'bob');
     await subscribe(bob, 'out');
-    await frameMatching(
-      alice,
-      'presence.join',
-      (f) => f.payload.room_id === 'out' && f.payload.presence.user_id === 'bob',
-    );
+    await changeMatching(alice, 'joined', 'bob', 'out');
 
     await server.kill();
     await Promise.all([healthBecomes(a, 'degraded'), healthBecomes(b, 'degraded')]);
@@ -64,17 +60,11 @@ describe.skipIf(!redis.available)(redisSuiteTitle('presence across instances: a 
     await Promise.all([healthBecomes(a, 'ok'), healthBecomes(b, 'ok')]);
 
     // A's client hears what B changed; B's client hears what A changed.
-    await frameMatching(alice, 'presence.leave', (f) => f.payload.room_id === 'out' && f.payload.user_id === 'bob');
-    await frameMatching(
-      alice,
-      'presence.join',
-      (f) => f.payload.room_id === 'out' && f.payload.presence.user_id === 'dave',
-    );
-    await frameMatching(
-      dave,
-      'presence.join',
-      (f) => f.payload.room_id === 'out' && f.payload.presence.user_id === 'carol',
-    );
+    await changeMatching(alice, 'left', 'bob', 'out');
+    await changeMatching(alice, 'joined', 'dave', 'out');
+    const carolToDave = await changeMatching(dave, 'joined', 'carol', 'out');
+    // B's count after the sync: alice, carol and dave.
+    expect(carolToDave.frame.payload.count).toBe(3);
     for (const at of [a, b]) {
       const status = await roomUntil(at, 'out', (s) => s.online_users.length === 3 && s.connection_count === 3);
       expect(status.online_users.sort()).toEqual(['alice', 'carol', 'dave']);
@@ -83,14 +73,13 @@ describe.skipIf(!redis.available)(redisSuiteTitle('presence across instances: a 
     // Two sweep periods and more past the TTL: a sweep that took a live instance for dead would flap by now.
     await roomUntil(a, 'out', () => false, TTL_MS * 2);
     await Promise.all([alice.barrier(), carol.barrier(), dave.barrier()]);
-    const kinds = (frames: { type: string }[]) => frames.map((f) => f.type);
-    expect(kinds(roomAbout(alice, 'out', 'bob'))).toEqual(['presence.join', 'presence.leave']);
-    expect(kinds(roomAbout(alice, 'out', 'dave'))).toEqual(['presence.join']);
-    expect(kinds(roomAbout(alice, 'out', 'carol'))).toEqual(['presence.join']);
-    expect(kinds(roomAbout(carol, 'out', 'dave'))).toEqual(['presence.join']);
-    expect(kinds(roomAbout(carol, 'out', 'bob'))).toEqual(['presence.leave']);
-    expect(kinds(roomAbout(dave, 'out', 'carol'))).toEqual(['presence.join']);
-    expect(kinds(roomAbout(dave, 'out', 'alice'))).toEqual([]);
+    expect(roomAbout(alice, 'out', 'bob')).toEqual(['joined', 'left']);
+    expect(roomAbout(alice, 'out', 'dave')).toEqual(['joined']);
+    expect(roomAbout(alice, 'out', 'carol')).toEqual(['joined']);
+    expect(roomAbout(carol, 'out', 'dave')).toEqual(['joined']);
+    expect(roomAbout(carol, 'out', 'bob')).toEqual(['left']);
+    expect(roomAbout(dave, 'out', 'carol')).toEqual(['joined']);
+    expect(roomAbout(dave, 'out', 'alice')).toEqual([]);
     for (const at of [a, b]) {
       expect((await roomUntil(at, 'out', () => true)).online_users.sort()).toEqual(['alice', 'carol', 'dave']);
     }

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { connectClient, type Frame, type TestClient } from '../helpers/ws-client';
+import { type ChangeKind, connectClient, type Frame, type PresenceChange, type TestClient } from '../helpers/ws-client';
 
 /** One gateway instance as these scenarios need it: where clients connect, and its HTTP side. */
 export interface Endpoint {
@@ -43,38 +43,49 @@ export async function unsubscribe(client: TestClient, roomId: string): Promise<v
   await client.reply(ref);
 }
 
-/** Waits (event-driven, with a deadline) for a frame of `type` matching `where`, among all received so far and later. */
-export async function frameMatching(
+/**
+ * Waits (event-driven, with a deadline) for a diff naming `userId` as `kind` in the scope (`roomId`, or global
+ * when undefined) whose entry matches `where`, among all received so far and later.
+ */
+export async function changeMatching(
   client: TestClient,
-  type: string,
-  where: (frame: Frame) => boolean,
+  kind: ChangeKind,
+  userId: string,
+  roomId: string | undefined,
+  where: (change: PresenceChange) => boolean = () => true,
   timeoutMs = 5000,
-): Promise<Frame> {
+): Promise<PresenceChange> {
   const deadline = Date.now() + timeoutMs;
+  const matches = (change: PresenceChange) =>
+    change.kind === kind && change.userId === userId && change.roomId === roomId && where(change);
   for (;;) {
-    const found = client.all(type).find(where);
+    const found = client.changes().find(matches);
     if (found !== undefined) return found;
     const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`no matching "${type}" within ${timeoutMs} ms`);
-    await client.next(type, left).catch(() => undefined);
+    if (left <= 0)
+      throw new Error(`no diff naming ${userId} ${kind} in ${roomId ?? 'the global scope'} within ${timeoutMs} ms`);
+    await client.nextChange(kind, userId, roomId, left).catch(() => undefined);
   }
 }
 
-const isGlobal = (frame: Frame) => frame.payload?.room_id === undefined;
-const inRoom = (roomId: string) => (frame: Frame) => frame.payload?.room_id === roomId;
-const about = (userId: string) => (frame: Frame) =>
-  (frame.payload?.presence?.user_id ?? frame.payload?.user_id) === userId;
-
-/** Global presence frames about one user, in arrival order. */
-export function globalAbout(client: TestClient, userId: string): Frame[] {
-  return client.frames.filter((frame) => frame.type.startsWith('presence.') && isGlobal(frame) && about(userId)(frame));
+/** How the global scope's diffs named one user, in arrival order. */
+export function globalAbout(client: TestClient, userId: string): ChangeKind[] {
+  return client
+    .changes()
+    .filter((change) => change.roomId === undefined && change.userId === userId)
+    .map((change) => change.kind);
 }
 
-export function roomAbout(client: TestClient, roomId: string, userId: string): Frame[] {
-  return client.frames.filter(
-    (frame) => frame.type.startsWith('presence.') && inRoom(roomId)(frame) && about(userId)(frame),
-  );
+/** How a room's diffs named one user, in arrival order. */
+export function roomAbout(client: TestClient, roomId: string, userId: string): ChangeKind[] {
+  return client
+    .changes()
+    .filter((change) => change.roomId === roomId && change.userId === userId)
+    .map((change) => change.kind);
 }
+
+const devicesOf = (change: PresenceChange): string[] =>
+  change.entry.devices.map((device: { device_id: string }) => device.device_id).sort();
 
 async function roomStatus(at: Endpoint, roomId: string): Promise<{ online_users: string[]; connection_count: number }> {
   const response = await fetch(`${at.url}/rooms/${roomId}`, { signal: AbortSignal.timeout(3000) });
@@ -97,13 +108,16 @@ export async function roomUntil(
   }
 }
 
-/** A user with a device on each instance: one join, an update for the second device, a leave only after both. */
+/**
+ * A user with a device on each instance: one join, an update for the second device, a leave only after both;
+ * the user's own devices hear of each other in the same diffs.
+ */
 export async function devicesOnBothInstances(a: Endpoint, b: Endpoint): Promise<void> {
   const { client: watcherA } = await identify(a, 'watcher-a');
   const { client: watcherB } = await identify(b, 'watcher-b');
-  await frameMatching(watcherA, 'presence.join', about('watcher-b'));
+  await changeMatching(watcherA, 'joined', 'watcher-b', undefined);
   const { client: laptop } = await identify(a, 'ann', { device_id: 'laptop', device_type: 'desktop' });
-  for (const watcher of [watcherA, watcherB]) await frameMatching(watcher, 'presence.join', about('ann'));
+  for (const watcher of [watcherA, watcherB]) await changeMatching(watcher, 'joined', 'ann', undefined);
 
   const { client: phone, ready } = await identify(b, 'ann', { device_id: 'phone', device_type: 'mobile' });
   expect(ready.payload.presence.map((entry: { user_id: string }) => entry.user_id).sort()).toEqual([
@@ -111,56 +125,47 @@ export async function devicesOnBothInstances(a: Endpoint, b: Endpoint): Promise<
     'watcher-a',
     'watcher-b',
   ]);
-  for (const watcher of [watcherA, watcherB]) {
-    const update = await frameMatching(
-      watcher,
-      'presence.update',
-      (frame) => about('ann')(frame) && frame.payload.presence.devices.length === 2,
-    );
-    expect(update.payload.presence.devices.map((d: { device_id: string }) => d.device_id).sort()).toEqual([
-      'laptop',
-      'phone',
-    ]);
+  for (const watcher of [watcherA, watcherB, laptop]) {
+    const update = await changeMatching(watcher, 'updated', 'ann', undefined, (c) => c.entry.devices.length === 2);
+    expect(devicesOf(update)).toEqual(['laptop', 'phone']);
+    // A second device is no one more online.
+    expect(update.frame.payload.count).toBe(3);
   }
 
   laptop.close(1000);
-  for (const watcher of [watcherA, watcherB]) {
-    await frameMatching(
-      watcher,
-      'presence.update',
-      (frame) => about('ann')(frame) && frame.payload.presence.devices.length === 1,
-    );
+  for (const watcher of [watcherA, watcherB, phone]) {
+    const update = await changeMatching(watcher, 'updated', 'ann', undefined, (c) => c.entry.devices.length === 1);
+    expect(devicesOf(update)).toEqual(['phone']);
   }
   phone.close(1000);
-  for (const watcher of [watcherA, watcherB]) await frameMatching(watcher, 'presence.leave', about('ann'));
+  for (const watcher of [watcherA, watcherB]) {
+    const leave = await changeMatching(watcher, 'left', 'ann', undefined);
+    expect(leave.frame.payload).toEqual({ left: ['ann'], count: 2 });
+  }
   await Promise.all([watcherA.barrier(), watcherB.barrier()]);
   for (const watcher of [watcherA, watcherB]) {
-    expect(globalAbout(watcher, 'ann').map((frame) => frame.type)).toEqual([
-      'presence.join',
-      'presence.update',
-      'presence.update',
-      'presence.leave',
-    ]);
+    expect(globalAbout(watcher, 'ann')).toEqual(['joined', 'updated', 'updated', 'left']);
   }
-  // The user's own devices are never told about themselves.
-  expect(globalAbout(phone, 'ann')).toEqual([]);
 }
 
-/** Room-scoped presence.join/leave once across instances, and room membership counted on every instance. */
+/** Room-scoped joins and leaves once across instances, and room membership counted on every instance. */
 export async function roomPresenceOnce(a: Endpoint, b: Endpoint, roomId: string): Promise<void> {
   const { client: hostA } = await identify(a, 'host-a');
   await subscribe(hostA, roomId);
   const { client: hostB } = await identify(b, 'host-b');
   await subscribe(hostB, roomId);
-  await frameMatching(hostA, 'presence.join', (f) => inRoom(roomId)(f) && about('host-b')(f));
+  await changeMatching(hostA, 'joined', 'host-b', roomId);
 
   const { client: guestA } = await identify(a, 'guest', { device_id: 'one' });
   const { client: guestB } = await identify(b, 'guest', { device_id: 'two' });
   await subscribe(guestA, roomId);
-  for (const host of [hostA, hostB])
-    await frameMatching(host, 'presence.join', (f) => inRoom(roomId)(f) && about('guest')(f));
+  for (const host of [hostA, hostB]) {
+    const join = await changeMatching(host, 'joined', 'guest', roomId);
+    expect(join.frame.payload.count).toBe(3);
+  }
   const subscribed = await subscribe(guestB, roomId);
-  expect(subscribed.payload.rooms[0].members.map((m: { user_id: string }) => m.user_id).sort()).toEqual([
+  expect(subscribed.payload.rooms[0].member_count).toBe(3);
+  expect(subscribed.payload.rooms[0].members.map((m: { user_id: string }) => m.user_id)).toEqual([
     'guest',
     'host-a',
     'host-b',
@@ -174,12 +179,12 @@ export async function roomPresenceOnce(a: Endpoint, b: Endpoint, roomId: string)
   await unsubscribe(guestA, roomId);
   // Still in the room on B: no leave. The next leave comes only after the second device goes.
   await unsubscribe(guestB, roomId);
-  for (const host of [hostA, hostB])
-    await frameMatching(host, 'presence.leave', (f) => inRoom(roomId)(f) && about('guest')(f));
-  await Promise.all([hostA.barrier(), hostB.barrier()]);
   for (const host of [hostA, hostB]) {
-    expect(roomAbout(host, roomId, 'guest').map((frame) => frame.type)).toEqual(['presence.join', 'presence.leave']);
+    const leave = await changeMatching(host, 'left', 'guest', roomId);
+    expect(leave.frame.payload).toEqual({ room_id: roomId, left: ['guest'], count: 2 });
   }
+  await Promise.all([hostA.barrier(), hostB.barrier()]);
+  for (const host of [hostA, hostB]) expect(roomAbout(host, roomId, 'guest')).toEqual(['joined', 'left']);
   for (const at of [a, b]) {
     const status = await roomUntil(at, roomId, (s) => s.connection_count === 2);
     expect(status.online_users.sort()).toEqual(['host-a', 'host-b']);
@@ -193,13 +198,14 @@ export async function snapshotsSeeOtherInstance(a: Endpoint, b: Endpoint, roomId
   const { client: alice } = await identify(a, 'alice', { presence: { status: 'dnd' } });
   await subscribe(alice, roomId);
   // Once a client on B has heard the room's join, B's table has applied alice's deltas (they went first).
-  await frameMatching(witness, 'presence.join', (f) => inRoom(roomId)(f) && about('alice')(f));
+  await changeMatching(witness, 'joined', 'alice', roomId);
 
   const { client: bob, ready } = await identify(b, 'bob');
   const alicePresence = ready.payload.presence.find((entry: { user_id: string }) => entry.user_id === 'alice');
   expect(alicePresence).toMatchObject({ user_id: 'alice', status: 'dnd', devices: [{ status: 'dnd' }] });
   const subscribed = await subscribe(bob, roomId);
-  expect(subscribed.payload.rooms[0].members.map((m: { user_id: string }) => m.user_id).sort()).toEqual([
+  expect(subscribed.payload.rooms[0].member_count).toBe(3);
+  expect(subscribed.payload.rooms[0].members.map((m: { user_id: string }) => m.user_id)).toEqual([
     'alice',
     'bob',
     'witness',

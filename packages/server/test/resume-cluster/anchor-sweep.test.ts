@@ -98,10 +98,9 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance: the a
     await recordWhere(shared.commands(), prefix, ready.payload.session_id, (s) => s.record.anchors.length > 0);
     expect(await storedAnchors(shared.commands(), prefix, sessionId)).toEqual([start]);
     // Carol's arrival is news to alice too; let it reach her before counting her seq.
-    for (let i = 0; i < 10; i++)
-      if ((await alice.next('presence.join', 5000)).payload.presence.user_id === 'carol') break;
+    await alice.nextChange('joined', 'carol', undefined, 5000);
     carol.close(1000);
-    for (let i = 0; i < 10; i++) if ((await alice.next('presence.leave', 5000)).payload.user_id === 'carol') break;
+    await alice.nextChange('left', 'carol', undefined, 5000);
 
     // The last millisecond of the period: the sweep anchors.
     let anchors = await sweepTo(clock, prefix, sessionId, alice, 1);
