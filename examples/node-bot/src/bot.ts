@@ -58,10 +58,14 @@ export function startBot(options: BotOptions): GatewayClient {
   bot.on('reconnecting', ({ delay_ms }) => log(`connection lost; reconnecting in ${delay_ms} ms`));
   // A bot keeps no history of its own, so a reset needs nothing refetched; it only says so.
   bot.on('reset', ({ reason }) => log(`session reset (${reason}); carrying on`));
-  bot.on('presence.join', ({ room_id: roomId, presence }) => {
-    if (roomId === undefined || presence.user_id === bot.user?.id) return;
-    const name = presence.display_name ?? presence.user_id;
-    bot.sendMessage(roomId, `Welcome, ${name}! ${HELP}`).catch(() => {});
+  // One diff may name many arrivals (a room filling up); each is welcomed once, the bot itself never.
+  bot.on('presence.diff', ({ room_id: roomId, joined = [] }) => {
+    if (roomId === undefined) return;
+    for (const presence of joined) {
+      if (presence.user_id === bot.user?.id) continue;
+      const name = presence.display_name ?? presence.user_id;
+      bot.sendMessage(roomId, `Welcome, ${name}! ${HELP}`).catch(() => {});
+    }
   });
   bot.on('chat.message', (message) => {
     if (message.sender_id === bot.user?.id) return;
@@ -69,8 +73,8 @@ export function startBot(options: BotOptions): GatewayClient {
     if (reply === undefined) return;
     bot.sendMessage(message.room_id, reply).catch((error: Error) => log(`could not answer: ${error.message}`));
   });
-  // Subscribed rather than named in `identify`: the `subscribed` reply carries each room's members, which `!who`
-  // reads from the presence view (rooms named in `identify` get no member snapshot). Kept across reconnects.
+  // Subscribed rather than named in `identify`, so a refused room is logged (identify only lists it in
+  // `ready.refused`); `!who` reads the members from the presence view either way. Kept across reconnects.
   bot.subscribe(options.rooms).catch((error: Error) => log(`could not join: ${error.message}`));
   return bot;
 }

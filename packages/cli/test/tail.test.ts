@@ -70,7 +70,7 @@ describe('gateway tail', () => {
     t.interrupt();
     expect(await exit).toBe(0);
     const events = t.lines().map((line) => parse(line).event);
-    expect(events).toEqual(expect.arrayContaining(['ready', 'presence.join', 'chat.message']));
+    expect(events).toEqual(expect.arrayContaining(['ready', 'presence.joined', 'chat.message']));
   });
 
   // Timeline: ready through the relay → the relay cuts both sides (1006) → the server detaches the session →

@@ -261,39 +261,21 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
   /**
    * One page of presence from the server, in user id order: everyone online (no `roomId`; global presence
    * only, else `forbidden`) or a subscribed room's members. Pass the page's `next` as `after` for the
-   * following one; the last page has none. The view (`client.presence`) completes itself when `ready` held
-   * only the first users; this is for pages of your own.
+   * following one; the last page has none. Each page also goes into the view (`client.presence`), so a room
+   * larger than the server's first page (`members_next`) fills in as the app pages it.
    */
-  listPresence(
+  async listPresence(
     options: { roomId?: string | undefined; after?: string | undefined; limit?: number } = {},
   ): Promise<AckResults['presence.list']> {
-    return this._call(
+    const id = this.sessionId;
+    const page = await this._call<AckResults['presence.list']>(
       'presence.list',
       { room_id: options.roomId, after: options.after, limit: options.limit },
       'retry',
     );
-  }
-
-  /**
-   * `ready` held only the first users (`presence_total`): the rest come page by page into the view, while
-   * the session lasts. With global presence off the snapshot was the rooms' members, so they are paged.
-   */
-  private async _completePresence({ session_id: id, presence, subscriptions }: ReadyPayload): Promise<void> {
-    const scopes: (string | undefined)[] = [undefined];
-    let after = presence.at(-1)?.user_id;
-    for (const roomId of scopes) {
-      do {
-        const page = await this.listPresence({ roomId, after, limit: 1000 }).catch((error: GatewayClientError) => {
-          if (error.code === 'forbidden' && roomId === undefined) scopes.push(...subscriptions);
-          else this._reportUnlessGone(error);
-        });
-        if (this.sessionId !== id) return;
-        if (page === undefined) break;
-        this._applyPresence({ type: 'presence.list', payload: page });
-        after = page.next;
-      } while (after !== undefined);
-      after = undefined;
-    }
+    // Asked before the first `ready`, the page is the first session's; after a reset, it is for nobody held.
+    if (id === undefined || this.sessionId === id) this._applyPresence({ type: 'presence.list', payload: page });
+    return page;
   }
 
   startRecording(roomId: string, metadata?: Record<string, unknown>): Promise<AckResults['recording.start']> {
@@ -502,7 +484,6 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
     const lostBecause = this._memory.readied(payload);
     this._inbox.newSession();
     this._applyPresence({ type: 'ready', payload });
-    if (payload.presence_total !== undefined) void this._completePresence(payload);
     this._becomeReady();
     if (lostBecause !== undefined) this._deliver('reset', { reason: lostBecause });
     this._deliver('ready', payload);
@@ -666,9 +647,7 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
   private _handleDispatch(inbound: InboundFrame): void {
     const frame = inbound as ServerFrame;
     switch (frame.type) {
-      case 'presence.join':
-      case 'presence.update':
-      case 'presence.leave':
+      case 'presence.diff':
         this._applyPresence(frame);
         break;
       case 'typing.start':

@@ -5,11 +5,10 @@ import type { TypingChange } from './typing-view';
 
 export type ClientState = 'idle' | 'connecting' | 'handshaking' | 'ready' | 'reconnecting' | 'closed';
 
+/** Where the presence view changed; what changed is in the `presence.diff` event that changed it. */
 export interface PresenceChange {
-  /** The user whose presence changed; absent when a whole snapshot arrived (`ready`, `subscribed`). */
-  readonly user_id?: string;
-  /** The room the change happened in; absent for the global scope. */
-  readonly room_id?: string;
+  /** The room a diff changed; absent (or undefined) for the global scope, a snapshot or a page. */
+  readonly room_id?: string | undefined;
 }
 
 /** Events the client itself emits, beside the server's frames. */

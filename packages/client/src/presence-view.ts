@@ -1,4 +1,4 @@
-import type { AckResults, PresenceEntry, ServerFrameOf } from '@gateway/protocol';
+import type { AckResults, PresenceEntry, RoomPresence, ServerFrameOf } from '@gateway/protocol';
 import type { PresenceChange } from './events';
 
 type Members = ReadonlyMap<string, PresenceEntry>;
@@ -7,112 +7,104 @@ type Members = ReadonlyMap<string, PresenceEntry>;
 export interface PresenceState {
   readonly global: Members;
   readonly rooms: ReadonlyMap<string, Members>;
+  /**
+   * How many users the server counts in each subscribed room, and online under `''` (global presence): more
+   * than `rooms` or `global` hold once a scope is larger than the server's first page.
+   */
+  readonly counts: ReadonlyMap<string, number>;
 }
 
-/** The frames presence is kept current from, and the pages that complete a cut `ready`. */
+/** The frames presence is kept current from, and the pages that complete it. */
 export type PresenceFrame =
-  | ServerFrameOf<'ready' | 'presence.join' | 'presence.update' | 'presence.leave' | 'subscribed' | 'unsubscribed'>
+  | ServerFrameOf<'ready' | 'presence.diff' | 'subscribed' | 'unsubscribed'>
   | { type: 'presence.list'; payload: AckResults['presence.list'] };
 
-export const emptyPresence: PresenceState = { global: new Map(), rooms: new Map() };
+export const emptyPresence: PresenceState = { global: new Map(), rooms: new Map(), counts: new Map() };
 
-const byUser = (entries: readonly PresenceEntry[]): Members => new Map(entries.map((entry) => [entry.user_id, entry]));
-
-function withEntry(members: Members, entry: PresenceEntry): Members {
-  return new Map(members).set(entry.user_id, entry);
-}
-
-function without(members: Members, userId: string): Members {
+/**
+ * `members` with `set` upserted (with `only`, those it holds already) and `gone` removed; the same map when
+ * nothing was, so a diff that names nobody here leaves the state as it was.
+ */
+function merged(members: Members, set: readonly PresenceEntry[], gone: readonly string[] = [], only = false): Members {
   const next = new Map(members);
-  next.delete(userId);
-  return next;
+  let changed = false;
+  for (const entry of set) {
+    if (only && !next.has(entry.user_id)) continue;
+    next.set(entry.user_id, entry);
+    changed = true;
+  }
+  for (const userId of gone) changed = next.delete(userId) || changed;
+  return changed ? next : members;
 }
 
-/** Applies `update` to every room whose members satisfy `where`; rooms it leaves alone keep their identity. */
-function mapRooms(
-  rooms: PresenceState['rooms'],
-  where: (members: Members) => boolean,
-  update: (m: Members) => Members,
-) {
-  const next = new Map<string, Members>();
-  for (const [roomId, members] of rooms) next.set(roomId, where(members) ? update(members) : members);
-  return next;
+/** The rooms' members and counts from `ready` or `subscribed`, over what `state` had. */
+function withRooms(state: PresenceState, snapshots: readonly RoomPresence[], global = state.global): PresenceState {
+  const rooms = new Map(state.rooms);
+  const counts = new Map(state.counts);
+  for (const room of snapshots) {
+    rooms.set(room.room_id, merged(new Map(), room.members));
+    counts.set(room.room_id, room.member_count);
+  }
+  return { global, rooms, counts };
 }
 
 /**
- * Pure: the presence state after one frame, or the same object when the frame changes nothing.
- * A room-scoped event touches that room (and refreshes the user's global entry); a global one touches
- * the global scope and the user's entry in every room, since a status is the user's, not the room's.
+ * Pure: the presence state after one frame, or the same object when the frame changes nothing. A room's diff
+ * touches that room (and refreshes the users' global entries); a global one touches the global scope and the
+ * users' entries in every room holding them, since a status is the user's, not the room's.
  */
 export function reducePresence(state: PresenceState, frame: PresenceFrame): PresenceState {
   switch (frame.type) {
-    case 'ready':
-      return { global: byUser(frame.payload.presence), rooms: new Map() };
-    case 'subscribed': {
-      if (frame.payload.rooms.length === 0) return state;
-      const rooms = new Map(state.rooms);
-      for (const room of frame.payload.rooms) rooms.set(room.room_id, byUser(room.members));
-      return { global: state.global, rooms };
+    case 'ready': {
+      const { presence, presence_total: total = presence.length, rooms = [] } = frame.payload;
+      return withRooms({ ...emptyPresence, counts: new Map([['', total]]) }, rooms, merged(new Map(), presence));
     }
+    case 'subscribed':
+      return frame.payload.rooms.length === 0 ? state : withRooms(state, frame.payload.rooms);
     case 'unsubscribed': {
       const rooms = new Map(state.rooms);
-      for (const roomId of frame.payload.room_ids) rooms.delete(roomId);
-      return rooms.size === state.rooms.size ? state : { global: state.global, rooms };
-    }
-    case 'presence.join':
-    case 'presence.update': {
-      const { room_id: roomId, presence } = frame.payload;
-      const userId = presence.user_id;
-      if (roomId === undefined) {
-        return {
-          global: withEntry(state.global, presence),
-          rooms: mapRooms(
-            state.rooms,
-            (m) => m.has(userId),
-            (m) => withEntry(m, presence),
-          ),
-        };
+      const counts = new Map(state.counts);
+      for (const roomId of frame.payload.room_ids) {
+        rooms.delete(roomId);
+        counts.delete(roomId);
       }
-      const rooms = new Map(state.rooms).set(roomId, withEntry(state.rooms.get(roomId) ?? new Map(), presence));
-      return { global: state.global.has(userId) ? withEntry(state.global, presence) : state.global, rooms };
+      return rooms.size === state.rooms.size ? state : { ...state, rooms, counts };
     }
-    case 'presence.list': {
-      // More of the snapshot `ready` began: each entry as it was when the page was made (events since follow it).
-      const global = new Map(state.global);
-      for (const entry of frame.payload.presence) global.set(entry.user_id, entry);
-      return { global, rooms: state.rooms };
-    }
-    case 'presence.leave': {
-      const { room_id: roomId, user_id: userId } = frame.payload;
-      if (roomId === undefined) {
-        return {
-          global: without(state.global, userId),
-          rooms: mapRooms(
-            state.rooms,
-            (m) => m.has(userId),
-            (m) => without(m, userId),
-          ),
-        };
+    case 'presence.list':
+    case 'presence.diff': {
+      // A page is a diff that only upserts: each entry as it was when the page was made (diffs since follow
+      // it), the count unchanged.
+      const payload = frame.payload;
+      const { room_id: roomId } = payload;
+      const [changed, left, count] =
+        'presence' in payload
+          ? [payload.presence, [], state.counts.get(roomId ?? '')]
+          : [(payload.joined ?? []).concat(payload.updated ?? []), payload.left, payload.count];
+      // A diff for a room left meanwhile is stale.
+      if (roomId !== undefined && !state.rooms.has(roomId)) return state;
+      let { rooms } = state;
+      for (const [id, members] of state.rooms) {
+        const next =
+          roomId === undefined || id === roomId
+            ? merged(members, changed, id === roomId ? left : [], !roomId)
+            : members;
+        if (next !== members) rooms = new Map(rooms).set(id, next);
       }
-      const members = state.rooms.get(roomId);
-      if (members === undefined || !members.has(userId)) return state;
-      return { global: state.global, rooms: new Map(state.rooms).set(roomId, without(members, userId)) };
+      const global = merged(state.global, changed, roomId ? [] : left, !!roomId);
+      const counts =
+        count === undefined || state.counts.get(roomId ?? '') === count
+          ? state.counts
+          : new Map(state.counts).set(roomId ?? '', count);
+      return rooms === state.rooms && global === state.global && counts === state.counts
+        ? state
+        : { global, rooms, counts };
     }
   }
 }
 
-/** What a frame changed, for the `presence` event. */
+/** Where a frame changed the view, for the `presence` event (the diff itself is the `presence.diff` event). */
 export function describeChange(frame: PresenceFrame): PresenceChange {
-  if (
-    frame.type === 'ready' ||
-    frame.type === 'subscribed' ||
-    frame.type === 'unsubscribed' ||
-    frame.type === 'presence.list'
-  )
-    return {};
-  const { room_id: roomId } = frame.payload;
-  const userId = frame.type === 'presence.leave' ? frame.payload.user_id : frame.payload.presence.user_id;
-  return roomId === undefined ? { user_id: userId } : { user_id: userId, room_id: roomId };
+  return frame.type === 'presence.diff' ? { room_id: frame.payload.room_id } : {};
 }
 
 /** Read-only view of the client's presence state. */
@@ -143,8 +135,20 @@ export class PresenceView {
     return [...all.values()];
   }
 
-  /** The members of a subscribed room. */
+  /**
+   * The members of a subscribed room that the client holds: all of them up to the server's first page
+   * (`maxRoomSnapshot`), then those that page, joined or changed since; `listPresence` pages in the rest.
+   */
   inRoom(roomId: string): PresenceEntry[] {
     return [...(this._read().rooms.get(roomId)?.values() ?? [])];
+  }
+
+  /**
+   * How many users the server counts in a subscribed room (undefined when not subscribed), or online
+   * without `roomId` (global presence; 0 without it). More than the view holds of a scope larger than the
+   * server's first page: `client.listPresence` pages the rest into the view.
+   */
+  count(roomId?: string): number | undefined {
+    return this._read().counts.get(roomId ?? '');
   }
 }

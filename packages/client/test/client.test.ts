@@ -77,7 +77,7 @@ describe('client over a real socket', () => {
       peer.send({
         type: 'subscribed',
         ref: frame.ref,
-        payload: { rooms: [{ room_id: 'r1', members: [bob], recent_messages: [] }], refused: [] },
+        payload: { rooms: [{ room_id: 'r1', member_count: 1, members: [bob], recent_messages: [] }], refused: [] },
       }),
     );
     const client = connect();
@@ -85,6 +85,7 @@ describe('client over a real socket', () => {
     const subscribed = await client.subscribe('r1');
     expect(subscribed.rooms[0]?.room_id).toBe('r1');
     expect(client.presence.inRoom('r1').map((entry) => entry.user_id)).toEqual(['bob']);
+    expect(client.presence.count('r1')).toBe(1);
     const unsubscribed = await client.unsubscribe(['r1']);
     expect(unsubscribed.room_ids).toEqual(['r1']);
     expect(client.presence.inRoom('r1')).toEqual([]);
@@ -201,24 +202,29 @@ describe('client over a real socket', () => {
     const device = (id: string, status: string) => ({ device_id: id, device_type: 'mobile', status });
     const changes: unknown[] = [];
     client.on('presence', (change) => changes.push(change));
-    peer.dispatch('presence.join', {
-      presence: { user_id: 'bob', status: 'idle', devices: [device('phone', 'idle')], updated_at: at },
+    peer.dispatch('presence.diff', {
+      joined: [{ user_id: 'bob', status: 'idle', devices: [device('phone', 'idle')], updated_at: at }],
+      count: 1,
     });
-    peer.dispatch('presence.update', {
-      presence: {
-        user_id: 'bob',
-        status: 'online',
-        devices: [device('phone', 'idle'), device('laptop', 'online')],
-        updated_at: at,
-      },
+    peer.dispatch('presence.diff', {
+      updated: [
+        {
+          user_id: 'bob',
+          status: 'online',
+          devices: [device('phone', 'idle'), device('laptop', 'online')],
+          updated_at: at,
+        },
+      ],
+      count: 1,
     });
-    await nextEvent(client, 'presence.update');
+    await nextEvent(client, 'presence.diff', (diff) => diff.updated !== undefined);
     expect(client.presence.get('bob')?.devices.map((d) => d.device_id)).toEqual(['phone', 'laptop']);
     expect(client.presence.get('bob')?.status).toBe('online');
-    expect(changes).toEqual([{ user_id: 'bob' }, { user_id: 'bob' }]);
-    peer.dispatch('presence.leave', { user_id: 'bob' });
-    await nextEvent(client, 'presence.leave');
+    expect(changes).toEqual([{ room_id: undefined }, { room_id: undefined }]);
+    peer.dispatch('presence.diff', { left: ['bob'], count: 0 });
+    await nextEvent(client, 'presence.diff', (diff) => diff.left !== undefined);
     expect(client.presence.list()).toEqual([]);
+    expect(client.presence.count()).toBe(0);
 
     peer.send({ type: 'typing.start', payload: { room_id: 'r1', user_id: 'bob', expires_in_ms: 10_000 } });
     expect(await nextEvent(client, 'typing')).toEqual({ room_id: 'r1', user_ids: ['bob'] });

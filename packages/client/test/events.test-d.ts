@@ -28,7 +28,13 @@ describe('typed events', () => {
       expectTypeOf(m).toEqualTypeOf<ChatMessage>();
       expectTypeOf(m.content).toBeString();
     });
-    client.on('presence.join', (p) => expectTypeOf(p).toEqualTypeOf<ServerPayloads['presence.join']>());
+    client.on('presence.diff', (p) => {
+      expectTypeOf(p).toEqualTypeOf<ServerPayloads['presence.diff']>();
+      expectTypeOf(p.count).toBeNumber();
+      expectTypeOf(p.left).toEqualTypeOf<string[] | undefined>();
+    });
+    // @ts-expect-error: the per-user presence dispatches became presence.diff
+    client.on('presence.join', () => {});
     client.once('typing.start', (t) => expectTypeOf(t.expires_in_ms).toBeNumber());
     client.off('chat.message');
   });
@@ -39,7 +45,11 @@ describe('typed events', () => {
     );
     client.on('error', (error) => expectTypeOf(error).toEqualTypeOf<GatewayClientError>());
     client.on('ready', (ready) => expectTypeOf(ready.session_id).toBeString());
-    client.on('presence', (change) => expectTypeOf(change).toEqualTypeOf<PresenceChange>());
+    client.on('presence', (change) => {
+      expectTypeOf(change).toEqualTypeOf<PresenceChange>();
+      expectTypeOf(change.room_id).toEqualTypeOf<string | undefined>();
+    });
+    expectTypeOf(client.presence.count('r')).toEqualTypeOf<number | undefined>();
     client.on('typing', (change) => expectTypeOf(change.user_ids).toEqualTypeOf<string[]>());
     client.on('gap', (gap) => expectTypeOf(gap).toEqualTypeOf<{ readonly since: number; readonly seq: number }>());
     client.on('resumed', (resumed) => {

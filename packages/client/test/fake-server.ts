@@ -257,7 +257,12 @@ export class FakeServer {
         return;
       case 'subscribe':
         reply('subscribed', {
-          rooms: (payload.room_ids as string[]).map((id) => ({ room_id: id, members: [], recent_messages: [] })),
+          rooms: (payload.room_ids as string[]).map((id) => ({
+            room_id: id,
+            member_count: 0,
+            members: [],
+            recent_messages: [],
+          })),
           refused: [],
         });
         return;

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { type FakeSocket, fakeClient, hello, ready, settle } from './fake-socket';
 
 // A server with many users online sends the first of them in `ready` (`presence_total` says how many there
-// are); the client pages through the rest with `presence.list`, so `client.presence` ends up complete.
+// are), as it sends a large room's first page: the client holds what it got and what diffs tell it, knows
+// the count, and asks for nothing more itself (paging everyone into every client is what made a full scope
+// cost the square of its size); `client.listPresence` pages the rest into the view when the app wants it.
 
 const entry = (userId: string): PresenceEntry => ({
   user_id: userId,
@@ -38,7 +40,7 @@ function pages(socket: FakeSocket) {
 const ids = (list: PresenceEntry[]) => list.map((e) => e.user_id).sort();
 
 describe('a cut presence snapshot', () => {
-  it('is completed page by page after ready, from the last user it held', async () => {
+  it('holds the first page and the count, asks for nothing, and takes the pages the app asks for', async () => {
     const { client, network } = fakeClient();
     const socket = await greet(network.last);
     const changes: unknown[] = [];
@@ -46,40 +48,65 @@ describe('a cut presence snapshot', () => {
     socket.deliver(cutReady(['amy', 'ben'], 5));
     await settle();
     const list = pages(socket);
-    expect(list.asked().map((frame) => frame.payload)).toEqual([{ after: 'ben', limit: 1000 }]);
-    await list.answer({ presence: [entry('cat'), entry('dan')], next: 'dan' });
-    expect(list.asked().at(-1)?.payload).toEqual({ after: 'dan', limit: 1000 });
-    // An event between pages is applied in its place: the pages only add what `ready` left out.
-    socket.deliver({ type: 'presence.leave', seq: 1, payload: { user_id: 'amy' } });
-    await list.answer({ presence: [entry('eve')] });
-    expect(list.asked()).toHaveLength(2);
-    expect(ids(client.presence.list())).toEqual(['ben', 'cat', 'dan', 'eve']);
-    expect(changes.length).toBeGreaterThanOrEqual(3);
-    client.close();
-  });
+    expect(list.asked()).toEqual([]);
+    expect(ids(client.presence.list())).toEqual(['amy', 'ben']);
+    expect(client.presence.count()).toBe(5);
 
-  it('pages the rooms of the session instead when the server has global presence off', async () => {
-    const { client, network } = fakeClient({ rooms: ['r1'] });
-    const socket = await greet(network.last);
-    socket.deliver(cutReady(['amy'], 3, ['r1']));
+    const first = client.listPresence({ after: 'ben' });
     await settle();
-    const list = pages(socket);
-    await list.answer({ code: 'forbidden', message: 'Global presence is off on this server.' }, 'error');
-    expect(list.asked().at(-1)?.payload).toEqual({ room_id: 'r1', limit: 1000 });
-    await list.answer({ room_id: 'r1', presence: [entry('amy'), entry('ben'), entry('cat')] });
-    expect(list.asked()).toHaveLength(2);
-    expect(ids(client.presence.list())).toEqual(['amy', 'ben', 'cat']);
+    expect(list.asked().map((frame) => frame.payload)).toEqual([{ after: 'ben' }]);
+    await list.answer({ presence: [entry('cat'), entry('dan')], next: 'dan' });
+    expect((await first).next).toBe('dan');
+    // A diff between pages is applied in its place: pages only add what they hold, diffs carry the count.
+    socket.deliver({ type: 'presence.diff', seq: 1, payload: { left: ['amy'], count: 4 } });
+    const second = client.listPresence({ after: 'dan' });
+    await settle();
+    await list.answer({ presence: [entry('eve')] });
+    expect((await second).next).toBeUndefined();
+    expect(ids(client.presence.list())).toEqual(['ben', 'cat', 'dan', 'eve']);
+    expect(client.presence.count()).toBe(4);
+    expect(changes).toEqual([{}, {}, { room_id: undefined }, {}]);
     client.close();
   });
 
-  it('asks for nothing when ready held everyone, and stops when the session is replaced', async () => {
+  it('takes the rooms from ready.rooms, members and counts, without asking for a page', async () => {
+    const { client, network } = fakeClient({ rooms: ['r1', 'r2'] });
+    const socket = await greet(network.last);
+    const changes: unknown[] = [];
+    client.on('presence', (change) => changes.push(change));
+    // Global presence is off: ready holds no one globally, and the rooms' presence instead.
+    const base = ready('s1', 'alice', ['r1', 'r2']);
+    const rooms = [
+      { room_id: 'r1', member_count: 3, members: ['amy', 'ben', 'cat'].map(entry) },
+      { room_id: 'r2', member_count: 250, members: ['amy', 'ben'].map(entry), members_next: 'ben' },
+    ];
+    socket.deliver({ ...base, payload: { ...base.payload, rooms } });
+    await settle();
+    expect(ids(client.presence.inRoom('r1'))).toEqual(['amy', 'ben', 'cat']);
+    expect(ids(client.presence.inRoom('r2'))).toEqual(['amy', 'ben']);
+    expect([client.presence.count('r1'), client.presence.count('r2'), client.presence.count()]).toEqual([3, 250, 0]);
+    // The rest of a large room is the app's to page (`members_next`): the client asks for nothing itself.
+    expect(pages(socket).asked()).toEqual([]);
+    expect(socket.sentOfType('subscribe')).toEqual([]);
+    expect(changes).toEqual([{}]);
+
+    socket.deliver({
+      type: 'presence.diff',
+      seq: 1,
+      payload: { room_id: 'r1', joined: [entry('dan')], left: ['amy', 'ben'], count: 2 },
+    });
+    expect(ids(client.presence.inRoom('r1'))).toEqual(['cat', 'dan']);
+    expect(client.presence.count('r1')).toBe(2);
+    expect(changes.at(-1)).toEqual({ room_id: 'r1' });
+    client.close();
+  });
+
+  it('does not apply a page asked by a session that was replaced', async () => {
     const { client, network, clock } = fakeClient();
     const socket = await greet(network.last);
-    socket.deliver(ready('s1'));
-    await settle();
-    expect(socket.sentOfType('presence.list')).toHaveLength(0);
-
     socket.deliver({ ...cutReady(['amy'], 4), type: 'ready' });
+    await settle();
+    const asked = client.listPresence({ after: 'amy' });
     await settle();
     socket.drop(4000);
     clock.advance(1000);
@@ -89,9 +116,11 @@ describe('a cut presence snapshot', () => {
     second.deliver({ ...fresh, payload: { ...fresh.payload, presence: [entry('zed')] } });
     await settle();
     // The page asked by the old session is answered on the new connection (it was retried): it is not applied.
-    await pages(second).answer({ presence: [entry('old')] });
-    expect(ids(client.presence.list())).toEqual(['zed']);
     expect(pages(second).asked()).toHaveLength(1);
+    await pages(second).answer({ presence: [entry('old')] });
+    expect((await asked).presence.map((e) => e.user_id)).toEqual(['old']);
+    expect(ids(client.presence.list())).toEqual(['zed']);
+    expect(client.presence.count()).toBe(1);
     client.close();
   });
 });
@@ -111,6 +140,30 @@ describe('client.listPresence', () => {
       payload: { room_id: 'r1', presence: [entry('ben')], next: 'ben' },
     });
     expect((await page).next).toBe('ben');
+    client.close();
+  });
+
+  it('merges each page of a room into client.presence.inRoom', async () => {
+    const { client, network } = fakeClient({ rooms: ['r1'] });
+    const socket = await greet(network.last);
+    const base = ready('s1', 'alice', ['r1']);
+    const rooms = [{ room_id: 'r1', member_count: 3, members: [entry('amy')], members_next: 'amy' }];
+    socket.deliver({ ...base, payload: { ...base.payload, rooms } });
+    await settle();
+    const changes: unknown[] = [];
+    client.on('presence', (change) => changes.push(change));
+
+    const page = client.listPresence({ roomId: 'r1', after: 'amy' });
+    await settle();
+    expect(pages(socket).asked()).toMatchObject([{ payload: { room_id: 'r1', after: 'amy' } }]);
+    expect(ids(client.presence.inRoom('r1'))).toEqual(['amy']);
+    await pages(socket).answer({ room_id: 'r1', presence: [entry('ben'), entry('cat')] });
+    expect((await page).presence).toHaveLength(2);
+    expect(ids(client.presence.inRoom('r1'))).toEqual(['amy', 'ben', 'cat']);
+    expect(client.presence.count('r1')).toBe(3);
+    // A page of a room is not everyone online.
+    expect(client.presence.count()).toBe(0);
+    expect(changes).toEqual([{}]);
     client.close();
   });
 });

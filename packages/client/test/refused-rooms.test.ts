@@ -47,7 +47,7 @@ describe('refused rooms', () => {
     const subscribed = client.subscribe(['open', 'secret']);
     const events: unknown[] = [];
     client.on('subscribed', (payload) => events.push(payload));
-    const open = { room_id: 'open', members: [], recent_messages: [] };
+    const open = { room_id: 'open', member_count: 0, members: [], recent_messages: [] };
     first.deliver({
       type: 'subscribed',
       ref: first.sentOfType('subscribe')[0]?.ref,
@@ -76,7 +76,7 @@ describe('refused rooms', () => {
     const first = await greet(network.last);
     first.deliver(ready('s1', 'alice'));
     const subscribed = client.subscribe('r2');
-    const payload = { rooms: [{ room_id: 'r2', members: [], recent_messages: [] }], refused: [] };
+    const payload = { rooms: [{ room_id: 'r2', member_count: 0, members: [], recent_messages: [] }], refused: [] };
     first.deliver({ type: 'subscribed', ref: first.sentOfType('subscribe')[0]?.ref, payload });
     expect(await subscribed).toEqual(payload);
     client.close();

@@ -125,7 +125,7 @@ describe('resume', () => {
     first.deliver({
       type: 'subscribed',
       ref: first.sentOfType('subscribe')[0]?.ref,
-      payload: { rooms: [{ room_id: 'r2', members: [], recent_messages: [] }], refused: [] },
+      payload: { rooms: [{ room_id: 'r2', member_count: 0, members: [], recent_messages: [] }], refused: [] },
     });
     await subscribed;
     first.deliver(chatMessage(1));
@@ -153,8 +153,8 @@ describe('resume', () => {
       ref: resubscribe[0]?.ref,
       payload: {
         rooms: [
-          { room_id: 'r1', members: [], recent_messages: recent },
-          { room_id: 'r2', members: [], recent_messages: [] },
+          { room_id: 'r1', member_count: 0, members: [], recent_messages: recent },
+          { room_id: 'r2', member_count: 0, members: [], recent_messages: [] },
         ],
         refused: [],
       },

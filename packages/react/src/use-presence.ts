@@ -11,6 +11,12 @@ export interface PresenceResult<T> {
   readonly users: T;
   /** True while the client is not `ready`: what is shown is the last known, and may have changed meanwhile. */
   readonly stale: boolean;
+  /**
+   * How many users the server counts in the room (everyone online without `roomId`); undefined until the room
+   * is subscribed. A large room's `users` holds only its first page and those who changed since, so the count
+   * can be larger: `useClient()?.listPresence({ roomId, after })` pages the rest into `users`.
+   */
+  readonly count: number | undefined;
 }
 
 export interface UsePresenceOptions<T> {
@@ -24,7 +30,7 @@ export interface UsePresenceOptions<T> {
 
 type Base = PresenceResult<readonly PresenceEntry[]>;
 
-const SERVER_PRESENCE: Base = { users: [], stale: true };
+const SERVER_PRESENCE: Base = { users: [], stale: true, count: undefined };
 const serverPresence = () => SERVER_PRESENCE;
 
 /** Reads the client's presence view, keeping the last result while the users are the same entries. */
@@ -34,14 +40,17 @@ function presenceReader(client: GatewayClient | null, roomId: string | undefined
     if (client === null) return last;
     const users = roomId === undefined ? client.presence.list() : client.presence.inRoom(roomId);
     const stale = client.state !== 'ready';
-    if (stale !== last.stale || !shallowEqual(users, last.users)) last = { users, stale };
+    const count = client.presence.count(roomId);
+    if (stale !== last.stale || count !== last.count || !shallowEqual(users, last.users))
+      last = { users, stale, count };
     return last;
   };
 }
 
 /**
  * Who is online, globally or in a room, from the client's presence view; `stale` while not connected.
- * `usePresence({ roomId: 'lobby', select: (users) => users.length })` re-renders only when the count changes.
+ * `usePresence({ roomId: 'lobby', select: (users) => users.filter(isFriend) })` re-renders only when that
+ * selection (or the count) changes.
  */
 export function usePresence<T = readonly PresenceEntry[]>(options: UsePresenceOptions<T> = {}): PresenceResult<T> {
   const { client, rooms } = useGatewayContext('usePresence');
@@ -60,11 +69,12 @@ export function usePresence<T = readonly PresenceEntry[]>(options: UsePresenceOp
     [client, rooms, roomId],
   );
   const pick = useCallback(
-    (base: Base) => (select === undefined ? base : { users: select(base.users), stale: base.stale }),
+    (base: Base) => (select === undefined ? base : { ...base, users: select(base.users) }),
     [select],
   ) as (base: Base) => PresenceResult<T>;
   const same = useCallback(
-    (a: PresenceResult<T>, b: PresenceResult<T>) => a.stale === b.stale && isEqual(a.users, b.users),
+    (a: PresenceResult<T>, b: PresenceResult<T>) =>
+      a.stale === b.stale && a.count === b.count && isEqual(a.users, b.users),
     [isEqual],
   );
   return useSelected(subscribe, read, serverPresence, pick, same);

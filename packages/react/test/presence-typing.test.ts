@@ -10,6 +10,12 @@ function Members({ room }: { room?: string }): ReactElement {
   return h('p', { 'data-testid': `members-${room ?? 'all'}` }, `${names.join(' ')}${stale ? ' (stale)' : ''}`);
 }
 
+/** The server's count of a room's members. */
+function Count({ room }: { room: string }): ReactElement {
+  const { count } = usePresence({ roomId: room, select: () => null });
+  return h('p', { 'data-testid': `count-${room}` }, String(count));
+}
+
 /** The names of a room's members, counting its renders: a selector that makes a fresh array on every call. */
 function Names({ renders }: { renders: { count: number } }): ReactElement {
   const { users } = usePresence({ roomId: 'lobby', select: (members) => members.map((m) => m.user_id).sort() });
@@ -51,10 +57,14 @@ describe('usePresence', () => {
     const server = await startGateway();
     const { client: alice } = testClient(server, 'alice');
     const renders = { count: 0 };
-    renderWith(alice, h(Fragment, null, h(Names, { renders }), h(Members, { room: 'lobby' })));
+    renderWith(
+      alice,
+      h(Fragment, null, h(Names, { renders }), h(Members, { room: 'lobby' }), h(Count, { room: 'lobby' })),
+    );
     const { client: bob } = testClient(server, 'bob', { rooms: ['lobby'] });
     await waitFor(() => expect(screen.getByTestId('members-lobby').textContent).toBe('alice:online bob:online'));
     expect(screen.getByTestId('names').textContent).toBe('alice bob');
+    expect(screen.getByTestId('count-lobby').textContent).toBe('2');
 
     // Bob's status changes: the full list shows it; the names (a fresh but equal array) do not render again.
     const before = renders.count;
@@ -65,6 +75,8 @@ describe('usePresence', () => {
     bob.close();
     await waitFor(() => expect(screen.getByTestId('names').textContent).toBe('alice'));
     expect(renders.count).toBeGreaterThan(before);
+    // A selection that never changes still re-renders for the count, which the diff carried.
+    expect(screen.getByTestId('count-lobby').textContent).toBe('1');
   });
 });
 

@@ -4,9 +4,7 @@ import {
   chatMessage,
   messageDeleted,
   messageEdited,
-  presenceJoined,
-  presenceLeft,
-  presenceUpdated,
+  presenceChanges,
   roomsRevoked,
   streamEnded,
   systemNotice,
@@ -20,9 +18,9 @@ export function printRoomEvents(client: GatewayClient, out: TailOutput): void {
   client.on('chat.message.update', (update) => out.seen(messageEdited(update)));
   client.on('chat.message.delete', (deleted) => out.seen(messageDeleted(deleted)));
   client.on('chat.stream_end', (end) => out.seen(streamEnded(end)));
-  client.on('presence.join', (join) => out.seen(presenceJoined(join)));
-  client.on('presence.update', (update) => out.seen(presenceUpdated(update)));
-  client.on('presence.leave', (leave) => out.seen(presenceLeft(leave)));
+  client.on('presence.diff', (diff) => {
+    for (const seen of presenceChanges(diff, client.user?.id)) out.seen(seen);
+  });
   client.on('typing.start', (typing) => out.seen(typingStarted(typing)));
   client.on('typing.stop', (typing) => out.seen(typingStopped(typing)));
   client.on('system', (notice) => out.seen(systemNotice(notice)));

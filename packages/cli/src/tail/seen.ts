@@ -43,24 +43,28 @@ export function streamEnded(end: Payload<'chat.stream_end'>): Seen {
   return { event: 'chat.stream_end', room: end.room_id, text: `stream ${end.stream_id} ended`, data: end };
 }
 
-export function presenceJoined(join: Payload<'presence.join'>): Seen {
-  const { user_id, display_name, status } = join.presence;
-  return {
-    event: 'presence.join',
-    room: join.room_id,
-    text: `+ ${who(user_id, display_name)} (${status})`,
-    data: join,
-  };
-}
-
-export function presenceUpdated(update: Payload<'presence.update'>): Seen {
-  const { user_id, display_name, status } = update.presence;
-  const text = `~ ${who(user_id, display_name)} is ${status}`;
-  return { event: 'presence.update', room: update.room_id, text, data: update };
-}
-
-export function presenceLeft(leave: Payload<'presence.leave'>): Seen {
-  return { event: 'presence.leave', room: leave.room_id, text: `- ${leave.user_id} left`, data: leave };
+/**
+ * One line per user a presence diff names: `+` joined, `~` updated, `-` left; the JSON line's data is the
+ * user's entry (or id) with the scope's count after the diff. The tail's own user is left out.
+ */
+export function presenceChanges(diff: Payload<'presence.diff'>, self: string | undefined): Seen[] {
+  const { room_id: room, count } = diff;
+  const seen: Seen[] = [];
+  for (const entry of diff.joined ?? []) {
+    if (entry.user_id === self) continue;
+    const text = `+ ${who(entry.user_id, entry.display_name)} (${entry.status})`;
+    seen.push({ event: 'presence.joined', room, text, data: { presence: entry, count } });
+  }
+  for (const entry of diff.updated ?? []) {
+    if (entry.user_id === self) continue;
+    const text = `~ ${who(entry.user_id, entry.display_name)} is ${entry.status}`;
+    seen.push({ event: 'presence.updated', room, text, data: { presence: entry, count } });
+  }
+  for (const userId of diff.left ?? []) {
+    if (userId === self) continue;
+    seen.push({ event: 'presence.left', room, text: `- ${userId} left`, data: { user_id: userId, count } });
+  }
+  return seen;
 }
 
 export function typingStarted(typing: Payload<'typing.start'>): Seen {
