@@ -2,6 +2,16 @@
 export const PAGE_BYTES = 64 * 1024;
 /** Ticks over which the number of pages kept for reuse follows a drop in traffic (about a second at light load). */
 const SHRINK_TICKS = 256;
+/**
+ * With no tick for this long, the spare pages go: ticks shrink them only while traffic flows, and a burst
+ * (a connect storm, a broadcast to thousands) would otherwise leave its peak's pages held through the quiet.
+ */
+export const IDLE_RELEASE_MS = 1000;
+
+/** Schedules the idle release (the transport's clock, so tests step it). */
+export interface ArenaTimer {
+  setTimeout(fn: () => void, ms: number): unknown;
+}
 
 /**
  * The memory sockets stage their frames of a tick in: regions carved from shared pages by a bump pointer,
@@ -28,6 +38,15 @@ export class StagingArena {
   private spare: Buffer[] = [];
   /** Roughly the most pages recent ticks used: how many spare pages are worth keeping. */
   private demand = 0;
+  private ticks = 0;
+  private idleCheck = false;
+
+  constructor(private readonly timer?: ArenaTimer) {}
+
+  /** Pages kept for reuse. */
+  get spareCount(): number {
+    return this.spare.length;
+  }
 
   /** The buffer the last `carve` took its room from. */
   get slab(): Buffer {
@@ -77,5 +96,23 @@ export class StagingArena {
     this.pinned = undefined;
     this.page = undefined;
     this.last = undefined;
+    this.ticks++;
+    if (this.spare.length > 0) this.watchIdle();
+  }
+
+  /** Lets the spare pages go once a whole `IDLE_RELEASE_MS` passes without a tick. */
+  private watchIdle(): void {
+    if (this.idleCheck || this.timer === undefined) return;
+    this.idleCheck = true;
+    const at = this.ticks;
+    this.timer.setTimeout(() => {
+      this.idleCheck = false;
+      if (this.ticks !== at) {
+        if (this.spare.length > 0) this.watchIdle();
+        return;
+      }
+      this.spare = [];
+      this.demand = 0;
+    }, IDLE_RELEASE_MS);
   }
 }

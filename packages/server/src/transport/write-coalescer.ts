@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { StagingArena } from './staging-arena';
+import { type ArenaTimer, StagingArena } from './staging-arena';
 import { seqPrefixLength, textFrameHeaderLength, writeSeqPrefix, writeTextFrameHeader } from './text-frame';
 
 /** The writable side of a socket, as much of it as coalescing needs. */
@@ -44,9 +44,15 @@ export class WriteCoalescer {
   private frames = 0;
   private sockets = 0;
   /** Where sockets stage their frames of a tick. */
-  readonly arena = new StagingArena();
+  readonly arena: StagingArena;
 
-  constructor(private readonly defer: (flush: () => void) => void = process.nextTick) {}
+  constructor(
+    private readonly defer: (flush: () => void) => void = process.nextTick,
+    /** Lets the arena's spare pages go after a quiet second; without it they shrink only as ticks pass. */
+    timer?: ArenaTimer,
+  ) {
+    this.arena = new StagingArena(timer);
+  }
 
   /**
    * Wraps one socket. `gate` tells whether frames may still be written: staged frames are dropped once

@@ -149,7 +149,7 @@ export function attachWebSocketTransport(
   const path = options.path ?? '/ws';
   const clock = options.clock ?? systemClock;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
-  const coalescer = new WriteCoalescer();
+  const coalescer = new WriteCoalescer(undefined, clock);
   const clientAddress = clientAddressResolver(options.trustProxy);
   const caps = new AddressCaps({
     maxConnections: addressCap(
