@@ -9,7 +9,7 @@ function tick(arena: StagingArena, pages: number): void {
 }
 
 describe('StagingArena', () => {
-  it('keeps a burst’s pages for reuse while ticks come, and lets them go after a quiet second', () => {
+  it('keeps a burst’s pages for reuse while ticks come, and lets them go once ticks stop', () => {
     const clock = new ManualClock();
     const arena = new StagingArena(clock);
     tick(arena, 40);
@@ -19,7 +19,7 @@ describe('StagingArena', () => {
     tick(arena, 2);
     clock.advance(IDLE_RELEASE_MS - 1);
     expect(arena.spareCount).toBe(40);
-    // A whole second without a tick: nothing is kept.
+    // A whole IDLE_RELEASE_MS without a tick: nothing is kept.
     clock.advance(IDLE_RELEASE_MS);
     expect(arena.spareCount).toBe(0);
     // And the next burst starts from nothing, with its own pages kept again.

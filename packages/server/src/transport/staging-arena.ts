@@ -5,8 +5,10 @@ const SHRINK_TICKS = 256;
 /**
  * With no tick for this long, the spare pages go: ticks shrink them only while traffic flows, and a burst
  * (a connect storm, a broadcast to thousands) would otherwise leave its peak's pages held through the quiet.
+ * Under traffic a tick ends every few milliseconds, so this long without one means the burst is over; the
+ * next one takes its pages again at one allocation each.
  */
-export const IDLE_RELEASE_MS = 1000;
+export const IDLE_RELEASE_MS = 100;
 
 /** Schedules the idle release (the transport's clock, so tests step it). */
 export interface ArenaTimer {

@@ -48,7 +48,7 @@ export class WriteCoalescer {
 
   constructor(
     private readonly defer: (flush: () => void) => void = process.nextTick,
-    /** Lets the arena's spare pages go after a quiet second; without it they shrink only as ticks pass. */
+    /** Lets the arena's spare pages go after a quiet spell; without it they shrink only as ticks pass. */
     timer?: ArenaTimer,
   ) {
     this.arena = new StagingArena(timer);
