@@ -28,6 +28,9 @@ const JOINED = Buffer.from('{"type":"joined"}');
  */
 const GATEWAY_CONTENT = 'x';
 const CLK_TCK = 100;
+/** Memory is measured once no frame has arrived for this long, or after the cap. */
+const QUIET_MS = 200;
+const QUIET_CAP_MS = 5_000;
 
 /**
  * Reads the unsigned integer whose digits start at `from`.
@@ -590,13 +593,31 @@ async function stall({ pids, rooms, messages, bytes, batch, settleMs, timeoutMs 
 }
 
 /**
+ * Waits until no frame has arrived for `QUIET_MS` (at most `QUIET_CAP_MS`): a storm's last frames may still
+ * be queued in the server's sockets for a reader that lags, and memory is measured at rest, not in flight.
+ */
+async function quiet() {
+  const deadline = Date.now() + QUIET_CAP_MS;
+  let seen = totals.frames;
+  let since = Date.now();
+  while (Date.now() < deadline && Date.now() - since < QUIET_MS) {
+    await sleep(25);
+    if (totals.frames !== seen) {
+      seen = totals.frames;
+      since = Date.now();
+    }
+  }
+}
+
+/**
  * Memory after a forced GC in the server (the servers run with --expose-gc).
  * @param {number[]} pids
  */
 async function settle(pids) {
-  await controlAsk({ op: 'gc' });
+  await quiet();
+  const { heapUsed, external } = await controlAsk({ op: 'gc' });
   await sleep(100);
-  return memory(pids);
+  return { ...memory(pids), live: heapUsed + external, heapUsed, external };
 }
 
 async function closeAll() {

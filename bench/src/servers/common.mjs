@@ -54,7 +54,7 @@ function unpadded(roomId, n, t, content) {
 /**
  * A tiny NDJSON control server on 127.0.0.1: `{op:'publish', rooms, count, bytes?}` publishes `count`
  * messages of `bytes` (default FRAME_BYTES) to each room (in order, one broadcast call each); `{op:'gc'}`
- * collects garbage (servers run with --expose-gc);
+ * collects garbage (servers run with --expose-gc) and answers with the heap in use and the external memory;
  * `{op:'info'}` answers with what `info()` returns. Every request with an `id` gets `{id, ...}` back.
  * @param {(roomId: string, n: number, bytes: number | undefined) => void} publish
  * @param {() => object} [info]
@@ -85,7 +85,15 @@ export function startControl(publish, info = () => ({})) {
             }
           }
         }
-        if (command.op === 'gc') globalThis.gc?.();
+        if (command.op === 'gc') {
+          globalThis.gc?.();
+          // What the process holds alive after the collection: V8's live objects and Buffers outside the heap.
+          // RSS also counts the young generation as grown by the recent allocation rate and freed memory the
+          // allocator kept, which a forced collection does not give back.
+          const { heapUsed, external } = process.memoryUsage();
+          if (command.id !== undefined) socket.write(`${JSON.stringify({ id: command.id, heapUsed, external })}\n`);
+          continue;
+        }
         if (command.id !== undefined) socket.write(`${JSON.stringify({ id: command.id, ...info() })}\n`);
       }
     });

@@ -2,8 +2,8 @@
 // built dist), in memory or on Redis (BENCH_REDIS_URL), plus the bench control channel. A publish is
 // `gateway.broadcast('chat.message', payload, {room})`: the production fan-out path (serialise once, per-session
 // seq, replay buffer, slow-consumer check); a client publishing uses `chat.send` (rate limits lifted). Global
-// presence is off, as the design advises for large deployments (with it every identify fans out to every
-// connection), except with `--defaults` (the connect storm: the gateway as shipped, rate limits lifted).
+// presence is off, as shipped and as the design advises for large deployments (with it every identify fans out
+// to every connection); `--defaults` (the connect storm, the visible fan-out) names no presence option at all.
 import { startServer } from '@gateway/server';
 import { announce, chatPayload, nowUs, startControl } from './common.mjs';
 
