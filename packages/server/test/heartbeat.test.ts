@@ -46,7 +46,7 @@ describe('heartbeats', () => {
     expect(t.server.gateway.stats().connections).toBe(0);
   });
 
-  it('uses one sweep timer and one identify-deadline timer however many connections there are', async () => {
+  it('uses one sweep timer, one identify-deadline timer and one staging-release timer however many connections there are', async () => {
     const clock = new ManualClock();
     const t = await startTestServer({ ...options, clock });
     await t.join({ user_id: 'a' });
@@ -54,6 +54,7 @@ describe('heartbeats', () => {
     await t.join({ user_id: 'b' });
     await t.join({ user_id: 'c' });
     expect(clock.pending).toBe(withOne);
-    expect(withOne).toBeLessThanOrEqual(2);
+    // The transport's staging arena watches for a quiet spell with one timer of its own while it keeps pages.
+    expect(withOne).toBeLessThanOrEqual(3);
   });
 });
