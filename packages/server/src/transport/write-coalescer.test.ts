@@ -2,7 +2,8 @@ import { seqPrefix } from '@gateway/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PAGE_BYTES } from './staging-arena';
-import { type CorkableSocket, WriteCoalescer } from './write-coalescer';
+import { textFrameHeaderLength, writeTextFrameHeader } from './text-frame';
+import { type CorkableSocket, SHARED_BODY_BYTES, WriteCoalescer } from './write-coalescer';
 
 /** A socket that records cork depth and what it was asked to write; nothing drains by itself. */
 function fakeSocket() {
@@ -69,6 +70,14 @@ const open = { isOpen: () => true };
 const utf8 = (text: string) => new TextEncoder().encode(text);
 /** An unmasked text frame with a payload under 126 bytes. */
 const textFrame = (text: string) => Buffer.concat([Buffer.from([0x81, Buffer.byteLength(text)]), Buffer.from(text)]);
+
+/** A text frame of any length, header made by the module's own framing. */
+function anyTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const frame = Buffer.alloc(textFrameHeaderLength(payload.length) + payload.length);
+  payload.copy(frame, writeTextFrameHeader(frame, 0, payload.length));
+  return frame;
+}
 
 describe('WriteCoalescer', () => {
   it('holds a socket once per tick, with one flush for all sockets, and corks only what asks for it', () => {
@@ -203,6 +212,38 @@ describe('WriteCoalescer', () => {
         expect(Buffer.concat(byNumber.written)).toEqual(Buffer.concat(byText.written));
         expect(byNumber.written).toHaveLength(1);
       }),
+    );
+  });
+
+  it('writes a long shared body by reference between staged frames: the same bytes, corked for the tick', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 ** 12 }),
+        fc.integer({ min: SHARED_BODY_BYTES, max: 70_000 }),
+        fc.string({ maxLength: 40 }),
+        (seq, length, small) => {
+          const long = utf8(`"type":"presence.diff","payload":"${'x'.repeat(length)}"}`);
+          const short = utf8(`"type":"chat.message","payload":${JSON.stringify(small)}}`);
+          const { coalescer, endTick } = manualTicks();
+          const socket = fakeSocket();
+          const writes = coalescer.wrap(socket, open);
+          writes.stageSequenced(seq, short);
+          writes.stageSequenced(seq + 1, long);
+          writes.stageSequenced(seq + 2, short);
+          // Nothing leaves before the tick ends: the socket is corked while it holds the body's chunk.
+          expect(socket.corked).toBe(1);
+          endTick();
+          expect(socket.corked).toBe(0);
+          const expected = [seq, seq + 1, seq + 2].map((n, i) =>
+            anyTextFrame(`${seqPrefix(n)}${Buffer.from(i === 1 ? long : short).toString()}`),
+          );
+          expect(Buffer.concat(socket.written)).toEqual(Buffer.concat(expected));
+          // Staged head, the body itself, the staged rest.
+          expect(socket.written).toHaveLength(3);
+          expect(socket.written[1]).toEqual(Buffer.from(long));
+        },
+      ),
+      { numRuns: 50 },
     );
   });
 

@@ -33,6 +33,14 @@ const EARLY_RELEASE = 64;
  * only delay its first recipients, so sockets are then released in groups of `EARLY_RELEASE` as it
  * proceeds; as soon as a tick writes twice as many frames as sockets, the next ticks hold to the end again.
  */
+/**
+ * Shared bodies at least this long go to each socket by reference rather than copied into its staging: a
+ * presence diff or a long message to thousands would otherwise copy its bytes once per recipient, and the
+ * pages those copies take (pinned while a lagging reader's queue holds them) were most of the native memory a
+ * connect storm left behind. Below it, a copy costs less than one more chunk in the socket's write.
+ */
+export const SHARED_BODY_BYTES = 1024;
+
 export class WriteCoalescer {
   private held: CoalescedSocket[] = [];
   private scheduled = false;
@@ -172,10 +180,32 @@ export class CoalescedSocket {
   /** `stageText('{"seq":<seq>,', body)` without making the prefix string: what a fan-out does per recipient. */
   stageSequenced(seq: number, body: Uint8Array): void {
     const prefixLength = seqPrefixLength(seq);
+    if (body.byteLength >= SHARED_BODY_BYTES) {
+      const at = this.reserve(prefixLength + body.byteLength, prefixLength);
+      if (at < 0) return;
+      writeSeqPrefix(this.staged as Buffer, at, seq, prefixLength);
+      this.writeShared(body);
+      return;
+    }
     const at = this.reserve(prefixLength + body.byteLength);
     if (at < 0) return;
     const staged = this.staged as Buffer;
     staged.set(body, writeSeqPrefix(staged, at, seq, prefixLength));
+  }
+
+  /**
+   * A body every recipient shares, after the header and prefix staged just before it: the staged frames go to
+   * the socket, then the body itself, by reference, into the cork, so the socket still sees one write at the
+   * end of the tick and the body is never copied per recipient.
+   */
+  private writeShared(body: Uint8Array): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+    }
+    this.writeStaged();
+    if (this.socket.destroyed || !this.gate.isOpen()) return;
+    this.socket.write(body);
   }
 
   /** Adds one text frame whose payload is `text` (any string; written as UTF-8). */
@@ -186,15 +216,18 @@ export class CoalescedSocket {
     this.staged?.write(text, at, length, 'utf8');
   }
 
-  /** Holds the socket, makes room for a frame and writes its header; the offset for its payload, or -1 (destroyed). */
-  private reserve(payloadLength: number): number {
+  /**
+   * Holds the socket, makes room for a frame and writes its header; the offset for its payload, or -1
+   * (destroyed). `staged` bytes of the payload are staged (all by default); the rest the caller writes itself.
+   */
+  private reserve(payloadLength: number, staged = payloadLength): number {
     this.hold();
     if (this.backlogAtHold < 0) return -1;
-    const needed = this.stagedLength + textFrameHeaderLength(payloadLength) + payloadLength;
+    const needed = this.stagedLength + textFrameHeaderLength(payloadLength) + staged;
     if (this.staged === undefined || needed > this.stagedCapacity) this.grow(needed);
-    const staged = this.staged as Buffer;
-    const at = writeTextFrameHeader(staged, this.stagedStart + this.stagedLength, payloadLength);
-    this.stagedLength = at - this.stagedStart + payloadLength;
+    const target = this.staged as Buffer;
+    const at = writeTextFrameHeader(target, this.stagedStart + this.stagedLength, payloadLength);
+    this.stagedLength = at - this.stagedStart + staged;
     return at;
   }
 
