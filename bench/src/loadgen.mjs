@@ -615,6 +615,7 @@ async function quiet() {
  */
 async function settle(pids) {
   await quiet();
+  if (process.env.BENCH_REST_MS) await sleep(Number(process.env.BENCH_REST_MS));
   const { heapUsed, external } = await controlAsk({ op: 'gc' });
   await sleep(100);
   return { ...memory(pids), live: heapUsed + external, heapUsed, external };

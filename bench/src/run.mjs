@@ -577,7 +577,7 @@ async function session(server, scenario, loadgen) {
     // The servers' core, to tell how much else ran on it (other processes on a shared machine).
     const core = taskset ? 0 : undefined;
     const connectTimeout = storm ? STORM_CAP_MS : Math.max(20_000, scenario.conns * 5);
-    const before = await loadgen.ask({ cmd: 'connect-control', controlPort: started.info.controlPort, pids }, 10_000);
+    const before = await loadgen.ask({ cmd: 'connect-control', controlPort: started.info.controlPort, pids }, 40_000);
     if (before.error) throw new Error(before.error);
     const connected = await loadgen.ask(
       {
@@ -607,7 +607,7 @@ async function session(server, scenario, loadgen) {
     if (connected.failed > 0 && !connected.capped)
       result.note = `${connected.failed} connections failed: ${connected.firstError}`;
     await new Promise((r) => setTimeout(r, 300));
-    const after = await loadgen.ask({ cmd: 'settle', pids }, 10_000);
+    const after = await loadgen.ask({ cmd: 'settle', pids }, 40_000);
     result.rssPerConn = connected.connected > 0 ? (after.rss - before.rss) / connected.connected : undefined;
     if (process.env.BENCH_MEM) process.stderr.write(`${JSON.stringify({ server: server.id, before, after })}\n`);
     result.livePerConn =

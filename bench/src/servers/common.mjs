@@ -86,6 +86,8 @@ export function startControl(publish, info = () => ({})) {
           }
         }
         if (command.op === 'gc') {
+          // Twice: Buffers a collection found dead are freed by a sweeper that may still be running after it.
+          globalThis.gc?.();
           globalThis.gc?.();
           // What the process holds alive after the collection: V8's live objects and Buffers outside the heap.
           // RSS also counts the young generation as grown by the recent allocation rate and freed memory the
