@@ -58,7 +58,7 @@ const runs = Number(value('runs') ?? (quick ? 1 : 3));
  */
 const idleRuns = Number(value('idle-runs') ?? runs);
 /** The whole run's bound: sessions not started by then are skipped (and said so). */
-const maxMinutes = Number(value('max-minutes') ?? (quick ? 3 : 18));
+const maxMinutes = Number(value('max-minutes') ?? (quick ? 3 : 25));
 const onlyScenarios = value('scenarios')?.split(',');
 const onlyServers = value('servers')?.split(',');
 const outFile = resolve(root, value('out') ?? 'docs/benchmarks.md');
