@@ -82,22 +82,25 @@ export function reducePresence(state: PresenceState, frame: PresenceFrame): Pres
           : [(payload.joined ?? []).concat(payload.updated ?? []), payload.left, payload.count];
       // A diff for a room left meanwhile is stale.
       if (roomId !== undefined && !state.rooms.has(roomId)) return state;
-      let { rooms } = state;
+      // Copied once, at the first room that changes; untouched rooms keep their maps.
+      let rooms: Map<string, Members> | undefined;
       for (const [id, members] of state.rooms) {
         const next =
           roomId === undefined || id === roomId
             ? merged(members, changed, id === roomId ? left : [], !roomId)
             : members;
-        if (next !== members) rooms = new Map(rooms).set(id, next);
+        if (next === members) continue;
+        rooms ??= new Map(state.rooms);
+        rooms.set(id, next);
       }
       const global = merged(state.global, changed, roomId ? [] : left, !!roomId);
       const counts =
         count === undefined || state.counts.get(roomId ?? '') === count
           ? state.counts
           : new Map(state.counts).set(roomId ?? '', count);
-      return rooms === state.rooms && global === state.global && counts === state.counts
+      return rooms === undefined && global === state.global && counts === state.counts
         ? state
-        : { global, rooms, counts };
+        : { global, rooms: rooms ?? state.rooms, counts };
     }
   }
 }

@@ -2,7 +2,7 @@ import { type PreparedDispatch, parsePreparedPayload, prepareDispatch } from '@g
 import { ALL_CHANNEL } from '../ports/backplane';
 import type { Session } from '../session';
 import type { MissedKind, MissedPresence } from './away';
-import { type DiffPayload, entriesIn, leftIn, splitDiff } from './diffs';
+import { type DiffPayload, emptyDiff, entriesIn, leftIn, splitDiff } from './diffs';
 import type { PresenceTable } from './table';
 
 /** A user a diff names, and how. */
@@ -47,8 +47,8 @@ export interface CatchUpSource {
 /**
  * Tells a session each user's presence as it is now, for every (user, channel) whose presence changed while
  * the session was away: one `presence.diff` per channel, a user in `updated` when the last diff it missed had
- * them updated, in `joined` when it had them join or leave and they are there now, in `left` when they are gone (from everyone, or from the
- * room). Dispatched like any other, so they are numbered, buffered and replayed with the rest; only for the
+ * them updated, in `joined` when it had them join or leave and they are there now, in `left` when they are
+ * gone (from everyone, or from the room). Dispatched like any other, so they are numbered, buffered and replayed with the rest; only for the
  * rooms the session is still in. Returns how many users it was told of.
  */
 export function tellMissed(source: CatchUpSource, session: Session, missed: Iterable<MissedPresence>): number {
@@ -60,18 +60,17 @@ export function tellMissed(source: CatchUpSource, session: Session, missed: Iter
     if (roomId === null || (roomId !== undefined && !session.rooms.has(roomId))) continue;
     let diff = diffs.get(channel);
     if (diff === undefined) {
-      diff = roomId === undefined ? { count: 0 } : { room_id: roomId, count: 0 };
+      diff = emptyDiff(roomId, table.countIn(roomId));
       diffs.set(channel, diff);
     }
     if (type === 'count' || (roomId !== undefined && source.onRequest(roomId))) continue;
-    const entry = roomId === undefined || table.inRoom(roomId, userId) ? table.entry(userId) : undefined;
+    const entry = table.shownIn(roomId, userId);
     if (entry === undefined) leftIn(diff).push(userId);
     // Someone last heard of as gone (or joining) and there now has joined, as the session sees it.
     else entriesIn(diff, type === 'updated' ? 'updated' : 'joined').push(entry);
     told += 1;
   }
   for (const diff of diffs.values()) {
-    diff.count = diff.room_id === undefined ? table.visibleCount : table.roomVisibleCount(diff.room_id);
     for (const part of splitDiff(diff, (userId) => table.entryBytes(userId), source.diffBytes)) {
       session.dispatch(prepareDispatch('presence.diff', part));
     }

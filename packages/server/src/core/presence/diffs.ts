@@ -27,6 +27,11 @@ export interface DiffSource {
   readonly send: (roomId: string | undefined, payload: DiffPayload, here: boolean) => void;
 }
 
+/** A diff of the scope naming nobody yet. */
+export function emptyDiff(roomId: string | undefined, count: number): DiffPayload {
+  return roomId === undefined ? { count } : { room_id: roomId, count };
+}
+
 /** The diff's `joined` or `updated`, made when absent. */
 export function entriesIn(diff: DiffPayload, kind: 'joined' | 'updated'): PresenceEntry[] {
   const list = diff[kind] ?? [];
@@ -52,7 +57,7 @@ export function splitDiff(diff: DiffPayload, bytes: (userId: string) => number, 
   let used = 0;
   const room = (size: number): DiffPayload => {
     if (part === undefined || (used + size > maxBytes && used > 0)) {
-      part = diff.room_id === undefined ? { count: diff.count } : { room_id: diff.room_id, count: diff.count };
+      part = emptyDiff(diff.room_id, diff.count);
       parts.push(part);
       used = 0;
     }
@@ -119,13 +124,12 @@ export class PresenceDiffs {
     const countOnly = roomId !== undefined && source.onRequest(roomId);
     // A count-only room hears of arrivals and departures, not of its members' status changes.
     if (joined.length + left.length + (countOnly ? 0 : updated.length) === 0) return;
-    const payload: DiffPayload = roomId === undefined ? { count: 0 } : { room_id: roomId, count: 0 };
+    const payload = emptyDiff(roomId, source.count(roomId));
     if (!countOnly) {
       if (joined.length > 0) payload.joined = joined;
       if (updated.length > 0) payload.updated = updated;
       if (left.length > 0) payload.left = left;
     }
-    payload.count = source.count(roomId);
     for (const part of splitDiff(payload, source.bytes, source.maxBytes)) source.send(roomId, part, here);
   }
 }

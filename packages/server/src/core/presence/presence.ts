@@ -77,9 +77,8 @@ export class Presence {
     const { table } = this;
     this.diffs = new PresenceDiffs({
       defer: settings.defer,
-      shown: (roomId, userId) =>
-        roomId === undefined || table.inRoom(roomId, userId) ? table.entry(userId) : undefined,
-      count: (roomId) => (roomId === undefined ? table.visibleCount : table.roomVisibleCount(roomId)),
+      shown: (roomId, userId) => table.shownIn(roomId, userId),
+      count: (roomId) => table.countIn(roomId),
       onRequest: settings.onRequest,
       bytes: (userId) => table.entryBytes(userId),
       maxBytes: settings.diffBytes,

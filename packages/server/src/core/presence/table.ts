@@ -186,6 +186,16 @@ export class PresenceTable {
     return this.rooms.get(roomId)?.visible ?? 0;
   }
 
+  /** The user as a scope shows them: everyone (`roomId` undefined), or a room while they are in it. */
+  shownIn(roomId: string | undefined, userId: string): PresenceEntry | undefined {
+    return roomId === undefined || this.inRoom(roomId, userId) ? this.entry(userId) : undefined;
+  }
+
+  /** How many users a scope shows: everyone visible (`roomId` undefined), or the room's members. */
+  countIn(roomId: string | undefined): number {
+    return roomId === undefined ? this.visibleCount : this.roomVisibleCount(roomId);
+  }
+
   roomSessionCount(roomId: string): number {
     let count = 0;
     for (const sessions of this.rooms.get(roomId)?.users.values() ?? []) count += sessions.size;
