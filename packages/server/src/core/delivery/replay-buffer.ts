@@ -35,6 +35,11 @@ export class ReplayBuffer {
     return this.count;
   }
 
+  /** Slots allocated: what the ring costs beyond its entries (8 bytes each). */
+  get capacity(): number {
+    return this.ring.length;
+  }
+
   /** Body bytes held; stays within the bound unless one entry alone exceeds it. */
   get byteSize(): number {
     return this.bytes;
@@ -79,6 +84,9 @@ export class ReplayBuffer {
   /** Drops what the client confirmed it has (heartbeat `last_seq`, resume `seq`). */
   trimThrough(seq: number): void {
     while (this.count > 0 && this.firstSeq <= seq) this.dropOldest();
+    // A burst (a connect storm's presence diffs) grows every member's ring; once acknowledged, a ring
+    // kept at its peak would cost each session its burst size for good, so it is cut down to fit.
+    if (this.ring.length > INITIAL_SLOTS && this.count <= this.ring.length / 4) this.resize(this.count);
   }
 
   private dropOldest(): void {
@@ -94,7 +102,19 @@ export class ReplayBuffer {
 
   /** Doubles the ring (up to the event bound), oldest entry first again. */
   private grow(): void {
-    const size = Math.min(this.maxEvents, Math.max(INITIAL_SLOTS, this.ring.length * 2));
+    this.resize(Math.min(this.maxEvents, Math.max(INITIAL_SLOTS, this.ring.length * 2)));
+  }
+
+  /** Reallocates to `wanted` slots (a power of two from INITIAL_SLOTS that holds it), oldest entry first. */
+  private resize(wanted: number): void {
+    let size = INITIAL_SLOTS;
+    while (size < wanted) size *= 2;
+    size = Math.min(this.maxEvents, size);
+    if (this.count === 0) {
+      this.ring = [];
+      this.head = 0;
+      return;
+    }
     const ring = new Array<PreparedDispatch | undefined>(size);
     for (let i = 0; i < this.count; i++) ring[i] = this.ring[(this.head + i) % this.ring.length];
     this.ring = ring;
