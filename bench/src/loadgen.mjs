@@ -616,9 +616,9 @@ async function quiet() {
 async function settle(pids) {
   await quiet();
   if (process.env.BENCH_REST_MS) await sleep(Number(process.env.BENCH_REST_MS));
-  const { heapUsed, external } = await controlAsk({ op: 'gc' });
+  const { heapUsed, external, youngGen } = await controlAsk({ op: 'gc' });
   await sleep(100);
-  return { ...memory(pids), live: heapUsed + external, heapUsed, external };
+  return { ...memory(pids), live: heapUsed + external, heapUsed, external, youngGen };
 }
 
 async function closeAll() {

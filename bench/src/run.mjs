@@ -614,6 +614,10 @@ async function session(server, scenario, loadgen) {
       connected.connected > 0 && after.live !== undefined && before.live !== undefined
         ? (after.live - before.live) / connected.connected
         : undefined;
+    result.youngPerConn =
+      connected.connected > 0 && after.youngGen !== undefined && before.youngGen !== undefined
+        ? (after.youngGen - before.youngGen) / connected.connected
+        : undefined;
     result.baseRss = before.rss;
     if (storm) {
       // Measured while connecting (above); RSS per connection after a forced GC.
@@ -702,6 +706,7 @@ function summarise(results) {
     closed: sum((r) => (r.rated?.closed ?? 0) + (r.max?.closed ?? 0) + (r.closed ?? 0)),
     rssPerConn: med((r) => r.rssPerConn),
     livePerConn: med((r) => r.livePerConn),
+    youngPerConn: med((r) => r.youngPerConn),
     peakRss: med((r) => r.peakRss),
     idleCpuPct: med((r) => r.idleCpuPct),
     stalledPeak: med((r) => r.stalled?.peakRss),
@@ -736,6 +741,7 @@ function scenarioTable(scenario, byServer, servers) {
         'frames sent',
         'peak RSS MB',
         'RSS/conn KB',
+        'of it young gen KB',
         'live/conn KB',
         'runs',
       ],
@@ -750,6 +756,7 @@ function scenarioTable(scenario, byServer, servers) {
           fmt(s.stormFrames),
           mb(s.stormHwm),
           kb(s.rssPerConn),
+          kb(s.youngPerConn),
           kb(s.livePerConn),
           `${s.errors.length ? `${s.runs} (${s.errors.length} failed)` : fmt(s.runs)}${s.stormCapped ? ` (${s.stormCapped} capped)` : ''}`,
         ];
@@ -946,7 +953,7 @@ function scaleBudgets(all, add) {
   add(
     'RSS per identified connection, 1,000 distinct users in one room: ≤ 1.5 × raw ws (issue 15)',
     rss === undefined ? undefined : rss <= 1.5,
-    `${kb(gw1?.rssPerConn)} vs ${kb(rawStorm?.rssPerConn)} KB (${fmtRatio(rss)}); live heap and Buffers ${kb(gw1?.livePerConn)} vs ${kb(rawStorm?.livePerConn)} KB (${fmtRatio(ratio(gw1?.livePerConn, rawStorm?.livePerConn))})`,
+    `${kb(gw1?.rssPerConn)} vs ${kb(rawStorm?.rssPerConn)} KB (${fmtRatio(rss)}); of it V8's young generation ${kb(gw1?.youngPerConn)} vs ${kb(rawStorm?.youngPerConn)} KB; live heap and Buffers ${kb(gw1?.livePerConn)} vs ${kb(rawStorm?.livePerConn)} KB (${fmtRatio(ratio(gw1?.livePerConn, rawStorm?.livePerConn))})`,
   );
 }
 
@@ -1298,7 +1305,7 @@ async function main() {
     "- Every server is a separate process on 127.0.0.1; the load generator holds the subscribers (plain `ws` clients speaking each wire protocol) and asks the server to publish over a local control socket. The server stamps each message with its publish time on CLOCK_MONOTONIC and the room's message number `n`.",
     `- Rated: ${fmt(RATE)} deliveries/s offered (messages spread evenly); latency = receive time (as the frame reaches the load generator's listener, before its own bookkeeping) − publish time, over every delivery in the window of every run. Unthrottled: a closed loop keeps a few messages per subscriber outstanding.`,
     '- Losses and duplicates: from `n` per subscriber (and the gateway\'s per-session `seq`); "lost" includes seq gaps. CPU µs/delivery: the server\'s utime+stime (/proc/<pid>/stat) over the window ÷ deliveries in it. RSS/conn: VmRSS after connecting minus before (both after a forced GC) ÷ connections. Peak RSS: VmHWM; for fan-out, over the unthrottled run only (restarted through /proc/<pid>/clear_refs as it begins, so connecting and its presence joins are not in it); idle, over the life of the process. "srv CPU %" and "gen CPU %": the server\'s and the load generator\'s CPU in the unthrottled window (a server below ~90 % was not the limit: the load generator near 100 %, or other processes on the server\'s core, "other load %", were). "capacity/s" = 10⁶ ÷ CPU µs per delivery: what one core would sustain, the comparison that holds when the measured maximum was not the server\'s own.',
-    "- Every connection is its own user. Fan-out is published by a client, the room's first subscriber (which receives its own messages like every member): `chat.send` on the gateway (rate limits lifted), a `send` frame (raw and coalesced ws) or event (Socket.IO) that the server fans out; `gateway.broadcast` rows publish through the server API instead. The gateway: `startServer` with global presence off (the design's setting for large deployments) and the fan-outs' subscribers invisible, except in the visible fan-out and the connect storm (the gateway as shipped: its presence defaults, each room's members pushed to it in `presence.diff`s, global presence off). Raw ws: one Buffer per message, `ws.send` to each member. Coalesced ws, framed once (the true limit): the WebSocket frame built once (`Sender.frame`) and the same header and payload written to every socket (its sender's `sendFrame`), each socket corked at its first frame of a tick and uncorked on the next tick; framed per socket: corked the same way, `ws.send` to each. The gateway coalesces too (one write per socket per tick), but releases sockets in groups of 64 while ticks carry about one frame per socket, so a light load is not held to the end of the tick. Connect storm: 128 clients at a time connect, identify (the gateway, its room in `subscriptions`) or send a join (raw ws: a `join` frame answered with an ack; Socket.IO: a `join` event, `socket.join(room)`, acked) until all have joined or the cap passed; wall time from the first connect to the last join, the server's utime+stime over it, the frames the clients received meanwhile (what the server sent), VmHWM at the end, and per connection after a forced GC both RSS and the live heap and Buffers (`heapUsed + external`: RSS also keeps the young generation as the storm's allocation rate grew it, and memory the allocator freed but kept, neither of which a forced collection gives back). Socket.IO: `io.to(room).emit`, websocket transport only. Idle: the gateway's clients send heartbeats as the reference client does (every interval, first after a random fraction) and the gateway acks each; raw ws clients send the same frame at the same cadence (the gateway's default interval) and the raw server answers each with the same ack, so both idle CPU figures are for the same traffic; Socket.IO pings each socket 25 s after its handshake, after the window, so its idle CPU shows no heartbeat work.",
+    "- Every connection is its own user. Fan-out is published by a client, the room's first subscriber (which receives its own messages like every member): `chat.send` on the gateway (rate limits lifted), a `send` frame (raw and coalesced ws) or event (Socket.IO) that the server fans out; `gateway.broadcast` rows publish through the server API instead. The gateway: `startServer` with global presence off (the design's setting for large deployments) and the fan-outs' subscribers invisible, except in the visible fan-out and the connect storm (the gateway as shipped: its presence defaults, each room's members pushed to it in `presence.diff`s, global presence off). Raw ws: one Buffer per message, `ws.send` to each member. Coalesced ws, framed once (the true limit): the WebSocket frame built once (`Sender.frame`) and the same header and payload written to every socket (its sender's `sendFrame`), each socket corked at its first frame of a tick and uncorked on the next tick; framed per socket: corked the same way, `ws.send` to each. The gateway coalesces too (one write per socket per tick), but releases sockets in groups of 64 while ticks carry about one frame per socket, so a light load is not held to the end of the tick. Connect storm: 128 clients at a time connect, identify (the gateway, its room in `subscriptions`) or send a join (raw ws: a `join` frame answered with an ack; Socket.IO: a `join` event, `socket.join(room)`, acked) until all have joined or the cap passed; wall time from the first connect to the last join, the server's utime+stime over it, the frames the clients received meanwhile (what the server sent), VmHWM at the end, and per connection after a forced GC the RSS, the part of it that is V8's young generation (its resident pages: V8 grows it by the survival rate it sees and never gives it back, so a burst enlarges it once for the life of the process, up to 32 MB) and the live heap and Buffers (`heapUsed + external`; RSS also keeps memory the allocator freed but kept, and the code pages the process first ran). Socket.IO: `io.to(room).emit`, websocket transport only. Idle: the gateway's clients send heartbeats as the reference client does (every interval, first after a random fraction) and the gateway acks each; raw ws clients send the same frame at the same cadence (the gateway's default interval) and the raw server answers each with the same ack, so both idle CPU figures are for the same traffic; Socket.IO pings each socket 25 s after its handshake, after the window, so its idle CPU shows no heartbeat work.",
     `- Stalled: every subscriber of one room pauses its socket (stops reading, as a frozen app does) and ${fmt(stallPlan.messages)} frames of ${fmt(stallPlan.bytes / 1024)} KB are published to the room, ${stallPlan.batch} per control request, each request answered before the next. Peak RSS: VmHWM over the phase (restarted as it begins); "RSS before": VmRSS as it begins. "Dropped by server": the server's own connection count before minus ${fmt(stallPlan.settleMs / 1000, 1)} s after publishing. The kernel holds about 4 MB per stalled socket on loopback before anything queues in the process, so each subscriber gets far more than that.`,
     '',
     '## Results',

@@ -1,6 +1,7 @@
 // Shared by every server under test: the chat message they all publish (same JSON shape and size as the
 // gateway's chat.message), the clock stamped into it, and the control channel the load generator drives.
 import { createServer } from 'node:net';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 /** Microseconds on CLOCK_MONOTONIC: the same clock in every process of the machine, so latency is comparable. */
 export function nowUs() {
@@ -54,7 +55,8 @@ function unpadded(roomId, n, t, content) {
 /**
  * A tiny NDJSON control server on 127.0.0.1: `{op:'publish', rooms, count, bytes?}` publishes `count`
  * messages of `bytes` (default FRAME_BYTES) to each room (in order, one broadcast call each); `{op:'gc'}`
- * collects garbage (servers run with --expose-gc) and answers with the heap in use and the external memory;
+ * collects garbage (servers run with --expose-gc) and answers with the heap in use, the external memory and
+ * the young generation's resident size;
  * `{op:'info'}` answers with what `info()` returns. Every request with an `id` gets `{id, ...}` back.
  * @param {(roomId: string, n: number, bytes: number | undefined) => void} publish
  * @param {() => object} [info]
@@ -93,7 +95,13 @@ export function startControl(publish, info = () => ({})) {
           // RSS also counts the young generation as grown by the recent allocation rate and freed memory the
           // allocator kept, which a forced collection does not give back.
           const { heapUsed, external } = process.memoryUsage();
-          if (command.id !== undefined) socket.write(`${JSON.stringify({ id: command.id, heapUsed, external })}\n`);
+          // The young generation's resident pages: V8 sizes it by the survival rate it saw and keeps it, so
+          // it is part of RSS that a burst grew once for the process, not a cost of each connection.
+          const youngGen = getHeapSpaceStatistics().find(
+            (space) => space.space_name === 'new_space',
+          )?.physical_space_size;
+          if (command.id !== undefined)
+            socket.write(`${JSON.stringify({ id: command.id, heapUsed, external, youngGen })}\n`);
           continue;
         }
         if (command.id !== undefined) socket.write(`${JSON.stringify({ id: command.id, ...info() })}\n`);
