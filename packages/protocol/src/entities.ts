@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { StreamPosition } from './position';
 import { Data, DeviceType, DisplayName, Id, NonNegativeInt, PresenceStatus, Timestamp } from './primitives';
 
 /** Longest chat message content, in UTF-16 code units (seed 002 caps messages at 8 KB). */
@@ -50,6 +51,29 @@ export const ChatMessage = z.object({
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
 /**
+ * Why a room could not be recovered whole: `epoch_changed` (the room's history was lost since: nothing
+ * replayed), `too_old` (the oldest message kept is later than the one after the position), `too_many` (more
+ * missed than one subscribe replays: the newest are replayed), `unavailable` (this server keeps no stream).
+ */
+export const RecoveryReason = z.enum(['epoch_changed', 'too_old', 'too_many', 'unavailable']);
+export type RecoveryReason = z.infer<typeof RecoveryReason>;
+
+/**
+ * The answer to a room's position in `since`: `replayed` dispatches of the room follow the reply, oldest first,
+ * before anything live. `recovered: false` names the reason and, unless the epoch changed, the offsets missed
+ * (`missed_from` to `missed_to`, both included) that were not replayed: what an app fetches with `chat.history`.
+ */
+export const RoomRecovery = z.object({
+  room_id: Id,
+  recovered: z.boolean(),
+  replayed: NonNegativeInt,
+  reason: z.optional(RecoveryReason),
+  missed_from: z.optional(NonNegativeInt),
+  missed_to: z.optional(NonNegativeInt),
+});
+export type RoomRecovery = z.infer<typeof RoomRecovery>;
+
+/**
  * A room's presence when a session enters it: how many members it shows and the first of them by user id.
  * `members_next` (the last user id of the page) says more follow: `presence.list` with `room_id` and
  * `after` pages through them; the room's `presence.diff`s keep both the count and the members a client holds
@@ -62,6 +86,8 @@ export const RoomPresence = z.object({
   members: z.array(PresenceEntry),
   members_next: z.optional(Id),
   members_on_request: z.optional(z.literal(true)),
+  /** The room's stream position as the session enters it; absent when the server keeps no stream for rooms. */
+  position: z.optional(StreamPosition),
 });
 export type RoomPresence = z.infer<typeof RoomPresence>;
 

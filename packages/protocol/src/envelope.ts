@@ -1,9 +1,11 @@
 import * as z from 'zod/mini';
+import { RoomPosition } from './position';
 import { Ref, Seq } from './primitives';
 
 /**
- * The envelope of every frame, both directions: `{ type, payload?, seq?, ref? }`.
- * `seq` only on server dispatches, `ref` only on requests and the replies to them.
+ * The envelope of every frame, both directions: `{ type, payload?, seq?, ref?, pos? }`.
+ * `seq` only on server dispatches, `ref` only on requests and the replies to them, `pos` only on the
+ * dispatches of a room's stream (its position after that dispatch).
  */
 export function frame<T extends string, P extends z.ZodMiniType>(type: T, payload: P) {
   return z.object({
@@ -11,6 +13,7 @@ export function frame<T extends string, P extends z.ZodMiniType>(type: T, payloa
     payload,
     seq: z.optional(Seq),
     ref: z.optional(Ref),
+    pos: z.optional(RoomPosition),
   });
 }
 

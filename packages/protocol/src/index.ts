@@ -49,6 +49,7 @@ export * from './entities';
 export { frame } from './envelope';
 export { ERROR_CODES, type ErrorCode } from './error-codes';
 export * from './frames';
+export * from './position';
 export * from './primitives';
 export {
   ClientFrame,

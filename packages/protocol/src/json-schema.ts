@@ -5,9 +5,10 @@ import * as z from 'zod/mini';
 import { ackResultSchemas } from './ack-results';
 import { CLOSE_CODES } from './close-codes';
 import { UNSEQUENCED_SERVER_TYPES } from './delivery';
-import { ChatMessage, PresenceDevice, PresenceEntry, RoomSnapshot, User } from './entities';
+import { ChatMessage, PresenceDevice, PresenceEntry, RoomPresence, RoomRecovery, RoomSnapshot, User } from './entities';
 import { ERROR_CODES } from './error-codes';
 import { Limits, RefusedRoom } from './frames';
+import { RoomPosition, StreamPosition } from './position';
 import { clientFrameSchemas, serverFrameSchemas } from './unions';
 import { PROTOCOL_VERSION } from './version';
 
@@ -21,7 +22,11 @@ const sharedSchemas: Readonly<Record<string, z.ZodMiniType>> = {
   PresenceDevice,
   PresenceEntry,
   RefusedRoom,
+  RoomPosition,
+  RoomPresence,
+  RoomRecovery,
   RoomSnapshot,
+  StreamPosition,
   User,
 };
 

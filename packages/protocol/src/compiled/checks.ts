@@ -138,13 +138,24 @@ export const object =
   };
 
 /**
- * Every server frame's check from its payload's: the envelope of `envelope.ts`, `{ type, payload, seq?, ref? }`,
- * with the table's key as the one `type` accepted.
+ * Every server frame's check from its payload's: the envelope of `envelope.ts`, `{ type, payload, seq?, ref?,
+ * pos? }`, with the table's key as the one `type` accepted.
  */
-export function frames<K extends string>(seq: Check, ref: Check, payloads: Record<K, Check>): Record<K, Check> {
+export function frames<K extends string>(
+  seq: Check,
+  ref: Check,
+  pos: Check,
+  payloads: Record<K, Check>,
+): Record<K, Check> {
   const table = {} as Record<K, Check>;
   for (const type in payloads) {
-    table[type] = object({ type: oneOf([type]), payload: payloads[type], seq: optional(seq), ref: optional(ref) });
+    table[type] = object({
+      type: oneOf([type]),
+      payload: payloads[type],
+      seq: optional(seq),
+      ref: optional(ref),
+      pos: optional(pos),
+    });
   }
   return table;
 }

@@ -8,6 +8,7 @@ import type * as z from 'zod/mini';
 import { ackResultSchemas } from '../ack-results';
 import * as entities from '../entities';
 import * as frames from '../frames';
+import * as position from '../position';
 import * as primitives from '../primitives';
 import { WELL_FORMED } from '../primitives';
 import { serverFrameSchemas } from '../unions';
@@ -40,7 +41,7 @@ export const defOf = (schema: z.ZodMiniType): ZodDef => (schema as unknown as { 
 /** Names for the schemas the protocol exports, so the generated file reads like the schema modules. */
 function exportedNames(): Map<z.ZodMiniType, string> {
   const names = new Map<z.ZodMiniType, string>();
-  for (const module of [primitives, entities, frames]) {
+  for (const module of [primitives, position, entities, frames]) {
     for (const [name, value] of Object.entries(module)) {
       if (typeof value === 'object' && value !== null && '_zod' in value && !names.has(value as z.ZodMiniType)) {
         names.set(value as z.ZodMiniType, name);
@@ -202,14 +203,15 @@ export function compileValidators(): CompiledModule {
     Object.entries(schemas)
       .map(([type, schema]) => `  ${propertyKey(type)}: ${read(schema, `${what} ${type}`, type)},`)
       .join('\n');
-  // Every server frame is envelope.ts's `{ type, payload, seq?, ref? }`: the table holds the payloads, and
+  // Every server frame is envelope.ts's `{ type, payload, seq?, ref?, pos? }`: the table holds the payloads, and
   // `frames()` wraps each in that envelope at load, instead of the envelope being written out once per frame.
   const seq = reference(primitives.Seq, 'Seq');
   const ref = reference(primitives.Ref, 'Ref');
+  const pos = reference(position.RoomPosition, 'RoomPosition');
   const innerOf = (member: z.ZodMiniType | undefined) => (member === undefined ? undefined : defOf(member).innerType);
   const payloadOf: Read = (schema, what, type) => {
     const def = defOf(schema);
-    const { type: literal, payload, seq: seqMember, ref: refMember, ...others } = def.shape ?? {};
+    const { type: literal, payload, seq: seqMember, ref: refMember, pos: posMember, ...others } = def.shape ?? {};
     const enveloped =
       def.type === 'object' &&
       (def.checks ?? []).length === 0 &&
@@ -220,7 +222,9 @@ export function compileValidators(): CompiledModule {
       defOf(seqMember ?? literal).type === 'optional' &&
       innerOf(seqMember) === primitives.Seq &&
       defOf(refMember ?? literal).type === 'optional' &&
-      innerOf(refMember) === primitives.Ref;
+      innerOf(refMember) === primitives.Ref &&
+      defOf(posMember ?? literal).type === 'optional' &&
+      innerOf(posMember) === position.RoomPosition;
     if (!enveloped || payload === undefined) throw new Error(`${what}: not in the frame envelope frames() assumes`);
     return reference(payload, `${what}.payload`);
   };
@@ -238,7 +242,7 @@ export function compileValidators(): CompiledModule {
     ...declarations,
     '',
     '/** Every frame a server may send, by type. */',
-    `export const serverFrameChecks: Readonly<Record<ServerFrameType, Check>> = frames(${seq}, ${ref}, {`,
+    `export const serverFrameChecks: Readonly<Record<ServerFrameType, Check>> = frames(${seq}, ${ref}, ${pos}, {`,
     serverTable,
     '});',
     '',

@@ -6,11 +6,13 @@ import { type Check, array, boolean, frames, integer, nullable, number, object, 
 
 const Seq = integer(0);
 const Ref = string(1, 64);
-const PositiveInt = integer(1);
-const NonNegativeInt = integer(0);
-const RateLimit = object({ burst: PositiveInt, per_second: number(0) });
-const Limits = object({ max_frame_bytes: PositiveInt, max_content_length: PositiveInt, max_rooms_per_connection: PositiveInt, max_connections_per_user: PositiveInt, max_json_depth: PositiveInt, typing_ttl_ms: PositiveInt, identify_timeout_ms: PositiveInt, rate_limits: object({ general: RateLimit, typing: RateLimit, recording: RateLimit, heartbeat: optional(RateLimit), presence: optional(RateLimit) }), max_presence_data_bytes: optional(PositiveInt), max_presence_snapshot: optional(PositiveInt), max_room_snapshot: optional(PositiveInt), presence_batch_ms: optional(NonNegativeInt) });
 const Id = wellFormedString(1, 128);
+const Epoch = string(1, 64);
+const NonNegativeInt = integer(0);
+const RoomPosition = object({ room_id: Id, epoch: Epoch, offset: NonNegativeInt });
+const PositiveInt = integer(1);
+const RateLimit = object({ burst: PositiveInt, per_second: number(0) });
+const Limits = object({ max_frame_bytes: PositiveInt, max_content_length: PositiveInt, max_rooms_per_connection: PositiveInt, max_connections_per_user: PositiveInt, max_json_depth: PositiveInt, typing_ttl_ms: PositiveInt, identify_timeout_ms: PositiveInt, rate_limits: object({ general: RateLimit, typing: RateLimit, recording: RateLimit, heartbeat: optional(RateLimit), presence: optional(RateLimit) }), max_presence_data_bytes: optional(PositiveInt), max_presence_snapshot: optional(PositiveInt), max_room_snapshot: optional(PositiveInt), presence_batch_ms: optional(NonNegativeInt), max_recover: optional(PositiveInt) });
 const DisplayName = string(0, 64);
 const User = object({ id: Id, display_name: optional(DisplayName) });
 const PresenceStatus = oneOf(["online","idle","dnd","invisible"]);
@@ -22,20 +24,24 @@ const PresenceEntry = object({ user_id: Id, display_name: optional(DisplayName),
 const shared1 = array(PresenceEntry);
 const shared2 = optional(Id);
 const shared3 = optional(oneOf([true]));
-const RoomPresence = object({ room_id: Id, member_count: NonNegativeInt, members: shared1, members_next: shared2, members_on_request: shared3 });
+const StreamPosition = object({ epoch: Epoch, offset: NonNegativeInt });
+const shared4 = optional(StreamPosition);
+const RoomPresence = object({ room_id: Id, member_count: NonNegativeInt, members: shared1, members_next: shared2, members_on_request: shared3, position: shared4 });
 const RefusedRoom = object({ room_id: Id, code: string(), message: string() });
+const RecoveryReason = oneOf(["epoch_changed","too_old","too_many","unavailable"]);
+const RoomRecovery = object({ room_id: Id, recovered: boolean, replayed: NonNegativeInt, reason: optional(RecoveryReason), missed_from: optional(NonNegativeInt), missed_to: optional(NonNegativeInt) });
 const MessageKind = oneOf(["text","question","system"]);
 const ChatMessage = object({ message_id: Id, room_id: Id, sender_id: Id, sender_name: optional(DisplayName), client_msg_id: optional(Id), kind: MessageKind, content: string(), metadata: optional(Data), created_at: Timestamp, edited_at: optional(Timestamp) });
-const RoomSnapshot = object({ room_id: Id, member_count: NonNegativeInt, members: shared1, members_next: shared2, members_on_request: shared3, recent_messages: array(ChatMessage) });
+const RoomSnapshot = object({ room_id: Id, member_count: NonNegativeInt, members: shared1, members_next: shared2, members_on_request: shared3, position: shared4, recent_messages: array(ChatMessage) });
 const EventName = string(1, 64);
-const shared4 = optional(string(0, 100));
-const shared5 = object({ guild_id: Id, name: shared4, icon: optional(string()), owner_id: optional(Id), data: optional(Data) });
-const shared6 = object({ guild_id: Id, channel_id: Id, name: shared4, kind: optional(oneOf(["text","voice","category"])), position: optional(NonNegativeInt), data: optional(Data) });
+const shared5 = optional(string(0, 100));
+const shared6 = object({ guild_id: Id, name: shared5, icon: optional(string()), owner_id: optional(Id), data: optional(Data) });
+const shared7 = object({ guild_id: Id, channel_id: Id, name: shared5, kind: optional(oneOf(["text","voice","category"])), position: optional(NonNegativeInt), data: optional(Data) });
 
 /** Every frame a server may send, by type. */
-export const serverFrameChecks: Readonly<Record<ServerFrameType, Check>> = frames(Seq, Ref, {
+export const serverFrameChecks: Readonly<Record<ServerFrameType, Check>> = frames(Seq, Ref, RoomPosition, {
   hello: object({ protocol_version: PositiveInt, heartbeat_interval: PositiveInt, resume_window_ms: NonNegativeInt, limits: Limits, server_id: optional(string()) }),
-  ready: object({ session_id: Id, user: User, device_id: Id, subscriptions: array(Id), presence: array(PresenceEntry), presence_total: optional(NonNegativeInt), rooms: optional(array(RoomPresence)), refused: optional(array(RefusedRoom)) }),
+  ready: object({ session_id: Id, user: User, device_id: Id, subscriptions: array(Id), presence: array(PresenceEntry), presence_total: optional(NonNegativeInt), rooms: optional(array(RoomPresence)), refused: optional(array(RefusedRoom)), recovery: optional(array(RoomRecovery)) }),
   resumed: object({ session_id: Id, replayed: NonNegativeInt }),
   invalid_session: object({ resumable: boolean, reason: optional(string()) }),
   reconnect: object({ after_ms: optional(NonNegativeInt), jitter_ms: optional(NonNegativeInt), reason: optional(string()) }),
@@ -45,7 +51,7 @@ export const serverFrameChecks: Readonly<Record<ServerFrameType, Check>> = frame
   heartbeat_ack: optional(object({})),
   ack: optional(Data),
   error: object({ code: string(), message: string(), retry_after_ms: optional(NonNegativeInt), details: optional(Data) }),
-  subscribed: object({ rooms: array(RoomSnapshot), refused: array(RefusedRoom) }),
+  subscribed: object({ rooms: array(RoomSnapshot), refused: array(RefusedRoom), recovery: optional(array(RoomRecovery)) }),
   unsubscribed: object({ room_ids: array(Id) }),
   "chat.message": ChatMessage,
   "chat.message.update": object({ message_id: Id, room_id: Id, content: string(), edited_at: Timestamp }),
@@ -59,15 +65,15 @@ export const serverFrameChecks: Readonly<Record<ServerFrameType, Check>> = frame
   "recording.start": object({ recording_id: Id, room_id: optional(Id), user_id: Id, metadata: optional(Data), started_at: Timestamp }),
   "recording.event": object({ recording_id: Id, room_id: optional(Id), user_id: Id, index: NonNegativeInt, event: EventName, data: optional(Data), at: Timestamp }),
   "recording.stop": object({ recording_id: Id, room_id: optional(Id), user_id: Id, events: NonNegativeInt, stopped_at: Timestamp }),
-  "guild.create": shared5,
-  "guild.update": shared5,
+  "guild.create": shared6,
+  "guild.update": shared6,
   "guild.delete": object({ guild_id: Id }),
-  "channel.create": shared6,
-  "channel.update": shared6,
+  "channel.create": shared7,
+  "channel.update": shared7,
   "channel.delete": object({ guild_id: Id, channel_id: Id }),
-  "guild_member.add": object({ guild_id: Id, user_id: Id, nickname: shared4, roles: optional(array(Id)) }),
+  "guild_member.add": object({ guild_id: Id, user_id: Id, nickname: shared5, roles: optional(array(Id)) }),
   "guild_member.remove": object({ guild_id: Id, user_id: Id }),
-  "user.update": object({ user_id: Id, display_name: shared4, avatar: optional(string()), data: optional(Data) }),
+  "user.update": object({ user_id: Id, display_name: shared5, avatar: optional(string()), data: optional(Data) }),
   "voice.state.update": object({ guild_id: Id, channel_id: nullable(Id), user_id: Id, muted: optional(boolean), deafened: optional(boolean) }),
   "voice.server.update": object({ guild_id: Id, endpoint: string(), token: string() }),
   system: object({ message: string(), level: optional(oneOf(["info","warning","error"])), data: optional(Data) }),

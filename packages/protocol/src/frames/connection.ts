@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { PresenceEntry, RoomPresence, User } from '../entities';
+import { PresenceEntry, RoomPresence, RoomRecovery, User } from '../entities';
 import { bareFrame, frame } from '../envelope';
 import { Data, Id, NonNegativeInt, PositiveInt, Seq, Timestamp } from '../primitives';
 import { RefusedRoom } from './rooms';
@@ -41,6 +41,8 @@ export const Limits = z.object({
    * until the end of the event-loop turn that made them.
    */
   presence_batch_ms: z.optional(NonNegativeInt),
+  /** Most missed dispatches of one room a `since` replays; beyond it the newest are, with `too_many`. */
+  max_recover: z.optional(PositiveInt),
 });
 export type Limits = z.infer<typeof Limits>;
 
@@ -75,6 +77,8 @@ export const Ready = frame(
     rooms: z.optional(z.array(RoomPresence)),
     /** The rooms of `identify.subscriptions` not granted, as in `subscribed`; optional since older servers omit it. */
     refused: z.optional(z.array(RefusedRoom)),
+    /** For each granted room named in `identify.since`: how its recovery went (the replay follows `ready`). */
+    recovery: z.optional(z.array(RoomRecovery)),
   }),
 );
 

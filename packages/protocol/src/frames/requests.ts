@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { Content, MessageKind } from '../entities';
 import { frame } from '../envelope';
+import { RoomPosition } from '../position';
 import {
   Data,
   DeviceType,
@@ -19,6 +20,9 @@ import {
 
 // ── connection ──────────────────────────────────────────────────────────────
 
+/** Rooms' last positions a client saw, at most one per room it names; positions of other rooms are ignored. */
+const Since = z.array(RoomPosition).check(z.maxLength(100));
+
 export const Identify = frame(
   'identify',
   z.object({
@@ -33,6 +37,8 @@ export const Identify = frame(
     protocol_version: z.optional(PositiveInt),
     /** Rooms to subscribe to as part of identify (seed 004's `guildIds`). */
     subscriptions: z.optional(z.array(Id).check(z.maxLength(100))),
+    /** Where the client left rooms of `subscriptions` (a session that expired): what they missed is replayed. */
+    since: z.optional(Since),
     presence: z.optional(z.object({ status: z.optional(PresenceStatus), data: z.optional(Data) })),
   }),
 );
@@ -53,7 +59,14 @@ export const Replay = frame('replay', z.object({ since: Seq }));
 const RoomIds = z.array(Id).check(z.minLength(1), z.maxLength(100));
 
 /** Subscribe to rooms (seed 001's `joinRoom`, seed 002's `subscribe`, seed 003's session code). */
-export const Subscribe = frame('subscribe', z.object({ room_ids: RoomIds }));
+export const Subscribe = frame(
+  'subscribe',
+  z.object({
+    room_ids: RoomIds,
+    /** Where the client left some of these rooms: what it missed since is replayed after `subscribed`. */
+    since: z.optional(Since),
+  }),
+);
 export const Unsubscribe = frame('unsubscribe', z.object({ room_ids: RoomIds }));
 
 /** The guild family's spelling of a subscription (seed 004): the guild id is the room id. */
