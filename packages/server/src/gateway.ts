@@ -4,6 +4,7 @@ import { plugUnpublishedRescue } from './cluster/rescue/plug';
 import { plugResumeAnywhere } from './cluster/resume/resume-anywhere';
 import type { Gateway } from './core/api';
 import { createCore } from './core/gateway';
+import { retentionResolver } from './core/log-retention';
 import { type GatewayOptions, resolveOptions } from './core/options';
 import { systemClock } from './core/ports/clock';
 import { InMemoryBackplane } from './memory/backplane';
@@ -20,7 +21,13 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
 ): Gateway<Events> {
   const resolved = resolveOptions({
     ...options,
-    backplane: options.backplane ?? new InMemoryBackplane(() => (options.clock ?? systemClock).now()),
+    backplane:
+      options.backplane ??
+      new InMemoryBackplane({
+        now: () => (options.clock ?? systemClock).now(),
+        retentionFor: retentionResolver(options.roomLogRetention, options.roomLogDefault),
+        ...(options.roomLogBudget === undefined ? {} : { logBudget: options.roomLogBudget }),
+      }),
     sharedState: options.sharedState ?? inMemorySharedState,
   });
   const core = createCore<Events>(resolved);

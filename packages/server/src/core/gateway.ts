@@ -108,6 +108,8 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
       max_presence_snapshot: options.maxPresenceSnapshot,
       max_room_snapshot: options.maxRoomSnapshot,
       presence_batch_ms: options.presenceBatchMs,
+      // Only a backplane that keeps room logs can replay a room: without one, `since` is answered unavailable.
+      ...(options.backplane.logs === undefined ? {} : { max_recover: options.maxRecover }),
     },
     server_id: serverId,
   };

@@ -2,11 +2,13 @@ import type { ChatMessage, EventDefinition, User } from '@gateway/protocol';
 import { randomChars } from './ids';
 import type { RateLimit } from './limits/rate-limit';
 import type { RateLimits } from './limits/rate-limiter';
+import type { LogRetentionRule } from './log-retention';
 import type { Backplane } from './ports/backplane';
 import { type Clock, systemClock } from './ports/clock';
 import { type Logger, silentLogger } from './ports/logger';
 import { type MetricsObserver, noopMetrics } from './ports/metrics';
 import type { PresenceStore } from './ports/presence-store';
+import { DEFAULT_MAX_RECOVER, type LogRetention, type RoomLogBudget } from './ports/room-logs';
 import type { SessionStore } from './ports/session-store';
 import {
   DEFAULT_DEDUP_MAX_ENTRIES,
@@ -241,6 +243,20 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
    */
   presenceOnRequest?: readonly RoomPattern[];
   /**
+   * What each room's log keeps, by room pattern (the first matching rule wins): the dispatches a client whose
+   * session is gone recovers with `since`. Rooms no rule names keep `roomLogDefault`. @default none
+   */
+  roomLogRetention?: readonly LogRetentionRule[];
+  /** Retention of rooms no rule names; bounds left out are the defaults. @default 1000 dispatches, 24 h, 1 MiB */
+  roomLogDefault?: Partial<LogRetention>;
+  /** In process (the in-memory backplane): every room log together. @default 10000 rooms, 64 MiB */
+  roomLogBudget?: RoomLogBudget;
+  /**
+   * Most missed dispatches of one room a `since` replays (`hello.limits.max_recover`); past it the newest are
+   * replayed and the room is told `too_many`. @default 1000
+   */
+  maxRecover?: number;
+  /**
    * With Redis: how long an instance's liveness key and its devices' snapshot fields live without a refresh
    * (refreshed every third of it); a crashed instance's users go offline about this long after the crash.
    * @default 30000
@@ -320,6 +336,7 @@ export interface ResolvedOptions {
   readonly maxRoomSnapshot: number;
   readonly presenceBatchMs: number;
   readonly presenceOnRequest: (roomId: string) => boolean;
+  readonly maxRecover: number;
   readonly presenceTtlMs: number;
   readonly backplane: Backplane;
   readonly presenceStore: PresenceStore | undefined;
@@ -397,6 +414,7 @@ export function resolveOptions(options: CoreOptions): ResolvedOptions {
     maxRoomSnapshot: positiveCount('maxRoomSnapshot', options.maxRoomSnapshot ?? 100),
     presenceBatchMs: wholeMs('presenceBatchMs', options.presenceBatchMs ?? 0),
     presenceOnRequest: roomMatcher(options.presenceOnRequest ?? []),
+    maxRecover: positiveCount('maxRecover', options.maxRecover ?? DEFAULT_MAX_RECOVER),
     presenceTtlMs: options.presenceTtlMs ?? DEFAULT_PRESENCE_TTL_MS,
     backplane: options.backplane,
     presenceStore: options.presenceStore,

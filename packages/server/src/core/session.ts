@@ -2,6 +2,7 @@ import type { Data, DeviceType, PreparedDispatch, PresenceStatus, User } from '@
 import type { ClientConnection } from './client-connection';
 import { ReplayBuffer } from './delivery/replay-buffer';
 import { SharedBody } from './delivery/shared-body';
+import type { LoggedAt, LogPosition } from './ports/room-logs';
 
 /** The rooms of a session that has joined none: shared, since most idle sessions never join one. */
 const NO_ROOMS: ReadonlySet<string> = new Set();
@@ -11,8 +12,14 @@ export interface ReplayLimits {
   readonly replayBufferBytes: number;
 }
 
-/** A dispatch as it reaches a session, with its events-stream position when a networked backplane gave one. */
-export type SessionDispatch = PreparedDispatch & { readonly position?: string };
+/**
+ * A dispatch as it reaches a session, with its events-stream position when a networked backplane gave one,
+ * and its place in its room's log when it was logged.
+ */
+export type SessionDispatch = PreparedDispatch & { readonly position?: string; readonly logged?: LoggedAt };
+
+/** A live dispatch held back while its room is recovered, with the encoding shared by its recipients. */
+type Held = readonly [SessionDispatch, SharedBody | undefined];
 
 /** Sees each dispatch before it is numbered; false holds it back (a session being rebuilt elsewhere). */
 export type DispatchGate = (dispatch: SessionDispatch) => boolean;
@@ -39,6 +46,8 @@ export class Session {
   private link: ClientConnection | undefined;
   private over = false;
   private gate: DispatchGate | undefined;
+  /** Rooms being recovered (`since`): their live dispatches wait here until the replay has gone out. */
+  private recovering: Map<string, Held[]> | undefined;
   private own: OwnPresence | undefined;
   /** While it waits for a resume: its mark in the presence away log (`AwayLog`). */
   private awaySince: number | undefined;
@@ -156,10 +165,45 @@ export class Session {
   dispatch(prepared: SessionDispatch, shared?: SharedBody): void {
     if (this.over) return;
     if (this.gate !== undefined && !this.gate(prepared)) return;
+    if (this.recovering !== undefined && prepared.logged !== undefined) {
+      const held = this.recovering.get(prepared.logged.roomId);
+      if (held !== undefined) {
+        held.push([prepared, shared]);
+        return;
+      }
+    }
     this.seq += 1;
     this.replay.append(this.seq, prepared);
     // The same text as sequenceDispatch(prepared, seq), in two parts so the body is never copied per session.
     this.link?.writeSequenced(this.seq, shared ?? new SharedBody(prepared.body));
+  }
+
+  /**
+   * Holds the room's live dispatches back from now on, so the replay of what the client missed can go first
+   * whenever the room's log answers; `releaseRoom` ends it.
+   */
+  holdRoom(roomId: string): void {
+    this.recovering ??= new Map();
+    if (!this.recovering.has(roomId)) this.recovering.set(roomId, []);
+  }
+
+  /**
+   * Dispatches the replay, then what was held meanwhile, less what the replay's read already covered (up to
+   * `covered`, the log's head when it was read): each dispatch of the room once, in offset order.
+   */
+  releaseRoom(roomId: string, replay: readonly SessionDispatch[], covered: LogPosition | undefined): void {
+    const held = this.recovering?.get(roomId);
+    if (held === undefined) return;
+    this.recovering?.delete(roomId);
+    if (this.recovering?.size === 0) this.recovering = undefined;
+    for (const dispatch of replay) this.dispatch(dispatch);
+    for (const [dispatch, shared] of held) {
+      const at = dispatch.logged;
+      if (covered !== undefined && at !== undefined && at.epoch === covered.epoch && at.offset <= covered.offset) {
+        continue;
+      }
+      this.dispatch(dispatch, shared);
+    }
   }
 
   /** A session rebuilt on another instance numbers on from where its anchor says the old holder was. */

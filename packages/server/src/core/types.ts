@@ -96,10 +96,16 @@ export interface BudgetStats {
   /** In-process room history (absent with shared state: it lives in Redis, under its TTL). */
   history_rooms?: BudgetUse;
   history_bytes?: BudgetUse;
+  /** In-process room logs, for recovery (absent where they live elsewhere: Redis). */
+  room_log_rooms?: BudgetUse;
+  room_log_bytes?: BudgetUse;
   /** In-process dedup claims (absent with shared state: Redis expires them). */
   dedup_claims?: BudgetUse;
   recordings: { running: number; max_per_session: number };
-  /** Entries each budget let go since start, by store (`detached_sessions`, `history_rooms`, `dedup_claims`). */
+  /**
+   * Entries each budget let go since start, by store (`detached_sessions`, `history_rooms`, `dedup_claims`,
+   * `room_logs`).
+   */
   evicted: Record<string, number>;
 }
 

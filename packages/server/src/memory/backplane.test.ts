@@ -6,7 +6,7 @@ const message = (type: string): BackplaneMessage => ({ type, body: '', sequenced
 
 describe('InMemoryBackplane', () => {
   it('delivers a publish made during a delivery after it, so every listener sees one order', () => {
-    const backplane = new InMemoryBackplane(() => 0);
+    const backplane = new InMemoryBackplane({ now: () => 0 });
     const seen: Record<string, string[]> = { first: [], second: [] };
     let reacted = false;
     const first = backplane.connect((_channel: Channel, received) => {
@@ -25,7 +25,7 @@ describe('InMemoryBackplane', () => {
   });
 
   it('gives a message to every listener even when one throws, tells the publisher, and goes on', () => {
-    const backplane = new InMemoryBackplane(() => 0);
+    const backplane = new InMemoryBackplane({ now: () => 0 });
     const seen: string[] = [];
     const failing = backplane.connect((_channel, received) => {
       if (received.type === 'hello') throw new Error('listener failed');

@@ -7,8 +7,21 @@ import type {
   Channel,
 } from '../core/ports/backplane';
 import { systemClock } from '../core/ports/clock';
+import { DEFAULT_LOG_RETENTION, type LogRetention, type RoomLogBudget } from '../core/ports/room-logs';
+import { InMemoryRoomLogs } from './room-logs';
 
 const MAX_REMEMBERED_ONCE_KEYS = 100_000;
+
+const ROOM_PREFIX = 'room:';
+
+export interface InMemoryBackplaneOptions {
+  /** Epoch ms, for `status().since` and the room logs' age bound. @default the system clock's */
+  readonly now?: () => number;
+  /** Each room's log retention. @default DEFAULT_LOG_RETENTION for every room */
+  readonly retentionFor?: (roomId: string) => LogRetention;
+  /** Every room log together. */
+  readonly logBudget?: RoomLogBudget;
+}
 
 /** The default backplane: synchronous delivery inside one process. Gateways sharing an instance see each other. */
 export class InMemoryBackplane implements Backplane {
@@ -30,10 +43,17 @@ export class InMemoryBackplane implements Backplane {
 
   /** Nothing can fail in one process: it has been ok since `since` (epoch ms, from `now`). */
   private readonly since: number;
+  /** Room dispatches asked to be logged are numbered here as they are published: one order for every gateway. */
+  readonly logs: InMemoryRoomLogs;
 
-  /** @param now for `status().since`. @default the system clock's */
-  constructor(now: () => number = systemClock.now) {
+  constructor(options: InMemoryBackplaneOptions = {}) {
+    const now = options.now ?? systemClock.now;
     this.since = now();
+    this.logs = new InMemoryRoomLogs({
+      ...options.logBudget,
+      now,
+      retentionFor: options.retentionFor ?? (() => DEFAULT_LOG_RETENTION),
+    });
   }
 
   connect(listener: BackplaneListener): BackplaneNode {
@@ -88,8 +108,12 @@ export class InMemoryBackplane implements Backplane {
     return this.subscribers.size;
   }
 
-  private publish(channel: Channel, message: BackplaneMessage): void {
-    if (message.once !== undefined && !this.firstTime(message.once.key)) return;
+  private publish(channel: Channel, published: BackplaneMessage): void {
+    if (published.once !== undefined && !this.firstTime(published.once.key)) return;
+    const message =
+      published.log === true && channel.startsWith(ROOM_PREFIX)
+        ? { ...published, logged: this.logs.append(channel.slice(ROOM_PREFIX.length), published) }
+        : published;
     if (this.delivering) {
       this.queued.push({ channel, message });
       return;

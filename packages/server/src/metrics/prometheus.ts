@@ -30,7 +30,7 @@ const RECIPIENT_BUCKETS = [1, 2, 5, 10, 50, 100, 500, 1000, 5000, 10_000];
 const BACKPLANE_STATES = ['ok', 'degraded'] as const;
 
 /** Stores shown at 0 before they first evict, so a rate over them exists from the start (docs/budgets.md). */
-const BUDGETED_STORES = ['detached_sessions', 'history_rooms', 'dedup_claims'];
+const BUDGETED_STORES = ['detached_sessions', 'history_rooms', 'dedup_claims', 'room_logs'];
 
 /**
  * The gateway's metrics in Prometheus text format. Counters and gauges are read from `gateway.stats()` at

@@ -7,6 +7,7 @@ export interface Frame {
   payload?: any;
   seq?: number;
   ref?: string;
+  pos?: { room_id: string; epoch: string; offset: number };
 }
 
 /** How a `presence.diff` named a user. */

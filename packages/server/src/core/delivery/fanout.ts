@@ -1,8 +1,23 @@
 import { prepareDispatch } from '@gateway/protocol';
 import type { Backplane, BackplaneMessage, BackplaneNode, BackplaneStatus, Channel } from '../ports/backplane';
+import type { LoggedAt } from '../ports/room-logs';
 import { isPresenceEvent } from '../presence/away';
 import type { Session } from '../session';
 import { SharedBody } from './shared-body';
+
+const ROOM_CHANNEL_PREFIX = 'room:';
+
+/**
+ * The body a logged room dispatch reaches sessions with: its position in the envelope (`pos`), before the
+ * rest, built once per message for every recipient.
+ */
+export function withPosition(message: BackplaneMessage, logged: LoggedAt): BackplaneMessage {
+  return { ...message, body: positionPrefix(logged) + message.body };
+}
+
+function positionPrefix({ roomId, epoch, offset }: LoggedAt): string {
+  return `"pos":${JSON.stringify({ room_id: roomId, epoch, offset })},`;
+}
 
 /** Sees a message before this instance's sessions do; true keeps it from them. */
 export type Interceptor = (channel: Channel, message: BackplaneMessage) => boolean;
@@ -66,6 +81,8 @@ export class Fanout {
   ): void {
     const { body } = prepareDispatch(type, payload);
     const message: { -readonly [K in keyof BackplaneMessage]: BackplaneMessage[K] } = { type, body, sequenced };
+    // A room's log holds what a client recovers after its session is gone; presence is told as it is instead.
+    if (sequenced && channel.startsWith(ROOM_CHANNEL_PREFIX) && !isPresenceEvent(type)) message.log = true;
     if (exclude !== undefined) message.exclude = exclude;
     if (once !== undefined) message.once = once;
     this.node.publish(channel, message);
@@ -91,8 +108,9 @@ export class Fanout {
     this.peeker = peeker;
   }
 
-  private deliver(channel: Channel, message: BackplaneMessage): void {
-    if (this.interceptor?.(channel, message) === true) return;
+  private deliver(channel: Channel, received: BackplaneMessage): void {
+    if (this.interceptor?.(channel, received) === true) return;
+    const message = received.logged === undefined ? received : withPosition(received, received.logged);
     this.peeker?.(channel, message);
     // A session waiting for a resume buffers no presence event: it is told presence as it is when it is back.
     const skipAway = isPresenceEvent(message.type);

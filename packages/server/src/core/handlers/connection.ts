@@ -4,10 +4,11 @@ import { randomChars } from '../ids';
 import type { Parts } from '../parts';
 import { pageBytesFor } from '../presence/pages';
 import type { PresenceSnapshot } from '../presence/presence';
+import { holdRecovering, recoverRooms } from '../recovery';
 import type { Session } from '../session';
 import { verifyClientToken } from './authenticate';
 import { oversizePresenceData } from './presence';
-import { authorizeRooms, roomPresence } from './rooms';
+import { authorizeRooms, roomPositions, roomPresence } from './rooms';
 
 const MAX_DISPLAY_NAME = 64;
 
@@ -58,14 +59,16 @@ export async function onIdentify(
   const tooLarge = oversizePresenceData(rt, request.presence?.data);
   const data = tooLarge === undefined ? request.presence?.data : undefined;
   rt.membership.register(session, request.presence?.status ?? 'online', data);
+  // Rooms the client names a position for are held from before it joins them until their replay is out.
+  const recovering = holdRecovering(session, request.since, granted);
   for (const roomId of granted) rt.membership.joinRoom(session, roomId);
   const settling = rt.presence.settled();
-  if (settling !== undefined) {
-    await settling;
-    if (connection.state !== 'identifying' || session.ended) {
-      rt.lifecycle.end(session);
-      return;
-    }
+  if (settling !== undefined) await settling;
+  const plan = await recoverRooms(rt, session, recovering);
+  const positions = await roomPositions(rt, granted, plan);
+  if (connection.state !== 'identifying' || session.ended) {
+    rt.lifecycle.end(session);
+    return;
   }
 
   // Everything from here to the ready frame is synchronous, so no dispatch can reach the client before it.
@@ -76,14 +79,17 @@ export async function onIdentify(
     device_id: session.deviceId,
     subscriptions: granted,
     ...presenceSnapshot(rt),
-    rooms: granted.map((roomId) => roomPresence(rt, roomId)),
+    rooms: granted.map((roomId) => roomPresence(rt, roomId, positions.get(roomId))),
     refused,
+    ...(plan.answers.length > 0 ? { recovery: plan.answers } : {}),
   });
   if (tooLarge !== undefined) rt.replies.fail(session, 'payload_too_large', `${tooLarge} Online without it.`);
   // What reached the session while its presence settled: numbered already, it goes out right after ready.
   if (session.lastSeq > 0) {
     for (const entry of session.replay.since(0) ?? []) connection.write(sequenceDispatch(entry.prepared, entry.seq));
   }
+  // Then each recovered room's missed dispatches, numbered on, before anything live of the room.
+  plan.replay();
   rt.authExpiry.set(connection, expiresAt);
   rt.options.logger.debug({ session_id: session.id, user_id: user.id, connection_id: connection.id }, 'identified');
 }

@@ -1,7 +1,15 @@
-import type { ChatMessage, ClientFrameOf, RoomPresence, RoomSnapshot } from '@gateway/protocol';
+import type {
+  ChatMessage,
+  ClientFrameOf,
+  RoomPosition,
+  RoomPresence,
+  RoomSnapshot,
+  StreamPosition,
+} from '@gateway/protocol';
 import { andThen, type MaybePromise } from '../maybe-promise';
 import type { Parts } from '../parts';
 import { pageBytesFor } from '../presence/pages';
+import { holdRecovering, type RecoveryPlan, recoverRooms, releaseHeld } from '../recovery';
 import type { Session } from '../session';
 
 export interface RefusedRoom {
@@ -69,9 +77,14 @@ export async function authorizeRooms(
  * A room's presence for a session entering it: its member count and first page of members (at most
  * `maxRoomSnapshot` and a page's bytes), so entering a room of N users costs no more than a page.
  */
-export function roomPresence(rt: Pick<Parts, 'presence' | 'options'>, roomId: string): RoomPresence {
+export function roomPresence(
+  rt: Pick<Parts, 'presence' | 'options'>,
+  roomId: string,
+  position?: StreamPosition,
+): RoomPresence {
   const { maxRoomSnapshot, maxBufferedBytes } = rt.options;
-  return rt.presence.roomPresence(roomId, maxRoomSnapshot, pageBytesFor(maxBufferedBytes));
+  const presence = rt.presence.roomPresence(roomId, maxRoomSnapshot, pageBytesFor(maxBufferedBytes));
+  return position === undefined ? presence : { ...presence, position };
 }
 
 /**
@@ -85,21 +98,80 @@ export function roomSnapshot(
   return andThen(rt.history.recent(roomId), (recent) => ({ ...roomPresence(rt, roomId), recent_messages: recent }));
 }
 
-async function subscribe(rt: RoomParts, session: Session, roomIds: readonly string[], ref?: string): Promise<void> {
+async function subscribe(
+  rt: RoomParts,
+  session: Session,
+  roomIds: readonly string[],
+  since: readonly RoomPosition[] | undefined,
+  ref?: string,
+): Promise<void> {
   const { granted, refused } = await authorizeRooms(rt, session, [...new Set(roomIds)]);
   // A session that ended while the hook ran joins nothing; a detached one still does (it will resume).
   if (session.ended) return;
-  for (const roomId of granted) rt.membership.joinRoom(session, roomId);
-  // Members shown include this session: with changes ordered across instances, its join is in the table
-  // once settled. Joined before the history is read: a message sent meanwhile is delivered or in the history.
-  const reads = granted.map((roomId) => rt.history.recent(roomId));
-  const settling = rt.presence.settled();
-  if (settling !== undefined) await settling;
-  const recent = reads.some((read) => read instanceof Promise) ? await Promise.all(reads) : (reads as ChatMessage[][]);
-  const rooms = granted.map(
-    (roomId, i): RoomSnapshot => ({ ...roomPresence(rt, roomId), recent_messages: recent[i] ?? [] }),
-  );
-  session.send('subscribed', { rooms, refused }, ref);
+  const recovering = holdRecovering(session, since, granted);
+  let answered = false;
+  try {
+    for (const roomId of granted) rt.membership.joinRoom(session, roomId);
+    const plan = await recoverRooms(rt, session, recovering);
+    const positions = await roomPositions(rt, granted, plan);
+    // Members shown include this session: with changes ordered across instances, its join is in the table
+    // once settled. Joined before the history is read: a message sent meanwhile is delivered or in the history.
+    // A room replayed from its log needs no recent messages: the replay brings what the client lacks.
+    const reads = granted.map((roomId) => (replaysFrom(plan, roomId) ? [] : rt.history.recent(roomId)));
+    const settling = rt.presence.settled();
+    if (settling !== undefined) await settling;
+    const recent = reads.some((read) => read instanceof Promise)
+      ? await Promise.all(reads)
+      : (reads as ChatMessage[][]);
+    const rooms = granted.map(
+      (roomId, i): RoomSnapshot => ({
+        ...roomPresence(rt, roomId, positions.get(roomId)),
+        recent_messages: recent[i] ?? [],
+      }),
+    );
+    session.send('subscribed', { rooms, refused, ...(plan.answers.length > 0 ? { recovery: plan.answers } : {}) }, ref);
+    answered = true;
+    plan.replay();
+  } finally {
+    // Whatever failed midway, no room stays held: its live dispatches go on, with nothing replayed.
+    if (!answered) releaseHeld(session, recovering);
+  }
+}
+
+/** True when the room's log answered in the client's epoch, so its missed dispatches are replayed. */
+function replaysFrom(plan: RecoveryPlan, roomId: string): boolean {
+  const answer = plan.answers.find((candidate) => candidate.room_id === roomId);
+  return answer !== undefined && answer.reason !== 'epoch_changed' && answer.reason !== 'unavailable';
+}
+
+/**
+ * Each granted room's log position, read after joining (the room's next dispatch takes a higher offset):
+ * a recovered room's as its log was read, the others' now. Empty without room logs.
+ */
+export function roomPositions(
+  rt: Pick<Parts, 'options'>,
+  granted: readonly string[],
+  plan: RecoveryPlan,
+): MaybePromise<Map<string, StreamPosition>> {
+  const logs = rt.options.backplane.logs;
+  const positions = new Map(plan.positions);
+  if (logs === undefined) return positions;
+  const pending: Promise<void>[] = [];
+  for (const roomId of granted) {
+    if (positions.has(roomId)) continue;
+    const position = logs.position(roomId);
+    if (position instanceof Promise) {
+      pending.push(
+        position.then(
+          (read) => {
+            positions.set(roomId, read);
+          },
+          (error: unknown) => rt.options.logger.warn({ err: error, room_id: roomId }, 'room log position unavailable'),
+        ),
+      );
+    } else positions.set(roomId, position);
+  }
+  return pending.length === 0 ? positions : Promise.all(pending).then(() => positions);
 }
 
 function unsubscribe(rt: Pick<Parts, 'membership'>, session: Session, roomIds: readonly string[], ref?: string): void {
@@ -108,7 +180,7 @@ function unsubscribe(rt: Pick<Parts, 'membership'>, session: Session, roomIds: r
 }
 
 export function onSubscribe(rt: RoomParts, session: Session, frame: ClientFrameOf<'subscribe'>): Promise<void> {
-  return subscribe(rt, session, frame.payload.room_ids, frame.ref);
+  return subscribe(rt, session, frame.payload.room_ids, frame.payload.since, frame.ref);
 }
 
 export function onUnsubscribe(
@@ -125,7 +197,7 @@ export function onGuildSubscribe(
   session: Session,
   frame: ClientFrameOf<'guild.subscribe'>,
 ): Promise<void> {
-  return subscribe(rt, session, [frame.payload.guild_id], frame.ref);
+  return subscribe(rt, session, [frame.payload.guild_id], undefined, frame.ref);
 }
 
 export function onGuildUnsubscribe(

@@ -7,6 +7,7 @@ export function budgetStats(
   parts: Pick<Parts, 'lifecycle' | 'history' | 'dedup' | 'recordings' | 'counters'>,
   options: ResolvedOptions,
 ): BudgetStats {
+  const logs = options.backplane.logs?.usage?.();
   const detached = parts.lifecycle.detached();
   const history = parts.history.usage?.();
   const claims = parts.dedup.size;
@@ -20,7 +21,13 @@ export function budgetStats(
           history_bytes: { used: history.bytes, max: options.historyMaxBytes },
         }),
     ...(claims === undefined ? {} : { dedup_claims: { used: claims, max: options.dedupMaxEntries } }),
+    ...(logs === undefined
+      ? {}
+      : {
+          room_log_rooms: { used: logs.rooms, max: logs.maxRooms },
+          room_log_bytes: { used: logs.bytes, max: logs.maxBytes },
+        }),
     recordings: { running: parts.recordings.size, max_per_session: options.maxRecordingsPerSession },
-    evicted: parts.counters.budgetEvictions(),
+    evicted: { ...parts.counters.budgetEvictions(), ...(logs === undefined ? {} : { room_logs: logs.evicted }) },
   };
 }

@@ -14,6 +14,8 @@ export const MODERATION_CHANNEL: Channel = 'moderation';
 /** One instance's own channel (resume anywhere: its stream markers, and word that another instance took a session). */
 export const nodeChannel = (serverId: string): Channel => `node:${serverId}`;
 
+import type { LoggedAt, RoomLogs } from './room-logs';
+
 /** Plain strings and arrays only, so a networked backplane can carry it as JSON unchanged. */
 export interface BackplaneMessage {
   readonly type: string;
@@ -31,6 +33,13 @@ export interface BackplaneMessage {
    * the message never left this instance (degraded delivery).
    */
   readonly position?: string;
+  /**
+   * Published to a room channel: number it in the room's log (`RoomLogs`) and keep it there. The core asks it
+   * of every room dispatch but presence diffs.
+   */
+  readonly log?: boolean;
+  /** Where the backplane logged it (with `log`): the room, its epoch and the offset it took. */
+  readonly logged?: LoggedAt;
   /** The server id of the instance that published it, when it came over the network. */
   readonly origin?: string;
   /**
@@ -90,4 +99,6 @@ export interface BackplaneNodeOptions {
  */
 export interface Backplane {
   connect(listener: BackplaneListener, options?: BackplaneNodeOptions): BackplaneNode;
+  /** The read side of the room logs this backplane keeps as it publishes; absent: rooms cannot be recovered. */
+  readonly logs?: RoomLogs;
 }

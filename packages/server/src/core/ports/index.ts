@@ -7,6 +7,7 @@ export * from './connection';
 export * from './logger';
 export * from './metrics';
 export * from './presence-store';
+export * from './room-logs';
 export * from './session-store';
 export * from './shared-state';
 export * from './unpublished-store';
