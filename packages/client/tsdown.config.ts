@@ -31,6 +31,9 @@ const INTERNAL_MEMBERS = [
   'openGap',
   'holding',
   'restart',
+  'take',
+  'sinceFor',
+  'entered',
 ];
 const mangled = new RegExp(`^(_[a-zA-Z].*|${INTERNAL_MEMBERS.join('|')})$`);
 

@@ -6,6 +6,7 @@ import {
   type Decoder,
   type EventDefinition,
   type PresenceStatus,
+  type RoomRecovery,
   type ServerFrame,
   type ServerPayloads,
   type User,
@@ -29,6 +30,7 @@ import {
   reducePresence,
 } from './presence-view';
 import { ReconnectSchedule } from './reconnect-schedule';
+import { RoomPositions, replays } from './room-positions';
 import type { Delivery, RequestPayloads, RequestResult, SendMessageOptions } from './request-types';
 import type { Gap } from './sequencer';
 import { type Loose, SessionMemory } from './session-memory';
@@ -70,8 +72,9 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
   private readonly _inbox = new GapRepair<InboundFrame>({
     deliver: (frame) => this._handleDispatch(frame),
     gap: (gap) => this._onGap(gap),
-    reset: (reason) => this._deliver('reset', { reason }),
+    reset: (reason) => this._deliver('reset', { reason, rooms: this._memory.rooms }),
   });
+  private readonly _positions = new RoomPositions();
   private readonly _schedule: ReconnectSchedule;
   private readonly _typingSentAt = new Map<string, number>();
   private readonly _memory: SessionMemory;
@@ -189,7 +192,8 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
    * event). The same holds for `request('subscribe', …)`.
    */
   subscribe(roomIds: string | readonly string[]): Promise<SubscribedPayload> {
-    return this._call('subscribe', { room_ids: list(roomIds) }, 'retry');
+    const ids = list(roomIds);
+    return this._call('subscribe', { room_ids: ids, since: this._positions.sinceFor(ids) }, 'retry');
   }
 
   unsubscribe(roomIds: string | readonly string[]): Promise<UnsubscribedPayload> {
@@ -477,18 +481,26 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
   }
 
   private _identifyFrame(): Outgoing {
-    return { type: 'identify', payload: this._memory.identifyPayload(this._handshakeToken) };
+    const payload = this._memory.identifyPayload(this._handshakeToken);
+    return { type: 'identify', payload: { ...payload, since: this._positions.sinceFor(payload.subscriptions ?? []) } };
   }
 
   private _onReady(payload: ReadyPayload): void {
     const lostBecause = this._memory.readied(payload);
     this._inbox.newSession();
+    this._entered(payload.rooms ?? [], payload.recovery);
     this._applyPresence({ type: 'ready', payload });
     this._becomeReady();
-    if (lostBecause !== undefined) this._deliver('reset', { reason: lostBecause });
+    // Rooms recovered whole carry on; the others are the app's to refetch, and those with nothing replayed
+    // are subscribed again for their recent messages.
+    const recovery = payload.recovery ?? [];
+    const answered = (room: string, test: (answer: RoomRecovery) => boolean) =>
+      recovery.some((answer) => answer.room_id === room && test(answer));
+    const rooms = payload.subscriptions.filter((room) => !answered(room, (answer) => answer.recovered));
+    if (lostBecause !== undefined) this._deliver('reset', { reason: lostBecause, rooms });
     this._deliver('ready', payload);
     this._settleWaiters();
-    if (lostBecause !== undefined) this._resubscribe();
+    if (lostBecause !== undefined) this._resubscribe(rooms.filter((room) => !answered(room, replays)));
     // A status set while the identify was on its way.
     this._restorePresence();
   }
@@ -505,10 +517,16 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
    * members and recent messages only come in a `subscribe` reply, so the rooms are asked for again
    * (the server grants rooms a session holds without asking its hook twice).
    */
-  private _resubscribe(): void {
-    const rooms = this._memory.rooms;
+  private _resubscribe(rooms: string[]): void {
     if (rooms.length === 0 || this._currentState !== 'ready') return;
-    this.subscribe(rooms).catch(this._reportUnlessGone);
+    // Without `since`: these rooms start afresh from the snapshot.
+    this._call('subscribe', { room_ids: rooms }, 'retry').catch(this._reportUnlessGone);
+  }
+
+  /** Rooms entered (`ready`, `subscribed`): their positions, then each room's recovery for the app. */
+  private _entered(rooms: Parameters<RoomPositions['entered']>[0], recovery: SubscribedPayload['recovery']): void {
+    this._positions.entered(rooms, recovery);
+    for (const answer of recovery ?? []) this._deliver('recovery', answer);
   }
 
   /** Flushes the offline queue before announcing `ready`, so sends made from a `ready` listener come after it. */
@@ -528,6 +546,7 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
   private _onReply(frame: Reply): void {
     if (frame.type === 'subscribed') {
       this._memory.roomsJoined(frame.payload.rooms.map((room) => room.room_id));
+      this._entered(frame.payload.rooms, frame.payload.recovery);
       this._applyPresence(frame);
     } else if (frame.type === 'unsubscribed') {
       // A subscribe answered just before this reply may have put a room back that the app has left since.
@@ -646,6 +665,8 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
 
   private _handleDispatch(inbound: InboundFrame): void {
     const frame = inbound as ServerFrame;
+    // A room dispatch seen already: a recovery's replay meeting what came live.
+    if (frame.pos !== undefined && !this._positions.take(frame.pos)) return;
     switch (frame.type) {
       case 'presence.diff':
         this._applyPresence(frame);

@@ -1,4 +1,4 @@
-import type { CustomServerPayloads, EventDefinition, ServerPayloads } from '@gateway/protocol';
+import type { CustomServerPayloads, EventDefinition, RoomRecovery, ServerPayloads } from '@gateway/protocol';
 import type { GatewayClientError } from './errors';
 import type { Gap } from './sequencer';
 import type { TypingChange } from './typing-view';
@@ -35,11 +35,19 @@ export interface MetaEvents {
   /** A seq arrived early; later events are held back while the missing ones are asked for with `replay`. */
   gap: Gap;
   /**
-   * The session could not be resumed (a new one replaced it: `ready` came just before, and the rooms are
-   * subscribed again so their members and recent messages arrive in a `subscribed` event), or a gap could
-   * not be filled: events were lost for good. Refetch application state.
+   * The session could not be resumed (a new one replaced it: `ready` came just before), or a gap could not
+   * be filled: events were lost for good. `rooms` are those to refetch: every room but the ones recovered
+   * whole from their positions (see `recovery`). Rooms with nothing replayed are subscribed again, so their
+   * members and recent messages arrive in a `subscribed` event; what is not in a room (dispatches to the user)
+   * is lost either way.
    */
-  reset: { readonly reason: string };
+  reset: { readonly reason: string; readonly rooms: readonly string[] };
+  /**
+   * How a room came back from the position the client held (after a reset, or subscribing to a room left
+   * before): `recovered` (its missed events arrive next, once and in order), or why not, with the offsets
+   * missed (`missed_from`…`missed_to`: fetch them with `history`).
+   */
+  recovery: RoomRecovery;
   /** A reconnect is scheduled: `attempt` counts from 0 since the last stable connection. */
   reconnecting: { readonly attempt: number; readonly delay_ms: number };
 }
