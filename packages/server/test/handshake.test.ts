@@ -31,6 +31,7 @@ describe('handshake', () => {
         identify_timeout_ms: 10_000,
         max_presence_data_bytes: 2048,
         max_presence_snapshot: 1000,
+        max_recover: 1000,
         max_room_snapshot: 100,
         presence_batch_ms: 0,
       },
@@ -64,7 +65,9 @@ describe('handshake', () => {
     };
     expect(ready.payload.presence).toEqual([alice]);
     expect(ready.payload.presence_total).toBeUndefined();
-    expect(ready.payload.rooms).toEqual([{ room_id: 'lobby', member_count: 1, members: [alice] }]);
+    expect(ready.payload.rooms).toEqual([
+      { room_id: 'lobby', member_count: 1, members: [alice], position: { epoch: expect.any(String), offset: 0 } },
+    ]);
     client.ws.terminate();
   });
 

@@ -226,13 +226,21 @@ describe('presence diffs', () => {
     const { client: reader } = await t.join({ user_id: 'reader' });
     const subscribed = await request(reader, 'subscribe', { room_ids: ['live:1', 'live'] });
     expect(subscribed.payload.rooms).toEqual([
-      { room_id: 'live:1', member_count: 3, members: [], members_on_request: true, recent_messages: [] },
+      {
+        room_id: 'live:1',
+        member_count: 3,
+        members: [],
+        members_on_request: true,
+        recent_messages: [],
+        position: { epoch: expect.any(String), offset: 0 },
+      },
       // Not `live:*`: its members come as usual.
       {
         room_id: 'live',
         member_count: 1,
         members: [expect.objectContaining({ user_id: 'reader' })],
         recent_messages: [],
+        position: { epoch: expect.any(String), offset: 0 },
       },
     ]);
     expect((await nextDiff(reader, 'live:1')).payload).toEqual({ room_id: 'live:1', count: 3 });
@@ -267,10 +275,13 @@ describe('presence diffs', () => {
     const { ready } = await t.join({ user_id: 'n', subscriptions: ['r', 'secret', 'empty', 'live:9'] });
     expect(ready.payload.subscriptions).toEqual(['r', 'empty', 'live:9']);
     expect(ready.payload.refused).toEqual([{ room_id: 'secret', code: 'forbidden', message: expect.any(String) }]);
-    const rooms = ready.payload.rooms.map((room: { members: Array<{ user_id: string }> }) => ({
-      ...room,
-      members: userIds(room.members),
-    }));
+    const rooms = ready.payload.rooms.map(
+      ({ position, ...room }: { members: Array<{ user_id: string }>; position: unknown }) => {
+        // Each room's log position as the session entered it: nothing said there yet.
+        expect(position).toEqual({ epoch: expect.any(String), offset: 0 });
+        return { ...room, members: userIds(room.members) };
+      },
+    );
     expect(rooms).toEqual([
       { room_id: 'r', member_count: 4, members: ['a', 'b'], members_next: 'b' },
       { room_id: 'empty', member_count: 1, members: ['n'] },

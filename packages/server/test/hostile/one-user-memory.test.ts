@@ -21,12 +21,14 @@ async function runAttack(attack: Record<string, unknown>): Promise<Outcome> {
 const MiB = 1024 * 1024;
 
 describe('one patient user within the limits', () => {
-  it('leaves at most the budgets behind once gone: history in bytes, dedup in claims, nothing of its recordings', async () => {
+  it('leaves at most the budgets behind once gone: history and room logs in bytes, dedup in claims, nothing of its recordings', async () => {
     const historyMaxBytes = 2 * MiB;
+    const roomLogMaxBytes = 2 * MiB;
     const dedupMaxEntries = 500;
     const outcome = await runAttack({
       options: {
         historyMaxBytes,
+        roomLogBudget: { maxBytes: roomLogMaxBytes },
         dedupMaxEntries,
         // The rate limits only stretch the attack in time; what stays behind depends on what was sent.
         rateLimits: {
@@ -42,9 +44,10 @@ describe('one patient user within the limits', () => {
       recordings: 2,
     });
     expect(outcome).toMatchObject({ sent: 1500, refused: 0 });
-    // History weighs its messages' JSON; each claim is its ids and ack (a few hundred bytes); the rest is slack
-    // for what any heap reading moves by. The code before the budgets kept all 24 MB.
-    const budget = historyMaxBytes + dedupMaxEntries * 512 + 3 * MiB;
+    // History weighs its messages' JSON, room logs their bodies (ASCII here: a byte each); each claim is its ids
+    // and ack (a few hundred bytes); the rest is slack for what any heap reading moves by. The code before the
+    // budgets kept all 24 MB, twice over once rooms kept logs.
+    const budget = historyMaxBytes + roomLogMaxBytes + dedupMaxEntries * 512 + 3 * MiB;
     expect(outcome.retained_bytes).toBeLessThan(budget);
   }, 90_000);
 });

@@ -1,16 +1,7 @@
 import type { MaybePromise } from '../maybe-promise';
-import type { BackplaneMessage } from './backplane';
+import type { BackplaneMessage, LoggedAt, LogPosition } from './backplane-message';
 
-/** Where a room's log stands: its epoch and the offset of its last dispatch (0 before the first). */
-export interface LogPosition {
-  readonly epoch: string;
-  readonly offset: number;
-}
-
-/** The position a backplane gave a room dispatch, carried on it to every instance (`BackplaneMessage.logged`). */
-export interface LoggedAt extends LogPosition {
-  readonly roomId: string;
-}
+export type { LoggedAt, LogPosition } from './backplane-message';
 
 /** A dispatch as a room's log keeps it: the message as it was published, and its offset. */
 export interface LoggedDispatch {
