@@ -5,6 +5,7 @@ import pino from 'pino';
 import { assertModeAllowed, isProductionEnv } from './auth/production-guard';
 import { DEV_MODE_WARNING, resolveAuth } from './auth/resolve';
 import type { Gateway } from './core/api';
+import { retentionResolver } from './core/log-retention';
 import { DEFAULT_PRESENCE_TTL_MS, type GatewayOptions } from './core/options';
 import { systemClock } from './core/ports/clock';
 import type { Logger } from './core/ports/logger';
@@ -223,7 +224,12 @@ export async function startServer<const Events extends readonly EventDefinition[
         : both(rest.metrics, prometheus.observer);
   const redis = redisUrl === undefined ? undefined : { url: redisUrl, prefix: redisPrefix, logger, clock };
   const ownBackplane =
-    rest.backplane === undefined && redis !== undefined ? await openRedisBackplane(redis) : undefined;
+    rest.backplane === undefined && redis !== undefined
+      ? await openRedisBackplane({
+          ...redis,
+          retentionFor: retentionResolver(rest.roomLogRetention, rest.roomLogDefault),
+        })
+      : undefined;
   // Dedup and room history shared by the instances, on the same Redis (A4).
   const ownState =
     rest.sharedState === undefined && redis !== undefined ? await openRedisSharedState(redis) : undefined;

@@ -12,12 +12,14 @@ import type {
 } from '../core/ports/backplane';
 import { type Clock, systemClock } from '../core/ports/clock';
 import { type Logger, silentLogger } from '../core/ports/logger';
+import { DEFAULT_LOG_RETENTION, type LogRetention } from '../core/ports/room-logs';
 import { ChannelTable } from './channel-table';
 import { closeConnection } from './close-connection';
 import { EchoTracker, type QueuedMessage } from './echo-tracker';
-import { channelKey, DEFAULT_REDIS_PREFIX, eventsKey, onceKey } from './keys';
+import { channelKey, DEFAULT_REDIS_PREFIX, eventsKey, onceKey, roomHeadKey, roomLogKey } from './keys';
 import type { RedisLink } from './link';
 import { PUBLISH_SEQUENCED_LUA, reconnectDelayMs } from './publish-script';
+import { newEpoch, RedisRoomLogs } from './room-logs';
 import { StreamBudget } from './stream-budget';
 import { channelFromKey, decodeWire, encodeWire } from './wire';
 import { commandWritable } from './writable';
@@ -39,6 +41,8 @@ export interface RedisBackplaneOptions {
    * so maximum-size messages cannot make it hold `streamMaxLength` of them. @default 67108864 (64 MiB)
    */
   streamMaxBytes?: number;
+  /** Each room's log retention (recovery after a session is gone). @default DEFAULT_LOG_RETENTION for every room */
+  retentionFor?: (roomId: string) => LogRetention;
   /** Longest wait between reconnect attempts while Redis is unreachable. @default 2000 */
   maxReconnectDelayMs?: number;
   /** A command Redis has not answered in this time fails (a hung server must not hold publishes forever). @default 5000 */
@@ -94,15 +98,7 @@ interface HeldPublish {
   readonly message: BackplaneMessage;
 }
 
-type PublishSequenced = (
-  stream: string,
-  prefix: string,
-  channel: string,
-  wire: string,
-  maxLength: number,
-  onceKey: string,
-  onceTtlMs: number,
-) => Promise<string | null>;
+type PublishSequenced = (...keysThenArgs: Array<string | number>) => Promise<string | null>;
 
 let readLink: (backplane: RedisBackplane) => RedisLink;
 
@@ -113,6 +109,8 @@ let readLink: (backplane: RedisBackplane) => RedisLink;
 export function redisLinkOf(backplane: RedisBackplane): RedisLink {
   return readLink(backplane);
 }
+
+const ROOM_PREFIX = 'room:';
 
 /** Subscribe commands carry at most this many channels, so a restore after a reconnect is not one huge frame. */
 const SUBSCRIBE_BATCH = 500;
@@ -148,6 +146,9 @@ export class RedisBackplane implements Backplane {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly streamBudget: StreamBudget;
+  private readonly retentionFor: (roomId: string) => LogRetention;
+  /** The read side of the room logs `route` writes as it publishes room dispatches. */
+  readonly logs: RedisRoomLogs;
   private readonly maxHeldPublishes: number;
   private readonly held: HeldPublish[] = [];
   private readonly echoes = new EchoTracker(randomUUID().slice(0, 8));
@@ -207,7 +208,10 @@ export class RedisBackplane implements Backplane {
     this.subscriber =
       options.url === undefined ? new Redis(subscriberSettings) : new Redis(options.url, subscriberSettings);
     this.#link = { commands: this.commands, prefix: this.prefix, clock: this.clock, logger: this.logger };
-    this.commands.defineCommand('gatewayPublishSequenced', { numberOfKeys: 1, lua: PUBLISH_SEQUENCED_LUA });
+    // Keys vary: the events stream, plus a room's head and log when the dispatch is logged (`route`).
+    this.commands.defineCommand('gatewayPublishSequenced', { lua: PUBLISH_SEQUENCED_LUA });
+    this.retentionFor = options.retentionFor ?? (() => DEFAULT_LOG_RETENTION);
+    this.logs = new RedisRoomLogs(this.commands, this.prefix, this.retentionFor, () => this.clock.now());
     const scripts = this.commands as unknown as { gatewayPublishSequenced: PublishSequenced };
     this.publishSequenced = scripts.gatewayPublishSequenced.bind(this.commands);
     this.watch(this.commands, 'command');
@@ -429,15 +433,7 @@ export class RedisBackplane implements Backplane {
     const wire = encodeWire(message, node.origin, echo);
     this.counters.published++;
     const sent = message.sequenced
-      ? this.publishSequenced(
-          this.streamKey,
-          this.prefix,
-          channel,
-          wire,
-          this.streamBudget.maxLengthFor(Buffer.byteLength(wire) + channel.length),
-          message.once === undefined ? '' : onceKey(this.prefix, message.once.key),
-          message.once?.ttlMs ?? 0,
-        )
+      ? this.publishSequenced(...this.sequencedCall(channel, message, wire))
       : this.commands.publish(channelKey(this.prefix, channel), wire);
     sent.then(
       (reply) => {
@@ -446,6 +442,36 @@ export class RedisBackplane implements Backplane {
       },
       (error: unknown) => this.publishFailed(channel, message, error, echo),
     );
+  }
+
+  /** The script's key count, keys and arguments: a logged room dispatch adds the room's head and log. */
+  private sequencedCall(channel: Channel, message: BackplaneMessage, wire: string): Array<string | number> {
+    const bytes = Buffer.byteLength(wire);
+    const args = [
+      this.prefix,
+      channel,
+      wire,
+      this.streamBudget.maxLengthFor(bytes + channel.length),
+      message.once === undefined ? '' : onceKey(this.prefix, message.once.key),
+      message.once?.ttlMs ?? 0,
+    ];
+    if (message.log !== true || !channel.startsWith(ROOM_PREFIX)) return [1, this.streamKey, ...args];
+    const roomId = channel.slice(ROOM_PREFIX.length);
+    const retention = this.retentionFor(roomId);
+    // The byte bound as a length: this dispatch's size stands for its neighbours' (MAXLEN ~ is approximate anyway).
+    const maxLength = Math.max(1, Math.min(retention.maxEntries, Math.floor(retention.maxBytes / Math.max(1, bytes))));
+    return [
+      3,
+      this.streamKey,
+      roomHeadKey(this.prefix, roomId),
+      roomLogKey(this.prefix, roomId),
+      ...args,
+      newEpoch(),
+      maxLength,
+      this.clock.now(),
+      retention.maxAgeMs,
+      this.logs.headTtlMs(roomId),
+    ];
   }
 
   private publishFailed(channel: Channel, message: BackplaneMessage, error: unknown, echo: string | undefined): void {
@@ -488,7 +514,7 @@ export class RedisBackplane implements Backplane {
   private subscriberOnMessage(key: string, text: string): void {
     const channel = channelFromKey(key, this.prefix);
     if (channel === null || !this.table.has(channel)) return;
-    const decoded = decodeWire(text);
+    const decoded = decodeWire(text, channel);
     if (decoded === null) {
       // Something else published on our channel; say so once, not per message.
       if (this.counters.malformed++ === 0) {

@@ -14,6 +14,19 @@ export function eventsKey(prefix: string): string {
   return `${prefix}events`;
 }
 
+/**
+ * `{prefix}{room:{id}}:head`: hash, `epoch` and `head` (the last offset) of a room's log. The braces are a
+ * Redis Cluster hash tag: every key of one room lands in one slot, so one script can write them together.
+ */
+export function roomHeadKey(prefix: string, roomId: string): string {
+  return `${prefix}{room:${roomId}}:head`;
+}
+
+/** `{prefix}{room:{id}}:log`: stream of a room's recent dispatches, entry id `{offset}-0`, fields `t` and `m`. */
+export function roomLogKey(prefix: string, roomId: string): string {
+  return `${prefix}{room:${roomId}}:log`;
+}
+
 /** `{prefix}once:{key}`: set with the publish of a message that may go out only once (a chat message). */
 export function onceKey(prefix: string, key: string): string {
   return `${prefix}once:${key}`;

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import type { PresenceStore } from '../core/ports/presence-store';
+import type { LogRetention } from '../core/ports/room-logs';
 import type { SessionStore } from '../core/ports/session-store';
 import { RedisBackplane, redisLinkOf } from './backplane';
 import { RedisPresenceStore } from './presence-store';
@@ -15,9 +16,16 @@ export async function openRedisBackplane(options: {
   prefix?: string | undefined;
   logger: Logger;
   clock: Clock;
+  retentionFor: (roomId: string) => LogRetention;
 }): Promise<RedisBackplane> {
-  const { url, prefix, logger, clock } = options;
-  const backplane = new RedisBackplane({ url, logger, clock, ...(prefix === undefined ? {} : { prefix }) });
+  const { url, prefix, logger, clock, retentionFor } = options;
+  const backplane = new RedisBackplane({
+    url,
+    logger,
+    clock,
+    retentionFor,
+    ...(prefix === undefined ? {} : { prefix }),
+  });
   if (await backplane.whenReady(REDIS_STARTUP_WAIT_MS)) {
     logger.info({ backplane: 'redis', prefix: backplane.prefix }, 'redis backplane connected');
   } else {

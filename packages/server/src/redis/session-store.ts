@@ -125,6 +125,6 @@ function readEntry(id: string, fields: string[]): StreamEntry | undefined {
     else if (fields[i] === 'message') text = fields[i + 1];
   }
   if (channel === undefined || text === undefined) return undefined;
-  const message = decodeWire(text);
+  const message = decodeWire(text, channel);
   return message === null ? undefined : { id, channel, message };
 }

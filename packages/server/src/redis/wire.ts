@@ -1,4 +1,5 @@
 import type { BackplaneMessage, Channel } from '../core/ports/backplane';
+import type { LoggedAt } from '../core/ports/room-logs';
 
 /** The version of the JSON a networked backplane puts on its channels; readers drop other versions. */
 export const WIRE_VERSION = 1;
@@ -6,8 +7,9 @@ export const WIRE_VERSION = 1;
 /**
  * A message as it travels between instances:
  * `{"v":1,"type":…,"body":…,"sequenced":bool,"exclude":{…}?,"origin":server_id,"echo":id?,"pos":stream_id?}`.
- * `pos` is added by the Redis script that records a sequenced message, so it is never written here. `echo`
- * names one publish of the sending process, so it can tell its own message when it comes back.
+ * `pos` is added by the Redis script that records a sequenced message, and so is `log` (`{epoch, offset}`) for
+ * a room dispatch it numbered in the room's log, so neither is ever written here. `echo` names one publish of
+ * the sending process, so it can tell its own message when it comes back.
  */
 export interface WireMessage {
   v: typeof WIRE_VERSION;
@@ -18,6 +20,7 @@ export interface WireMessage {
   origin: string;
   echo?: string;
   pos?: string;
+  log?: { epoch: string; offset: number };
 }
 
 /** A message read off the wire, with the publisher's `echo` id when it set one. */
@@ -37,6 +40,15 @@ export function encodeWire(message: BackplaneMessage, origin: string, echo?: str
     ...(echo === undefined ? {} : { echo }),
   };
   return JSON.stringify(wire);
+}
+
+const ROOM_PREFIX = 'room:';
+
+function readLog(value: unknown, roomId: string): LoggedAt | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { epoch, offset } = value as { epoch?: unknown; offset?: unknown };
+  if (typeof epoch !== 'string' || typeof offset !== 'number' || !Number.isSafeInteger(offset)) return undefined;
+  return { roomId, epoch, offset };
 }
 
 function isStringList(value: unknown): value is string[] {
@@ -59,7 +71,7 @@ function readExclude(value: unknown): BackplaneMessage['exclude'] | null {
  * Reads a message another instance (or another program) put on a channel. Null for anything that is not
  * a well-formed version-1 message: a foreign publisher must not be able to break delivery.
  */
-export function decodeWire(text: string): DecodedWire | null {
+export function decodeWire(text: string, channel?: string): DecodedWire | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -74,12 +86,14 @@ export function decodeWire(text: string): DecodedWire | null {
   }
   const exclude = readExclude(wire.exclude);
   if (exclude === null) return null;
+  const logged = channel?.startsWith(ROOM_PREFIX) ? readLog(wire.log, channel.slice(ROOM_PREFIX.length)) : undefined;
   return {
     type: wire.type,
     body: wire.body,
     sequenced: wire.sequenced,
     ...(exclude === undefined ? {} : { exclude }),
     ...(typeof wire.pos === 'string' ? { position: wire.pos } : {}),
+    ...(logged === undefined ? {} : { logged }),
     ...(typeof wire.origin === 'string' ? { origin: wire.origin } : {}),
     ...(typeof wire.echo === 'string' ? { echo: wire.echo } : {}),
   };
