@@ -11,11 +11,11 @@ const advice = (status: number): string =>
   status === 404
     ? 'wrong path? The gateway serves /ws.'
     : status === 401 || status === 403
-      ? 'refused: check the credentials, and the origins the server allows.'
+      ? 'refused: check the credentials and the allowed origins.'
       : status === 429
         ? 'too many connections from this address.'
         : status >= 500
-          ? 'the server (or a proxy before it) is unavailable.'
+          ? 'the server (or a proxy) is unavailable.'
           : "is this the gateway's URL?";
 
 /**

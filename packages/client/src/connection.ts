@@ -1,10 +1,9 @@
-import { type DecodeError, type Decoder, type ServerFrameOf, serializeFrame } from '@gateway/protocol';
+import type { DecodeError, Decoder, ServerFrameOf } from '@gateway/protocol';
 import { connectFailure, handshakeFailure } from './attempt-failure';
-import { BadFrames } from './bad-frames';
 import type { GatewayClientError } from './errors';
 import type { Outgoing } from './outgoing/frame';
 import { type Clock, Timer } from './timer';
-import { type Transport, type WebSocketConstructor, webSocketTransport } from './transport';
+import type { WebSocketConstructor, WebSocketLike } from './transport';
 
 /** The least every received frame has; the decoder guarantees the rest per type. */
 export interface InboundFrame {
@@ -59,12 +58,14 @@ export const GIVING_UP = 4000;
  */
 const MIN_HEARTBEAT_MS = 100;
 const MAX_HEARTBEAT_MS = 86_400_000;
+/**
+ * A stray bad frame is reported and ignored; a server that sends this many within the window is broken or
+ * hostile, and answering each with an `error` event forever helps no one: the connection is given up.
+ */
+const BAD_FRAMES_LIMIT = 20;
+const BAD_FRAMES_WINDOW_MS = 10_000;
 
-/** What a received frame weighs before it is read: characters of text, bytes of a binary frame. */
-const frameSize = (data: unknown): number =>
-  typeof data === 'string'
-    ? data.length
-    : ((data as { byteLength?: number } | null)?.byteLength ?? (data as { size?: number } | null)?.size ?? 0);
+const ignore = (): void => {};
 
 /**
  * One socket's life: open, `hello`, heartbeats (the first after a random fraction of the interval, so a
@@ -74,18 +75,19 @@ const frameSize = (data: unknown): number =>
  * A server that never finishes the handshake, or keeps sending frames it cannot read, is given up on.
  */
 export class Connection {
-  private readonly _transport: Transport;
+  private readonly _socket: WebSocketLike;
   private readonly _connectTimer: Timer;
   private readonly _beatTimer: Timer;
   private readonly _watchdog: Timer;
-  private readonly _badFrames: BadFrames;
+  /** When the frames dropped within the last `BAD_FRAMES_WINDOW_MS` arrived. */
+  private _badFrames: number[] = [];
   private readonly _reportedUnknownTypes = new Set<string>();
   private _intervalMs = 0;
   private _lastHeardAt: number;
   private _open = true;
   /** The socket opened; and then the session was ready (`ready` or `resumed` arrived). */
-  private _opened = false;
-  private _ready = false;
+  private _opened?: boolean;
+  private _ready?: boolean;
   /** The last error event the socket reported: it tells why a socket that never opened failed. */
   private _error: unknown;
 
@@ -97,7 +99,6 @@ export class Connection {
     this._events = events;
     const { clock } = deps;
     this._lastHeardAt = clock.now();
-    this._badFrames = new BadFrames(clock);
     this._connectTimer = new Timer(clock, () =>
       this._abandon(
         !this._opened
@@ -109,46 +110,52 @@ export class Connection {
     );
     this._beatTimer = new Timer(clock, () => this._beat());
     this._watchdog = new Timer(clock, () => this.checkAlive());
+    // A constructor that throws (a URL the runtime refuses) leaves nothing running: the timer starts after it.
+    const socket = new deps.WebSocket(deps.url);
+    this._socket = socket;
     this._connectTimer.start(deps.connectTimeoutMs);
-    try {
-      this._transport = webSocketTransport(deps.url, deps.WebSocket, {
-        open: () => {
-          this._opened = true;
-        },
-        message: (data) => {
-          this._lastHeardAt = clock.now();
-          // Nothing a server sends may throw into the socket's event loop (in Node that would crash the app).
-          try {
-            this._receive(data);
-          } catch (cause) {
-            this._invalid({ code: 'invalid_frame', message: `The frame could not be handled: ${String(cause)}` });
-          }
-        },
-        close: (code, reason) => this._ended(code, reason),
-        // Every error is followed by a close, which is where the client decides what to do.
-        error: (event) => {
-          this._error = event;
-        },
-      });
-    } catch (cause) {
-      this._stopTimers();
-      throw cause;
-    }
+    // Handlers are detached on close; each also checks `_open`, for a runtime that calls one it held already.
+    socket.onopen = () => {
+      if (this._open) this._opened = true;
+    };
+    socket.onmessage = (event) => {
+      if (!this._open) return;
+      this._lastHeardAt = clock.now();
+      // Nothing a server sends may throw into the socket's event loop (in Node that would crash the app).
+      try {
+        this._receive(event.data);
+      } catch (cause) {
+        this._invalid({ code: 'invalid_frame', message: `The frame could not be handled: ${String(cause)}` });
+      }
+    };
+    // Every error is followed by a close, which is where the client decides what to do.
+    socket.onerror = (event) => {
+      if (this._open) this._error = event;
+    };
+    socket.onclose = (event) => this._ended(event.code, event.reason);
   }
 
   /** Serialises and sends a frame; false when the connection is closed or the frame cannot be serialised. */
   send(frame: Outgoing): boolean {
     if (!this._open) return false;
-    const text = serializeFrame(frame);
-    return text.ok && this._transport.send(text.text);
+    // Not the protocol's serializeFrame: its error, which nothing here reads, would cost the bundle its code.
+    // Some runtimes also throw on a socket that is not open.
+    try {
+      this._socket.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Closes the socket; no `closed` event follows. */
   close(code: number, reason: string): void {
-    if (!this._open) return;
-    this._open = false;
-    this._stopTimers();
-    this._transport.close(code, reason);
+    if (!this._end()) return;
+    try {
+      this._socket.close(code, reason);
+    } catch {
+      // A socket still connecting may refuse to close in some runtimes; it is detached either way.
+    }
   }
 
   /** True while frames keep arriving; otherwise gives the socket up (reporting `closed`) and returns false. */
@@ -176,21 +183,24 @@ export class Connection {
   }
 
   private _receive(data: unknown): void {
-    const problem = this._check(data);
-    if (problem !== undefined) {
-      this._invalid(problem);
+    // Dropped unread: a frame too large (checked first, so a huge one is never parsed), or a binary one. Its
+    // weight: characters of text, bytes of a binary frame.
+    const size =
+      typeof data === 'string'
+        ? data.length
+        : ((data as { byteLength?: number } | null)?.byteLength ?? (data as { size?: number } | null)?.size ?? 0);
+    const max = this._deps.maxFrameBytes;
+    if (size > max || typeof data !== 'string') {
+      this._invalid(
+        size > max
+          ? { code: 'frame_too_large', message: `A frame of ${size} (over ${max}) was dropped unread.` }
+          : { code: 'binary_unsupported', message: 'Binary frames are not part of the protocol.' },
+      );
       return;
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(data as string);
-    } catch {
-      this._invalid({ code: 'invalid_json', message: 'The frame is not valid JSON.' });
-      return;
-    }
-    const result = this._deps.decoder.decodeValue(value);
+    const result = this._deps.decoder.decode(data);
     if (!result.ok) {
-      if (result.error.code === 'unknown_type') this._unknownType(value, result.error);
+      if (result.error.code === 'unknown_type') this._unknownType(data, result.error);
       else this._invalid(result.error);
       return;
     }
@@ -221,36 +231,31 @@ export class Connection {
     this._events.frame(frame);
   }
 
-  /** Why a frame is dropped before it is read: its size (checked first, so a huge one is never parsed), or binary. */
-  private _check(data: unknown): BadFrame | undefined {
-    const size = frameSize(data);
-    const max = this._deps.maxFrameBytes;
-    if (size > max) return { code: 'frame_too_large', message: `A frame of ${size} (over ${max}) was dropped unread.` };
-    if (typeof data !== 'string')
-      return { code: 'binary_unsupported', message: 'Binary frames are not part of the protocol.' };
-    return undefined;
-  }
-
   /**
    * A type this client was not built with: a newer server's event or an application event the app did not
    * pass in `events`. That is forward compatibility, not hostility, so it never counts towards giving the
    * server up; it is reported once per type. A sequenced one still takes its place in the seq order (with its
    * payload unread), or every later event would wait behind a gap nobody can fill.
    */
-  private _unknownType(value: unknown, error: DecodeError): void {
-    const type = error.type ?? '';
+  private _unknownType(text: string, error: DecodeError): void {
+    // An unknown_type error always names the type.
+    const type = error.type as string;
     if (!this._reportedUnknownTypes.has(type)) {
       this._reportedUnknownTypes.add(type);
       this._events.invalid(error);
     }
-    const seq = (value as { seq?: unknown }).seq;
+    // Parsed again (it parsed once already, so it cannot throw): rare enough not to keep the value on the common path.
+    const seq = (JSON.parse(text) as { seq?: unknown }).seq;
     if (Number.isSafeInteger(seq) && (seq as number) > 0) this._events.frame({ type, seq: seq as number });
   }
 
   /** Reports a dropped frame; a server that keeps sending them is given up on, and reconnected to with backoff. */
   private _invalid(error: BadFrame): void {
     this._events.invalid(error);
-    if (this._open && this._badFrames.add()) this._abandon('too many bad frames from the server');
+    if (!this._open) return;
+    const now = this._deps.clock.now();
+    this._badFrames = this._badFrames.filter((at) => now - at < BAD_FRAMES_WINDOW_MS);
+    if (this._badFrames.push(now) >= BAD_FRAMES_LIMIT) this._abandon('too many bad frames from the server');
   }
 
   private _beat(): void {
@@ -265,10 +270,7 @@ export class Connection {
   }
 
   private _ended(code: number, reason: string): void {
-    if (!this._open) return;
-    this._open = false;
-    this._stopTimers();
-    this._events.closed(code, reason, this._failure(code, reason));
+    if (this._end()) this._events.closed(code, reason, this._failure(code, reason));
   }
 
   /** Why the attempt failed, when it did: none once the session was ready. */
@@ -277,9 +279,20 @@ export class Connection {
     return this._opened ? handshakeFailure(code, reason) : connectFailure(this._deps.url, this._error, reason);
   }
 
-  private _stopTimers(): void {
+  /**
+   * Ends the connection, once (false after the first time): the timers and every socket handler stop, so
+   * nothing reaches the client after `close()` or a close.
+   */
+  private _end(): boolean {
+    if (!this._open) return false;
+    this._open = false;
+    const socket = this._socket;
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    // Never null: `ws` throws an 'error' it cannot deliver (closing while connecting), crashing Node.
+    socket.onerror = ignore;
     this._connectTimer.stop();
     this._beatTimer.stop();
     this._watchdog.stop();
+    return true;
   }
 }

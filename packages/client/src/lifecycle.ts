@@ -13,26 +13,25 @@ export interface Lifecycle {
 /** The browser's own signals, when there is a `window` and a `document` to listen to. */
 export const browserLifecycle: Lifecycle = {
   subscribe(onChange) {
-    const win = typeof window === 'undefined' ? undefined : window;
-    const doc = typeof document === 'undefined' ? undefined : document;
+    // Read off globalThis: undefined where there is none (Node, a worker), where a bare `window` would throw.
+    const win = globalThis.window as Window | undefined;
+    const doc = globalThis.document as Document | undefined;
     if (typeof win?.addEventListener !== 'function' || typeof doc?.addEventListener !== 'function') return () => {};
-    const online = () => onChange('online');
-    const offline = () => onChange('offline');
-    const visibility = () => onChange(doc.visibilityState === 'hidden' ? 'background' : 'foreground');
-    // `persisted` is true when the page goes into the back/forward cache and may come back: keep the
-    // session for a resume then. Otherwise the tab is really closing or navigating away.
-    const pagehide = (event: { persisted?: boolean } | undefined) => {
-      if (event?.persisted !== true) onChange('terminate');
-    };
-    win.addEventListener('online', online);
-    win.addEventListener('offline', offline);
-    win.addEventListener('pagehide', pagehide);
-    doc.addEventListener('visibilitychange', visibility);
+    const listeners: [EventTarget, string, (event?: Event) => void][] = [
+      [win, 'online', () => onChange('online')],
+      [win, 'offline', () => onChange('offline')],
+      // `persisted` is true when the page goes into the back/forward cache and may come back: keep the
+      // session for a resume then. Otherwise the tab is really closing or navigating away.
+      [
+        win,
+        'pagehide',
+        (event) => (event as { persisted?: boolean } | undefined)?.persisted === true || onChange('terminate'),
+      ],
+      [doc, 'visibilitychange', () => onChange(doc.visibilityState === 'hidden' ? 'background' : 'foreground')],
+    ];
+    for (const [target, type, listener] of listeners) target.addEventListener(type, listener);
     return () => {
-      win.removeEventListener('online', online);
-      win.removeEventListener('offline', offline);
-      win.removeEventListener('pagehide', pagehide);
-      doc.removeEventListener('visibilitychange', visibility);
+      for (const [target, type, listener] of listeners) target.removeEventListener(type, listener);
     };
   },
 };

@@ -73,12 +73,12 @@ export function reducePresence(state: PresenceState, frame: PresenceFrame): Pres
     case 'presence.list':
     case 'presence.diff': {
       // A page is a diff that only upserts: each entry as it was when the page was made (diffs since follow
-      // it), the count unchanged.
+      // it), and no count (the one held stays).
       const payload = frame.payload;
       const { room_id: roomId } = payload;
       const [changed, left, count] =
         'presence' in payload
-          ? [payload.presence, [], state.counts.get(roomId ?? '')]
+          ? [payload.presence, []]
           : [(payload.joined ?? []).concat(payload.updated ?? []), payload.left, payload.count];
       // A diff for a room left meanwhile is stale.
       if (roomId !== undefined && !state.rooms.has(roomId)) return state;

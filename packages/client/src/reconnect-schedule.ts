@@ -22,7 +22,7 @@ export class ReconnectSchedule {
   private _attempts = 0;
   private _paced: number | undefined;
   /** A paced reconnect was honoured since the last stable connection. */
-  private _pacedBefore = false;
+  private _pacedBefore?: boolean;
 
   constructor(clock: Clock, random: () => number, options: ReconnectOptions, reconnect: () => void) {
     this._policy = { minDelayMs: 500, maxDelayMs: 30_000, stableAfterMs: 10_000, ...options };

@@ -17,7 +17,8 @@ export class RoomPositions {
   take(pos: RoomPosition): boolean {
     const held = this._seen.get(pos.room_id);
     if (held?.epoch === pos.epoch && pos.offset <= held.offset) return false;
-    this._seen.set(pos.room_id, { epoch: pos.epoch, offset: pos.offset });
+    // Held as it came (checked on receipt: nothing but these three members); `sinceFor` spreads it whole.
+    this._seen.set(pos.room_id, pos);
     return true;
   }
 

@@ -19,7 +19,7 @@ export interface SequencerStep<F> {
 export class Sequencer<F extends { readonly seq?: number | undefined }> {
   private _lastSeq = 0;
   private readonly _held = new Map<number, F>();
-  private _gapOpen = false;
+  private _gapOpen?: boolean;
 
   /** The last seq delivered in order (0 before the first). */
   get last(): number {
@@ -68,9 +68,9 @@ export class Sequencer<F extends { readonly seq?: number | undefined }> {
     return { deliver, gap: { since: this._lastSeq, seq: next } };
   }
 
-  /** Starts over for a new session (seq 1 next) or a resumed one (`last` kept by the caller). */
-  reset(last = 0): void {
-    this._lastSeq = last;
+  /** Starts over for a new session: seq 1 next. */
+  reset(): void {
+    this._lastSeq = 0;
     this._held.clear();
     this._gapOpen = false;
   }

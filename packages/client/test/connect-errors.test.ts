@@ -84,10 +84,10 @@ describe('a socket that never opens', () => {
 describe('an HTTP answer instead of the upgrade', () => {
   it.each([
     [404, 'wrong path? The gateway serves /ws.'],
-    [401, 'refused: check the credentials, and the origins the server allows.'],
-    [403, 'refused: check the credentials, and the origins the server allows.'],
+    [401, 'refused: check the credentials and the allowed origins.'],
+    [403, 'refused: check the credentials and the allowed origins.'],
     [429, 'too many connections from this address.'],
-    [503, 'the server (or a proxy before it) is unavailable.'],
+    [503, 'the server (or a proxy) is unavailable.'],
     [400, "is this the gateway's URL?"],
   ])('HTTP %i: upgrade_rejected with details.status and "%s"', async (status, advice) => {
     const server = await answering(status);

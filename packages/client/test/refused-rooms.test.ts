@@ -57,7 +57,7 @@ describe('refused rooms', () => {
     expect(refusal).toBeInstanceOf(GatewayClientError);
     expect(refusal).toMatchObject({
       code: 'subscribe_refused',
-      message: 'The server refused to subscribe this client to "secret" (forbidden: Not allowed in this room.).',
+      message: 'The server refused to subscribe to "secret" (forbidden: Not allowed in this room.).',
       details: { refused: [forbidden], rooms: [open] },
     });
     // The room granted is subscribed all the same: in the event, and in the next identify.

@@ -34,7 +34,7 @@ describe('the WebSocket', () => {
   it('the default entry without a global WebSocket and without options.WebSocket: a TypeError naming both fixes', () => {
     vi.stubGlobal('WebSocket', undefined);
     expect(() => createClient({ url: 'ws://127.0.0.1:1/ws', autoConnect: false })).toThrow(
-      new TypeError('No WebSocket in this runtime: pass options.WebSocket (on Node 20, install ws: npm install ws).'),
+      new TypeError('No WebSocket in this runtime: pass options.WebSocket (Node 20: npm install ws).'),
     );
   });
 

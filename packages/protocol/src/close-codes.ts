@@ -94,14 +94,10 @@ export function closeCodeName(code: number): CloseCodeName | undefined {
  * follows (a test holds them to it), so a client bundle needs neither the table nor its descriptions.
  */
 export function closeVerdict(code: number): CloseVerdict {
-  if (code >= 4000 && code <= 4099) return 'resume';
-  if (code >= 4100 && code <= 4199) return 'reidentify';
-  if (code >= 4200 && code <= 4299) return 'refresh_token';
-  if (code >= 4300 && code <= 4999) return 'fatal';
   // WebSocket's own codes: 1008 (policy violation) means the server will refuse again; every other
   // standard code (1000 from the server, 1001, 1006, 1009, 1011, 1012, …) is worth a resume.
-  if (code === 1008) return 'fatal';
-  return 'resume';
+  if (!(code >= 4000 && code <= 4999)) return code === 1008 ? 'fatal' : 'resume';
+  return code < 4100 ? 'resume' : code < 4200 ? 'reidentify' : code < 4300 ? 'refresh_token' : 'fatal';
 }
 
 /** Close reasons are limited to 123 bytes of UTF-8 by RFC 6455. */

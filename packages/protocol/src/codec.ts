@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import { type Check, Invalid } from './compiled/checks';
+import { type Check, Invalid, isPlainObject } from './compiled/checks';
 import { ackResultChecks, serverFrameChecks } from './compiled/frames.generated';
 import type { EventDefinition, EventDirection } from './custom-events';
 import type { ClientFrame, ServerFrame } from './unions';
@@ -103,13 +103,12 @@ function usableRef(value: unknown): string | undefined {
 
 function createDecoder<F>(table: ReadonlyMap<string, FrameReader>): Decoder<F> {
   function decodeValue(value: unknown): DecodeResult<F> {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    if (!isPlainObject(value)) {
       return { ok: false, error: { code: 'invalid_frame', message: 'A frame must be a JSON object.' } };
     }
-    const record = value as Record<string, unknown>;
-    const ref = usableRef(record.ref);
+    const ref = usableRef(value.ref);
     const withRef = ref === undefined ? {} : { ref };
-    const type = record.type;
+    const type = value.type;
     if (typeof type !== 'string') {
       return { ok: false, error: { code: 'invalid_frame', message: 'A frame needs a string `type`.', ...withRef } };
     }
@@ -128,12 +127,10 @@ function createDecoder<F>(table: ReadonlyMap<string, FrameReader>): Decoder<F> {
     const result = read(value);
     if (result.ok) return { ok: true, frame: result.frame as F };
     const { issues } = result;
-    const first = issues[0];
-    const where = first === undefined ? '' : ` at ${first.path || '(root)'}: ${first.message}`;
-    return {
-      ok: false,
-      error: { code: 'invalid_frame', message: `Invalid "${type}" frame${where}.`, type, issues, ...withRef },
-    };
+    // A refusal names at least one issue: zod's always do, and the compiled checks name their one.
+    const first = issues[0] as DecodeIssue;
+    const message = `Invalid "${type}" frame at ${first.path || '(root)'}: ${first.message}.`;
+    return { ok: false, error: { code: 'invalid_frame', message, type, issues, ...withRef } };
   }
 
   return {
@@ -214,7 +211,8 @@ export function readAckResult(requestType: string, payload: unknown): AckResultR
   ackReaders ??= readersOf(ackResultChecks, checkReader);
   const read = ackReaders.get(requestType)?.(payload ?? {});
   if (read === undefined) return undefined;
-  return read.ok ? { ok: true, result: read.frame } : { ok: false, issue: read.issues[0] ?? { path: '', message: '' } };
+  // A compiled check's refusal always names its one issue.
+  return read.ok ? { ok: true, result: read.frame } : { ok: false, issue: read.issues[0] as DecodeIssue };
 }
 
 export type SerializeResult =

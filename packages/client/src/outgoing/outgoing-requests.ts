@@ -5,7 +5,6 @@ import type { Delivery } from '../request-types';
 import { type Clock, Timer } from '../timer';
 import type { Outgoing, Reply } from './frame';
 import { readReply } from './read-reply';
-import { SendPause } from './send-pause';
 
 /**
  * Where one outgoing frame is: `queued` waits for a ready connection (or for a pause to end), `held` was
@@ -37,12 +36,12 @@ export interface OutgoingDeps {
 }
 
 interface Entry {
-  readonly frame: Outgoing;
-  state: OutgoingState;
+  readonly outgoing: Outgoing;
+  stage: OutgoingState;
   /** Its place in the queue while `queued`: the lowest goes out first. */
   place: number;
   /** Safe to send again after a reconnect (the server deduplicates it or it is idempotent). */
-  readonly retryable: boolean;
+  readonly mayRetry: boolean;
   readonly resolve: (result: unknown) => void;
   readonly reject: (error: GatewayClientError) => void;
   /** Runs while the request is `inflight`; a frame without a ref has no reply to wait for and never starts it. */
@@ -52,13 +51,15 @@ interface Entry {
   /** When it last went out on a socket. */
   sentAt: number;
   /** It timed out once on a silent connection, which was given up so the request goes out again. */
-  outlivedSilence: boolean;
+  outlivedSilence?: true;
 }
 
 /** A server that refuses a request for now again and again is believed the last time. */
 const MAX_HOLDS = 5;
 /** How long sends wait after a `rate_limited` that does not say. */
 const RATE_LIMIT_PAUSE_MS = 1000;
+/** However long a server asks, sends wait at most this long per refusal (a hostile `retry_after_ms` is capped). */
+const MAX_PAUSE_MS = 60_000;
 
 const ignore = (): void => {};
 
@@ -80,7 +81,13 @@ const ignore = (): void => {};
 export class OutgoingRequests {
   /** Requests by ref, and fire-and-forget frames by themselves; insertion order is creation order. */
   private readonly _entries = new Map<string | Entry, Entry>();
-  private readonly _pause: SendPause;
+  /**
+   * Runs while the server refuses work for now and sends wait: over a rate limit (for `retry_after_ms`), or
+   * shutting down (until the close that follows: `_draining`, and the server is left if it never comes).
+   */
+  private readonly _pause: Timer;
+  private _pausedUntil = 0;
+  private _draining = false;
   private _counter = 0;
   /** The queue's ends: a frame queued now takes `_back`, one put back in front of it takes a place before `_front`. */
   private _front = 0;
@@ -97,7 +104,9 @@ export class OutgoingRequests {
     this._maxQueued = deps.maxQueued;
     this._link = deps.link;
     // A stopping server that never closes is left; after a rate limit the held and queued sends go out.
-    this._pause = new SendPause(deps.clock, (draining) => {
+    this._pause = new Timer(deps.clock, () => {
+      const draining = this._draining;
+      this._draining = false;
       if (draining) this._link.leave();
       else if (this._link.state() === 'ready') this.flush();
     });
@@ -122,8 +131,8 @@ export class OutgoingRequests {
   flush(): void {
     if (this._pause.active) return;
     const waiting = [...this._entries.values()];
-    const held = waiting.filter((entry) => entry.state === 'held');
-    const queued = waiting.filter((entry) => entry.state === 'queued').sort((a, b) => a.place - b.place);
+    const held = waiting.filter((entry) => entry.stage === 'held');
+    const queued = waiting.filter((entry) => entry.stage === 'queued').sort((a, b) => a.place - b.place);
     // What the server refused for now was sent before anything still queued was made.
     for (const entry of [...held, ...queued]) {
       const failed = this._write(entry);
@@ -136,7 +145,7 @@ export class OutgoingRequests {
     const entry = reply.ref === undefined ? undefined : this._entries.get(reply.ref);
     if (entry === undefined) return false;
     this._finish(entry);
-    const outcome = readReply(entry.frame.type, reply);
+    const outcome = readReply(entry.outgoing.type, reply);
     if (outcome.ok) entry.resolve(outcome.result);
     else entry.reject(outcome.error);
     return true;
@@ -150,11 +159,19 @@ export class OutgoingRequests {
   refusedForNow({ ref, payload }: ServerFrameOf<'error'>): boolean {
     const draining = payload.code === 'shutting_down';
     if (!draining && payload.code !== 'rate_limited') return false;
-    this._pause.hold(draining ? this._timeoutMs : (payload.retry_after_ms ?? RATE_LIMIT_PAUSE_MS), draining);
+    // Sends wait at least this long from now; a drain is not cut short by a rate limit.
+    const now = this._clock.now();
+    const ms = draining ? this._timeoutMs : (payload.retry_after_ms ?? RATE_LIMIT_PAUSE_MS);
+    const until = now + Math.min(Math.max(0, ms), MAX_PAUSE_MS);
+    if (!this._draining && (draining || !this._pause.active || until > this._pausedUntil)) {
+      this._pausedUntil = until;
+      this._draining = draining;
+      this._pause.start(until - now);
+    }
     const entry = ref === undefined ? undefined : this._entries.get(ref);
-    if (entry === undefined || !entry.retryable || entry.holds >= MAX_HOLDS) return false;
+    if (entry === undefined || !entry.mayRetry || entry.holds >= MAX_HOLDS) return false;
     entry.timer.stop();
-    entry.state = 'held';
+    entry.stage = 'held';
     entry.holds++;
     return true;
   }
@@ -171,13 +188,13 @@ export class OutgoingRequests {
    * made (they were made before what is queued); the others are rejected with `disconnected`.
    */
   disconnected(): void {
-    this._pause.clear();
+    this._endPause();
     const resend: Entry[] = [];
     for (const entry of [...this._entries.values()]) {
-      if (entry.state === 'queued') continue;
-      if (entry.retryable) resend.push(entry);
+      if (entry.stage === 'queued') continue;
+      if (entry.mayRetry) resend.push(entry);
       else {
-        const message = `The connection dropped before the reply to "${entry.frame.type}".`;
+        const message = `The connection dropped before the reply to "${entry.outgoing.type}".`;
         this._fail(entry, new GatewayClientError('disconnected', message));
       }
     }
@@ -188,8 +205,13 @@ export class OutgoingRequests {
 
   /** The client closed: every request is rejected with `error`, and every waiting frame dropped. */
   close(error: GatewayClientError): void {
-    this._pause.clear();
+    this._endPause();
     for (const entry of [...this._entries.values()]) this._fail(entry, error);
+  }
+
+  private _endPause(): void {
+    this._pause.stop();
+    this._draining = false;
   }
 
   private _entry(
@@ -199,16 +221,15 @@ export class OutgoingRequests {
     reject: (error: GatewayClientError) => void,
   ): Entry {
     const entry: Entry = {
-      frame,
-      state: 'queued',
+      outgoing: frame,
+      stage: 'queued',
       place: 0,
-      retryable,
+      mayRetry: retryable,
       resolve,
       reject,
       timer: new Timer(this._clock, () => this._timedOut(entry)),
       holds: 0,
       sentAt: 0,
-      outlivedSilence: false,
     };
     return entry;
   }
@@ -219,10 +240,10 @@ export class OutgoingRequests {
     if (state === 'closed') return new GatewayClientError('closed', 'The client is closed.');
     if (state === 'ready' && (delivery === 'live' || !this._pause.active)) return this._write(entry);
     if (delivery === 'live')
-      return new GatewayClientError('not_ready', `"${entry.frame.type}" is not queued while offline.`);
+      return new GatewayClientError('not_ready', `"${entry.outgoing.type}" is not queued while offline.`);
     // Refused rather than an older one dropped, so the caller hears of it.
     let queued = 0;
-    for (const other of this._entries.values()) if (other.state === 'queued') queued++;
+    for (const other of this._entries.values()) if (other.stage === 'queued') queued++;
     if (queued >= this._maxQueued) return new GatewayClientError('queue_full', 'The offline queue is full.');
     this._queue(entry, this._back++);
     return undefined;
@@ -230,14 +251,14 @@ export class OutgoingRequests {
 
   private _queue(entry: Entry, place: number): void {
     entry.timer.stop();
-    entry.state = 'queued';
+    entry.stage = 'queued';
     entry.place = place;
-    this._entries.set(entry.frame.ref ?? entry, entry);
+    this._entries.set(entry.outgoing.ref ?? entry, entry);
   }
 
   /** Writes the frame: a request is then in flight with its reply due, a frame without a ref is done. */
   private _write(entry: Entry): GatewayClientError | undefined {
-    const { frame } = entry;
+    const { outgoing: frame } = entry;
     if (!this._link.write(frame)) {
       return new GatewayClientError('invalid_payload', `The "${frame.type}" frame could not be sent.`);
     }
@@ -245,7 +266,7 @@ export class OutgoingRequests {
       this._finish(entry);
       return undefined;
     }
-    entry.state = 'inflight';
+    entry.stage = 'inflight';
     entry.sentAt = this._clock.now();
     entry.timer.start(this._timeoutMs);
     this._entries.set(frame.ref, entry);
@@ -258,14 +279,14 @@ export class OutgoingRequests {
    * new id, and deliver it twice; giving the link up instead sends it again, under its own id, once.
    */
   private _timedOut(entry: Entry): void {
-    if (entry.retryable && !entry.outlivedSilence && this._link.silentSince(entry.sentAt)) {
+    if (entry.mayRetry && !entry.outlivedSilence && this._link.silentSince(entry.sentAt)) {
       entry.outlivedSilence = true;
       this._link.giveUp();
       return;
     }
     this._fail(
       entry,
-      new GatewayClientError('timeout', `No reply to "${entry.frame.type}" within ${this._timeoutMs} ms.`),
+      new GatewayClientError('timeout', `No reply to "${entry.outgoing.type}" within ${this._timeoutMs} ms.`),
     );
   }
 
@@ -276,6 +297,6 @@ export class OutgoingRequests {
 
   private _finish(entry: Entry): void {
     entry.timer.stop();
-    this._entries.delete(entry.frame.ref ?? entry);
+    this._entries.delete(entry.outgoing.ref ?? entry);
   }
 }

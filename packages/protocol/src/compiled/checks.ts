@@ -33,7 +33,7 @@ function member(check: Check, value: unknown, key: string | number): unknown {
   }
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const lengthWithin = <T extends { length: number }>(value: T, min: number, max: number): T =>
@@ -43,32 +43,18 @@ const lengthWithin = <T extends { length: number }>(value: T, min: number, max: 
       ? fail(`too long: at most ${max}`)
       : value;
 
+// primitives.ts's `WELL_FORMED`, the pattern zod checks, spelled again here: importing it would bring zod along.
+// Only ids are held to it, and their length is checked first, so it never runs over a long string.
+const WELL_FORMED = /^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+
+/** A string of `min` to `max` UTF-16 units; `wellFormed`: of whole characters (no lone surrogate: `WELL_FORMED`). */
 export const string =
-  (min = 0, max = Infinity): Check =>
-  (value) =>
-    typeof value === 'string' ? lengthWithin(value, min, max) : fail('expected string');
-
-// Code units, not a regex: a bundle gains no pattern, and a string without surrogates is one pass.
-function isWellFormed(value: string): boolean {
-  for (let i = 0; i < value.length; i += 1) {
-    const unit = value.charCodeAt(i);
-    if (unit < 0xd800 || unit > 0xdfff) continue;
-    const next = value.charCodeAt(i + 1);
-    if (unit > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return false;
-    i += 1;
-  }
-  return true;
-}
-
-/** A string of whole UTF-16 characters (no lone surrogate: the protocol's `WELL_FORMED`). */
-export const wellFormedString =
-  (min = 0, max = Infinity): Check =>
-  (value) =>
-    typeof value !== 'string'
-      ? fail('expected string')
-      : isWellFormed(lengthWithin(value, min, max))
-        ? value
-        : fail('not well-formed: a lone surrogate');
+  (min = 0, max = Infinity, wellFormed = false): Check =>
+  (value) => {
+    if (typeof value !== 'string') return fail('expected string');
+    lengthWithin(value, min, max);
+    return wellFormed && !WELL_FORMED.test(value) ? fail('has a lone surrogate') : value;
+  };
 
 /** A safe integer (zod's `z.int()`), at least `min`. */
 export const integer =
@@ -80,9 +66,10 @@ export const integer =
 export const number =
   (exclusiveMin = -Infinity): Check =>
   (value) =>
-    typeof value !== 'number' || !Number.isFinite(value)
+    // Number.isFinite is false for anything but a finite number: no coercion, unlike the global isFinite.
+    !Number.isFinite(value)
       ? fail('expected number')
-      : value <= exclusiveMin
+      : (value as number) <= exclusiveMin
         ? fail(`not above ${exclusiveMin}`)
         : value;
 

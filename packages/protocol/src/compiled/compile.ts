@@ -85,6 +85,51 @@ function lowerBound(def: ZodDef, what: string): { value: number; inclusive: bool
   return bound;
 }
 
+/**
+ * Each object made by `z.extend` of a schema the protocol exports (RoomSnapshot of RoomPresence), by its base:
+ * a named object whose members are its first ones, the very same schemas. Its check spreads the base's
+ * members rather than repeating them.
+ */
+function extensionBases(
+  roots: readonly z.ZodMiniType[],
+  names: ReadonlyMap<z.ZodMiniType, string>,
+): Map<z.ZodMiniType, z.ZodMiniType> {
+  const seen = new Set<z.ZodMiniType>();
+  const objects: z.ZodMiniType[] = [];
+  const walk = (schema: z.ZodMiniType | undefined): void => {
+    if (schema === undefined || seen.has(schema)) return;
+    seen.add(schema);
+    const def = defOf(schema);
+    if (def.type === 'object') objects.push(schema);
+    for (const child of [...Object.values(def.shape ?? {}), def.innerType, def.element, def.valueType]) walk(child);
+  };
+  for (const root of roots) walk(root);
+  const bases = new Map<z.ZodMiniType, z.ZodMiniType>();
+  for (const schema of objects) {
+    const shape = Object.entries(defOf(schema).shape ?? {});
+    for (const base of objects) {
+      const inherited = Object.entries(defOf(base).shape ?? {});
+      const extendsIt =
+        base !== schema &&
+        names.has(base) &&
+        inherited.length > 1 &&
+        inherited.length < shape.length &&
+        inherited.every(([key, member], at) => shape[at]?.[0] === key && shape[at]?.[1] === member);
+      const best = bases.get(schema);
+      if (extendsIt && (best === undefined || Object.keys(defOf(best).shape ?? {}).length < inherited.length)) {
+        bases.set(schema, base);
+      }
+    }
+  }
+  return bases;
+}
+
+/** An object's members but for those it inherits from `base`. */
+function ownMembers(schema: z.ZodMiniType, base: z.ZodMiniType | undefined): [string, z.ZodMiniType][] {
+  const inherited = new Set(base === undefined ? [] : Object.keys(defOf(base).shape ?? {}));
+  return Object.entries(defOf(schema).shape ?? {}).filter(([key]) => !inherited.has(key));
+}
+
 const call = (name: string, args: readonly (string | number)[]): string => `${name}(${args.join(', ')})`;
 
 const propertyKey = (key: string): string => (/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key));
@@ -100,19 +145,25 @@ export interface CompiledModule {
  */
 export function compileValidators(): CompiledModule {
   const names = exportedNames();
+  const roots = [...Object.values(serverFrameSchemas), ...Object.values(ackResultSchemas)] as z.ZodMiniType[];
+  const bases = extensionBases(roots, names);
   const uses = new Map<z.ZodMiniType, number>();
   const countUses = (schema: z.ZodMiniType): void => {
     const seen = uses.get(schema) ?? 0;
     uses.set(schema, seen + 1);
     if (seen > 0) return;
     const def = defOf(schema);
-    for (const child of [...Object.values(def.shape ?? {}), def.innerType, def.element, def.valueType]) {
+    // An extension's inherited members are its base's: counted (and compiled) once, there.
+    const base = bases.get(schema);
+    if (base !== undefined) countUses(base);
+    const own = ownMembers(schema, base).map(([, member]) => member);
+    for (const child of [...own, def.innerType, def.element, def.valueType]) {
       if (child !== undefined) countUses(child);
     }
   };
-  const roots = [...Object.values(serverFrameSchemas), ...Object.values(ackResultSchemas)] as z.ZodMiniType[];
   for (const root of roots) countUses(root);
 
+  const extended = new Set(bases.values());
   const declarations: string[] = [];
   const declared = new Map<z.ZodMiniType, string>();
   const combinators = new Set<string>();
@@ -132,7 +183,7 @@ export function compileValidators(): CompiledModule {
       case 'string': {
         const { bounds, wellFormed } = stringBounds(def, what);
         if (!wellFormed) return use('string', bounds);
-        return use('wellFormedString', bounds.length === 0 ? [0] : bounds);
+        return use('string', [bounds[0] ?? 0, bounds[1] ?? 'Infinity', 'true']);
       }
       case 'number': {
         const bound = lowerBound(def, what);
@@ -170,17 +221,36 @@ export function compileValidators(): CompiledModule {
       }
       case 'object': {
         if ((def.checks ?? []).length > 0) throw new Error(`${what}: object refinements are not compiled`);
-        const members = Object.entries(def.shape ?? {}).map(([key, member]) => {
-          if (defOf(member).type === 'unknown')
-            throw new Error(`${what}.${key}: a bare unknown member is not compiled`);
-          return `${propertyKey(key)}: ${reference(member, `${what}.${key}`)}`;
-        });
-        return use('object', [members.length === 0 ? '{}' : `{ ${members.join(', ')} }`]);
+        if (extended.has(schema)) return use('object', [shapeOf(schema, what)]);
+        const base = bases.get(schema);
+        const all = [...(base === undefined ? [] : [`...${shapeOf(base, what)}`]), ...members(schema, what, base)];
+        return use('object', [all.length === 0 ? '{}' : `{ ${all.join(', ')} }`]);
       }
       default:
         throw new Error(`${what}: zod type "${def.type}" is not compiled`);
     }
   };
+
+  /** An object's members, as `key: check`, but for those it inherits from `base`. */
+  function members(schema: z.ZodMiniType, what: string, base?: z.ZodMiniType): string[] {
+    return ownMembers(schema, base).map(([key, member]) => {
+      if (defOf(member).type === 'unknown') throw new Error(`${what}.${key}: a bare unknown member is not compiled`);
+      return `${propertyKey(key)}: ${reference(member, `${what}.${key}`)}`;
+    });
+  }
+
+  /** The constant holding a base's members, which it and its extensions spread. */
+  const shapes = new Map<z.ZodMiniType, string>();
+  function shapeOf(base: z.ZodMiniType, what: string): string {
+    const known = shapes.get(base);
+    if (known !== undefined) return known;
+    const text = `{ ${members(base, what).join(', ')} }`;
+    const name = `${names.get(base)}Shape`;
+    takenNames.add(name);
+    shapes.set(base, name);
+    declarations.push(`const ${name} = ${text};`);
+    return name;
+  }
 
   /** A schema as an argument: its constant's name when it has one, else its expression inline. */
   function reference(schema: z.ZodMiniType | undefined, what: string): string {

@@ -2,11 +2,11 @@
 // compiled.test.ts fails when this file differs from what scripts/compile-validators.ts would write.
 import type { AckResultType } from '../ack-results';
 import type { ServerFrameType } from '../unions';
-import { type Check, array, boolean, frames, integer, nullable, number, object, oneOf, optional, record, string, unknown, wellFormedString } from './checks';
+import { type Check, array, boolean, frames, integer, nullable, number, object, oneOf, optional, record, string, unknown } from './checks';
 
 const Seq = integer(0);
 const Ref = string(1, 64);
-const Id = wellFormedString(1, 128);
+const Id = string(1, 128, true);
 const Epoch = string(1, 64);
 const NonNegativeInt = integer(0);
 const RoomPosition = object({ room_id: Id, epoch: Epoch, offset: NonNegativeInt });
@@ -21,22 +21,19 @@ const PresenceDevice = object({ device_id: Id, device_type: DeviceType, status: 
 const Data = record(unknown);
 const Timestamp = string(10, 40);
 const PresenceEntry = object({ user_id: Id, display_name: optional(DisplayName), status: PresenceStatus, devices: array(PresenceDevice), data: optional(Data), updated_at: Timestamp });
-const shared1 = array(PresenceEntry);
-const shared2 = optional(Id);
-const shared3 = optional(oneOf([true]));
 const StreamPosition = object({ epoch: Epoch, offset: NonNegativeInt });
-const shared4 = optional(StreamPosition);
-const RoomPresence = object({ room_id: Id, member_count: NonNegativeInt, members: shared1, members_next: shared2, members_on_request: shared3, position: shared4 });
+const RoomPresenceShape = { room_id: Id, member_count: NonNegativeInt, members: array(PresenceEntry), members_next: optional(Id), members_on_request: optional(oneOf([true])), position: optional(StreamPosition) };
+const RoomPresence = object(RoomPresenceShape);
 const RefusedRoom = object({ room_id: Id, code: string(), message: string() });
 const RecoveryReason = oneOf(["epoch_changed","too_old","too_many","unavailable"]);
 const RoomRecovery = object({ room_id: Id, recovered: boolean, replayed: NonNegativeInt, reason: optional(RecoveryReason), missed_from: optional(NonNegativeInt), missed_to: optional(NonNegativeInt) });
 const MessageKind = oneOf(["text","question","system"]);
 const ChatMessage = object({ message_id: Id, room_id: Id, sender_id: Id, sender_name: optional(DisplayName), client_msg_id: optional(Id), kind: MessageKind, content: string(), metadata: optional(Data), created_at: Timestamp, edited_at: optional(Timestamp) });
-const RoomSnapshot = object({ room_id: Id, member_count: NonNegativeInt, members: shared1, members_next: shared2, members_on_request: shared3, position: shared4, recent_messages: array(ChatMessage) });
+const RoomSnapshot = object({ ...RoomPresenceShape, recent_messages: array(ChatMessage) });
 const EventName = string(1, 64);
-const shared5 = optional(string(0, 100));
-const shared6 = object({ guild_id: Id, name: shared5, icon: optional(string()), owner_id: optional(Id), data: optional(Data) });
-const shared7 = object({ guild_id: Id, channel_id: Id, name: shared5, kind: optional(oneOf(["text","voice","category"])), position: optional(NonNegativeInt), data: optional(Data) });
+const shared1 = optional(string(0, 100));
+const shared2 = object({ guild_id: Id, name: shared1, icon: optional(string()), owner_id: optional(Id), data: optional(Data) });
+const shared3 = object({ guild_id: Id, channel_id: Id, name: shared1, kind: optional(oneOf(["text","voice","category"])), position: optional(NonNegativeInt), data: optional(Data) });
 
 /** Every frame a server may send, by type. */
 export const serverFrameChecks: Readonly<Record<ServerFrameType, Check>> = frames(Seq, Ref, RoomPosition, {
@@ -65,15 +62,15 @@ export const serverFrameChecks: Readonly<Record<ServerFrameType, Check>> = frame
   "recording.start": object({ recording_id: Id, room_id: optional(Id), user_id: Id, metadata: optional(Data), started_at: Timestamp }),
   "recording.event": object({ recording_id: Id, room_id: optional(Id), user_id: Id, index: NonNegativeInt, event: EventName, data: optional(Data), at: Timestamp }),
   "recording.stop": object({ recording_id: Id, room_id: optional(Id), user_id: Id, events: NonNegativeInt, stopped_at: Timestamp }),
-  "guild.create": shared6,
-  "guild.update": shared6,
+  "guild.create": shared2,
+  "guild.update": shared2,
   "guild.delete": object({ guild_id: Id }),
-  "channel.create": shared7,
-  "channel.update": shared7,
+  "channel.create": shared3,
+  "channel.update": shared3,
   "channel.delete": object({ guild_id: Id, channel_id: Id }),
-  "guild_member.add": object({ guild_id: Id, user_id: Id, nickname: shared5, roles: optional(array(Id)) }),
+  "guild_member.add": object({ guild_id: Id, user_id: Id, nickname: shared1, roles: optional(array(Id)) }),
   "guild_member.remove": object({ guild_id: Id, user_id: Id }),
-  "user.update": object({ user_id: Id, display_name: shared5, avatar: optional(string()), data: optional(Data) }),
+  "user.update": object({ user_id: Id, display_name: shared1, avatar: optional(string()), data: optional(Data) }),
   "voice.state.update": object({ guild_id: Id, channel_id: nullable(Id), user_id: Id, muted: optional(boolean), deafened: optional(boolean) }),
   "voice.server.update": object({ guild_id: Id, endpoint: string(), token: string() }),
   system: object({ message: string(), level: optional(oneOf(["info","warning","error"])), data: optional(Data) }),
