@@ -21,6 +21,7 @@ import { browserLifecycle, type LifecycleEvent } from './lifecycle';
 import { type ClientOptions, DEFAULT_MAX_FRAME, type PresenceOptions } from './options';
 import type { Outgoing, Reply } from './outgoing/frame';
 import { OutgoingRequests } from './outgoing/outgoing-requests';
+import { serverError } from './outgoing/read-reply';
 import {
   describeChange,
   emptyPresence,
@@ -30,8 +31,8 @@ import {
   reducePresence,
 } from './presence-view';
 import { ReconnectSchedule } from './reconnect-schedule';
-import { RoomPositions, replays } from './room-positions';
 import type { Delivery, RequestPayloads, RequestResult, SendMessageOptions } from './request-types';
+import { RoomPositions, replays } from './room-positions';
 import type { Gap } from './sequencer';
 import { type Loose, SessionMemory } from './session-memory';
 import { type Clock, systemClock } from './timer';
@@ -89,9 +90,9 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
   private _handshakeToken: string | undefined;
   private _presenceState: PresenceState = emptyPresence;
   private _stopWatching: (() => void) | undefined;
-  private _reauthing = false;
+  private _reauthing?: boolean;
   /** A client without `getToken` says once per `connect()` that it cannot replace an expiring token. */
-  private _cannotReauthSaid = false;
+  private _cannotReauthSaid?: boolean;
   /** Attempts in a row that ended before `ready`, for `reconnect.maxAttempts`. */
   private _failures = 0;
 
@@ -105,9 +106,7 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
     checkUrl(options.url);
     const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (WebSocket === undefined) {
-      throw new TypeError(
-        'No WebSocket in this runtime: pass options.WebSocket (on Node 20, install ws: npm install ws).',
-      );
+      throw new TypeError('No WebSocket in this runtime: pass options.WebSocket (Node 20: npm install ws).');
     }
     this._WebSocket = WebSocket;
     const events = options.events ?? [];
@@ -458,7 +457,7 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
       if (this._cannotReauthSaid) return;
       this._cannotReauthSaid = true;
       this._report(
-        new GatewayClientError('reauth_failed', 'The token expires soon and there is no getToken to replace it.'),
+        new GatewayClientError('reauth_failed', 'The token expires soon: pass options.getToken to replace it.'),
       );
       return;
     }
@@ -488,7 +487,7 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
   private _onReady(payload: ReadyPayload): void {
     const lostBecause = this._memory.readied(payload);
     this._inbox.newSession();
-    this._entered(payload.rooms ?? [], payload.recovery);
+    this._positions.entered(payload.rooms ?? [], payload.recovery);
     this._applyPresence({ type: 'ready', payload });
     this._becomeReady();
     // Rooms recovered whole carry on; the others are the app's to refetch, and those with nothing replayed
@@ -498,6 +497,8 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
       recovery.some((answer) => answer.room_id === room && test(answer));
     const rooms = payload.subscriptions.filter((room) => !answered(room, (answer) => answer.recovered));
     if (lostBecause !== undefined) this._deliver('reset', { reason: lostBecause, rooms });
+    // After the reset that announces the new session: how each room it named came back.
+    for (const answer of recovery) this._deliver('recovery', answer);
     this._deliver('ready', payload);
     this._settleWaiters();
     if (lostBecause !== undefined) this._resubscribe(rooms.filter((room) => !answered(room, replays)));
@@ -556,10 +557,7 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
     if (frame.type === 'error' && this._outgoing.refusedForNow(frame)) return;
     const settled = this._outgoing.settle(frame);
     if (frame.type !== 'error') this._emitFrame(frame);
-    else if (!settled) {
-      const { code, message, details, retry_after_ms: retryAfterMs } = frame.payload;
-      this._report(new GatewayClientError(code, message, { details, retryAfterMs }));
-    }
+    else if (!settled) this._report(serverError(frame.payload));
   }
 
   /** Gives the current socket up (without ending the session) and reconnects. */
@@ -620,7 +618,7 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
     this._typingSentAt.clear();
     this._memory.forget();
     this._inbox.newSession();
-    const closed = new GatewayClientError('closed', error?.message ?? 'The client was closed.', {
+    const closed = new GatewayClientError('closed', error?.message ?? 'The client is closed.', {
       cause: error,
       closeCode: error?.closeCode,
     });
@@ -717,9 +715,8 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
    * unwind into the socket handler; it is reported as `listener_failed` instead.
    */
   private _deliver<K extends keyof MetaEvents>(event: K, value: MetaEvents[K]): void {
-    const emit = Emitter.prototype.emit as (this: unknown, event: string, value: unknown) => boolean;
     try {
-      emit.call(this, event, value);
+      (super.emit as (event: string, value: unknown) => boolean)(event, value);
     } catch (cause) {
       if (event !== 'error') {
         this._report(new GatewayClientError('listener_failed', `A "${String(event)}" listener threw.`, { cause }));

@@ -304,7 +304,7 @@ describe('client over a real socket', () => {
     const second = await server.peer(1);
     expect((await second.next('resume')).payload).toMatchObject({ session_id: 'session-1', seq: 0 });
     await second.next('identify');
-    expect(await reset).toEqual({ reason: 'invalid_session' });
+    expect(await reset).toEqual({ reason: 'invalid_session', rooms: [] });
     await reachState(client, 'ready');
     expect(client.sessionId).toBe('session-2');
     expect((await first.whenClosed()).code).toBe(4000);

@@ -1,5 +1,5 @@
 import type { MaybePromise } from '../maybe-promise';
-import type { BackplaneMessage, LoggedAt, LogPosition } from './backplane-message';
+import type { BackplaneMessage, LogPosition } from './backplane-message';
 
 export type { LoggedAt, LogPosition } from './backplane-message';
 
