@@ -10,6 +10,8 @@ export {
   PROTOCOL_VERSION,
   type PresenceEntry,
   type PresenceStatus,
+  type RoomPosition,
+  type RoomRecovery,
   type ServerPayloads,
   type User,
 } from '@gateway/protocol';

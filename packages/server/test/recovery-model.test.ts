@@ -96,7 +96,7 @@ class ModelClient {
     const held = this.positions.get(pos.room_id);
     if (held !== undefined && held.epoch === pos.epoch && pos.offset <= held.offset) return;
     this.positions.set(pos.room_id, { epoch: pos.epoch, offset: pos.offset });
-    if (frame.type === 'system') this.shown.get(pos.room_id)?.push(frame.payload.n);
+    if (frame.type === 'system') this.shown.get(pos.room_id)?.push(frame.payload.data.n);
   }
 
   private entered(
@@ -148,7 +148,7 @@ async function run(actions: readonly Action[], maxEntries: number) {
         for (let i = 0; i < action.count; i++) {
           const n = (published.get(room) ?? 0) + 1;
           published.set(room, n);
-          gateway.broadcast('system', { n }, { room });
+          gateway.broadcast('system', { message: 'n', data: { n } }, { room });
         }
         break;
       }

@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from './helpers/manual-clock';
-import { request } from './helpers/requests';
+import { nextMessages, request, say } from './helpers/requests';
 import { dropConnection, lastSeq, resume } from './helpers/resume';
 import { startTestServer, type TestServer } from './helpers/server';
 import type { Frame, TestClient } from './helpers/ws-client';
 
 const WINDOW = 10_000;
 const quiet = { resumeWindowMs: WINDOW, heartbeatIntervalMs: 3_600_000 };
-
-/** Sends chat messages from `sender` and waits for each ack. */
-async function say(sender: TestClient, room: string, ...contents: string[]): Promise<void> {
-  for (const content of contents) {
-    await request(sender, 'chat.send', { room_id: room, client_msg_id: `${content}-${Math.random()}`, content });
-  }
-}
-
-/** The next `count` chat messages a client receives (not returned before). */
-async function nextMessages(client: TestClient, count: number): Promise<Frame[]> {
-  const out: Frame[] = [];
-  for (let i = 0; i < count; i++) out.push(await client.next('chat.message'));
-  return out;
-}
 
 /** The last `pos` a client saw of a room: what it sends in `since`. */
 function lastPosition(client: TestClient, room: string): { room_id: string; epoch: string; offset: number } {
@@ -52,7 +38,7 @@ describe('room positions', () => {
     const [one, two] = await nextMessages(ann, 2);
     expect(one?.pos).toEqual({ room_id: 'team', epoch: entered.epoch, offset: 1 });
     expect(two?.pos).toEqual({ room_id: 'team', epoch: entered.epoch, offset: 2 });
-    expect(t.server.gateway.send({ userId: 'ann' }, 'system', { text: 'hi' })).toBe(true);
+    expect(t.server.gateway.send({ userId: 'ann' }, 'system', { message: 'hi' })).toBe(true);
     expect((await ann.next('system')).pos).toBeUndefined();
     for (const diff of ann.all('presence.diff')) expect(diff.pos).toBeUndefined();
     // A room of its own numbers from 1 in an epoch of its own.
@@ -220,11 +206,11 @@ describe('room recovery after the session is gone', () => {
     const t = await startTestServer(quiet);
     const bob = await t.joinRooms('bob', ['team']);
     const since = { room_id: 'team', ...bob.all('subscribed')[0]?.payload.rooms[0].position };
-    t.server.gateway.broadcast('system', { text: 'not for ann' }, { room: 'team', exclude: { users: ['ann'] } });
-    t.server.gateway.broadcast('system', { text: 'for all' }, { room: 'team' });
+    t.server.gateway.broadcast('system', { message: 'not for ann' }, { room: 'team', exclude: { users: ['ann'] } });
+    t.server.gateway.broadcast('system', { message: 'for all' }, { room: 'team' });
     const { client, ready } = await identify(t, { user_id: 'ann', subscriptions: ['team'], since: [since] });
     expect(ready.payload.recovery).toEqual([{ room_id: 'team', recovered: true, replayed: 1 }]);
     const got = await client.next('system');
-    expect(got).toMatchObject({ seq: 1, payload: { text: 'for all' }, pos: { offset: 2 } });
+    expect(got).toMatchObject({ seq: 1, payload: { message: 'for all' }, pos: { offset: 2 } });
   });
 });

@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { redisAvailability, redisForSuite, redisSuiteTitle } from '../helpers/redis-server';
-import { request } from '../helpers/requests';
+import { nextMessages, request, say } from '../helpers/requests';
 import { startTestServer } from '../helpers/server';
-import type { Frame, TestClient } from '../helpers/ws-client';
 
 const redis = redisAvailability();
 const quiet = { heartbeatIntervalMs: 3_600_000 };
-
-async function say(sender: TestClient, room: string, ...contents: string[]): Promise<void> {
-  for (const content of contents) {
-    await request(sender, 'chat.send', { room_id: room, client_msg_id: `${content}-${Math.random()}`, content });
-  }
-}
-
-async function nextMessages(client: TestClient, count: number): Promise<Frame[]> {
-  const out: Frame[] = [];
-  for (let i = 0; i < count; i++) out.push(await client.next('chat.message'));
-  return out;
-}
 
 /** Room logs on Redis: two gateways on one Redis number a room's dispatches in one order and recover it alike. */
 describe.skipIf(!redis.available)(redisSuiteTitle('room logs on Redis', redis), () => {

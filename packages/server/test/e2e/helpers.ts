@@ -5,8 +5,10 @@ import {
   type EventDefinition,
   type GatewayClient,
   type GatewayClientError,
+  type WebSocketConstructor,
 } from '@gateway/client';
 import { afterEach } from 'vitest';
+import WebSocket from 'ws';
 import { waitForEvent } from '../../../testkit/src/waits';
 import type { RunningServer, ServerOptions } from '../../src/index';
 import { startTestServer } from '../helpers/server';
@@ -128,4 +130,16 @@ export function recordTypes<Defs extends Definitions>(
   const on = client.on.bind(client) as unknown as (event: string, listener: Listener) => void;
   for (const type of types) on(type, (payload) => seen.push({ type, payload }));
   return seen;
+}
+
+/** A `ws` WebSocket that remembers every socket the client opens, so a test can cut one. */
+export function trackedWebSocket(): { WebSocket: WebSocketConstructor; sockets: WebSocket[] } {
+  const sockets: WebSocket[] = [];
+  class Tracked extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      sockets.push(this);
+    }
+  }
+  return { WebSocket: Tracked as unknown as WebSocketConstructor, sockets };
 }

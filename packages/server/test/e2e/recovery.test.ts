@@ -1,7 +1,14 @@
-import type { WebSocketConstructor } from '@gateway/client';
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { ManualClock, nextEvent, readyClient, record, recordTypes, startE2EServer, until } from './helpers';
+import {
+  ManualClock,
+  nextEvent,
+  readyClient,
+  record,
+  recordTypes,
+  startE2EServer,
+  trackedWebSocket,
+  until,
+} from './helpers';
 
 // The real client against the real server, offline for longer than the resume window (a phone locked over
 // lunch), with the server's default room logs: its rooms come back from their positions, without a refetch.
@@ -9,17 +16,6 @@ import { ManualClock, nextEvent, readyClient, record, recordTypes, startE2EServe
 
 const WINDOW = 10_000;
 const reconnect = { minDelayMs: 100, maxDelayMs: 1_000 };
-
-function trackedWebSocket(): { WebSocket: WebSocketConstructor; sockets: WebSocket[] } {
-  const sockets: WebSocket[] = [];
-  class Tracked extends WebSocket {
-    constructor(url: string) {
-      super(url);
-      sockets.push(this);
-    }
-  }
-  return { WebSocket: Tracked as unknown as WebSocketConstructor, sockets };
-}
 
 describe('e2e: rooms recovered after the session is gone', () => {
   it('shows every message once and in order, resets nothing it recovered, and subscribes nothing again', async () => {

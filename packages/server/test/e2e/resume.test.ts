@@ -1,8 +1,17 @@
-import { defineEvent, type WebSocketConstructor } from '@gateway/client';
+import { defineEvent } from '@gateway/client';
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import * as z from 'zod/mini';
-import { ManualClock, nextEvent, readyClient, record, recordTypes, startE2EServer, until } from './helpers';
+import {
+  ManualClock,
+  nextEvent,
+  readyClient,
+  record,
+  recordTypes,
+  startE2EServer,
+  trackedWebSocket,
+  until,
+} from './helpers';
 
 // The real client against the real server over real sockets (127.0.0.1, port 0), through the faults
 // issue 3 is about: a socket cut while the server keeps publishing, and a server restarted on its port.
@@ -12,18 +21,6 @@ import { ManualClock, nextEvent, readyClient, record, recordTypes, startE2EServe
 const tick = defineEvent('app.tick', z.object({ i: z.number() }), { direction: 'server' });
 const events = [tick] as const;
 const reconnect = { minDelayMs: 100, maxDelayMs: 1_000 };
-
-/** A `ws` WebSocket that remembers every socket the client opens, so a test can cut one. */
-function trackedWebSocket(): { WebSocket: WebSocketConstructor; sockets: WebSocket[] } {
-  const sockets: WebSocket[] = [];
-  class Tracked extends WebSocket {
-    constructor(url: string) {
-      super(url);
-      sockets.push(this);
-    }
-  }
-  return { WebSocket: Tracked as unknown as WebSocketConstructor, sockets };
-}
 
 /** Destroys the client's TCP socket without a close frame: to both sides it is a dropped connection (1006). */
 function cut(sockets: readonly WebSocket[]): void {

@@ -20,3 +20,17 @@ export async function settle(sender: TestClient, room: string, clients: TestClie
     for (let i = 0; i < 100; i++) if ((await client.next('chat.message')).payload.content === marker) break;
   }
 }
+
+/** Sends chat messages from `sender`, one after another, each waiting for its ack. */
+export async function say(sender: TestClient, room: string, ...contents: string[]): Promise<void> {
+  for (const content of contents) {
+    await request(sender, 'chat.send', { room_id: room, client_msg_id: `${content}-${++refs}`, content });
+  }
+}
+
+/** The next `count` chat messages a client receives (not returned before). */
+export async function nextMessages(client: TestClient, count: number): Promise<Frame[]> {
+  const out: Frame[] = [];
+  for (let i = 0; i < count; i++) out.push(await client.next('chat.message'));
+  return out;
+}
