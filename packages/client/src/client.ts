@@ -189,10 +189,15 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
    * `subscribe_refused` instead: `details.refused` lists the refused rooms (`{ room_id, code, message }`) and
    * `details.rooms` the snapshots of those granted, which stay subscribed (they also arrive in the `subscribed`
    * event). The same holds for `request('subscribe', …)`.
+   *
+   * Rooms the client has a position for (it was in them before) are recovered from it: what was said since is
+   * replayed after the reply (`recovery` events say how each went) and their snapshots carry no recent messages.
+   * `{ recover: false }` asks for the snapshot instead: a view that starts empty wants the recent messages.
    */
-  subscribe(roomIds: string | readonly string[]): Promise<SubscribedPayload> {
+  subscribe(roomIds: string | readonly string[], options: { recover?: boolean } = {}): Promise<SubscribedPayload> {
     const ids = list(roomIds);
-    return this._call('subscribe', { room_ids: ids, since: this._positions.sinceFor(ids) }, 'retry');
+    const since = options.recover === false ? undefined : this._positions.sinceFor(ids);
+    return this._call('subscribe', { room_ids: ids, since }, 'retry');
   }
 
   unsubscribe(roomIds: string | readonly string[]): Promise<UnsubscribedPayload> {

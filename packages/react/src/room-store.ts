@@ -1,4 +1,4 @@
-import type { GatewayClient, GatewayClientError, SendMessageOptions } from '@gateway/client';
+import type { GatewayClient, GatewayClientError, RoomRecovery, SendMessageOptions } from '@gateway/client';
 import { newClientMsgId } from './ids';
 import { Listeners, listenTo } from './listen';
 import {
@@ -13,6 +13,10 @@ import {
 } from './message-list';
 import type { LiveEvent, MessageList, PendingMessage } from './message-types';
 import { type RoomStatus, refusalOf, SUBSCRIBED, SUBSCRIBING } from './room-status';
+
+/** True when a recovery replays the room from the client's position (its epoch still stands). */
+const replaysRoom = (answer: RoomRecovery): boolean =>
+  answer.reason !== 'epoch_changed' && answer.reason !== 'unavailable';
 
 /** Live events kept to replay over a history that may have been read before them; older ones are in it. */
 const MAX_REPLAYED = 500;
@@ -50,9 +54,11 @@ export class RoomStore {
       'chat.message': (payload) => live({ type: 'chat.message', payload }),
       'chat.message.update': (payload) => live({ type: 'chat.message.update', payload }),
       'chat.message.delete': (payload) => live({ type: 'chat.message.delete', payload }),
-      subscribed: ({ rooms, refused }) => {
+      subscribed: ({ rooms, refused, recovery }) => {
         const room = rooms.find((granted) => granted.room_id === roomId);
         if (room === undefined) this._set(refusalOf(refused, roomId));
+        // Recovered from the client's position: the missed messages arrive as live events, over the list kept.
+        else if (recovery?.some((answer) => answer.room_id === roomId && replaysRoom(answer))) this._set(SUBSCRIBED);
         else this._set(SUBSCRIBED, withSnapshot(this.messages, room.recent_messages, this._since));
       },
       ready: ({ refused }) => {
@@ -65,7 +71,9 @@ export class RoomStore {
       },
       // Events were lost: the history is asked for again and replaces the list (a new session's `subscribed`
       // snapshot does too). Sends still pending stay: the client retries them under their client_msg_id.
-      reset: () => {
+      // A room recovered whole from the client's position lost nothing: its list stands.
+      reset: ({ rooms }) => {
+        if (!rooms.includes(roomId)) return;
         this._since = [];
         this._client.history(roomId).then(
           ({ messages }) => this._stop && this._set(undefined, withSnapshot(this.messages, messages, this._since)),
@@ -134,7 +142,9 @@ export class RoomStore {
     // The snapshot this asks for replaces the list: the events replayed over it are those from now on.
     this._since = [];
     this._set(SUBSCRIBING);
-    this._client.subscribe(this.roomId).catch((error: GatewayClientError) => {
+    // A list still empty wants the room's recent messages, not just what was said since the client's position.
+    const recover = this.messages !== emptyList;
+    this._client.subscribe(this.roomId, { recover }).catch((error: GatewayClientError) => {
       if (this._stop === undefined) return;
       const refused = error.code === 'subscribe_refused' ? refusalOf(error.details?.refused, this.roomId) : undefined;
       this._set(refused ?? { status: 'error', error });

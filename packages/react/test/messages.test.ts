@@ -112,7 +112,7 @@ describe('useMessages', () => {
     expectNoDuplicates(log);
   });
 
-  it('after a reset, replaces the list with the room’s history (what changed while away) and keeps pending sends', async () => {
+  it('after a reset, brings the list up to date from the room’s position (what changed while away) and keeps pending sends', async () => {
     const server = await startGateway();
     const bob = await bobIn(server, 'lobby');
     const first = await say(bob, 'lobby', 'before 1');
@@ -140,5 +140,18 @@ describe('useMessages', () => {
     );
     expect(resets).toHaveLength(1);
     expectNoDuplicates(log);
+  });
+
+  it('shows the room’s history again when a room is left and entered anew, not only what was said between', async () => {
+    const server = await startGateway();
+    const bob = await bobIn(server, 'lobby');
+    await say(bob, 'lobby', 'one');
+    const { client: alice } = testClient(server, 'alice');
+    const first = renderWith(alice, h(Chat, { room: 'lobby', log: chatLog() }));
+    await waitFor(() => expect(shown('lobby')).toEqual(['one [sent]']));
+    first.unmount();
+    await say(bob, 'lobby', 'two');
+    renderWith(alice, h(Chat, { room: 'lobby', log: chatLog() }));
+    await waitFor(() => expect(shown('lobby')).toEqual(['one [sent]', 'two [sent]']));
   });
 });
