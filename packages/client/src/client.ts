@@ -7,6 +7,7 @@ import {
   type EventDefinition,
   type PresenceStatus,
   type RoomRecovery,
+  recoveryReplays,
   type ServerFrame,
   type ServerPayloads,
   type User,
@@ -32,7 +33,7 @@ import {
 } from './presence-view';
 import { ReconnectSchedule } from './reconnect-schedule';
 import type { Delivery, RequestPayloads, RequestResult, SendMessageOptions } from './request-types';
-import { RoomPositions, replays } from './room-positions';
+import { RoomPositions } from './room-positions';
 import type { Gap } from './sequencer';
 import { type Loose, SessionMemory } from './session-memory';
 import { type Clock, systemClock } from './timer';
@@ -506,7 +507,7 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
     for (const answer of recovery) this._deliver('recovery', answer);
     this._deliver('ready', payload);
     this._settleWaiters();
-    if (lostBecause !== undefined) this._resubscribe(rooms.filter((room) => !answered(room, replays)));
+    if (lostBecause !== undefined) this._resubscribe(rooms.filter((room) => !answered(room, recoveryReplays)));
     // A status set while the identify was on its way.
     this._restorePresence();
   }

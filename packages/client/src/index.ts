@@ -12,6 +12,7 @@ export {
   type PresenceStatus,
   type RoomPosition,
   type RoomRecovery,
+  recoveryReplays,
   type ServerPayloads,
   type User,
 } from '@gateway/protocol';

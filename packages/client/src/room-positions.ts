@@ -1,4 +1,4 @@
-import type { RoomPosition, RoomRecovery, StreamPosition } from '@gateway/protocol';
+import { type RoomPosition, type RoomRecovery, recoveryReplays, type StreamPosition } from '@gateway/protocol';
 
 /** What a room snapshot (in `ready` or `subscribed`) tells of the room's stream. */
 interface Entered {
@@ -42,16 +42,11 @@ export class RoomPositions {
       const held = this._seen.get(room_id);
       if (
         position !== undefined &&
-        !recovery.some((answer) => answer.room_id === room_id && replays(answer)) &&
+        !recovery.some((answer) => answer.room_id === room_id && recoveryReplays(answer)) &&
         (held?.epoch !== position.epoch || held.offset < position.offset)
       ) {
         this._seen.set(room_id, position);
       }
     }
   }
-}
-
-/** True when the server replays the room from the client's position (its epoch still stands). */
-export function replays(answer: RoomRecovery): boolean {
-  return answer.reason !== 'epoch_changed' && answer.reason !== 'unavailable';
 }

@@ -51,6 +51,7 @@ export { ERROR_CODES, type ErrorCode } from './error-codes';
 export * from './frames';
 export * from './position';
 export * from './primitives';
+export * from './recovery';
 export {
   ClientFrame,
   type ClientFrameOf,

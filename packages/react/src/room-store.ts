@@ -1,4 +1,4 @@
-import type { GatewayClient, GatewayClientError, RoomRecovery, SendMessageOptions } from '@gateway/client';
+import { type GatewayClient, type GatewayClientError, recoveryReplays, type SendMessageOptions } from '@gateway/client';
 import { newClientMsgId } from './ids';
 import { Listeners, listenTo } from './listen';
 import {
@@ -13,10 +13,6 @@ import {
 } from './message-list';
 import type { LiveEvent, MessageList, PendingMessage } from './message-types';
 import { type RoomStatus, refusalOf, SUBSCRIBED, SUBSCRIBING } from './room-status';
-
-/** True when a recovery replays the room from the client's position (its epoch still stands). */
-const replaysRoom = (answer: RoomRecovery): boolean =>
-  answer.reason !== 'epoch_changed' && answer.reason !== 'unavailable';
 
 /** Live events kept to replay over a history that may have been read before them; older ones are in it. */
 const MAX_REPLAYED = 500;
@@ -58,7 +54,8 @@ export class RoomStore {
         const room = rooms.find((granted) => granted.room_id === roomId);
         if (room === undefined) this._set(refusalOf(refused, roomId));
         // Recovered from the client's position: the missed messages arrive as live events, over the list kept.
-        else if (recovery?.some((answer) => answer.room_id === roomId && replaysRoom(answer))) this._set(SUBSCRIBED);
+        else if (recovery?.some((answer) => answer.room_id === roomId && recoveryReplays(answer)))
+          this._set(SUBSCRIBED);
         else this._set(SUBSCRIBED, withSnapshot(this.messages, room.recent_messages, this._since));
       },
       ready: ({ refused }) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryRoomLogs } from '../memory/room-logs';
+import { withPosition } from './delivery/fanout';
 import type { ResolvedOptions } from './options';
 import type { BackplaneMessage } from './ports/backplane';
 import { silentLogger } from './ports/logger';
@@ -30,11 +31,7 @@ function setup(maxEntries = 1000) {
   const publish = (room: string, n: number, sessions: Session[], exclude?: BackplaneMessage['exclude']) => {
     const sent = message(n, exclude);
     const logged = logs.append(room, sent);
-    const live = {
-      ...sent,
-      logged,
-      body: `"pos":${JSON.stringify({ room_id: room, epoch: logged.epoch, offset: logged.offset })},${sent.body}`,
-    };
+    const live = { ...withPosition(sent, logged), logged };
     for (const session of sessions) session.dispatch(live);
     return logged;
   };

@@ -1,18 +1,17 @@
-import type {
-  Backplane,
-  BackplaneListener,
-  BackplaneMessage,
-  BackplaneNode,
-  BackplaneStatus,
-  Channel,
+import {
+  type Backplane,
+  type BackplaneListener,
+  type BackplaneMessage,
+  type BackplaneNode,
+  type BackplaneStatus,
+  type Channel,
+  roomOfChannel,
 } from '../core/ports/backplane';
 import { systemClock } from '../core/ports/clock';
 import { DEFAULT_LOG_RETENTION, type LogRetention, type RoomLogBudget } from '../core/ports/room-logs';
 import { InMemoryRoomLogs } from './room-logs';
 
 const MAX_REMEMBERED_ONCE_KEYS = 100_000;
-
-const ROOM_PREFIX = 'room:';
 
 export interface InMemoryBackplaneOptions {
   /** Epoch ms, for `status().since` and the room logs' age bound. @default the system clock's */
@@ -110,10 +109,8 @@ export class InMemoryBackplane implements Backplane {
 
   private publish(channel: Channel, published: BackplaneMessage): void {
     if (published.once !== undefined && !this.firstTime(published.once.key)) return;
-    const message =
-      published.log === true && channel.startsWith(ROOM_PREFIX)
-        ? { ...published, logged: this.logs.append(channel.slice(ROOM_PREFIX.length), published) }
-        : published;
+    const roomId = published.log === true ? roomOfChannel(channel) : undefined;
+    const message = roomId === undefined ? published : { ...published, logged: this.logs.append(roomId, published) };
     if (this.delivering) {
       this.queued.push({ channel, message });
       return;

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import type {
-  Backplane,
-  BackplaneListener,
-  BackplaneMessage,
-  BackplaneNode,
-  BackplaneNodeOptions,
-  BackplaneState,
-  BackplaneStatus,
-  Channel,
+import {
+  type Backplane,
+  type BackplaneListener,
+  type BackplaneMessage,
+  type BackplaneNode,
+  type BackplaneNodeOptions,
+  type BackplaneState,
+  type BackplaneStatus,
+  type Channel,
+  roomOfChannel,
 } from '../core/ports/backplane';
 import { type Clock, systemClock } from '../core/ports/clock';
 import { type Logger, silentLogger } from '../core/ports/logger';
@@ -109,8 +110,6 @@ let readLink: (backplane: RedisBackplane) => RedisLink;
 export function redisLinkOf(backplane: RedisBackplane): RedisLink {
   return readLink(backplane);
 }
-
-const ROOM_PREFIX = 'room:';
 
 /** Subscribe commands carry at most this many channels, so a restore after a reconnect is not one huge frame. */
 const SUBSCRIBE_BATCH = 500;
@@ -455,8 +454,8 @@ export class RedisBackplane implements Backplane {
       message.once === undefined ? '' : onceKey(this.prefix, message.once.key),
       message.once?.ttlMs ?? 0,
     ];
-    if (message.log !== true || !channel.startsWith(ROOM_PREFIX)) return [1, this.streamKey, ...args];
-    const roomId = channel.slice(ROOM_PREFIX.length);
+    const roomId = message.log === true ? roomOfChannel(channel) : undefined;
+    if (roomId === undefined) return [1, this.streamKey, ...args];
     const retention = this.retentionFor(roomId);
     // The byte bound as a length: this dispatch's size stands for its neighbours' (MAXLEN ~ is approximate anyway).
     const maxLength = Math.max(1, Math.min(retention.maxEntries, Math.floor(retention.maxBytes / Math.max(1, bytes))));

@@ -1,4 +1,4 @@
-import type { BackplaneMessage, Channel } from '../core/ports/backplane';
+import { type BackplaneMessage, type Channel, roomOfChannel } from '../core/ports/backplane';
 import type { LoggedAt } from '../core/ports/room-logs';
 
 /** The version of the JSON a networked backplane puts on its channels; readers drop other versions. */
@@ -42,8 +42,6 @@ export function encodeWire(message: BackplaneMessage, origin: string, echo?: str
   return JSON.stringify(wire);
 }
 
-const ROOM_PREFIX = 'room:';
-
 function readLog(value: unknown, roomId: string): LoggedAt | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { epoch, offset } = value as { epoch?: unknown; offset?: unknown };
@@ -86,7 +84,8 @@ export function decodeWire(text: string, channel?: string): DecodedWire | null {
   }
   const exclude = readExclude(wire.exclude);
   if (exclude === null) return null;
-  const logged = channel?.startsWith(ROOM_PREFIX) ? readLog(wire.log, channel.slice(ROOM_PREFIX.length)) : undefined;
+  const roomId = channel === undefined ? undefined : roomOfChannel(channel);
+  const logged = roomId === undefined ? undefined : readLog(wire.log, roomId);
   return {
     type: wire.type,
     body: wire.body,

@@ -1,11 +1,16 @@
 import { prepareDispatch } from '@gateway/protocol';
-import type { Backplane, BackplaneMessage, BackplaneNode, BackplaneStatus, Channel } from '../ports/backplane';
+import {
+  type Backplane,
+  type BackplaneMessage,
+  type BackplaneNode,
+  type BackplaneStatus,
+  type Channel,
+  roomOfChannel,
+} from '../ports/backplane';
 import type { LoggedAt } from '../ports/room-logs';
 import { isPresenceEvent } from '../presence/away';
 import type { Session } from '../session';
 import { SharedBody } from './shared-body';
-
-const ROOM_CHANNEL_PREFIX = 'room:';
 
 /**
  * The body a logged room dispatch reaches sessions with: its position in the envelope (`pos`), before the
@@ -82,7 +87,7 @@ export class Fanout {
     const { body } = prepareDispatch(type, payload);
     const message: { -readonly [K in keyof BackplaneMessage]: BackplaneMessage[K] } = { type, body, sequenced };
     // A room's log holds what a client recovers after its session is gone; presence is told as it is instead.
-    if (sequenced && channel.startsWith(ROOM_CHANNEL_PREFIX) && !isPresenceEvent(type)) message.log = true;
+    if (sequenced && roomOfChannel(channel) !== undefined && !isPresenceEvent(type)) message.log = true;
     if (exclude !== undefined) message.exclude = exclude;
     if (once !== undefined) message.once = once;
     this.node.publish(channel, message);

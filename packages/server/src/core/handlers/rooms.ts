@@ -1,10 +1,11 @@
-import type {
-  ChatMessage,
-  ClientFrameOf,
-  RoomPosition,
-  RoomPresence,
-  RoomSnapshot,
-  StreamPosition,
+import {
+  type ChatMessage,
+  type ClientFrameOf,
+  type RoomPosition,
+  type RoomPresence,
+  type RoomSnapshot,
+  recoveryReplays,
+  type StreamPosition,
 } from '@gateway/protocol';
 import { andThen, type MaybePromise } from '../maybe-promise';
 import type { Parts } from '../parts';
@@ -140,8 +141,7 @@ async function subscribe(
 
 /** True when the room's log answered in the client's epoch, so its missed dispatches are replayed. */
 function replaysFrom(plan: RecoveryPlan, roomId: string): boolean {
-  const answer = plan.answers.find((candidate) => candidate.room_id === roomId);
-  return answer !== undefined && answer.reason !== 'epoch_changed' && answer.reason !== 'unavailable';
+  return plan.answers.some((answer) => answer.room_id === roomId && recoveryReplays(answer));
 }
 
 /**

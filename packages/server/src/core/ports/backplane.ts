@@ -6,6 +6,9 @@
 export type Channel = `room:${string}` | `user:${string}` | 'all' | 'presence' | 'moderation' | `node:${string}`;
 
 export const roomChannel = (roomId: string): Channel => `room:${roomId}`;
+/** The room a channel carries; undefined for a user, broadcast or internal channel. */
+export const roomOfChannel = (channel: string): string | undefined =>
+  channel.startsWith('room:') ? channel.slice('room:'.length) : undefined;
 export const userChannel = (userId: string): Channel => `user:${userId}`;
 export const ALL_CHANNEL: Channel = 'all';
 export const PRESENCE_CHANNEL: Channel = 'presence';

@@ -1,5 +1,5 @@
 import { type PreparedDispatch, parsePreparedPayload, prepareDispatch } from '@gateway/protocol';
-import { ALL_CHANNEL } from '../ports/backplane';
+import { ALL_CHANNEL, roomOfChannel } from '../ports/backplane';
 import type { Session } from '../session';
 import type { MissedKind, MissedPresence } from './away';
 import { type DiffPayload, emptyDiff, entriesIn, leftIn, splitDiff } from './diffs';
@@ -56,7 +56,7 @@ export function tellMissed(source: CatchUpSource, session: Session, missed: Iter
   const diffs = new Map<string, DiffPayload>();
   let told = 0;
   for (const { channel, userId, type } of missed) {
-    const roomId = channel === ALL_CHANNEL ? undefined : channel.startsWith('room:') ? channel.slice(5) : null;
+    const roomId = channel === ALL_CHANNEL ? undefined : (roomOfChannel(channel) ?? null);
     if (roomId === null || (roomId !== undefined && !session.rooms.has(roomId))) continue;
     let diff = diffs.get(channel);
     if (diff === undefined) {
