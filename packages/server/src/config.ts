@@ -11,6 +11,7 @@ export interface EnvConfig
     | 'allowedOrigins'
     | 'allowDevMode'
     | 'redisUrl'
+    | 'redisCluster'
     | 'redisPrefix'
     | 'publishKey'
     | 'presenceTtlMs'
@@ -71,6 +72,17 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       );
     }
     config.redisUrl = redisUrl;
+  }
+  const cluster = listOf(env.REDIS_CLUSTER);
+  if (cluster !== undefined) {
+    const wrong = cluster.find((node) => !/^rediss?:\/\/[^/]+$/.test(node));
+    if (wrong !== undefined) {
+      throw new Error(
+        `REDIS_CLUSTER must list redis://host:port nodes, comma-separated, got "${wrong.replace(/:[^:@/]*@/, ':***@')}".`,
+      );
+    }
+    if (config.redisUrl !== undefined) throw new Error('Set REDIS_URL or REDIS_CLUSTER, not both.');
+    config.redisCluster = cluster;
   }
   const redisPrefix = env.REDIS_PREFIX?.trim();
   if (redisPrefix !== undefined && redisPrefix !== '') config.redisPrefix = redisPrefix;

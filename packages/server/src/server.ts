@@ -18,6 +18,7 @@ import { operatorAccess } from './http/operator-access';
 import { createPublishEndpoint } from './http/publish';
 import { createPrometheusMetrics } from './metrics/prometheus';
 import { RedisBackplane } from './redis/backplane';
+import type { RedisTarget } from './redis/connect';
 import { startRedisIngress } from './redis/ingress';
 import { openRedisBackplane, REDIS_STARTUP_WAIT_MS, storesBeside } from './redis/open';
 import { openRedisSharedState } from './redis/shared-state';
@@ -58,6 +59,11 @@ export interface ServerOptions<Events extends readonly EventDefinition[] = reado
    * a `RedisBackplane` on it, and closes it on `close()`. Absent: one process, in memory.
    */
   redisUrl?: string;
+  /**
+   * A Redis Cluster instead of `redisUrl`, named by some of its nodes (`redis://host:port` each): the backplane
+   * shards its channels and room logs over the cluster (docs/redis.md, "Redis Cluster").
+   */
+  redisCluster?: readonly string[];
   /** Prefix of every Redis channel and key, so deployments can share a Redis. @default 'gw:' */
   redisPrefix?: string;
   /**
@@ -189,6 +195,7 @@ export async function startServer<const Events extends readonly EventDefinition[
     path,
     demoDir,
     redisUrl,
+    redisCluster,
     redisPrefix,
     publishKey,
     publishMaxBytes,
@@ -222,7 +229,9 @@ export async function startServer<const Events extends readonly EventDefinition[
       : rest.metrics === undefined
         ? prometheus.observer
         : both(rest.metrics, prometheus.observer);
-  const redis = redisUrl === undefined ? undefined : { url: redisUrl, prefix: redisPrefix, logger, clock };
+  const target: RedisTarget | undefined =
+    redisCluster !== undefined ? { cluster: redisCluster } : redisUrl !== undefined ? { url: redisUrl } : undefined;
+  const redis = target === undefined ? undefined : { target, prefix: redisPrefix, logger, clock };
   const ownBackplane =
     rest.backplane === undefined && redis !== undefined
       ? await openRedisBackplane({
@@ -318,10 +327,10 @@ export async function startServer<const Events extends readonly EventDefinition[
   const port = (http.address() as AddressInfo).port;
   // Publications other services XADD to `{prefix}ingress`, each taken by one instance (A5).
   const ingress =
-    redisUrl === undefined
+    target === undefined
       ? undefined
       : startRedisIngress({
-          url: redisUrl,
+          target,
           gateway,
           consumer: gateway.serverId,
           events: rest.events ?? [],

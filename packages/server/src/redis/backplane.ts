@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import {
   type Backplane,
   type BackplaneListener,
@@ -16,13 +16,24 @@ import { type Logger, silentLogger } from '../core/ports/logger';
 import { DEFAULT_LOG_RETENTION, type LogRetention } from '../core/ports/room-logs';
 import { ChannelTable } from './channel-table';
 import { closeConnection } from './close-connection';
-import { EchoTracker, type QueuedMessage } from './echo-tracker';
-import { channelKey, DEFAULT_REDIS_PREFIX, eventsKey, onceKey, roomHeadKey, roomLogKey } from './keys';
+import { connectRedis, type RedisTarget } from './connect';
+import { EchoLanes } from './echo-lanes';
+import type { QueuedMessage } from './echo-tracker';
+import {
+  channelKey,
+  channelOnceKey,
+  DEFAULT_REDIS_PREFIX,
+  eventsKey,
+  onceKey,
+  roomHeadKey,
+  roomLogKey,
+  shardChannelKey,
+} from './keys';
 import type { RedisLink } from './link';
-import { PUBLISH_SEQUENCED_LUA, reconnectDelayMs } from './publish-script';
+import { PUBLISH_SEQUENCED_LUA, PUBLISH_SHARDED_LUA, reconnectDelayMs } from './publish-script';
 import { newEpoch, RedisRoomLogs } from './room-logs';
 import { StreamBudget } from './stream-budget';
-import { channelFromKey, decodeWire, encodeWire } from './wire';
+import { channelFromKey, channelFromShardKey, decodeWire, encodeWire } from './wire';
 import { commandWritable } from './writable';
 
 /** ioredis options the backplane passes through (the reply shape is its own business). */
@@ -31,6 +42,13 @@ export type ConnectionSettings = Omit<RedisOptions, 'replyMapping'>;
 export interface RedisBackplaneOptions {
   /** `redis://[user:password@]host:port[/db]` (or `rediss://`). @default localhost:6379 */
   url?: string;
+  /**
+   * A Redis Cluster instead, named by some of its nodes (`redis://host:port` each): channels become sharded
+   * (SPUBLISH/SSUBSCRIBE, each on its slot's node), a room's log and its channel share a slot, and there is
+   * no events stream, so nothing goes through one node. Resume on another instance is then left to room
+   * recovery (docs/redis.md, "Redis Cluster").
+   */
+  cluster?: readonly string[];
   /** Further ioredis options for both connections (TLS, a password…); the backplane's own settings win. */
   redisOptions?: ConnectionSettings;
   /** Put before every channel and key, so deployments can share a Redis. @default 'gw:' */
@@ -130,8 +148,13 @@ const SUBSCRIBE_BATCH = 500;
  */
 export class RedisBackplane implements Backplane {
   readonly prefix: string;
-  /** `{prefix}events`: the capped stream of sequenced messages, fields `channel` and `message`. */
-  readonly streamKey: string;
+  /**
+   * `{prefix}events`: the capped stream of sequenced messages, fields `channel` and `message`, which resume on
+   * any instance reads. Undefined on a Redis Cluster, which keeps no such stream.
+   */
+  readonly streamKey: string | undefined;
+  /** On a Redis Cluster: sharded pub/sub, per-slot scripts. */
+  readonly sharded: boolean;
   /**
    * The command connection (never in subscriber mode), shared with the Redis stores of the same gateway
    * through `redisLinkOf`; its offline queue is off, so a command fails at once while Redis is unreachable.
@@ -150,7 +173,7 @@ export class RedisBackplane implements Backplane {
   readonly logs: RedisRoomLogs;
   private readonly maxHeldPublishes: number;
   private readonly held: HeldPublish[] = [];
-  private readonly echoes = new EchoTracker(randomUUID().slice(0, 8));
+  private readonly echoes: EchoLanes;
   private readonly echoWaitMs: number;
   private readonly readyWaiters = new Set<(ok: boolean) => void>();
   private state: BackplaneState = 'degraded';
@@ -176,7 +199,9 @@ export class RedisBackplane implements Backplane {
 
   constructor(options: RedisBackplaneOptions = {}) {
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
-    this.streamKey = eventsKey(this.prefix);
+    this.sharded = options.cluster !== undefined;
+    this.streamKey = this.sharded ? undefined : eventsKey(this.prefix);
+    this.echoes = new EchoLanes(randomUUID().slice(0, 8), this.sharded);
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
     this.since = this.clock.now();
@@ -203,12 +228,15 @@ export class RedisBackplane implements Backplane {
     // Named, so `CLIENT LIST` tells an operator which connections are the gateway's backplane.
     const commandSettings = { ...settings, connectionName: 'gateway-backplane' };
     const subscriberSettings = { ...settings, connectionName: 'gateway-backplane-subscriber' };
-    this.commands = options.url === undefined ? new Redis(commandSettings) : new Redis(options.url, commandSettings);
-    this.subscriber =
-      options.url === undefined ? new Redis(subscriberSettings) : new Redis(options.url, subscriberSettings);
+    const target: RedisTarget =
+      options.cluster === undefined ? { url: options.url ?? 'redis://localhost:6379' } : { cluster: options.cluster };
+    this.commands = connectRedis(target, commandSettings);
+    this.subscriber = connectRedis(target, subscriberSettings, { shardedSubscribers: this.sharded });
     this.#link = { commands: this.commands, prefix: this.prefix, clock: this.clock, logger: this.logger };
-    // Keys vary: the events stream, plus a room's head and log when the dispatch is logged (`route`).
-    this.commands.defineCommand('gatewayPublishSequenced', { lua: PUBLISH_SEQUENCED_LUA });
+    // Keys vary: the events stream or none, a room's head and log when the dispatch is logged (`route`).
+    this.commands.defineCommand('gatewayPublishSequenced', {
+      lua: this.sharded ? PUBLISH_SHARDED_LUA : PUBLISH_SEQUENCED_LUA,
+    });
     this.retentionFor = options.retentionFor ?? (() => DEFAULT_LOG_RETENTION);
     this.logs = new RedisRoomLogs(this.commands, this.prefix, this.retentionFor, () => this.clock.now());
     const scripts = this.commands as unknown as { gatewayPublishSequenced: PublishSequenced };
@@ -216,7 +244,9 @@ export class RedisBackplane implements Backplane {
     this.watch(this.commands, 'command');
     this.watch(this.subscriber, 'subscriber');
     this.subscriber.on('ready', () => this.restore());
-    this.subscriber.on('message', (key: string, text: string) => this.subscriberOnMessage(key, text));
+    this.subscriber.on(this.sharded ? 'smessage' : 'message', (key: string, text: string) =>
+      this.subscriberOnMessage(key, text),
+    );
   }
 
   static {
@@ -323,10 +353,15 @@ export class RedisBackplane implements Backplane {
   private restore(): void {
     const epoch = ++this.restoreEpoch;
     this.restored = false;
-    const keys = this.table.channels().map((channel) => channelKey(this.prefix, channel));
+    const keys = this.table.channels().map((channel) => this.pubsubKey(channel));
     const batches: Promise<unknown>[] = [];
-    for (let i = 0; i < keys.length; i += SUBSCRIBE_BATCH) {
-      batches.push(this.subscriber.subscribe(...keys.slice(i, i + SUBSCRIBE_BATCH)));
+    if (this.sharded) {
+      // A sharded subscribe names channels of one slot only: one command each.
+      for (const key of keys) batches.push(this.subscriber.ssubscribe(key));
+    } else {
+      for (let i = 0; i < keys.length; i += SUBSCRIBE_BATCH) {
+        batches.push(this.subscriber.subscribe(...keys.slice(i, i + SUBSCRIBE_BATCH)));
+      }
     }
     Promise.all(batches).then(
       () => {
@@ -380,7 +415,8 @@ export class RedisBackplane implements Backplane {
     // While the subscriber is down the table alone remembers it: `restore` subscribes it on reconnect.
     if (this.subscriber.status !== 'ready') return;
     this.pendingSubscribes++;
-    this.subscriber.subscribe(channelKey(this.prefix, channel)).then(
+    const key = this.pubsubKey(channel);
+    (this.sharded ? this.subscriber.ssubscribe(key) : this.subscriber.subscribe(key)).then(
       () => this.subscribeSettled(),
       (error: unknown) => {
         this.subscribeSettled();
@@ -396,7 +432,8 @@ export class RedisBackplane implements Backplane {
     this.deliverHere(this.echoes.forgetChannel(channel));
     if (this.subscriber.status !== 'ready') return;
     // Late messages still in flight are dropped by the table check in `subscriberOnMessage`.
-    this.subscriber.unsubscribe(channelKey(this.prefix, channel)).catch(() => {});
+    const key = this.pubsubKey(channel);
+    (this.sharded ? this.subscriber.sunsubscribe(key) : this.subscriber.unsubscribe(key)).catch(() => {});
   }
 
   private subscribeSettled(): void {
@@ -433,18 +470,26 @@ export class RedisBackplane implements Backplane {
     this.counters.published++;
     const sent = message.sequenced
       ? this.publishSequenced(...this.sequencedCall(channel, message, wire))
-      : this.commands.publish(channelKey(this.prefix, channel), wire);
+      : this.sharded
+        ? this.commands.spublish(this.pubsubKey(channel), wire)
+        : this.commands.publish(this.pubsubKey(channel), wire);
     sent.then(
       (reply) => {
         // The script declined it (its once-key was taken: another instance published it): no echo comes.
-        if (reply === null && echo !== undefined) this.deliverHere(this.echoes.cancel(echo));
+        if (reply === null && echo !== undefined) this.deliverHere(this.echoes.cancel(channel, echo));
       },
       (error: unknown) => this.publishFailed(channel, message, error, echo),
     );
   }
 
+  /** The channel's name in Redis pub/sub: sharded ones carry a hash tag. */
+  private pubsubKey(channel: Channel): string {
+    return this.sharded ? shardChannelKey(this.prefix, channel) : channelKey(this.prefix, channel);
+  }
+
   /** The script's key count, keys and arguments: a logged room dispatch adds the room's head and log. */
   private sequencedCall(channel: Channel, message: BackplaneMessage, wire: string): Array<string | number> {
+    if (this.sharded) return this.shardedCall(channel, message, wire);
     const bytes = Buffer.byteLength(wire);
     const args = [
       this.prefix,
@@ -454,23 +499,35 @@ export class RedisBackplane implements Backplane {
       message.once === undefined ? '' : onceKey(this.prefix, message.once.key),
       message.once?.ttlMs ?? 0,
     ];
+    const streamKey = this.streamKey ?? eventsKey(this.prefix);
     const roomId = message.log === true ? roomOfChannel(channel) : undefined;
-    if (roomId === undefined) return [1, this.streamKey, ...args];
-    const retention = this.retentionFor(roomId);
-    // The byte bound as a length: this dispatch's size stands for its neighbours' (MAXLEN ~ is approximate anyway).
-    const maxLength = Math.max(1, Math.min(retention.maxEntries, Math.floor(retention.maxBytes / Math.max(1, bytes))));
+    if (roomId === undefined) return [1, streamKey, ...args];
     return [
       3,
-      this.streamKey,
+      streamKey,
       roomHeadKey(this.prefix, roomId),
       roomLogKey(this.prefix, roomId),
       ...args,
-      newEpoch(),
-      maxLength,
-      this.clock.now(),
-      retention.maxAgeMs,
-      this.logs.headTtlMs(roomId),
+      ...this.logArgs(roomId, bytes),
     ];
+  }
+
+  /** PUBLISH_SHARDED_LUA's call: the room's log keys when logged, the once-key last, all in the channel's slot. */
+  private shardedCall(channel: Channel, message: BackplaneMessage, wire: string): Array<string | number> {
+    const roomId = message.log === true ? roomOfChannel(channel) : undefined;
+    const keys = roomId === undefined ? [] : [roomHeadKey(this.prefix, roomId), roomLogKey(this.prefix, roomId)];
+    if (message.once !== undefined) keys.push(channelOnceKey(this.prefix, channel, message.once.key));
+    const args = [this.pubsubKey(channel), wire, message.once === undefined ? '' : message.once.ttlMs];
+    const logArgs = roomId === undefined ? [] : this.logArgs(roomId, Buffer.byteLength(wire));
+    return [keys.length, ...keys, ...args, ...logArgs];
+  }
+
+  /** The room log's five script arguments (see `appendToRoomLog`). */
+  private logArgs(roomId: string, bytes: number): Array<string | number> {
+    const retention = this.retentionFor(roomId);
+    // The byte bound as a length: this dispatch's size stands for its neighbours' (MAXLEN ~ is approximate anyway).
+    const maxLength = Math.max(1, Math.min(retention.maxEntries, Math.floor(retention.maxBytes / Math.max(1, bytes))));
+    return [newEpoch(), maxLength, this.clock.now(), retention.maxAgeMs, this.logs.headTtlMs(roomId)];
   }
 
   private publishFailed(channel: Channel, message: BackplaneMessage, error: unknown, echo: string | undefined): void {
@@ -480,7 +537,7 @@ export class RedisBackplane implements Backplane {
     // while that connection stays up.
     this.counters.publish_failures++;
     if (echo !== undefined && this.subscriber.status === 'ready') {
-      this.clock.setTimeout(() => this.giveUpOnEcho(echo), this.echoWaitMs);
+      this.clock.setTimeout(() => this.giveUpOnEcho(channel, echo), this.echoWaitMs);
     }
     if (!this.failureLogged) {
       this.failureLogged = true;
@@ -488,9 +545,9 @@ export class RedisBackplane implements Backplane {
     } else this.logger.debug({ err: error, channel, type: message.type }, 'redis backplane publish lost');
   }
 
-  private giveUpOnEcho(echo: string): void {
+  private giveUpOnEcho(channel: Channel, echo: string): void {
     if (this.closed) return;
-    this.deliverHere(this.echoes.abandon(echo));
+    this.deliverHere(this.echoes.abandon(channel, echo));
   }
 
   /** The subscriber connection is gone, and with it every echo still to come: deliver those messages here. */
@@ -511,7 +568,7 @@ export class RedisBackplane implements Backplane {
   }
 
   private subscriberOnMessage(key: string, text: string): void {
-    const channel = channelFromKey(key, this.prefix);
+    const channel = this.sharded ? channelFromShardKey(key, this.prefix) : channelFromKey(key, this.prefix);
     if (channel === null || !this.table.has(channel)) return;
     const decoded = decodeWire(text, channel);
     if (decoded === null) {
@@ -522,7 +579,7 @@ export class RedisBackplane implements Backplane {
       return;
     }
     const { echo, ...message } = decoded;
-    const heard = echo === undefined ? undefined : this.echoes.heard(echo);
+    const heard = echo === undefined ? undefined : this.echoes.heard(channel, echo);
     if (heard?.drop === true) return;
     if (heard !== undefined) this.deliverHere(heard.before);
     this.counters.received++;

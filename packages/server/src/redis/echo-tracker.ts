@@ -133,6 +133,11 @@ export class EchoTracker {
     return this.queue.length;
   }
 
+  /** Nothing queued and no late echo to drop: forgetting this tracker loses nothing. */
+  get idle(): boolean {
+    return this.queue.length === 0 && this.abandoned.size === 0;
+  }
+
   /** The local messages at the head of the queue, now free to go. */
   private releaseHead(): QueuedMessage[] {
     const out: QueuedMessage[] = [];

@@ -1,9 +1,9 @@
 import type { EventDefinition } from '@gateway/protocol';
-import { Redis } from 'ioredis';
 import type { Gateway } from '../core/api';
 import { type Clock, systemClock } from '../core/ports/clock';
 import { type Logger, silentLogger } from '../core/ports/logger';
 import { createPublicationValidator, deliverPublication } from '../ingress/publication';
+import { connectRedis, type RedisTarget } from './connect';
 import { replyErrorCode } from './errors';
 import { DEFAULT_REDIS_PREFIX, ingressKey } from './keys';
 
@@ -11,8 +11,8 @@ import { DEFAULT_REDIS_PREFIX, ingressKey } from './keys';
 export const INGRESS_GROUP = 'gateways';
 
 export interface RedisIngressOptions {
-  /** `redis://…`; the ingress opens its own connection (its reads block). */
-  url: string;
+  /** The Redis (one server or a cluster); the ingress opens its own connection (its reads block). */
+  target: RedisTarget;
   gateway: Pick<Gateway, 'broadcast' | 'send'>;
   /** This instance's consumer name in the group (its server id). */
   consumer: string;
@@ -83,7 +83,7 @@ export function startRedisIngress(options: RedisIngressOptions): RedisIngress {
   const key = ingressKey(options.prefix ?? DEFAULT_REDIS_PREFIX);
   const validate = createPublicationValidator(options.events);
   // Reads wait through a Redis outage instead of failing at once; nothing else uses this connection.
-  const redis = new Redis(options.url, { maxRetriesPerRequest: null });
+  const redis = connectRedis(options.target, { maxRetriesPerRequest: null });
   redis.on('error', (error: Error) => logger.debug({ err: error }, 'ingress Redis connection error'));
   let closed = false;
   let wake: (() => void) | undefined;

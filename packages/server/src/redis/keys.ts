@@ -9,6 +9,22 @@ export function channelKey(prefix: string, channel: string): string {
   return prefix + channel;
 }
 
+/**
+ * The sharded pub/sub channel of a backplane channel on a Redis Cluster: `{prefix}{room:x}`. The braces make
+ * the channel a hash tag, the same as the room's keys, so one script can number a dispatch and SPUBLISH it.
+ */
+export function shardChannelKey(prefix: string, channel: string): string {
+  return `${prefix}{${channel}}`;
+}
+
+/**
+ * On a Redis Cluster, `{prefix}{room:x}:once:{key}`: the once-key beside the channel it guards, so the publish
+ * script touches one slot. (A single server keeps `onceKey`'s shorter name.)
+ */
+export function channelOnceKey(prefix: string, channel: string, key: string): string {
+  return `${prefix}{${channel}}:once:${key}`;
+}
+
 /** `{prefix}events`: the capped stream of sequenced messages (fields `channel`, `message`). */
 export function eventsKey(prefix: string): string {
   return `${prefix}events`;

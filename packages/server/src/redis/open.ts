@@ -4,23 +4,24 @@ import type { PresenceStore } from '../core/ports/presence-store';
 import type { LogRetention } from '../core/ports/room-logs';
 import type { SessionStore } from '../core/ports/session-store';
 import { RedisBackplane, redisLinkOf } from './backplane';
+import type { RedisTarget } from './connect';
 import { RedisPresenceStore } from './presence-store';
 import { RedisSessionStore } from './session-store';
 
 /** How long startup waits for Redis before serving anyway (degraded: local delivery until Redis answers). */
 export const REDIS_STARTUP_WAIT_MS = 5_000;
 
-/** The Redis backplane for `url`, connected (or given up on for now) before the server listens. */
+/** The Redis backplane for `target`, connected (or given up on for now) before the server listens. */
 export async function openRedisBackplane(options: {
-  url: string;
+  target: RedisTarget;
   prefix?: string | undefined;
   logger: Logger;
   clock: Clock;
   retentionFor: (roomId: string) => LogRetention;
 }): Promise<RedisBackplane> {
-  const { url, prefix, logger, clock, retentionFor } = options;
+  const { target, prefix, logger, clock, retentionFor } = options;
   const backplane = new RedisBackplane({
-    url,
+    ...target,
     logger,
     clock,
     retentionFor,
@@ -40,18 +41,20 @@ export async function openRedisBackplane(options: {
 /**
  * The stores that live beside a Redis backplane, on its command connection: the presence snapshot (a field is
  * written before the delta announcing it goes out, on the same connection) and the session records with the
- * events stream the backplane writes (resume on any instance).
+ * events stream the backplane writes (resume on any instance). A backplane on a Redis Cluster keeps no events
+ * stream, so it brings no session records: a session is resumed on its own instance, and elsewhere its rooms
+ * are recovered from their logs instead (docs/redis.md, "Redis Cluster").
  */
 export function storesBeside(
   backplane: RedisBackplane,
   settings: { presenceTtlMs: number; logger: Logger },
-): { presenceStore: PresenceStore; sessionStore: SessionStore } {
+): { presenceStore: PresenceStore; sessionStore: SessionStore | undefined } {
   const link = redisLinkOf(backplane);
   const { logger } = settings;
   return {
     presenceStore: new RedisPresenceStore(link, settings.presenceTtlMs, (error, operation) =>
       logger.debug({ err: error, operation }, 'presence snapshot unavailable in Redis'),
     ),
-    sessionStore: new RedisSessionStore(link, backplane.streamKey),
+    sessionStore: backplane.streamKey === undefined ? undefined : new RedisSessionStore(link, backplane.streamKey),
   };
 }

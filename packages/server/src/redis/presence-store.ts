@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../core/ports/clock';
 import type { PresenceStore, StoredDevice } from '../core/ports/presence-store';
+import { isCluster, mastersOf } from './connect';
 import { nodeKey, presenceKey, presencePattern, sweeperLockKey } from './keys';
 import type { RedisLink } from './link';
 
@@ -18,6 +19,7 @@ export class RedisPresenceStore implements PresenceStore {
   private readonly prefix: string;
   private readonly clock: Clock;
   private readonly lockKey: string;
+  private readonly cluster: boolean;
 
   constructor(
     link: RedisLink,
@@ -28,6 +30,7 @@ export class RedisPresenceStore implements PresenceStore {
     this.prefix = link.prefix;
     this.clock = link.clock;
     this.lockKey = sweeperLockKey(link.prefix);
+    this.cluster = isCluster(link.commands);
   }
 
   put(device: StoredDevice): void {
@@ -47,7 +50,19 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async refresh(node: string, ttlMs: number, devices: readonly StoredDevice[]): Promise<void> {
-    const pipeline = this.redis.pipeline().set(nodeKey(this.prefix, node), String(this.clock.now()), 'PX', ttlMs);
+    const alive = String(this.clock.now());
+    if (this.cluster) {
+      // A cluster pipeline keeps to one node: one per user's key, all in flight at once.
+      await Promise.all([
+        this.redis.set(nodeKey(this.prefix, node), alive, 'PX', ttlMs),
+        ...devices.map((device) => {
+          const key = presenceKey(this.prefix, device.user.id);
+          return this.redis.pipeline().hset(key, device.session, JSON.stringify(device)).pexpire(key, ttlMs).exec();
+        }),
+      ]);
+      return;
+    }
+    const pipeline = this.redis.pipeline().set(nodeKey(this.prefix, node), alive, 'PX', ttlMs);
     for (const device of devices) {
       const key = presenceKey(this.prefix, device.user.id);
       pipeline.hset(key, device.session, JSON.stringify(device)).pexpire(key, ttlMs);
@@ -57,17 +72,18 @@ export class RedisPresenceStore implements PresenceStore {
 
   async load(now: number): Promise<StoredDevice[]> {
     const keys: string[] = [];
-    let cursor = '0';
-    for (let page = 0; page < MAX_SCAN_PAGES; page++) {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', presencePattern(this.prefix), 'COUNT', SCAN_COUNT);
-      keys.push(...found);
-      cursor = next;
-      if (cursor === '0') break;
+    // A cluster's keys are spread over its masters, and SCAN sees one node's only.
+    for (const master of mastersOf(this.redis)) {
+      let cursor = '0';
+      for (let page = 0; page < MAX_SCAN_PAGES; page++) {
+        const [next, found] = await master.scan(cursor, 'MATCH', presencePattern(this.prefix), 'COUNT', SCAN_COUNT);
+        keys.push(...found);
+        cursor = next;
+        if (cursor === '0') break;
+      }
     }
     if (keys.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.hgetall(key);
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await this.eachKey(keys, 'hgetall');
     const out: StoredDevice[] = [];
     for (const [error, hash] of replies) {
       if (error !== null || typeof hash !== 'object' || hash === null) continue;
@@ -80,9 +96,10 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async alive(nodes: readonly string[]): Promise<Set<string>> {
-    const pipeline = this.redis.pipeline();
-    for (const node of nodes) pipeline.exists(nodeKey(this.prefix, node));
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await this.eachKey(
+      nodes.map((node) => nodeKey(this.prefix, node)),
+      'exists',
+    );
     const out = new Set<string>();
     nodes.forEach((node, i) => {
       const [error, count] = replies[i] ?? [new Error('no reply'), 0];
@@ -98,6 +115,29 @@ export class RedisPresenceStore implements PresenceStore {
 
   async forget(node: string): Promise<void> {
     await this.redis.del(nodeKey(this.prefix, node));
+  }
+
+  /**
+   * One read per key, as `[error, reply]` pairs in the keys' order: one pipeline on a single server, separate
+   * commands (all in flight at once) on a cluster, whose pipelines keep to one node.
+   */
+  private async eachKey(keys: readonly string[], command: 'hgetall' | 'exists'): Promise<[Error | null, unknown][]> {
+    if (!this.cluster) {
+      const pipeline = this.redis.pipeline();
+      for (const key of keys) pipeline[command](key);
+      return (await pipeline.exec()) ?? [];
+    }
+    return Promise.all(
+      keys.map((key) =>
+        this.redis[command](key).then(
+          (reply): [Error | null, unknown] => [null, reply],
+          (error: unknown): [Error | null, unknown] => [
+            error instanceof Error ? error : new Error(String(error)),
+            null,
+          ],
+        ),
+      ),
+    );
   }
 }
 

@@ -1,4 +1,22 @@
 /**
+ * The Lua that numbers a room dispatch in the room's log, shared by both publish scripts: it takes the room's
+ * next offset, goes into its log, and adds `"log":{"epoch","offset"}` to `wire`. A new epoch starts the log
+ * afresh: offsets count from 1 again, below the ids a stale log would hold. `argv` is the index of the first of
+ * five arguments: an epoch for a room without one, the log's MAXLEN, the time (ms), the log's lifetime after
+ * its last entry and the head's.
+ */
+function appendToRoomLog(head: string, log: string, argv: number): string {
+  const arg = (i: number) => `ARGV[${argv + i}]`;
+  return `  if redis.call('HSETNX', ${head}, 'epoch', ${arg(0)}) == 1 then redis.call('DEL', ${log}) end
+  local epoch = redis.call('HGET', ${head}, 'epoch')
+  local offset = redis.call('HINCRBY', ${head}, 'head', 1)
+  redis.call('XADD', ${log}, 'MAXLEN', '~', ${arg(1)}, offset .. '-0', 't', ${arg(2)}, 'm', wire)
+  redis.call('PEXPIRE', ${log}, ${arg(3)})
+  redis.call('PEXPIRE', ${head}, ${arg(4)})
+  wire = string.sub(wire, 1, -2) .. ',"log":{"epoch":"' .. epoch .. '","offset":' .. offset .. '}}'`;
+}
+
+/**
  * Records a sequenced message in the capped events stream and publishes it with the stream id as `pos`,
  * atomically: every instance then sees the same message at the same stream position, and the stream is in
  * exactly the order the channels carried (a script runs alone on the Redis thread).
@@ -19,18 +37,34 @@ if ARGV[5] ~= '' and not redis.call('SET', ARGV[5], '1', 'NX', 'PX', ARGV[6]) th
 end
 local wire = ARGV[3]
 if #KEYS == 3 then
-  -- A new epoch starts the log afresh: offsets count from 1 again, below the ids a stale log would hold.
-  if redis.call('HSETNX', KEYS[2], 'epoch', ARGV[7]) == 1 then redis.call('DEL', KEYS[3]) end
-  local epoch = redis.call('HGET', KEYS[2], 'epoch')
-  local offset = redis.call('HINCRBY', KEYS[2], 'head', 1)
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], offset .. '-0', 't', ARGV[9], 'm', ARGV[3])
-  redis.call('PEXPIRE', KEYS[3], ARGV[10])
-  redis.call('PEXPIRE', KEYS[2], ARGV[11])
-  wire = string.sub(wire, 1, -2) .. ',"log":{"epoch":"' .. epoch .. '","offset":' .. offset .. '}}'
+${appendToRoomLog('KEYS[2]', 'KEYS[3]', 7)}
 end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'channel', ARGV[2], 'message', wire)
 redis.call('PUBLISH', ARGV[1] .. ARGV[2], string.sub(wire, 1, -2) .. ',"pos":"' .. id .. '"}')
 return id
+`;
+
+/**
+ * The publish of a backplane on a Redis Cluster: no events stream (one key on one node would carry every
+ * instance's messages, the ceiling sharding removes), so a script touches only the slot of the channel it
+ * publishes on, and SPUBLISHes there, which a cluster checks against that slot too.
+ *
+ * KEYS: a room dispatch to log names the room's head hash and log stream first; a once-key (see
+ * PUBLISH_SEQUENCED_LUA) comes last. ARGV[1] the shard channel (`{prefix}{room:x}`), ARGV[2] the wire JSON,
+ * ARGV[3] the once-key's lifetime in ms ('' when there is none), then from ARGV[4] the room log's five
+ * arguments. Returns false when the once-key was taken (nothing published), 1 otherwise.
+ */
+export const PUBLISH_SHARDED_LUA = `
+local once = ARGV[3] ~= ''
+if once and not redis.call('SET', KEYS[#KEYS], '1', 'NX', 'PX', ARGV[3]) then
+  return false
+end
+local wire = ARGV[2]
+if #KEYS - (once and 1 or 0) == 2 then
+${appendToRoomLog('KEYS[1]', 'KEYS[2]', 4)}
+end
+redis.call('SPUBLISH', ARGV[1], wire)
+return 1
 `;
 
 /**

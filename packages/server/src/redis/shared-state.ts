@@ -1,5 +1,5 @@
 import type { ChatMessage } from '@gateway/protocol';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { type Clock, systemClock } from '../core/ports/clock';
 import { type Logger, silentLogger } from '../core/ports/logger';
 import {
@@ -13,6 +13,7 @@ import {
 import { InMemoryDedupStore } from '../memory/shared-state';
 import { RedisBanStore } from './ban-store';
 import { closeConnection } from './close-connection';
+import { connectRedis, type RedisTarget } from './connect';
 import { DEFAULT_REDIS_PREFIX, dedupKey, historyKey } from './keys';
 import { RedisUnpublishedStore } from './unpublished-store';
 
@@ -155,6 +156,8 @@ class RedisHistoryStore implements HistoryStore {
 export interface RedisSharedStateOptions {
   /** `redis://…` to connect to; or pass `redis`, a client you own (then `close` leaves it open). */
   url?: string;
+  /** A Redis Cluster's nodes (`redis://host:port` each) to connect to instead of `url`. */
+  cluster?: readonly string[];
   redis?: Redis;
   /** @default 'gw:' */
   prefix?: string;
@@ -177,7 +180,7 @@ export interface RedisSharedState extends SharedState {
  */
 export function createRedisSharedState(options: RedisSharedStateOptions): RedisSharedState {
   const owned = options.redis === undefined;
-  const redis = options.redis ?? openRedis(options.url);
+  const redis = options.redis ?? openRedis(options);
   const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
@@ -197,9 +200,11 @@ export function createRedisSharedState(options: RedisSharedStateOptions): RedisS
   };
 }
 
-function openRedis(url: string | undefined): Redis {
-  if (url === undefined) throw new TypeError('createRedisSharedState needs a `url` or a `redis` client.');
-  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+function openRedis({ url, cluster }: RedisSharedStateOptions): Redis {
+  const target: RedisTarget | undefined = cluster !== undefined ? { cluster } : url !== undefined ? { url } : undefined;
+  if (target === undefined)
+    throw new TypeError('createRedisSharedState needs a `url`, a `cluster` or a `redis` client.');
+  return connectRedis(target, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
 }
 
 function waitReady(redis: Redis): Promise<void> {
@@ -208,13 +213,13 @@ function waitReady(redis: Redis): Promise<void> {
 
 /** Dedup and history in Redis at `url`, connected, or given up on for now after a bounded wait. */
 export async function openRedisSharedState(options: {
-  url: string;
+  target: RedisTarget;
   prefix?: string | undefined;
   logger: Logger;
   clock: Clock;
 }): Promise<RedisSharedState> {
-  const { url, prefix, logger, clock } = options;
-  const state = createRedisSharedState({ url, logger, clock, ...(prefix === undefined ? {} : { prefix }) });
+  const { target, prefix, logger, clock } = options;
+  const state = createRedisSharedState({ ...target, logger, clock, ...(prefix === undefined ? {} : { prefix }) });
   let timer: unknown;
   const ready = await Promise.race([
     state.ready().then(() => true),

@@ -2,6 +2,7 @@ import type { ChatMessage } from '@gateway/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/ports/logger';
 import type { UnpublishedStore } from '../core/ports/unpublished-store';
+import { isCluster } from './connect';
 import { replyErrorCode } from './errors';
 import { unpublishedKey, unpublishedNodesKey } from './keys';
 
@@ -9,6 +10,12 @@ export class RedisUnpublishedStore implements UnpublishedStore {
   private readonly nodesKey: string;
   /** Redis could not be reached for the last note: said once per outage, not per message. */
   private unreachable = false;
+  /**
+   * On a cluster the node's hash and the set of nodes live on different masters, so no MULTI spans them: the
+   * node joins the set once, before its first note (a live node is never taken out of it).
+   */
+  private readonly cluster: boolean;
+  private registered = false;
 
   constructor(
     private readonly redis: Redis,
@@ -16,6 +23,7 @@ export class RedisUnpublishedStore implements UnpublishedStore {
     private readonly logger: Logger,
   ) {
     this.nodesKey = unpublishedNodesKey(prefix);
+    this.cluster = isCluster(redis);
   }
 
   /**
@@ -28,11 +36,15 @@ export class RedisUnpublishedStore implements UnpublishedStore {
   async add(node: string, message: ChatMessage): Promise<void> {
     let replies: [Error | null, unknown][] | null;
     try {
-      replies = await this.redis
-        .multi()
-        .hset(unpublishedKey(this.prefix, node), message.message_id, JSON.stringify(message))
-        .sadd(this.nodesKey, node)
-        .exec();
+      const key = unpublishedKey(this.prefix, node);
+      const text = JSON.stringify(message);
+      if (this.cluster) {
+        if (!this.registered) await this.redis.sadd(this.nodesKey, node);
+        this.registered = true;
+        replies = await this.redis.multi().hset(key, message.message_id, text).exec();
+      } else {
+        replies = await this.redis.multi().hset(key, message.message_id, text).sadd(this.nodesKey, node).exec();
+      }
     } catch (error) {
       if (replyErrorCode(error) !== undefined) throw error;
       if (!this.unreachable) this.logger.warn({ err: error }, 'Redis unreachable: chat messages accepted un-noted');
@@ -55,7 +67,10 @@ export class RedisUnpublishedStore implements UnpublishedStore {
 
   async take(node: string): Promise<ChatMessage[]> {
     const key = unpublishedKey(this.prefix, node);
-    const replies = await this.redis.multi().hgetall(key).del(key).srem(this.nodesKey, node).exec();
+    const replies = this.cluster
+      ? await this.redis.multi().hgetall(key).del(key).exec()
+      : await this.redis.multi().hgetall(key).del(key).srem(this.nodesKey, node).exec();
+    if (this.cluster) await this.redis.srem(this.nodesKey, node);
     const [error, fields] = replies?.[0] ?? [null, {}];
     if (error !== null) throw error;
     const out: ChatMessage[] = [];

@@ -109,3 +109,9 @@ export function channelFromKey(key: string, prefix: string): Channel | null {
   if (channel.startsWith('node:')) return channel as Channel;
   return null;
 }
+
+/** The channel of a sharded pub/sub name (`{prefix}{room:x}`, see `shardChannelKey`); null for anything else. */
+export function channelFromShardKey(key: string, prefix: string): Channel | null {
+  if (!key.startsWith(`${prefix}{`) || !key.endsWith('}')) return null;
+  return channelFromKey(prefix + key.slice(prefix.length + 1, -1), prefix);
+}

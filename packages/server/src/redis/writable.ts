@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { isCluster } from './connect';
 
 /**
  * Whether a command sent now reaches the socket. ioredis (with its offline queue off, as the gateway runs it)
@@ -7,6 +8,8 @@ import type { Redis } from 'ioredis';
  * the connection broke under it, never that it was refused unsent.
  */
 export function commandWritable(redis: Redis): boolean {
+  // A cluster writes to the node of each command's slot: only its own state says anything in advance.
+  if (isCluster(redis)) return redis.status === 'ready';
   const stream = redis.stream as { writable?: boolean; writableEnded?: boolean } | undefined;
   return redis.status === 'ready' && stream?.writable === true && stream.writableEnded !== true;
 }

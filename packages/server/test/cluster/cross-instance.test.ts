@@ -2,34 +2,70 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextEvent, readyClient, record, until } from '../e2e/helpers';
 import { type GatewayInstance, startInstance, stopInstances } from '../helpers/instances';
-import {
-  type RedisServer,
-  redisAvailability,
-  redisSuiteTitle,
-  startRedisServer,
-  stopRedisServers,
-} from '../helpers/redis-server';
+import { type RedisClusterServers, startRedisCluster } from '../helpers/redis-cluster';
+import { redisAvailability, redisSuiteTitle, startRedisServer, stopRedisServers } from '../helpers/redis-server';
 
 const redis = redisAvailability();
 
-/** Two gateway processes on one Redis; real clients (dev mode) on each. */
-describe.skipIf(!redis.available)(redisSuiteTitle('cluster: two instances on Redis', redis), () => {
-  let server: RedisServer;
-  let inspector: Redis;
+/** Where the two instances meet, and how to count the subscribers of a room's channel there. */
+interface Meeting {
+  readonly env: Record<string, string>;
+  subscribers(room: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function onOneServer(): Promise<Meeting> {
+  const server = await startRedisServer();
+  const inspector = new Redis(server.url, { maxRetriesPerRequest: 0 });
+  inspector.on('error', () => {});
+  return {
+    env: { REDIS_URL: server.url },
+    subscribers: async (room) => Number(((await inspector.pubsub('NUMSUB', `gw:room:${room}`)) as [string, number])[1]),
+    async close() {
+      inspector.disconnect();
+      await stopRedisServers();
+    },
+  };
+}
+
+async function onCluster(): Promise<Meeting> {
+  const cluster: RedisClusterServers = await startRedisCluster();
+  const inspector = cluster.client();
+  return {
+    env: { REDIS_CLUSTER: cluster.nodes.join(',') },
+    // A sharded channel lives on its slot's master only: ask them all.
+    async subscribers(room) {
+      let count = 0;
+      for (const master of inspector.nodes('master')) {
+        const reply = (await master.call('PUBSUB', 'SHARDNUMSUB', `gw:{room:${room}}`)) as [string, number];
+        count += Number(reply[1]);
+      }
+      return count;
+    },
+    close: () => cluster.stop(),
+  };
+}
+
+/**
+ * Two gateway processes on one Redis, and on a three-master Redis Cluster (sharded channels, per-room logs);
+ * real clients (dev mode) on each.
+ */
+describe.skipIf(!redis.available).each([
+  { title: redisSuiteTitle('cluster: two instances on Redis', redis), meet: onOneServer },
+  { title: redisSuiteTitle('cluster: two instances on a three-master Redis Cluster', redis), meet: onCluster },
+])('$title', ({ meet }) => {
+  let meeting: Meeting;
   let a: GatewayInstance;
   let b: GatewayInstance;
 
   beforeAll(async () => {
-    server = await startRedisServer();
-    inspector = new Redis(server.url, { maxRetriesPerRequest: 0 });
-    inspector.on('error', () => {});
-    [a, b] = await Promise.all([startInstance({ REDIS_URL: server.url }), startInstance({ REDIS_URL: server.url })]);
-  });
+    meeting = await meet();
+    [a, b] = await Promise.all([startInstance(meeting.env), startInstance(meeting.env)]);
+  }, 40_000);
 
   afterAll(async () => {
-    inspector?.disconnect();
     await stopInstances();
-    await stopRedisServers();
+    await meeting?.close();
   });
 
   it('runs each instance on the Redis backplane', async () => {
@@ -89,9 +125,7 @@ describe.skipIf(!redis.available)(redisSuiteTitle('cluster: two instances on Red
     const dave = await readyClient(a, 'dave', { rooms: ['iso-1'] });
     const erin = await readyClient(b, 'erin', { rooms: ['iso-2'] });
     const atErin = record(erin, 'chat.message');
-    const key = (room: string) => `gw:room:${room}`;
-    const subscribers = async (room: string) =>
-      Number(((await inspector.pubsub('NUMSUB', key(room))) as [string, number])[1]);
+    const subscribers = (room: string) => meeting.subscribers(room);
     expect(await subscribers('iso-1')).toBe(1);
     expect(await subscribers('iso-2')).toBe(1);
 

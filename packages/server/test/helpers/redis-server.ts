@@ -55,13 +55,21 @@ export function freePort(): Promise<number> {
   });
 }
 
-function exited(child: ChildProcess): Promise<void> {
+export function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Spawns redis-server and resolves once it accepts connections; rejects if it exits or is slow. */
-function launch(port: number, timeoutMs: number): Promise<ChildProcess> {
+/**
+ * Spawns redis-server and resolves once it accepts connections; rejects if it exits or is slow. `extra`
+ * arguments come last (a cluster node's), and `cwd` is where it keeps its files (a cluster node's nodes.conf).
+ */
+export function launch(
+  port: number,
+  timeoutMs: number,
+  extra: readonly string[] = [],
+  cwd?: string,
+): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
     [
@@ -77,8 +85,9 @@ function launch(port: number, timeoutMs: number): Promise<ChildProcess> {
       'no',
       '--loglevel',
       'notice',
+      ...extra,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd === undefined ? {} : { cwd }) },
   );
   children.add(child);
   child.once('exit', () => children.delete(child));

@@ -1,0 +1,61 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * Where the gateway's Redis is: one server (`url`), or a Redis Cluster named by some of its nodes (`cluster`,
+ * `redis://host:port` each; the rest is discovered). Every Redis adapter of a gateway opens its connections
+ * through `connectRedis`, so each one runs on either.
+ */
+export type RedisTarget = { readonly url: string } | { readonly cluster: readonly string[] };
+
+/**
+ * A connection to the target. A Cluster client has the same command methods as a single-server one, so the
+ * adapters take both as `Redis`; what differs (pipelines and scripts keep to one slot, SCAN runs per master,
+ * pub/sub is sharded) they ask `isCluster` about.
+ */
+export function connectRedis(
+  target: RedisTarget,
+  settings: Omit<RedisOptions, 'replyMapping'>,
+  { shardedSubscribers = false }: { shardedSubscribers?: boolean } = {},
+): Redis {
+  if ('url' in target) return new Redis(target.url, settings);
+  if (target.cluster.length === 0) throw new TypeError('A Redis Cluster target needs at least one node.');
+  const { retryStrategy, enableOfflineQueue, ...perNode } = settings;
+  // ioredis types the per-node options apart from its single-server ones (`replyMapping`); they are the same.
+  const cluster = new Cluster(target.cluster.map(clusterNode), {
+    redisOptions: { ...perNode, ...credentialsOf(target.cluster[0] ?? '') },
+    ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+    ...(typeof retryStrategy === 'function' ? { clusterRetryStrategy: (times: number) => retryStrategy(times) } : {}),
+    // Reads go to masters: a replica may not have the room log's newest entries yet.
+    scaleReads: 'master',
+    shardedSubscribers,
+  } as unknown as ConstructorParameters<typeof Cluster>[1]);
+  return cluster as unknown as Redis;
+}
+
+export function isCluster(redis: Redis): boolean {
+  return (redis as unknown as { isCluster?: boolean }).isCluster === true;
+}
+
+/** The masters of a cluster (each to be SCANned); the connection itself for one server. */
+export function mastersOf(redis: Redis): Redis[] {
+  return isCluster(redis) ? (redis as unknown as Cluster).nodes('master') : [redis];
+}
+
+/** `redis://[user:pass@]host:port` as ioredis's cluster node address. */
+function clusterNode(url: string): { host: string; port: number } {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new TypeError(`A Redis Cluster node must be redis://host:port, got "${parsed.protocol}//${parsed.host}".`);
+  }
+  return { host: parsed.hostname, port: parsed.port === '' ? 6379 : Number(parsed.port) };
+}
+
+/** The first node's credentials and TLS stand for every node's (a cluster shares them). */
+function credentialsOf(url: string): Partial<RedisOptions> {
+  const parsed = new URL(url);
+  return {
+    ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
