@@ -32,6 +32,7 @@ import {
 import type { RedisLink } from './link';
 import { PUBLISH_SEQUENCED_LUA, PUBLISH_SHARDED_LUA, reconnectDelayMs } from './publish-script';
 import { newEpoch, RedisRoomLogs } from './room-logs';
+import { ShardRetry } from './shard-retry';
 import { StreamBudget } from './stream-budget';
 import { channelFromKey, channelFromShardKey, decodeWire, encodeWire } from './wire';
 import { commandWritable } from './writable';
@@ -184,6 +185,8 @@ export class RedisBackplane implements Backplane {
   /** Bumped per subscriber connection, so a restore that finishes late does not vouch for a newer one. */
   private restoreEpoch = 0;
   private pendingSubscribes = 0;
+  /** On a cluster: channels whose sharded subscribe failed, retried until made (the backplane is degraded). */
+  private readonly shardRetry: ShardRetry | undefined;
   private everOk = false;
   private failureLogged = false;
   private closed = false;
@@ -241,6 +244,16 @@ export class RedisBackplane implements Backplane {
     this.logs = new RedisRoomLogs(this.commands, this.prefix, this.retentionFor, () => this.clock.now());
     const scripts = this.commands as unknown as { gatewayPublishSequenced: PublishSequenced };
     this.publishSequenced = scripts.gatewayPublishSequenced.bind(this.commands);
+    this.shardRetry = this.sharded
+      ? new ShardRetry({
+          subscribe: (channel) => this.subscriber.ssubscribe(this.pubsubKey(channel)),
+          wanted: (channel) => this.table.has(channel),
+          delayMs: (attempt) => reconnectDelayMs(attempt, maxDelay, random),
+          changed: () => this.refresh(),
+          clock: this.clock,
+          logger: this.logger,
+        })
+      : undefined;
     this.watch(this.commands, 'command');
     this.watch(this.subscriber, 'subscriber');
     this.subscriber.on('ready', () => this.restore());
@@ -322,6 +335,7 @@ export class RedisBackplane implements Backplane {
       this.setState('degraded');
       for (const waiter of [...this.readyWaiters]) waiter(false);
       this.held.length = 0;
+      this.shardRetry?.stop();
       await Promise.all([closeConnection(this.commands, this.clock), closeConnection(this.subscriber, this.clock)]);
     })();
     return this.closing;
@@ -353,15 +367,14 @@ export class RedisBackplane implements Backplane {
   private restore(): void {
     const epoch = ++this.restoreEpoch;
     this.restored = false;
+    if (this.shardRetry !== undefined) {
+      this.restoreSharded(epoch, this.shardRetry);
+      return;
+    }
     const keys = this.table.channels().map((channel) => this.pubsubKey(channel));
     const batches: Promise<unknown>[] = [];
-    if (this.sharded) {
-      // A sharded subscribe names channels of one slot only: one command each.
-      for (const key of keys) batches.push(this.subscriber.ssubscribe(key));
-    } else {
-      for (let i = 0; i < keys.length; i += SUBSCRIBE_BATCH) {
-        batches.push(this.subscriber.subscribe(...keys.slice(i, i + SUBSCRIBE_BATCH)));
-      }
+    for (let i = 0; i < keys.length; i += SUBSCRIBE_BATCH) {
+      batches.push(this.subscriber.subscribe(...keys.slice(i, i + SUBSCRIBE_BATCH)));
     }
     Promise.all(batches).then(
       () => {
@@ -378,8 +391,32 @@ export class RedisBackplane implements Backplane {
     );
   }
 
+  /**
+   * A sharded subscribe names channels of one slot only: one command each. One refused (its slot's master is
+   * gone) is retried by itself; reconnecting the whole cluster client would not bring that master back.
+   */
+  private restoreSharded(epoch: number, retry: ShardRetry): void {
+    const channels = this.table.channels();
+    Promise.all(
+      channels.map((channel) =>
+        this.subscriber.ssubscribe(this.pubsubKey(channel)).catch((error: unknown) => retry.failedOn(channel, error)),
+      ),
+    ).then(() => {
+      if (epoch !== this.restoreEpoch || this.subscriber.status !== 'ready') return;
+      this.restored = true;
+      if (channels.length > 0)
+        this.logger.info({ channels: channels.length }, 'redis backplane subscriptions restored');
+      this.refresh();
+    });
+  }
+
   private refresh(): void {
-    const up = !this.closed && this.restored && this.commands.status === 'ready' && this.subscriber.status === 'ready';
+    const up =
+      !this.closed &&
+      this.restored &&
+      (this.shardRetry?.settled ?? true) &&
+      this.commands.status === 'ready' &&
+      this.subscriber.status === 'ready';
     this.setState(up ? 'ok' : 'degraded');
   }
 
@@ -421,6 +458,10 @@ export class RedisBackplane implements Backplane {
       (error: unknown) => {
         this.subscribeSettled();
         if (this.closed || this.subscriber.status !== 'ready') return;
+        if (this.shardRetry !== undefined) {
+          this.shardRetry.failedOn(channel, error);
+          return;
+        }
         // Still connected yet refused or timed out: start over on a new connection rather than miss a channel.
         this.logger.warn({ err: error, channel }, 'redis backplane subscribe failed; reconnecting');
         this.subscriber.disconnect(true);
@@ -429,6 +470,7 @@ export class RedisBackplane implements Backplane {
   }
 
   private closeChannel(channel: Channel): void {
+    this.shardRetry?.forget(channel);
     this.deliverHere(this.echoes.forgetChannel(channel));
     if (this.subscriber.status !== 'ready') return;
     // Late messages still in flight are dropped by the table check in `subscriberOnMessage`.

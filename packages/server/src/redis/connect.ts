@@ -5,6 +5,10 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
  * `redis://host:port` each; the rest is discovered). Every Redis adapter of a gateway opens its connections
  * through `connectRedis`, so each one runs on either.
  */
+/** Enough redirections for a slot that moved while resharding, not enough to stall a command for long. */
+const CLUSTER_REDIRECTIONS = 3;
+const CLUSTER_RETRY_DELAY_MS = 50;
+
 export type RedisTarget = { readonly url: string } | { readonly cluster: readonly string[] };
 
 /**
@@ -27,6 +31,12 @@ export function connectRedis(
     ...(typeof retryStrategy === 'function' ? { clusterRetryStrategy: (times: number) => retryStrategy(times) } : {}),
     // Reads go to masters: a replica may not have the room log's newest entries yet.
     scaleReads: 'master',
+    // Fail fast, as a single server does with its offline queue off: a slot whose master is gone (or a cluster
+    // that says it is down) would otherwise hold every command through 16 redirections, over a second each.
+    maxRedirections: CLUSTER_REDIRECTIONS,
+    retryDelayOnFailover: CLUSTER_RETRY_DELAY_MS,
+    retryDelayOnClusterDown: CLUSTER_RETRY_DELAY_MS,
+    retryDelayOnTryAgain: CLUSTER_RETRY_DELAY_MS,
     shardedSubscribers,
   } as unknown as ConstructorParameters<typeof Cluster>[1]);
   return cluster as unknown as Redis;
