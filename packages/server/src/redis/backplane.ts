@@ -30,7 +30,7 @@ import {
   shardChannelKey,
 } from './keys';
 import type { RedisLink } from './link';
-import { PUBLISH_SEQUENCED_LUA, PUBLISH_SHARDED_LUA, reconnectDelayMs } from './publish-script';
+import { PUBLISH_PER_CHANNEL_LUA, PUBLISH_SEQUENCED_LUA, reconnectDelayMs } from './publish-script';
 import { newEpoch, RedisRoomLogs } from './room-logs';
 import { ShardRetry } from './shard-retry';
 import { StreamBudget } from './stream-budget';
@@ -50,6 +50,17 @@ export interface RedisBackplaneOptions {
    * recovery (docs/redis.md, "Redis Cluster").
    */
   cluster?: readonly string[];
+  /**
+   * Keep the `{prefix}events` stream on a single server: what resume on another instance reads. Off, every
+   * sequenced message goes to its channel's own keys only (as on a cluster), and a session that moves to
+   * another instance is recovered room by room instead. Always off on a cluster. @default true
+   */
+  eventsStream?: boolean;
+  /**
+   * Number room dispatches and keep each room's recent ones (room recovery, `chat.history` by position). Off,
+   * rooms are not recoverable (`unavailable`) and a publish writes nothing but the events stream. @default true
+   */
+  roomLogs?: boolean;
   /** Further ioredis options for both connections (TLS, a password…); the backplane's own settings win. */
   redisOptions?: ConnectionSettings;
   /** Put before every channel and key, so deployments can share a Redis. @default 'gw:' */
@@ -170,8 +181,8 @@ export class RedisBackplane implements Backplane {
   private readonly clock: Clock;
   private readonly streamBudget: StreamBudget;
   private readonly retentionFor: (roomId: string) => LogRetention;
-  /** The read side of the room logs `route` writes as it publishes room dispatches. */
-  readonly logs: RedisRoomLogs;
+  /** The read side of the room logs `route` writes as it publishes room dispatches; undefined when off. */
+  readonly logs: RedisRoomLogs | undefined;
   private readonly maxHeldPublishes: number;
   private readonly held: HeldPublish[] = [];
   private readonly echoes: EchoLanes;
@@ -203,7 +214,7 @@ export class RedisBackplane implements Backplane {
   constructor(options: RedisBackplaneOptions = {}) {
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     this.sharded = options.cluster !== undefined;
-    this.streamKey = this.sharded ? undefined : eventsKey(this.prefix);
+    this.streamKey = this.sharded || options.eventsStream === false ? undefined : eventsKey(this.prefix);
     this.echoes = new EchoLanes(randomUUID().slice(0, 8), this.sharded);
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
@@ -238,10 +249,13 @@ export class RedisBackplane implements Backplane {
     this.#link = { commands: this.commands, prefix: this.prefix, clock: this.clock, logger: this.logger };
     // Keys vary: the events stream or none, a room's head and log when the dispatch is logged (`route`).
     this.commands.defineCommand('gatewayPublishSequenced', {
-      lua: this.sharded ? PUBLISH_SHARDED_LUA : PUBLISH_SEQUENCED_LUA,
+      lua: this.streamKey === undefined ? PUBLISH_PER_CHANNEL_LUA : PUBLISH_SEQUENCED_LUA,
     });
     this.retentionFor = options.retentionFor ?? (() => DEFAULT_LOG_RETENTION);
-    this.logs = new RedisRoomLogs(this.commands, this.prefix, this.retentionFor, () => this.clock.now());
+    this.logs =
+      options.roomLogs === false
+        ? undefined
+        : new RedisRoomLogs(this.commands, this.prefix, this.retentionFor, () => this.clock.now());
     const scripts = this.commands as unknown as { gatewayPublishSequenced: PublishSequenced };
     this.publishSequenced = scripts.gatewayPublishSequenced.bind(this.commands);
     this.shardRetry = this.sharded
@@ -531,7 +545,7 @@ export class RedisBackplane implements Backplane {
 
   /** The script's key count, keys and arguments: a logged room dispatch adds the room's head and log. */
   private sequencedCall(channel: Channel, message: BackplaneMessage, wire: string): Array<string | number> {
-    if (this.sharded) return this.shardedCall(channel, message, wire);
+    if (this.streamKey === undefined) return this.perChannelCall(channel, message, wire);
     const bytes = Buffer.byteLength(wire);
     const args = [
       this.prefix,
@@ -541,12 +555,11 @@ export class RedisBackplane implements Backplane {
       message.once === undefined ? '' : onceKey(this.prefix, message.once.key),
       message.once?.ttlMs ?? 0,
     ];
-    const streamKey = this.streamKey ?? eventsKey(this.prefix);
-    const roomId = message.log === true ? roomOfChannel(channel) : undefined;
-    if (roomId === undefined) return [1, streamKey, ...args];
+    const roomId = this.loggedRoom(channel, message);
+    if (roomId === undefined) return [1, this.streamKey, ...args];
     return [
       3,
-      streamKey,
+      this.streamKey,
       roomHeadKey(this.prefix, roomId),
       roomLogKey(this.prefix, roomId),
       ...args,
@@ -554,14 +567,27 @@ export class RedisBackplane implements Backplane {
     ];
   }
 
-  /** PUBLISH_SHARDED_LUA's call: the room's log keys when logged, the once-key last, all in the channel's slot. */
-  private shardedCall(channel: Channel, message: BackplaneMessage, wire: string): Array<string | number> {
-    const roomId = message.log === true ? roomOfChannel(channel) : undefined;
+  /**
+   * PUBLISH_PER_CHANNEL_LUA's call: the room's log keys when logged, the once-key last, all in the channel's
+   * slot (on a cluster, the command is SPUBLISH to the same slot).
+   */
+  private perChannelCall(channel: Channel, message: BackplaneMessage, wire: string): Array<string | number> {
+    const roomId = this.loggedRoom(channel, message);
     const keys = roomId === undefined ? [] : [roomHeadKey(this.prefix, roomId), roomLogKey(this.prefix, roomId)];
     if (message.once !== undefined) keys.push(channelOnceKey(this.prefix, channel, message.once.key));
-    const args = [this.pubsubKey(channel), wire, message.once === undefined ? '' : message.once.ttlMs];
+    const args = [
+      this.pubsubKey(channel),
+      wire,
+      message.once === undefined ? '' : message.once.ttlMs,
+      this.sharded ? 'SPUBLISH' : 'PUBLISH',
+    ];
     const logArgs = roomId === undefined ? [] : this.logArgs(roomId, Buffer.byteLength(wire));
     return [keys.length, ...keys, ...args, ...logArgs];
+  }
+
+  /** The room a dispatch is numbered in, when room logs are kept and the dispatch is one to log. */
+  private loggedRoom(channel: Channel, message: BackplaneMessage): string | undefined {
+    return this.logs !== undefined && message.log === true ? roomOfChannel(channel) : undefined;
   }
 
   /** The room log's five script arguments (see `appendToRoomLog`). */
@@ -569,7 +595,8 @@ export class RedisBackplane implements Backplane {
     const retention = this.retentionFor(roomId);
     // The byte bound as a length: this dispatch's size stands for its neighbours' (MAXLEN ~ is approximate anyway).
     const maxLength = Math.max(1, Math.min(retention.maxEntries, Math.floor(retention.maxBytes / Math.max(1, bytes))));
-    return [newEpoch(), maxLength, this.clock.now(), retention.maxAgeMs, this.logs.headTtlMs(roomId)];
+    const headTtlMs = this.logs?.headTtlMs(roomId) ?? retention.maxAgeMs;
+    return [newEpoch(), maxLength, this.clock.now(), retention.maxAgeMs, headTtlMs];
   }
 
   private publishFailed(channel: Channel, message: BackplaneMessage, error: unknown, echo: string | undefined): void {

@@ -45,25 +45,26 @@ return id
 `;
 
 /**
- * The publish of a backplane on a Redis Cluster: no events stream (one key on one node would carry every
- * instance's messages, the ceiling sharding removes), so a script touches only the slot of the channel it
- * publishes on, and SPUBLISHes there, which a cluster checks against that slot too.
+ * The publish without an events stream: on a Redis Cluster (one key on one node would carry every instance's
+ * messages, the ceiling sharding removes), or on a single server told to keep none. The script touches only
+ * the keys of the channel it publishes on, all in the channel's slot, and publishes there: SPUBLISH on a
+ * cluster, which checks the channel against that slot too.
  *
  * KEYS: a room dispatch to log names the room's head hash and log stream first; a once-key (see
- * PUBLISH_SEQUENCED_LUA) comes last. ARGV[1] the shard channel (`{prefix}{room:x}`), ARGV[2] the wire JSON,
- * ARGV[3] the once-key's lifetime in ms ('' when there is none), then from ARGV[4] the room log's five
- * arguments. Returns false when the once-key was taken (nothing published), 1 otherwise.
+ * PUBLISH_SEQUENCED_LUA) comes last. ARGV[1] the channel's pub/sub name, ARGV[2] the wire JSON, ARGV[3] the
+ * once-key's lifetime in ms ('' when there is none), ARGV[4] the publish command (PUBLISH or SPUBLISH), then
+ * from ARGV[5] the room log's five arguments. Returns false when the once-key was taken (nothing published).
  */
-export const PUBLISH_SHARDED_LUA = `
+export const PUBLISH_PER_CHANNEL_LUA = `
 local once = ARGV[3] ~= ''
 if once and not redis.call('SET', KEYS[#KEYS], '1', 'NX', 'PX', ARGV[3]) then
   return false
 end
 local wire = ARGV[2]
 if #KEYS - (once and 1 or 0) == 2 then
-${appendToRoomLog('KEYS[1]', 'KEYS[2]', 4)}
+${appendToRoomLog('KEYS[1]', 'KEYS[2]', 5)}
 end
-redis.call('SPUBLISH', ARGV[1], wire)
+redis.call(ARGV[4], ARGV[1], wire)
 return 1
 `;
 

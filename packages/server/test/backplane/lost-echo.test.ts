@@ -73,7 +73,7 @@ describe.skipIf(!redis.available)(redisSuiteTitle('RedisBackplane: echoes lost w
     for (let n = 1; n <= 5; n++) publish(n);
     // Redis ran all five (the last one, sequenced, is in the stream; commands run in order) and answered
     // them, while their echoes sit frozen in the relay.
-    await expect.poll(() => inspector.xlen(backplane.streamKey)).toBe(4);
+    await expect.poll(() => inspector.xlen(backplane.streamKey ?? '')).toBe(4);
     expect(numbers(collector)).toEqual([0]);
 
     subscriberLink?.sever();
@@ -100,7 +100,7 @@ describe.skipIf(!redis.available)(redisSuiteTitle('RedisBackplane: echoes lost w
     publish(1);
     publish(2);
     // Redis ran both (they are in the stream), but their replies and echoes are held.
-    await expect.poll(() => inspector.xlen(backplane.streamKey)).toBe(2);
+    await expect.poll(() => inspector.xlen(backplane.streamKey ?? '')).toBe(2);
     // The command connection goes and cannot come back yet; the subscriber connection stays.
     relay.refuseNew = true;
     commandLink?.sever();

@@ -74,7 +74,7 @@ describe.skipIf(!redis.available)(redisSuiteTitle('RedisBackplane', redis), () =
     });
     expect(typing?.position).toBeUndefined();
     expect(typing?.origin).toBe('gw-one');
-    const stream = await inspector.xrange(backplane.streamKey, '-', '+');
+    const stream = await inspector.xrange(backplane.streamKey ?? '', '-', '+');
     // Only the sequenced ones, in order, under their positions, with the channel and the wire message.
     expect(stream.map(([id]) => id)).toEqual([first?.position, second?.position]);
     const [id, fields] = stream[0] ?? ['', []];
@@ -93,6 +93,37 @@ describe.skipIf(!redis.available)(redisSuiteTitle('RedisBackplane', redis), () =
     });
   });
 
+  it('keeps no events stream when told, numbering room dispatches in their own keys alone', async () => {
+    const backplane = await ready({ eventsStream: false });
+    expect(backplane.streamKey).toBeUndefined();
+    const listener = new Collector();
+    const node = backplane.connect(listener.listener, { serverId: 'gw-one' });
+    node.subscribe('room:r1');
+    node.publish('room:r1', message('chat.message', { n: 1 }, { log: true, once: { key: 'm1', ttlMs: 60_000 } }));
+    node.publish('room:r1', message('chat.message', { n: 2 }, { log: true }));
+    await listener.until(() => listener.received.length === 2, 'two messages');
+    expect(listener.received.map((entry) => entry.message.logged?.offset)).toEqual([1, 2]);
+    expect(listener.received.map((entry) => entry.message.position)).toEqual([undefined, undefined]);
+    const prefix = backplane.prefix;
+    expect(await inspector.exists(`${prefix}events`)).toBe(0);
+    expect(await inspector.xlen(`${prefix}{room:r1}:log`)).toBe(2);
+    // The once-key sits beside its channel, so a cluster finds it in the channel's slot.
+    expect(await inspector.exists(`${prefix}{room:r1}:once:m1`)).toBe(1);
+  });
+
+  it('keeps no room logs when told: nothing but the events stream is written', async () => {
+    const backplane = await ready({ roomLogs: false });
+    expect(backplane.logs).toBeUndefined();
+    const listener = new Collector();
+    const node = backplane.connect(listener.listener, { serverId: 'gw-one' });
+    node.subscribe('room:r1');
+    node.publish('room:r1', message('chat.message', { n: 1 }, { log: true }));
+    await listener.until(() => listener.received.length === 1, 'one message');
+    expect(listener.received[0]?.message.logged).toBeUndefined();
+    expect(await inspector.exists(`${backplane.prefix}{room:r1}:head`)).toBe(0);
+    expect(await inspector.xlen(backplane.streamKey ?? '')).toBe(1);
+  });
+
   it('caps the events stream near streamMaxLength', async () => {
     const backplane = await ready({ streamMaxLength: 10 });
     const listener = new Collector();
@@ -101,7 +132,7 @@ describe.skipIf(!redis.available)(redisSuiteTitle('RedisBackplane', redis), () =
     for (let i = 0; i < 300; i++) node.publish('room:r1', message(`m${i}`));
     await listener.until(() => listener.received.length === 300, 'every message');
     // MAXLEN ~ trims whole radix-tree nodes (100 entries by default), so "near" is a few hundred at most.
-    expect(await inspector.xlen(backplane.streamKey)).toBeLessThan(300);
+    expect(await inspector.xlen(backplane.streamKey ?? '')).toBeLessThan(300);
   });
 
   it('subscribes in Redis only the channels its nodes need, once per process, and drops them after the last', async () => {

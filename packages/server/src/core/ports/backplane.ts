@@ -72,5 +72,5 @@ export interface BackplaneNodeOptions {
 export interface Backplane {
   connect(listener: BackplaneListener, options?: BackplaneNodeOptions): BackplaneNode;
   /** The read side of the room logs this backplane keeps as it publishes; absent: rooms cannot be recovered. */
-  readonly logs?: RoomLogs;
+  readonly logs?: RoomLogs | undefined;
 }
