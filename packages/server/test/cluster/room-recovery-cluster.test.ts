@@ -12,10 +12,10 @@ const quiet = { heartbeatIntervalMs: 3_600_000 };
 /** The port of the master serving `key`'s slot. */
 async function masterPortOf(inspector: Cluster, key: string): Promise<number> {
   const slot = Number(await inspector.cluster('KEYSLOT', key));
-  const ranges = (await inspector.cluster('SLOTS')) as Array<[number, number, [string, number, ...unknown[]]]>;
-  const range = ranges.find(([from, to]) => slot >= from && slot <= to);
-  if (range === undefined) throw new Error(`no master for slot ${slot}`);
-  return range[2][1];
+  const ranges = await inspector.cluster('SLOTS');
+  const master = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2];
+  if (master === undefined) throw new Error(`no master for slot ${slot}`);
+  return master[1];
 }
 
 /** The first room `prefix-N` whose keys land on the master at `port` (`on`) or off it. */
