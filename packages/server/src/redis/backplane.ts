@@ -524,15 +524,22 @@ export class RedisBackplane implements Backplane {
     const echo = this.table.has(channel) ? this.echoes.expect(channel, message) : undefined;
     const wire = encodeWire(message, node.origin, echo);
     this.counters.published++;
-    const sent = message.sequenced
+    // Without an events stream, a sequenced message that is neither logged nor once-only has no key to write:
+    // a plain publish (a keyless script would run on any node of a cluster, not the channel's).
+    const scripted =
+      message.sequenced &&
+      (this.streamKey !== undefined || message.once !== undefined || this.loggedRoom(channel, message) !== undefined);
+    const sent = scripted
       ? this.publishSequenced(...this.sequencedCall(channel, message, wire))
       : this.sharded
         ? this.commands.spublish(this.pubsubKey(channel), wire)
         : this.commands.publish(this.pubsubKey(channel), wire);
     sent.then(
       (reply) => {
+        if (echo === undefined) return;
         // The script declined it (its once-key was taken: another instance published it): no echo comes.
-        if (reply === null && echo !== undefined) this.deliverHere(this.echoes.cancel(channel, echo));
+        if (reply === null) this.deliverHere(this.echoes.cancel(channel, echo));
+        else if (message.once !== undefined) this.echoes.published(channel, echo);
       },
       (error: unknown) => this.publishFailed(channel, message, error, echo),
     );

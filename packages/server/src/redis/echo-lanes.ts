@@ -36,6 +36,13 @@ export class EchoLanes {
     return this.settle(channel, this.lanes.get(this.laneOf(channel))?.cancel(id) ?? []);
   }
 
+  published(channel: Channel, id: string): void {
+    const tracker = this.lanes.get(this.laneOf(channel));
+    if (tracker === undefined) return;
+    tracker.published(id);
+    this.forgetIfIdle(channel, tracker);
+  }
+
   abandon(channel: Channel, id: string): QueuedMessage[] {
     return this.settle(channel, this.lanes.get(this.laneOf(channel))?.abandon(id) ?? []);
   }

@@ -56,3 +56,36 @@ describe('EchoTracker', () => {
     expect(echoes.size).toBe(0);
   });
 });
+
+describe('EchoTracker, publishes a once-key may decline', () => {
+  const once = (n: number) => ({ ...msg(n), once: { key: `m${n}`, ttlMs: 60_000 } });
+
+  it('does not deliver a declined publish that a later echo passed before its reply came', () => {
+    const echoes = new EchoTracker('t');
+    const retry = echoes.expect(room, once(1));
+    const next = echoes.expect(room, msg(2));
+    // The later publish's echo overtakes the retry's reply (two connections): Redis ran the retry and did
+    // not publish it, so it is not "lost in the echo" and must not be delivered here.
+    const heard = echoes.heard(next);
+    expect(heard.drop === false && ns(heard.before)).toEqual([]);
+    expect(echoes.idle).toBe(false);
+    expect(echoes.cancel(retry)).toEqual([]);
+    expect(echoes.idle).toBe(true);
+  });
+
+  it('delivers it here when its reply says the publish failed instead', () => {
+    const echoes = new EchoTracker('t');
+    const failed = echoes.expect(room, once(1));
+    echoes.heard(echoes.expect(room, msg(2)));
+    expect(ns(echoes.deliverHere(failed))).toEqual([1]);
+    expect(echoes.idle).toBe(true);
+  });
+
+  it('forgets it when its reply says it was published after all', () => {
+    const echoes = new EchoTracker('t');
+    const sent = echoes.expect(room, once(1));
+    echoes.heard(echoes.expect(room, msg(2)));
+    echoes.published(sent);
+    expect(echoes.idle).toBe(true);
+  });
+});

@@ -28,6 +28,13 @@ export class EchoTracker {
   private readonly awaiting = new Map<string, Entry>();
   /** Ids delivered locally while their echo could still come (a command connection that broke alone). */
   private readonly abandoned = new Set<string>();
+  /**
+   * Publishes with a once-key that a later echo passed over: Redis ran them and did not publish, most likely
+   * because the key was taken (another publish of the same message went out first). Their reply decides:
+   * declined, they are dropped; failed, they are delivered here. Delivering them as "never echoed" would
+   * deliver a message twice.
+   */
+  private readonly undecided = new Map<string, Entry>();
   private counter = 0;
 
   /** `tag` tells this process's ids from those of other processes on the same Redis. */
@@ -62,7 +69,13 @@ export class EchoTracker {
     if (entry === undefined) return this.abandoned.delete(id) ? { drop: true } : { drop: false, before: [], after: [] };
     const before: QueuedMessage[] = [];
     for (let head = this.queue.shift(); head !== entry && head !== undefined; head = this.queue.shift()) {
-      if (head.id !== undefined) this.awaiting.delete(head.id);
+      if (head.id !== undefined) {
+        this.awaiting.delete(head.id);
+        if (head.message.once !== undefined) {
+          this.undecided.set(head.id, head);
+          continue;
+        }
+      }
       before.push(head);
     }
     this.awaiting.delete(id);
@@ -71,6 +84,8 @@ export class EchoTracker {
 
   /** The publish was never written: it goes to local sessions in its turn. */
   deliverHere(id: string): QueuedMessage[] {
+    const undecided = this.takeUndecided(id);
+    if (undecided !== undefined) return [undecided];
     const entry = this.awaiting.get(id);
     if (entry === undefined) return [];
     this.awaiting.delete(id);
@@ -80,6 +95,7 @@ export class EchoTracker {
 
   /** Redis declined the publish (another instance published it): nothing to deliver, no echo to wait for. */
   cancel(id: string): QueuedMessage[] {
+    if (this.takeUndecided(id) !== undefined) return [];
     const entry = this.awaiting.get(id);
     if (entry === undefined) return [];
     this.awaiting.delete(id);
@@ -92,6 +108,8 @@ export class EchoTracker {
    * the local messages behind it are handed out for local delivery; echoes of any of them are dropped later.
    */
   abandon(id: string): QueuedMessage[] {
+    const undecided = this.takeUndecided(id);
+    if (undecided !== undefined) return [undecided];
     const entry = this.awaiting.get(id);
     if (entry === undefined) return [];
     const out: QueuedMessage[] = [];
@@ -112,6 +130,10 @@ export class EchoTracker {
    */
   takeAll(): QueuedMessage[] {
     const all = this.queue.splice(0);
+    // An undecided publish was run by Redis; whether it went out the lost connection cannot say any more.
+    // Delivered here: a duplicate of a retried message is better than a message lost.
+    all.push(...this.undecided.values());
+    this.undecided.clear();
     this.awaiting.clear();
     this.abandoned.clear();
     return all;
@@ -133,9 +155,20 @@ export class EchoTracker {
     return this.queue.length;
   }
 
-  /** Nothing queued and no late echo to drop: forgetting this tracker loses nothing. */
+  /** Redis published it (the script said so): an undecided publish needs nothing more. */
+  published(id: string): void {
+    this.undecided.delete(id);
+  }
+
+  /** Nothing queued, undecided or with a late echo to drop: forgetting this tracker loses nothing. */
   get idle(): boolean {
-    return this.queue.length === 0 && this.abandoned.size === 0;
+    return this.queue.length === 0 && this.abandoned.size === 0 && this.undecided.size === 0;
+  }
+
+  private takeUndecided(id: string): Entry | undefined {
+    const entry = this.undecided.get(id);
+    if (entry !== undefined) this.undecided.delete(id);
+    return entry;
   }
 
   /** The local messages at the head of the queue, now free to go. */
