@@ -33,6 +33,7 @@ import { build } from 'esbuild';
 import { CLIENT_BUDGET_BYTES } from '../../scripts/consumer/bundles.mjs';
 import { bundleSizes } from './bundle-size.mjs';
 import { capacity, fmt, fmtRatio, kb, mb, ratio, table } from './format.mjs';
+import { startRedis, startRedisCluster, stopRedisNodes } from './redis-servers.mjs';
 import { FULL_PLAN, QUICK_PLAN, stalledBudget, stalledRatios, stalledTable } from './stalled.mjs';
 import { Histogram, median } from './stats.mjs';
 
@@ -338,53 +339,6 @@ async function waitForQuiet() {
   }
 }
 
-/** A free loopback port, for redis-server. */
-async function freePort() {
-  const { createServer } = await import('node:net');
-  return new Promise((resolvePromise) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
-      server.close(() => resolvePromise(port));
-    });
-  });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const [file, args] = pinned('0', [
-    'redis-server',
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--loglevel',
-    'warning',
-  ]);
-  const child = spawn(file, args, { stdio: 'ignore' });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  const { connect } = await import('node:net');
-  const deadline = Date.now() + 5_000;
-  while (Date.now() < deadline) {
-    const up = await new Promise((resolvePromise) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolvePromise(true);
-      });
-      socket.on('error', () => resolvePromise(false));
-    });
-    if (up) return { child, url: `redis://127.0.0.1:${port}` };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error('redis-server did not start');
-}
-
 /**
  * The load generator, pinned to core 1, and a request/reply helper over IPC.
  */
@@ -432,7 +386,9 @@ function startLoadgen() {
 
 /**
  * `fanoutOnly`: a variant that differs from its sibling only in how it fans out (idle, stalled and storm skip it).
- * @typedef {{id: string, label: string, kind: 'gateway'|'ws'|'socketio', command: string[], redis?: boolean, idle: boolean, publisher: 'client'|'api', fanoutOnly?: boolean}} ServerUnderTest
+ * `redisLayout`: which Redis keys a gateway on Redis writes per message (see REDIS_LAYOUTS); `cluster`: on a
+ * three-master Redis Cluster; `scenarios`: the only scenarios it runs (the layout comparison keeps to two).
+ * @typedef {{id: string, label: string, kind: 'gateway'|'ws'|'socketio', command: string[], redis?: boolean, redisLayout?: 'single'|'both'|'rooms', cluster?: boolean, scenarios?: string[], idle: boolean, publisher: 'client'|'api', fanoutOnly?: boolean}} ServerUnderTest
  */
 
 /**
@@ -484,6 +440,16 @@ function serversUnderTest(gatewayEntry, redis, baselineEntry) {
       idle: true,
       publisher: 'client',
     },
+    ...REDIS_LAYOUTS.map((layout) => ({
+      ...layout,
+      kind: /** @type {const} */ ('gateway'),
+      command: [...node, gatewayEntry],
+      redis: true,
+      idle: false,
+      publisher: /** @type {const} */ ('client'),
+      fanoutOnly: true,
+      scenarios: LAYOUT_SCENARIOS,
+    })),
     {
       id: 'ws',
       label: 'raw ws',
@@ -525,6 +491,25 @@ function serversUnderTest(gatewayEntry, redis, baselineEntry) {
 }
 
 /**
+ * Redis layouts set side by side with `gateway-redis` (a single Redis, as shipped: the events stream for resume
+ * on any instance and a log per room): the layout before room logs, per-room streams alone on a single Redis,
+ * and per-room streams on a three-master cluster with sharded pub/sub (issue 16).
+ * @type {Array<{id: string, label: string, redisLayout: 'single'|'both'|'rooms', cluster?: boolean}>}
+ */
+const REDIS_LAYOUTS = [
+  { id: 'gateway-redis-single', label: 'gateway (Redis), one events stream, no room logs', redisLayout: 'single' },
+  { id: 'gateway-redis-rooms', label: 'gateway (Redis), per-room streams only', redisLayout: 'rooms' },
+  {
+    id: 'gateway-redis-cluster',
+    label: 'gateway (Redis Cluster, 3 masters), per-room streams',
+    redisLayout: 'rooms',
+    cluster: true,
+  },
+];
+/** Many small rooms is where one stream for every room should cost most; one big room, where it should not. */
+const LAYOUT_SCENARIOS = ['rooms', 'fanout-1000', 'fanout-200'];
+
+/**
  * Subscribers of a scenario: room and (gateway) user of each connection, one distinct user per connection.
  * A connect storm's clients are visible and join by message (the baselines) or identify (the gateway).
  * @param {Scenario} scenario
@@ -561,19 +546,29 @@ function specsOf(scenario, heartbeat) {
 async function session(server, scenario, loadgen) {
   /** @type {any} */
   const result = { server: server.id, scenario: scenario.id };
-  /** @type {{child: import('node:child_process').ChildProcess, url: string} | undefined} */
+  /** @type {import('./redis-servers.mjs').RedisNode[] | undefined} */
   let redis;
   /** @type {import('node:child_process').ChildProcess | undefined} */
   let child;
   try {
-    if (server.redis) redis = await startRedis();
+    if (server.redis)
+      redis = server.cluster ? await startRedisCluster(pinned, children) : await startRedis(pinned, children);
     const storm = scenario.kind === 'storm';
     // The storm measures the gateway as shipped (its presence defaults), rate limits lifted.
     const asShipped = (storm || scenario.visible === true) && server.kind === 'gateway';
     const command = asShipped ? [...server.command, '--defaults'] : server.command;
-    const started = await startProcess(command, redis ? { BENCH_REDIS_URL: redis.url } : {});
+    const redisEnv =
+      redis === undefined
+        ? {}
+        : {
+            ...(server.cluster
+              ? { BENCH_REDIS_CLUSTER: redis.map((node) => node.url).join(',') }
+              : { BENCH_REDIS_URL: redis[0]?.url ?? '' }),
+            BENCH_REDIS_LAYOUT: server.redisLayout ?? 'both',
+          };
+    const started = await startProcess(command, redisEnv);
     child = started.child;
-    const pids = [started.info.pid, ...(redis?.child.pid ? [redis.child.pid] : [])];
+    const pids = [started.info.pid, ...(redis ?? []).flatMap((node) => (node.child.pid ? [node.child.pid] : []))];
     // The servers' core, to tell how much else ran on it (other processes on a shared machine).
     const core = taskset ? 0 : undefined;
     const connectTimeout = storm ? STORM_CAP_MS : Math.max(20_000, scenario.conns * 5);
@@ -664,7 +659,10 @@ async function session(server, scenario, loadgen) {
   } finally {
     await loadgen.ask({ cmd: 'close' }, 20_000);
     if (child) await stopProcess(child);
-    if (redis) await stopProcess(redis.child);
+    if (redis) {
+      await Promise.all(redis.map((node) => stopProcess(node.child)));
+      stopRedisNodes(redis);
+    }
   }
   return result;
 }
@@ -833,6 +831,33 @@ function scenarioTable(scenario, byServer, servers) {
       ];
     }),
   );
+}
+
+/**
+ * The Redis layouts side by side, each against the layout before room logs (same run, Redis CPU counted).
+ * @param {Map<string, ReturnType<typeof summarise>>} byServer
+ * @param {ServerUnderTest[]} servers
+ */
+function layoutTable(byServer, servers) {
+  const single = byServer.get('gateway-redis-single');
+  if (single === undefined) return '';
+  const ids = ['gateway-redis-single', 'gateway-redis', ...REDIS_LAYOUTS.slice(1).map((layout) => layout.id)];
+  const rows = ids.flatMap((id) => {
+    const s = byServer.get(id);
+    const server = servers.find((candidate) => candidate.id === id);
+    if (s === undefined || server === undefined) return [];
+    return [
+      [
+        server.label,
+        fmt(s.maxPerSecond),
+        fmt(s.maxCpu, 2),
+        fmt(s.p99, 2),
+        fmtRatio(ratio(s.maxPerSecond, single.maxPerSecond)),
+        fmtRatio(ratio(s.maxCpu, single.maxCpu)),
+      ],
+    ];
+  });
+  return table(['layout', 'max deliv/s', 'CPU µs/deliv (Redis counted)', 'p99 ms', 'deliv/s ÷', 'CPU ÷'], rows);
 }
 
 /**
@@ -1194,6 +1219,7 @@ async function main() {
       for (const server of servers) {
         if (scenario.kind === 'idle' && !server.idle) continue;
         if (scenario.kind !== 'fanout' && server.fanoutOnly) continue;
+        if (server.scenarios !== undefined && !server.scenarios.includes(scenario.id)) continue;
         if (scenario.kind === 'storm' && server.redis) continue;
         // Bounded time: the Redis variant runs once (its figures are for orientation, not budgets).
         if (run > idleRuns && scenario.kind === 'idle') continue;
@@ -1252,6 +1278,9 @@ async function main() {
       const ratios = ratioTable(scenario, byServer, servers, gatewayId);
       if (ratios) parts.push(`Ratios, ${label} ÷ baseline:`, '', ratios, '');
     }
+    const layouts = layoutTable(byServer, servers);
+    if (layouts)
+      parts.push('Redis layouts ÷ one events stream without room logs (the layout before issue 16):', '', layouts, '');
     const problems = [...byServer].flatMap(([serverId, s]) => [
       ...s.errors.map((error) => `- ${serverId}: failed run: ${error}`),
       ...s.notes.map((note) => `- ${serverId}: ${note}`),

@@ -4,7 +4,7 @@
 // seq, replay buffer, slow-consumer check); a client publishing uses `chat.send` (rate limits lifted). Global
 // presence is off, as shipped and as the design advises for large deployments (with it every identify fans out
 // to every connection); `--defaults` (the connect storm, the visible fan-out) names no presence option at all.
-import { startServer } from '@gateway/server';
+import { createRedisSharedState, RedisBackplane, startServer } from '@gateway/server';
 import { announce, chatPayload, nowUs, startControl } from './common.mjs';
 
 /** @param {unknown} obj @param {string} [msg] */
@@ -12,6 +12,24 @@ const toStderr = (obj, msg) => process.stderr.write(`${JSON.stringify({ ...Objec
 const logger = { debug() {}, info() {}, warn: toStderr, error: toStderr };
 
 const redisUrl = process.env.BENCH_REDIS_URL;
+const redisCluster = process.env.BENCH_REDIS_CLUSTER?.split(',');
+// Which keys a publish writes on a single Redis: `both` as shipped (the events stream and the room's log),
+// `single` the events stream alone (before room logs), `rooms` the room's log alone (a cluster's layout).
+const layout = process.env.BENCH_REDIS_LAYOUT ?? 'both';
+/** @returns {Promise<object>} */
+async function redisOptions() {
+  if (redisCluster !== undefined) return { redisCluster };
+  if (!redisUrl) return {};
+  if (layout === 'both') return { redisUrl };
+  const backplane = new RedisBackplane({
+    url: redisUrl,
+    eventsStream: layout !== 'rooms',
+    roomLogs: layout !== 'single',
+  });
+  // Made here, so connected here first, as the server does with its own.
+  await backplane.whenReady(5_000);
+  return { backplane, sharedState: createRedisSharedState({ url: redisUrl }) };
+}
 const defaults = process.argv.includes('--defaults');
 const unlimited = { burst: 1e9, perSecond: 1e9 };
 const server = await startServer({
@@ -24,7 +42,7 @@ const server = await startServer({
   // Every load connection comes from one loopback address: the per-address caps would refuse all but 100.
   maxConnectionsPerAddress: Number.POSITIVE_INFINITY,
   maxUnidentifiedPerAddress: Number.POSITIVE_INFINITY,
-  ...(redisUrl ? { redisUrl } : {}),
+  ...(await redisOptions()),
 });
 const { gateway } = server;
 
