@@ -272,6 +272,8 @@ function startProcess(command, env = {}) {
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
+    // BENCH_STDERR=1: the servers' warnings too (why a run lost messages, say).
+    if (process.env.BENCH_STDERR) process.stderr.write(chunk);
   });
   return new Promise((resolvePromise, reject) => {
     let stdout = '';
