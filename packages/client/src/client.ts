@@ -228,8 +228,22 @@ export class GatewayClient<Defs extends Definitions = []> extends Emitter<Client
     return this._call('chat.delete', { room_id: roomId, message_id: messageId }, 'once');
   }
 
-  history(roomId: string, limit?: number): Promise<AckResults['chat.history']> {
-    return this._call('chat.history', { room_id: roomId, limit }, 'retry');
+  /**
+   * A page of a room's messages, oldest first. `before` only: the newest `limit` older than it; `after` (with
+   * or without `before`): the oldest `limit` newer than it; neither: the latest. A cursor is a message
+   * (`{ message_id }`) or a position (`{ epoch, offset }`: a recovery's hole ends `before` `missed_to + 1`,
+   * and pages back from there by message id); a position the server cannot place rejects with
+   * `position_unavailable`. `more` says there may be more that way. A bare number is the `limit` (at most 100).
+   */
+  history(
+    roomId: string,
+    options: number | Omit<ClientPayloads['chat.history'], 'room_id'> = {},
+  ): Promise<AckResults['chat.history']> {
+    return this._call(
+      'chat.history',
+      { room_id: roomId, ...(typeof options === 'number' ? { limit: options } : options) },
+      'retry',
+    );
   }
 
   /** The chunks of a stream from `fromIndex` on, for a client that missed some. */

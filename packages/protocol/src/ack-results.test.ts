@@ -27,6 +27,10 @@ describe('ackResultSchemas', () => {
     expect(ackResultSchemas[type as keyof typeof ackResultSchemas].safeParse(result).success).toBe(true);
   });
 
+  it.each([true, false])('accept a chat.history page that says more: %s', (more) => {
+    expect(ackResultSchemas['chat.history'].safeParse({ room_id: 'r1', messages: [], more }).success).toBe(true);
+  });
+
   it('accept a duplicate chat.send ack', () => {
     expect(
       ackResultSchemas['chat.send'].safeParse({ ...(valid['chat.send'] as object), duplicate: true }).success,
@@ -37,6 +41,7 @@ describe('ackResultSchemas', () => {
     ['chat.send', { status: 'FAILED', message_id: 'm1', client_msg_id: 'c1', room_id: 'r1' }],
     ['chat.send', { status: 'accepted', message_id: 'm1', room_id: 'r1' }],
     ['chat.history', { room_id: 'r1' }],
+    ['chat.history', { room_id: 'r1', messages: [], more: 'yes' }],
     ['chat.stream_fetch', { stream_id: 's1', room_id: 'r1', chunks: [{ index: -1, content: 'x' }], ended: false }],
     ['recording.event', { recording_id: 'rec1', index: 0.5 }],
     ['replay', { replayed: -1 }],

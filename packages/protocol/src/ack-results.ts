@@ -18,7 +18,15 @@ export const ackResultSchemas = {
   }),
   'chat.edit': z.object({ message_id: Id }),
   'chat.delete': z.object({ message_id: Id }),
-  'chat.history': z.object({ room_id: Id, messages: z.array(ChatMessage) }),
+  'chat.history': z.object({
+    room_id: Id,
+    messages: z.array(ChatMessage),
+    /**
+     * There may be more in the direction asked (older with `before` or no cursor, newer with `after`): page on
+     * from the first message (older) or the last (newer). Absent from servers before paging.
+     */
+    more: z.optional(z.boolean()),
+  }),
   'chat.stream_fetch': StreamSnapshot,
   'recording.start': z.object({ recording_id: Id }),
   'recording.event': z.object({ recording_id: Id, index: NonNegativeInt }),

@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   frame_too_deep: 'The frame nests objects and arrays deeper than `limits.max_json_depth`; it was not parsed.',
   shutting_down: 'The server is stopping and accepts no new work; reconnect (a `reconnect` frame follows).',
   replay_unavailable: 'The replay buffer no longer reaches back to the seq asked for.',
+  position_unavailable:
+    'A `chat.history` cursor names a room stream position this server cannot place: another epoch, ahead of the room, or older than its log reaches. Page by `message_id` instead.',
   handler_failed: 'The application’s handler for this frame threw; the frame was not processed.',
   internal_error: 'The server failed; the frame may be retried.',
   timeout: 'Client side only: no reply arrived in time.',

@@ -13,6 +13,8 @@ export type {
   AuthorizeRequest,
   AuthorizeResult,
   GatewayOptions,
+  LoadHistory,
+  LoadHistoryRequest,
   PersistMessage,
   VerifyToken,
 } from './core/options';

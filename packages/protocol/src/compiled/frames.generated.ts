@@ -81,7 +81,7 @@ export const ackResultChecks: Readonly<Record<AckResultType, Check>> = {
   "chat.send": object({ status: oneOf(["accepted"]), message_id: Id, client_msg_id: Id, room_id: Id, duplicate: optional(boolean) }),
   "chat.edit": object({ message_id: Id }),
   "chat.delete": object({ message_id: Id }),
-  "chat.history": object({ room_id: Id, messages: array(ChatMessage) }),
+  "chat.history": object({ room_id: Id, messages: array(ChatMessage), more: optional(boolean) }),
   "chat.stream_fetch": object({ stream_id: Id, room_id: Id, chunks: array(object({ index: NonNegativeInt, content: string() })), ended: boolean }),
   "recording.start": object({ recording_id: Id }),
   "recording.event": object({ recording_id: Id, index: NonNegativeInt }),

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { Content, MessageKind } from '../entities';
 import { frame } from '../envelope';
-import { RoomPosition } from '../position';
+import { RoomPosition, StreamPosition } from '../position';
 import {
   Data,
   DeviceType,
@@ -92,8 +92,30 @@ export const ChatEdit = frame('chat.edit', z.object({ room_id: Id, message_id: I
 
 export const ChatDelete = frame('chat.delete', z.object({ room_id: Id, message_id: Id }));
 
-/** Ask for a room's recent messages; acked with `{room_id, messages}`. */
-export const ChatHistory = frame('chat.history', z.object({ room_id: Id, limit: z.optional(PositiveInt) }));
+/** Most messages one `chat.history` answers; a larger `limit` is answered as this. */
+export const MAX_HISTORY_LIMIT = 100;
+
+/**
+ * Where a page of history stops (exclusive): a message, by its id (ids sort by creation, so an app's own
+ * database pages by them too), or a room stream position (a dispatch's `pos`, the edges of a recovery's hole).
+ */
+export const HistoryCursor = z.union([z.object({ message_id: Id }), StreamPosition]);
+export type HistoryCursor = z.infer<typeof HistoryCursor>;
+
+/**
+ * Ask for a page of a room's messages, oldest first; acked with `{room_id, messages, more}`. `before` only: the
+ * newest `limit` older than it; `after` (with or without `before`): the oldest `limit` newer than it; neither:
+ * the latest.
+ */
+export const ChatHistory = frame(
+  'chat.history',
+  z.object({
+    room_id: Id,
+    limit: z.optional(PositiveInt),
+    before: z.optional(HistoryCursor),
+    after: z.optional(HistoryCursor),
+  }),
+);
 
 /** Ask for the chunks of a stream from `from_index` on (a client that missed some); acked with a snapshot. */
 export const ChatStreamFetch = frame(

@@ -4,6 +4,7 @@ import { Delivery } from './delivery/delivery';
 import { Fanout } from './delivery/fanout';
 import { Extensions } from './extensions';
 import { endRecordings } from './handlers/recording';
+import { HistoryLoads } from './history/loads';
 import { HookList } from './hooks';
 import { InFlight } from './in-flight';
 import { Lifecycle } from './lifecycle';
@@ -138,11 +139,14 @@ export function assemble(options: ResolvedOptions): Assembly {
     typing,
     history: options.sharedState.history({
       size: options.historySize,
+      retentionFor: options.historyRetention,
+      now: () => clock.now(),
       maxRooms: options.historyMaxRooms,
       maxBytes: options.historyMaxBytes,
       ttlMs: options.historyTtlMs,
       evicted: (rooms) => counters.budgetEvicted('history_rooms', rooms),
     }),
+    historyLoads: new HistoryLoads(),
     dedup: options.sharedState.dedup<AcceptedSend>({
       windowMs: options.dedupWindowMs,
       now: () => clock.now(),

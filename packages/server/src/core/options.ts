@@ -2,7 +2,7 @@ import type { ChatMessage, EventDefinition, User } from '@gateway/protocol';
 import { randomChars } from './ids';
 import type { RateLimit } from './limits/rate-limit';
 import type { RateLimits } from './limits/rate-limiter';
-import type { LogRetentionRule } from './log-retention';
+import { type LogRetentionRule, retentionResolver } from './log-retention';
 import type { Backplane } from './ports/backplane';
 import { type Clock, systemClock } from './ports/clock';
 import { type Logger, silentLogger } from './ports/logger';
@@ -16,6 +16,7 @@ import {
   DEFAULT_HISTORY_MAX_ROOMS,
   DEFAULT_HISTORY_TTL_MS,
   type SharedState,
+  sizeOnly,
 } from './ports/shared-state';
 import { type RoomPattern, roomMatcher } from './room-pattern';
 
@@ -85,6 +86,23 @@ export const DEFAULT_MAX_TOKEN_LIFETIME_MS = 86_400_000;
 /** Stores a message before it is dispatched; the sender is acked before this runs (seed 001). */
 export type PersistMessage = (message: ChatMessage) => Promise<void> | void;
 
+/**
+ * What `loadHistory` is asked: a room's messages strictly between two message ids (either may be absent),
+ * at most `limit`. With `after`: the oldest `limit` after it; without: the newest `limit` (before `before`).
+ */
+export interface LoadHistoryRequest {
+  readonly room_id: string;
+  readonly before?: string;
+  readonly after?: string;
+  readonly limit: number;
+}
+
+/**
+ * Reads a room's messages from the application's database, by message id (ids sort by creation). Any order;
+ * checked against `ChatMessage` and the room.
+ */
+export type LoadHistory = (request: LoadHistoryRequest) => readonly ChatMessage[] | Promise<readonly ChatMessage[]>;
+
 export interface GatewayOptions<Events extends readonly EventDefinition[] = readonly EventDefinition[]> {
   /** Application event types, validated like built-in ones; client-sendable ones get `gateway.handle`. */
   events?: Events;
@@ -98,6 +116,19 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
    * it again for that message and publishes it.
    */
   persistMessage?: PersistMessage;
+  /**
+   * Answers `chat.history` from the application's database where the gateway's own history does not reach:
+   * a page that goes back past the oldest message the gateway keeps for the room, or starts after a message
+   * older than that (the gateway cannot vouch for what lay between). Asked only for that part, with message id
+   * bounds (the gateway's oldest kept message as `before`) and a `limit` of at most 100; asked nothing when
+   * the kept history answers the page. Its messages are checked (`ChatMessage`, this room; a throw or anything
+   * else is answered `error handler_failed`) and merged with the kept ones by `message_id`; leave deleted
+   * messages out (the gateway drops them from its own). `before`/`after` may be ids a client sent (any protocol `Id`): compare them, never build query
+   * text from them. One session's calls run one at a time, apart from its other frames; 16 waiting and the next
+   * is answered `error limit_reached`. Absent: pages end where the kept history does.
+   * @default none
+   */
+  loadHistory?: LoadHistory;
   /** @default a random id like `gw-x1y2z3` */
   serverId?: string;
   /** @default 30000 */
@@ -116,8 +147,19 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
   typingTtlMs?: number;
   /** At most one typing.start fan-out per user and room in this time. @default 2000 */
   typingThrottleMs?: number;
-  /** Messages kept per room. @default 50 */
+  /**
+   * Messages kept per room, for rooms no `historyRetention` rule names. On Redis each `chat.history` page
+   * reads the room's whole list, so keep it to hundreds. @default 50
+   */
   historySize?: number;
+  /**
+   * What each room's history keeps, by room pattern (the first matching rule wins): `maxEntries` messages,
+   * none older than `maxAgeMs` (by `created_at`), and `maxBytes` of their JSON (UTF-16 units), the oldest going
+   * first; bounds a rule leaves out are `historySize` messages, any age, any size. Within
+   * `historyMaxRooms`/`historyMaxBytes` in process. `[{ rooms: 'live:*', maxEntries: 20, maxAgeMs: 600_000 }]`
+   * @default none
+   */
+  historyRetention?: readonly LogRetentionRule[];
   /** In process: rooms whose history is kept; the least recently used room's goes first. @default 10000 */
   historyMaxRooms?: number;
   /**
@@ -296,6 +338,7 @@ export interface ResolvedOptions {
   readonly verifyToken: VerifyToken | undefined;
   readonly authorize: Authorize;
   readonly persistMessage: PersistMessage | undefined;
+  readonly loadHistory: LoadHistory | undefined;
   readonly serverId: string;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatGraceMs: number;
@@ -306,6 +349,8 @@ export interface ResolvedOptions {
   readonly typingTtlMs: number;
   readonly typingThrottleMs: number;
   readonly historySize: number;
+  /** Each room's history retention, from `historyRetention` and `historySize`. */
+  readonly historyRetention: (roomId: string) => LogRetention;
   readonly historyMaxRooms: number;
   readonly historyMaxBytes: number;
   readonly historyTtlMs: number;
@@ -368,6 +413,7 @@ export function resolveOptions(options: CoreOptions): ResolvedOptions {
     verifyToken: options.verifyToken,
     authorize: options.authorize ?? (() => true),
     persistMessage: options.persistMessage,
+    loadHistory: options.loadHistory,
     serverId: options.serverId ?? `gw-${randomChars(random, 6)}`,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 30_000,
     heartbeatGraceMs: options.heartbeatGraceMs ?? 5_000,
@@ -377,7 +423,8 @@ export function resolveOptions(options: CoreOptions): ResolvedOptions {
     maxRoomsPerConnection: options.maxRoomsPerConnection ?? 100,
     typingTtlMs: options.typingTtlMs ?? 10_000,
     typingThrottleMs: options.typingThrottleMs ?? 2_000,
-    historySize: options.historySize ?? 50,
+    historySize: positiveCount('historySize', options.historySize ?? 50),
+    historyRetention: historyRetentionOf(options),
     historyMaxRooms: options.historyMaxRooms ?? DEFAULT_HISTORY_MAX_ROOMS,
     historyMaxBytes: options.historyMaxBytes ?? DEFAULT_HISTORY_MAX_BYTES,
     historyTtlMs: options.historyTtlMs ?? DEFAULT_HISTORY_TTL_MS,
@@ -440,6 +487,16 @@ function warnOnShortReplay(options: ResolvedOptions): void {
     { replay_buffer_bytes: options.replayBufferBytes, max_buffered_bytes: options.maxBufferedBytes },
     'replayBufferBytes is not above maxBufferedBytes: a slow consumer closed 4003 may not resume without a gap',
   );
+}
+
+/** Rules as the room logs' (`retentionResolver`), over `historySize` messages of any age and size. */
+function historyRetentionOf(options: GatewayOptions): (roomId: string) => LogRetention {
+  const size = positiveCount('historySize', options.historySize ?? 50);
+  try {
+    return retentionResolver(options.historyRetention, sizeOnly(size));
+  } catch (error) {
+    throw error instanceof RangeError ? new RangeError(`historyRetention: ${error.message}`) : error;
+  }
 }
 
 /** A token lifetime of zero, a negative one or NaN would close every connection at once; Infinity, never. */

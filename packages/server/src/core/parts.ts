@@ -3,6 +3,7 @@ import type { AcceptedSend } from './chat-types';
 import type { Counters } from './counters';
 import type { Delivery } from './delivery/delivery';
 import type { Extensions } from './extensions';
+import type { HistoryLoads } from './history/loads';
 import type { InFlight } from './in-flight';
 import type { Lifecycle } from './lifecycle';
 import type { AuthExpirySweep } from './liveness/auth-expiry';
@@ -37,6 +38,8 @@ export interface Parts {
   readonly typing: TypingTracker;
   /** In process, or shared by every instance (Redis) when options.sharedState says so. */
   readonly history: HistoryStore;
+  /** Each session's `loadHistory` calls, one at a time. */
+  readonly historyLoads: HistoryLoads;
   readonly dedup: DedupStore<AcceptedSend>;
   /** Accepted messages not yet published, for another instance to finish if this one dies (Redis only). */
   readonly unpublished: UnpublishedStore | undefined;

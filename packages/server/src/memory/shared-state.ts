@@ -5,6 +5,8 @@ import {
   DEFAULT_HISTORY_MAX_ROOMS,
   type DedupSettings,
   type DedupStore,
+  type HistoryPage,
+  type HistoryPageQuery,
   type HistorySettings,
   type HistoryStore,
   type SharedState,
@@ -48,11 +50,22 @@ export class InMemoryHistoryStore implements HistoryStore {
 
   constructor({
     size,
+    retentionFor,
+    now,
     maxRooms = DEFAULT_HISTORY_MAX_ROOMS,
     maxBytes = DEFAULT_HISTORY_MAX_BYTES,
     evicted,
   }: HistorySettings) {
-    this.history = new RoomHistory({ size, maxRooms, maxBytes }, evicted);
+    this.history = new RoomHistory(
+      {
+        size,
+        maxRooms,
+        maxBytes,
+        ...(retentionFor === undefined ? {} : { retentionFor }),
+        ...(now === undefined ? {} : { now }),
+      },
+      evicted,
+    );
   }
 
   usage(): { rooms: number; bytes: number } {
@@ -65,6 +78,10 @@ export class InMemoryHistoryStore implements HistoryStore {
 
   recent(roomId: string, limit?: number): ChatMessage[] {
     return this.history.recent(roomId, limit);
+  }
+
+  page(roomId: string, query: HistoryPageQuery): HistoryPage {
+    return this.history.page(roomId, query);
   }
 
   find(roomId: string, messageId: string): ChatMessage | undefined {

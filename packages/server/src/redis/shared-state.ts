@@ -1,14 +1,19 @@
 import type { ChatMessage } from '@gateway/protocol';
 import type { Redis } from 'ioredis';
+import { pageOf } from '../core/history/page';
 import { type Clock, systemClock } from '../core/ports/clock';
 import { type Logger, silentLogger } from '../core/ports/logger';
+import type { LogRetention } from '../core/ports/room-logs';
 import {
   DEFAULT_HISTORY_TTL_MS,
   type DedupSettings,
   type DedupStore,
+  type HistoryPage,
+  type HistoryPageQuery,
   type HistorySettings,
   type HistoryStore,
   type SharedState,
+  sizeOnly,
 } from '../core/ports/shared-state';
 import { InMemoryDedupStore } from '../memory/shared-state';
 import { RedisBanStore } from './ban-store';
@@ -78,13 +83,16 @@ class RedisDedupStore<V> implements DedupStore<V> {
 }
 
 /**
- * Room history as one Redis list per room (RPUSH + LTRIM to the size), shared by every instance, each list
- * expiring `ttlMs` after its last message: any user may name any room, so lists must not outlive their use.
- * While Redis is unreachable reads answer empty and writes are skipped (logged): chat goes on without history.
+ * Room history as one Redis list per room (RPUSH + LTRIM to the room's length bound), shared by every
+ * instance, each list expiring `ttlMs` after its last message (sooner when the room's age bound is shorter):
+ * any user may name any room, so lists must not outlive their use. The age and bytes bounds apply as the list
+ * is read. While Redis is unreachable reads answer empty and writes are skipped (logged): chat goes on without
+ * history.
  */
 class RedisHistoryStore implements HistoryStore {
-  private readonly size: number;
   private readonly ttlMs: number;
+  private readonly retentionFor: (roomId: string) => LogRetention;
+  private readonly now: () => number;
 
   constructor(
     private readonly redis: Redis,
@@ -92,33 +100,46 @@ class RedisHistoryStore implements HistoryStore {
     settings: HistorySettings,
     private readonly logger: Logger,
   ) {
-    this.size = settings.size;
     this.ttlMs = settings.ttlMs ?? DEFAULT_HISTORY_TTL_MS;
+    const fallback = sizeOnly(settings.size);
+    this.retentionFor = settings.retentionFor ?? (() => fallback);
+    this.now = settings.now ?? Date.now;
   }
 
   async add(message: ChatMessage): Promise<void> {
     const key = historyKey(this.prefix, message.room_id);
+    const { maxEntries, maxAgeMs } = this.retentionFor(message.room_id);
     try {
-      await this.redis
-        .multi()
-        .rpush(key, JSON.stringify(message))
-        .ltrim(key, -this.size, -1)
-        .pexpire(key, this.ttlMs)
-        .exec();
+      const write = this.redis.multi().rpush(key, JSON.stringify(message));
+      if (Number.isFinite(maxEntries)) write.ltrim(key, -maxEntries, -1);
+      // Past its age bound after the last message, every message of the list is.
+      await write.pexpire(key, Math.ceil(Math.min(this.ttlMs, maxAgeMs))).exec();
     } catch (error) {
       this.failed(error, 'add', message.room_id);
     }
   }
 
-  async recent(roomId: string, limit = this.size): Promise<ChatMessage[]> {
-    const count = Math.min(limit, this.size);
+  async recent(roomId: string, limit?: number): Promise<ChatMessage[]> {
+    const { maxEntries } = this.retentionFor(roomId);
+    const count = Math.min(limit ?? maxEntries, maxEntries);
     if (count <= 0) return [];
-    return this.read(roomId, -count);
+    return this.read(roomId, Number.isFinite(count) ? -count : 0);
+  }
+
+  /** Reads the room's whole list (bounded by its length bound) and pages it here, off Redis's one thread. */
+  async page(roomId: string, query: HistoryPageQuery): Promise<HistoryPage> {
+    return pageOf(await this.read(roomId, this.listStart(roomId)), query);
   }
 
   async find(roomId: string, messageId: string): Promise<ChatMessage | undefined> {
-    const messages = await this.read(roomId, 0);
+    const messages = await this.read(roomId, this.listStart(roomId));
     return messages.find((message) => message.message_id === messageId);
+  }
+
+  /** Where a read of all a room keeps starts: a list from before a shorter bound may hold more. */
+  private listStart(roomId: string): number {
+    const { maxEntries } = this.retentionFor(roomId);
+    return Number.isFinite(maxEntries) ? -maxEntries : 0;
   }
 
   async replace(message: ChatMessage): Promise<void> {
@@ -132,11 +153,31 @@ class RedisHistoryStore implements HistoryStore {
   private async read(roomId: string, start: number): Promise<ChatMessage[]> {
     try {
       const items = await this.redis.lrange(historyKey(this.prefix, roomId), start, -1);
-      return items.map((item) => JSON.parse(item) as ChatMessage);
+      return this.kept(roomId, items);
     } catch (error) {
       this.failed(error, 'read', roomId);
       return [];
     }
+  }
+
+  /**
+   * What the room's retention keeps of the list's newest items: its length, its bytes (the newest stays
+   * whatever its size) and its age, walking back from the newest, as the list is in the order messages came.
+   */
+  private kept(roomId: string, items: readonly string[]): ChatMessage[] {
+    const { maxEntries, maxAgeMs, maxBytes } = this.retentionFor(roomId);
+    const oldestAllowed = this.now() - maxAgeMs;
+    const kept: ChatMessage[] = [];
+    let bytes = 0;
+    for (let i = items.length - 1; i >= 0 && kept.length < maxEntries; i--) {
+      const item = items[i] as string;
+      bytes += item.length;
+      if (bytes > maxBytes && kept.length > 0) break;
+      const message = JSON.parse(item) as ChatMessage;
+      if (Date.parse(message.created_at) < oldestAllowed) break;
+      kept.push(message);
+    }
+    return kept.reverse();
   }
 
   /** Atomic, so an edit and a concurrent send on another instance cannot shift the index between find and write. */

@@ -4,6 +4,7 @@ import { andThen, type MaybePromise } from '../maybe-promise';
 import type { Parts } from '../parts';
 import type { UnpublishedStore } from '../ports/unpublished-store';
 import type { Session } from '../session';
+import { answerHistory } from './history';
 
 /** What publishing an accepted message needs. */
 export type PublishParts = Pick<Parts, 'history' | 'options' | 'inFlight' | 'delivery'>;
@@ -259,16 +260,14 @@ export function onChatDelete(rt: ChatParts, session: Session, frame: ClientFrame
   });
 }
 
+/** A page of a room's history, for its subscribers only (`handlers/history.ts`). */
 export function onChatHistory(
-  rt: Pick<Parts, 'history' | 'replies'>,
+  rt: Pick<Parts, 'history' | 'historyLoads' | 'replies' | 'options'>,
   session: Session,
   frame: ClientFrameOf<'chat.history'>,
 ): MaybePromise<void> {
-  const { room_id, limit } = frame.payload;
-  if (!requireRoom(rt, session, room_id, frame.ref)) return undefined;
-  return andThen(rt.history.recent(room_id, limit), (messages) => {
-    rt.replies.ack(session, { room_id, messages }, frame.ref);
-  });
+  if (!requireRoom(rt, session, frame.payload.room_id, frame.ref)) return undefined;
+  return answerHistory(rt, session, frame);
 }
 
 /** True when subscribed; otherwise answers not_subscribed. */
