@@ -1,5 +1,5 @@
 export type { ConnectionStatus } from './connection-store';
-export type { MessageItem, PendingMessage, SentMessage } from './message-types';
+export type { MessageHole, MessageItem, PendingMessage, SentMessage } from './message-types';
 export { GatewayProvider, type GatewayProviderProps } from './provider';
 export type { Definitions, EventName, Register, RegisteredEvents, ServerEventDefinition } from './register';
 export type { RoomStatus } from './room-status';

@@ -1,13 +1,18 @@
 import type { ChatMessage, GatewayClientError } from '@gateway/client';
-import type { LiveEvent, MessageList, PendingMessage, SentMessage } from './message-types';
+import type { LiveEvent, MessageHole, MessageList, PendingMessage, SentMessage } from './message-types';
 
 // Pure: each function returns the list after one change, or the same list when nothing changed.
 
-export const emptyList: MessageList = { sent: [], pending: [], items: [], loaded: false };
+export const emptyList: MessageList = { sent: [], pending: [], items: [], loaded: false, hole: undefined };
 
-function list(sent: readonly SentMessage[], pending: readonly PendingMessage[], loaded: boolean): MessageList {
+function list(
+  sent: readonly SentMessage[],
+  pending: readonly PendingMessage[],
+  loaded: boolean,
+  hole: MessageHole | undefined,
+): MessageList {
   const items = pending.length === 0 ? sent : sent.length === 0 ? pending : [...sent, ...pending];
-  return { sent, pending, items, loaded };
+  return { sent, pending, items, loaded, hole };
 }
 
 const toSent = (message: ChatMessage, key: string): SentMessage => ({ ...message, status: 'sent', key });
@@ -41,7 +46,7 @@ function placeOf(sent: readonly SentMessage[], message: SentMessage): number {
  * of), an edit, a deletion.
  */
 export function withLive(current: MessageList, event: LiveEvent): MessageList {
-  const { sent, pending, loaded } = current;
+  const { sent, pending, loaded, hole } = current;
   const id = event.payload.message_id;
   const at = sent.findIndex((message) => message.message_id === id);
   switch (event.type) {
@@ -51,7 +56,7 @@ export function withLive(current: MessageList, event: LiveEvent): MessageList {
       const message = toSent(event.payload, copyOf?.key ?? id);
       const place = placeOf(sent, message);
       const next = [...sent.slice(0, place), message, ...sent.slice(place)];
-      return list(next, settled([message], pending), loaded);
+      return list(next, settled([message], pending), loaded, hole);
     }
     case 'chat.message.update': {
       const old = sent[at];
@@ -59,7 +64,7 @@ export function withLive(current: MessageList, event: LiveEvent): MessageList {
       if (old === undefined || editedAt(old) >= editedAt(event.payload)) return current;
       const next = [...sent];
       next[at] = { ...old, content: event.payload.content, edited_at: event.payload.edited_at };
-      return list(next, pending, loaded);
+      return list(next, pending, loaded, hole);
     }
     case 'chat.message.delete':
       if (at === -1) return current;
@@ -67,6 +72,7 @@ export function withLive(current: MessageList, event: LiveEvent): MessageList {
         sent.filter((_, index) => index !== at),
         pending,
         loaded,
+        hole,
       );
   }
 }
@@ -88,13 +94,13 @@ export function withSnapshot(current: MessageList, messages: readonly ChatMessag
     const key = old?.key ?? current.pending.find((send) => settles(send, message))?.key ?? message.message_id;
     sent.push(same ? old : toSent(message, key));
   }
-  let next = list(sent, settled(sent, current.pending), true);
+  let next = list(sent, settled(sent, current.pending), true, current.hole);
   for (const event of since) next = withLive(next, event);
   return next;
 }
 
 export function withPending(current: MessageList, send: PendingMessage): MessageList {
-  return list(current.sent, [...current.pending, send], current.loaded);
+  return list(current.sent, [...current.pending, send], current.loaded, current.hole);
 }
 
 function updatePending(
@@ -108,7 +114,7 @@ function updatePending(
   const replaced = change(old);
   if (replaced === old) return current;
   const pending = current.pending.flatMap((send, index) => (index !== at ? [send] : replaced ? [replaced] : []));
-  return list(current.sent, pending, current.loaded);
+  return list(current.sent, pending, current.loaded, current.hole);
 }
 
 /** The server accepted the send: its copy is on the way (or already here: then the send is settled). */
@@ -130,4 +136,9 @@ export function withRetry(current: MessageList, clientMsgId: string): MessageLis
 
 export function withoutPending(current: MessageList, clientMsgId: string): MessageList {
   return updatePending(current, clientMsgId, () => undefined);
+}
+
+/** The list showing `hole` (the same list when it shows that one already). */
+export function withHole(current: MessageList, hole: MessageHole | undefined): MessageList {
+  return current.hole === hole ? current : { ...current, hole };
 }

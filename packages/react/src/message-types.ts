@@ -1,4 +1,4 @@
-import type { ChatMessage, GatewayClientError, ServerPayloads } from '@gateway/client';
+import type { ChatMessage, GatewayClientError, RoomRecovery, ServerPayloads } from '@gateway/client';
 
 /** A message the server has: its copy, as received. */
 export interface SentMessage extends ChatMessage {
@@ -28,6 +28,28 @@ export interface PendingMessage {
   readonly error: GatewayClientError | undefined;
 }
 
+/**
+ * Messages of the room that the list lacks: the client was away longer than its session lasted, and the server
+ * could not replay all it missed. The rows after the hole are the ones it could; fetch the rest with
+ * `client.history`, or let a refetch of the room (after a `reset`) fill it.
+ */
+export interface MessageHole {
+  /**
+   * `too_old` (the room's log no longer reaches back that far), `too_many` (more than the server replays at
+   * once), `epoch_changed` (the server lost the room's log: offsets start again) or `unavailable` (it keeps none,
+   * or could not read it).
+   */
+  readonly reason: NonNullable<RoomRecovery['reason']>;
+  /** The first and last offset of the room's stream missed; undefined when the epoch changed or nothing was read. */
+  readonly missed_from: number | undefined;
+  readonly missed_to: number | undefined;
+  /**
+   * The `key` of the row the hole comes after (render a "some messages could not be loaded" row below it), or
+   * undefined when it comes before the first row: the list was refetched without reaching back that far.
+   */
+  readonly after: string | undefined;
+}
+
 /** One row of a room's message list. */
 export type MessageItem = SentMessage | PendingMessage;
 
@@ -46,4 +68,6 @@ export interface MessageList {
   readonly items: readonly MessageItem[];
   /** True once the room's history arrived (the `subscribed` snapshot or `chat.history`). */
   readonly loaded: boolean;
+  /** What the list lacks after a recovery that was not whole; undefined when it lacks nothing. */
+  readonly hole: MessageHole | undefined;
 }

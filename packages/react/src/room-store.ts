@@ -1,10 +1,12 @@
 import { type GatewayClient, type GatewayClientError, recoveryReplays, type SendMessageOptions } from '@gateway/client';
 import { newClientMsgId } from './ids';
 import { Listeners, listenTo } from './listen';
+import { fills, type HoleMark, holeView, markHole } from './message-hole';
 import {
   emptyList,
   withAck,
   withFailure,
+  withHole,
   withLive,
   withoutPending,
   withPending,
@@ -34,6 +36,14 @@ export class RoomStore {
   readonly listeners = new Listeners();
   /** Live events since the history was last asked for (join, reset), replayed over each history that arrives. */
   private _since: LiveEvent[] = [];
+  /** What a recovery that was not whole left out of the list, until a list fetched afterwards fills it. */
+  private _hole: HoleMark | undefined;
+  /**
+   * Refetches a reset asked for and not yet answered. A hole opens just after the reset that asks for one (the
+   * client emits the reset, then each room's recovery): it is shown only if the refetch does not fill it, so a
+   * hole that is filled a round trip later never flashes.
+   */
+  private _refetching = 0;
   private _stop: (() => void) | undefined;
 
   constructor(
@@ -56,7 +66,12 @@ export class RoomStore {
         // Recovered from the client's position: the missed messages arrive as live events, over the list kept.
         else if (recovery?.some((answer) => answer.room_id === roomId && recoveryReplays(answer)))
           this._set(SUBSCRIBED);
-        else this._set(SUBSCRIBED, withSnapshot(this.messages, room.recent_messages, this._since));
+        else this._set(SUBSCRIBED, this._fetched(room.recent_messages));
+      },
+      recovery: (answer) => {
+        if (answer.room_id !== roomId || answer.recovered) return;
+        this._hole = markHole(this.messages, answer, this._hole);
+        this._set(undefined);
       },
       ready: ({ refused }) => {
         const refusal = refusalOf(refused, roomId);
@@ -72,9 +87,15 @@ export class RoomStore {
       reset: ({ rooms }) => {
         if (!rooms.includes(roomId)) return;
         this._since = [];
+        this._refetching++;
+        const answered = () => {
+          this._refetching--;
+          return this._stop !== undefined;
+        };
         this._client.history(roomId).then(
-          ({ messages }) => this._stop && this._set(undefined, withSnapshot(this.messages, messages, this._since)),
-          () => {},
+          ({ messages }) => answered() && this._set(undefined, this._fetched(messages)),
+          // Not refetched: a hole that waited for it shows.
+          () => answered() && this._set(undefined),
         );
       },
       // The server accepted a send but could not store it (`persistMessage` failed): it was not delivered.
@@ -122,6 +143,18 @@ export class RoomStore {
     this._set(undefined, withoutPending(this.messages, clientMsgId));
   }
 
+  /** The app filled the hole (or will do without): the list no longer shows it. */
+  dismissHole(): void {
+    this._hole = undefined;
+    this._set(undefined);
+  }
+
+  /** The room's messages fetched from the server replace the list, and close the hole if they reach back to it. */
+  private _fetched(messages: Parameters<typeof withSnapshot>[1]): MessageList {
+    if (this._hole !== undefined && fills(messages, this._hole)) this._hole = undefined;
+    return withSnapshot(this.messages, messages, this._since);
+  }
+
   private _deliver(send: PendingMessage): void {
     const options: SendMessageOptions = { clientMsgId: send.client_msg_id, kind: send.kind };
     if (send.metadata !== undefined) options.metadata = send.metadata;
@@ -154,7 +187,9 @@ export class RoomStore {
     this._set(undefined, withLive(this.messages, event));
   }
 
-  private _set(status: RoomStatus | undefined, messages: MessageList = this.messages): void {
+  private _set(status: RoomStatus | undefined, list: MessageList = this.messages): void {
+    const hole = this._hole === undefined || this._refetching > 0 ? undefined : holeView(list, this._hole, list.hole);
+    const messages = withHole(list, hole);
     const changed = (status !== undefined && status !== this.status) || messages !== this.messages;
     if (status !== undefined) this.status = status;
     this.messages = messages;

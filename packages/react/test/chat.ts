@@ -1,31 +1,39 @@
 import type { GatewayClient } from '@gateway/client';
 import { act, screen } from '@testing-library/react/pure';
 import { createElement as h, type ReactElement } from 'react';
-import { type MessageItem, type RoomMessages, useMessages } from '../src/index';
+import { type MessageHole, type MessageItem, type RoomMessages, useMessages } from '../src/index';
 import { within } from './helpers';
 
-/** Every list a `Chat` rendered, in order, and the room's actions from the last render. */
+/** Every list a `Chat` rendered, in order, the hole each render showed, and the room's actions from the last render. */
 export interface ChatLog {
   readonly renders: (readonly MessageItem[])[];
+  readonly holes: (MessageHole | undefined)[];
   actions: RoomMessages | undefined;
 }
 
-export const chatLog = (): ChatLog => ({ renders: [], actions: undefined });
+export const chatLog = (): ChatLog => ({ renders: [], holes: [], actions: undefined });
 
 /** One line per message: `content [status]`, with the error code of a failed one. */
 export const line = (item: MessageItem): string =>
   `${item.content} [${item.status}${item.status === 'failed' ? ` ${item.error?.code}` : ''}]`;
 
-/** A room's message list, recording each render into `log`. */
+/** The row an app shows where messages are missing: `[missing reason from–to]`. */
+export const holeLine = (hole: MessageHole): string =>
+  `[missing ${hole.reason} ${hole.missed_from ?? '?'}–${hole.missed_to ?? '?'}]`;
+
+/** A room's message list, with a row where messages are missing, recording each render into `log`. */
 export function Chat({ room, log }: { room: string; log: ChatLog }): ReactElement {
   const messages = useMessages(room);
   log.renders.push(messages.messages);
+  log.holes.push(messages.hole);
   log.actions = messages;
-  return h(
-    'ul',
-    { 'data-testid': `chat-${room}` },
-    messages.messages.map((item) => h('li', { key: item.key }, line(item))),
-  );
+  const { hole } = messages;
+  const rows = messages.messages.map((item) => h('li', { key: item.key }, line(item)));
+  if (hole !== undefined) {
+    const at = hole.after === undefined ? 0 : messages.messages.findIndex((item) => item.key === hole.after) + 1;
+    rows.splice(at, 0, h('li', { key: 'hole' }, holeLine(hole)));
+  }
+  return h('ul', { 'data-testid': `chat-${room}` }, rows);
 }
 
 /** The lines the chat shows now. */

@@ -12,6 +12,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 import * as z from 'zod/mini';
 import {
   GatewayProvider,
+  type MessageHole,
   type MessageItem,
   type RegisteredEvents,
   type RoomStatus,
@@ -87,8 +88,10 @@ describe('the other hooks', () => {
   it('return what their names say', () => {
     expectTypeOf(useConnection().state).toEqualTypeOf<ClientState>();
     expectTypeOf(useConnection().error).toEqualTypeOf<GatewayClientError | undefined>();
-    const { messages, send, retry } = useMessages('lobby');
+    const { messages, send, retry, hole, dismissHole } = useMessages('lobby');
     expectTypeOf(messages).toEqualTypeOf<readonly MessageItem[]>();
+    expectTypeOf(hole).toEqualTypeOf<MessageHole | undefined>();
+    expectTypeOf(dismissHole).toEqualTypeOf<() => void>();
     expectTypeOf(send).returns.toBeString();
     expectTypeOf(retry).parameter(0).toBeString();
     expectTypeOf(usePresence().users).toEqualTypeOf<readonly PresenceEntry[]>();
@@ -103,5 +106,12 @@ describe('the other hooks', () => {
     const status = {} as RoomStatus;
     if (status.status === 'refused') expectTypeOf(status.code).toBeString();
     if (status.status === 'error') expectTypeOf(status.error).toEqualTypeOf<GatewayClientError>();
+  });
+
+  it('type a hole’s reason as the protocol’s, and its offsets as absent when the epoch changed', () => {
+    const hole = {} as MessageHole;
+    expectTypeOf(hole.reason).toEqualTypeOf<'epoch_changed' | 'too_old' | 'too_many' | 'unavailable'>();
+    expectTypeOf(hole.missed_from).toEqualTypeOf<number | undefined>();
+    expectTypeOf(hole.after).toEqualTypeOf<string | undefined>();
   });
 });
