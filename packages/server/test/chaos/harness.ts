@@ -26,8 +26,22 @@ export interface ChaosFigures {
   readonly duplicates: number;
   readonly outOfOrder: number;
   readonly losses: number;
+  /** `reset` events, whatever they named. */
   readonly resets: number;
+  /** Sessions the clients found expired when they came back (`invalid_session`), then identified anew. */
   readonly invalidSessions: number;
+  /** How the room came back from the clients' positions after their sessions were lost. */
+  readonly recovery: {
+    /** Answers to `since`, one per new session of a client that held a position. */
+    readonly answered: number;
+    readonly whole: number;
+    /** Dispatches replayed from the room's log by those answers. */
+    readonly replayed: number;
+    /** Recoveries with a hole (`reason missed_from-missed_to`). */
+    readonly holes: number;
+    /** Resets that named the room: the room's state was lost and refetched (a full reset). */
+    readonly roomResets: number;
+  };
   readonly gaps: number;
   readonly resumes: number;
   readonly replayed: number;
@@ -56,7 +70,7 @@ export interface ChaosOutcome {
   readonly violations: string[];
 }
 
-/** Opens a subscriber through the proxy: dev mode, the room in identify, jitter drawn from the run's seed. */
+/** Opens a subscriber through its proxy: dev mode, the room in identify, jitter drawn from the run's seed. */
 function openSubscriber(config: ChaosConfig, proxy: ChaosProxy, index: number): Subscriber {
   const name = `sub-${index}`;
   const client: ChaosClient = createClient({
@@ -108,10 +122,10 @@ async function chatter(subscriber: Subscriber, index: number, config: ChaosConfi
   }
 }
 
-/** Caught up: ready, and either every tick and every acked message seen, or reset (judged later). */
+/** Caught up: ready, and either every tick and every acked message seen, or its room reset (judged later). */
 function caughtUp(subscriber: Subscriber, config: ChaosConfig, expected: readonly string[]): boolean {
   if (subscriber.state !== 'ready') return false;
-  if (subscriber.resets.length > 0) return true;
+  if (config.scenario === 'resume' ? subscriber.resets.length > 0 : subscriber.roomResets > 0) return true;
   return subscriber.distinctTicks.size >= config.events && expected.every((id) => subscriber.distinctMessages.has(id));
 }
 
@@ -119,22 +133,48 @@ function describeProgress(subscriber: Subscriber, config: ChaosConfig, expected:
   const missing = expected.filter((id) => !subscriber.distinctMessages.has(id)).length;
   return (
     `${subscriber.name} state=${subscriber.state} ticks=${subscriber.distinctTicks.size}/${config.events} ` +
-    `chat missing=${missing} resets=${subscriber.resets.length} sends pending=` +
+    `chat missing=${missing} resets=${subscriber.resets.length} room resets=${subscriber.roomResets} sends pending=` +
     `${subscriber.sent.filter((sent) => sent.ackedAt === undefined && sent.rejected === undefined).length}`
   );
 }
 
+/** The proxies' seeds: the run's own for a shared proxy (the schedule it always had), one derived per client otherwise. */
+function proxySeed(config: ChaosConfig, index: number): number {
+  return config.proxyPerSubscriber ? (config.seed + 7_919 * (index + 1)) % 2 ** 31 || 1 : config.seed;
+}
+
+/** Every proxy's counters, added up. */
+function addCounters(proxies: readonly ChaosProxy[]): FaultCounters {
+  const total: FaultCounters = {
+    connections: 0,
+    cuts: 0,
+    stalls: 0,
+    delays: 0,
+    outages: 0,
+    refused: 0,
+    delayedChunks: 0,
+    tornChunks: 0,
+    bytesToTarget: 0,
+    bytesToClient: 0,
+  };
+  for (const proxy of proxies) {
+    for (const key of Object.keys(total) as (keyof FaultCounters)[]) total[key] += proxy.counters[key];
+  }
+  return total;
+}
+
 /**
- * One chaos run: the real server (in memory) behind the fault-injecting proxy, K real clients subscribed to
- * one room; the server publishes N ticks while each client sends M chat messages and the proxy cuts, stalls
- * and delays. Then faults stop, every client gets `convergeMs` to catch up, and the run is judged.
+ * One chaos run: the real server (in memory) behind the fault-injecting proxy (one for all clients, or one
+ * each), K real clients subscribed to one room; the server publishes N ticks while each client sends M chat
+ * messages and the proxy cuts, stalls, delays and (in the expiry scenario) holds clients away past the resume
+ * window. Then faults stop, every client gets `convergeMs` to catch up, and the run is judged.
  * Never throws for a broken promise of the system under test: those come back as violations.
  */
 export async function runChaos(config: ChaosConfig): Promise<ChaosOutcome> {
   const startedAt = Date.now();
   const violations: string[] = [];
   let server: RunningServer<typeof chaosEvents> | undefined;
-  let proxy: ChaosProxy | undefined;
+  const proxies: ChaosProxy[] = [];
   const subscribers: Subscriber[] = [];
   let convergeMs: number | null = null;
   let stats: GatewayStats | null = null;
@@ -146,9 +186,18 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosOutcome> {
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       heartbeatGraceMs: config.heartbeatGraceMs,
       events: chaosEvents,
+      ...serverOptions(config),
     });
-    proxy = await ChaosProxy.start({ targetPort: server.port, seed: config.seed, faults: config.faults });
-    for (let i = 0; i < config.subscribers; i++) subscribers.push(openSubscriber(config, proxy, i));
+    const targetPort = server.port;
+    const proxyCount = config.proxyPerSubscriber ? config.subscribers : 1;
+    for (let i = 0; i < proxyCount; i++) {
+      proxies.push(await ChaosProxy.start({ targetPort, seed: proxySeed(config, i), faults: config.faults }));
+    }
+    for (let i = 0; i < config.subscribers; i++) {
+      const proxy = proxies[config.proxyPerSubscriber ? i : 0];
+      if (proxy === undefined) throw new Error(`no proxy for subscriber ${i}`);
+      subscribers.push(openSubscriber(config, proxy, i));
+    }
     await Promise.all(
       subscribers.map((subscriber) =>
         subscriber.until(() => subscriber.state === 'ready', FIRST_READY_MS, 'the first ready'),
@@ -159,7 +208,7 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosOutcome> {
     await Promise.all([publish(server, config), ...subscribers.map((s, i) => chatter(s, i, config, sends))]);
 
     // Quiet period: no new faults, so the system can converge.
-    proxy.calm();
+    for (const proxy of proxies) proxy.calm();
     const calmAt = Date.now();
     const deadlineAt = calmAt + config.convergeMs;
     const left = () => Math.max(0, deadlineAt - Date.now());
@@ -205,21 +254,35 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosOutcome> {
     for (const subscriber of subscribers) subscriber.finalState = subscriber.state;
   } finally {
     for (const subscriber of subscribers) subscriber.client.close();
-    await proxy?.close();
+    await Promise.all(proxies.map((proxy) => proxy.close()));
     await server?.close();
   }
 
-  const verdict = judge(subscribers, config.events);
+  const verdict = judge(subscribers, config.events, config.scenario);
   violations.push(...verdict.violations);
   return {
-    figures: summarise(config, proxy, verdict.subscribers, subscribers, convergeMs, stats, startedAt),
+    figures: summarise(config, addCounters(proxies), verdict.subscribers, subscribers, convergeMs, stats, startedAt),
     violations,
+  };
+}
+
+/** The scenario's server settings as `startServer` options; none for the defaults. */
+function serverOptions(config: ChaosConfig) {
+  const { resumeWindowMs, roomLogEntries } = config.server;
+  return {
+    ...(resumeWindowMs === undefined ? {} : { resumeWindowMs }),
+    ...(roomLogEntries === undefined
+      ? {}
+      : {
+          roomLogDefault: { maxEntries: roomLogEntries, maxBytes: roomLogEntries * 1_024 },
+          maxRecover: roomLogEntries,
+        }),
   };
 }
 
 function summarise(
   config: ChaosConfig,
-  proxy: ChaosProxy | undefined,
+  faults: FaultCounters,
   figures: SubscriberFigures[],
   subscribers: readonly Subscriber[],
   convergeMs: number | null,
@@ -227,21 +290,12 @@ function summarise(
   startedAt: number,
 ): ChaosFigures {
   const sum = (pick: (figures: SubscriberFigures) => number) => figures.reduce((total, f) => total + pick(f), 0);
-  const { seed, faults, ...rest } = config;
+  const { seed, faults: faultPlan, ...rest } = config;
   return {
     seed,
     config: rest,
-    faultPlan: faults,
-    faults: proxy?.counters ?? {
-      connections: 0,
-      cuts: 0,
-      stalls: 0,
-      delays: 0,
-      delayedChunks: 0,
-      tornChunks: 0,
-      bytesToTarget: 0,
-      bytesToClient: 0,
-    },
+    faultPlan,
+    faults,
     published: config.events,
     delivered: sum((f) => f.ticksDelivered),
     duplicates: sum((f) => f.tickDuplicates + f.chatDuplicates),
@@ -249,6 +303,13 @@ function summarise(
     losses: sum((f) => f.ticksLost + f.chatLost),
     resets: sum((f) => f.resets),
     invalidSessions: sum((f) => f.invalidSessions),
+    recovery: {
+      answered: sum((f) => f.recoveries),
+      whole: sum((f) => f.recoveredWhole),
+      replayed: sum((f) => f.recoveryReplayed),
+      holes: sum((f) => f.holes.length),
+      roomResets: sum((f) => f.roomResets),
+    },
     gaps: sum((f) => f.gaps),
     resumes: sum((f) => f.resumes),
     replayed: sum((f) => f.replayed),

@@ -166,6 +166,27 @@ describe('chaos proxy', () => {
     expect(proxy.open).toBe(1);
   });
 
+  it('an outage cuts the link and closes every connection accepted until it ends, then lets them through', async () => {
+    const { port } = await echoServer();
+    const proxy = await startProxy(port, only({ outage: 1 }, { gapMs: [20, 20], outageMs: [400, 400] }));
+    const first = await dial(proxy.port);
+    await nextFault(proxy, 'outage');
+    await closed(first, 'the cut link to close');
+
+    // During the outage: accepted by the kernel, closed before a byte is forwarded.
+    const refused = await dial(proxy.port);
+    await closed(refused, 'the refused connection to close');
+    expect(proxy.counters).toMatchObject({ outages: 1, refused: 1, connections: 1 });
+
+    await nextFault(proxy, 'outage-end');
+    proxy.calm();
+    const after = await dial(proxy.port);
+    const received = collect(after);
+    after.write('back');
+    expect((await received.until(4, 'the echo after the outage')).toString()).toBe('back');
+    expect(proxy.counters).toMatchObject({ outages: 1, refused: 1, connections: 2 });
+  });
+
   it('delays keep the order of the bytes', async () => {
     const { port } = await echoServer();
     const proxy = await startProxy(port, only({ delay: 1 }, { delayEpisodeMs: [5000, 5000], chunkDelayMs: [1, 30] }));

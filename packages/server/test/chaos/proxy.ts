@@ -2,20 +2,27 @@ import { EventEmitter } from 'node:events';
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { between, mulberry32 } from './prng';
 
-export type FaultKind = 'cut' | 'stall' | 'delay';
+/**
+ * `outage` cuts the link and then refuses every new connection to the proxy for a while: with one proxy per
+ * client, that client is held away (a tunnel, a locked phone) for as long as the plan says, past the server's
+ * resume window if need be.
+ */
+export type FaultKind = 'cut' | 'stall' | 'delay' | 'outage';
 
 /** When and how hard a connection is hurt; every range is `[min, max]` in ms, drawn from the seeded generator. */
 export interface FaultPlan {
   /** Quiet time before a connection's first fault, and between the end of one fault and the next. */
   readonly gapMs: readonly [number, number];
-  /** Relative odds of each kind of fault. */
-  readonly weights: Readonly<Record<FaultKind, number>>;
+  /** Relative odds of each kind of fault; `outage` left out is 0, so older plans draw the same schedule. */
+  readonly weights: Readonly<Record<Exclude<FaultKind, 'outage'>, number>> & { readonly outage?: number };
   /** How long a stall freezes both directions; the upper bound caps every zombie. */
   readonly stallMs: readonly [number, number];
   /** How long a delay episode lasts. */
   readonly delayEpisodeMs: readonly [number, number];
   /** How long each chunk is held during a delay episode (order is kept: a chunk never overtakes an earlier one). */
   readonly chunkDelayMs: readonly [number, number];
+  /** How long an outage refuses new connections after its cut; required when `weights.outage` is above 0. */
+  readonly outageMs?: readonly [number, number];
 }
 
 export interface ProxyOptions {
@@ -32,6 +39,9 @@ export interface FaultCounters {
   cuts: number;
   stalls: number;
   delays: number;
+  outages: number;
+  /** Connections accepted during an outage and closed at once, before any byte was forwarded. */
+  refused: number;
   delayedChunks: number;
   /** Cuts that fell inside a chunk, forwarding only part of it (a torn WebSocket frame). */
   tornChunks: number;
@@ -40,7 +50,7 @@ export interface FaultCounters {
 }
 
 export interface FaultEvent {
-  readonly kind: FaultKind | 'stall-end' | 'delay-end';
+  readonly kind: FaultKind | 'stall-end' | 'delay-end' | 'outage-end';
   /** Which accepted connection, counting from 1. */
   readonly connection: number;
 }
@@ -75,6 +85,8 @@ interface LinkHooks {
   readonly counters: FaultCounters;
   readonly report: (event: FaultEvent) => void;
   readonly gone: (link: Link) => void;
+  /** Refuses new connections for `ms` from now. */
+  readonly outage: (ms: number) => void;
 }
 
 /** A client connection and its upstream twin, forwarding both ways and hurting the pair on schedule. */
@@ -253,6 +265,12 @@ class Link {
           between(this.#random, plan.stallMs),
         );
         return;
+      case 'outage':
+        counters.outages++;
+        // Before the cut, so the client's first reconnect already finds the door shut.
+        this.#hooks.outage(between(this.#random, plan.outageMs ?? [0, 0]));
+        this.destroy();
+        return;
       case 'delay':
         counters.delays++;
         this.#delaying = true;
@@ -290,11 +308,12 @@ function direction(from: Socket, to: Socket, bytes: Direction['bytes']): Directi
 }
 
 function pickKind(weights: FaultPlan['weights'], roll: number): FaultKind {
-  const kinds: FaultKind[] = ['cut', 'stall', 'delay'];
-  const total = kinds.reduce((sum, kind) => sum + weights[kind], 0);
+  const kinds: FaultKind[] = ['cut', 'stall', 'delay', 'outage'];
+  const weight = (kind: FaultKind) => (kind === 'outage' ? (weights.outage ?? 0) : weights[kind]);
+  const total = kinds.reduce((sum, kind) => sum + weight(kind), 0);
   let left = roll * total;
   for (const kind of kinds) {
-    left -= weights[kind];
+    left -= weight(kind);
     if (left < 0) return kind;
   }
   return 'delay';
@@ -303,8 +322,9 @@ function pickKind(weights: FaultPlan['weights'], roll: number): FaultKind {
 /**
  * A TCP proxy on 127.0.0.1 that sits between WebSocket clients and the gateway and hurts each connection on
  * a seeded schedule: cuts (both sides destroyed, often mid-frame), stalls (nothing forwarded either way while
- * both sockets stay open: a zombie the endpoints' dead-connection detection must find), and delays (chunks held
- * a few ms, in order). Emits `fault` with a FaultEvent for each.
+ * both sockets stay open: a zombie the endpoints' dead-connection detection must find), delays (chunks held
+ * a few ms, in order) and, when the plan weighs them, outages (a cut, then every new connection closed as it is
+ * accepted until the outage ends). Emits `fault` with a FaultEvent for each.
  */
 export class ChaosProxy extends EventEmitter<{ fault: [FaultEvent] }> {
   readonly counters: FaultCounters = {
@@ -312,6 +332,8 @@ export class ChaosProxy extends EventEmitter<{ fault: [FaultEvent] }> {
     cuts: 0,
     stalls: 0,
     delays: 0,
+    outages: 0,
+    refused: 0,
     delayedChunks: 0,
     tornChunks: 0,
     bytesToTarget: 0,
@@ -323,6 +345,8 @@ export class ChaosProxy extends EventEmitter<{ fault: [FaultEvent] }> {
   readonly #options: ProxyOptions;
   readonly #random: () => number;
   #faultsOn = true;
+  /** While an outage lasts: when it ends (Date.now() time) and the timer that reports its end. */
+  #outage: { until: number; timer: NodeJS.Timeout } | undefined;
 
   private constructor(options: ProxyOptions) {
     super();
@@ -358,6 +382,7 @@ export class ChaosProxy extends EventEmitter<{ fault: [FaultEvent] }> {
   /** Stops injecting faults: running stalls and delay episodes end now, no new ones start, on old or new links. */
   calm(): void {
     this.#faultsOn = false;
+    if (this.#outage !== undefined) this.#endOutage();
     for (const link of this.#links) link.calm();
   }
 
@@ -368,7 +393,28 @@ export class ChaosProxy extends EventEmitter<{ fault: [FaultEvent] }> {
     await closed;
   }
 
+  #startOutage(ms: number): void {
+    const until = Date.now() + ms;
+    // Two outages overlapping (two links of one client, say): the door stays shut until the later one ends.
+    if (this.#outage !== undefined && this.#outage.until >= until) return;
+    if (this.#outage !== undefined) clearTimeout(this.#outage.timer);
+    this.#outage = { until, timer: setTimeout(() => this.#endOutage(), ms) };
+  }
+
+  #endOutage(): void {
+    clearTimeout(this.#outage?.timer);
+    this.#outage = undefined;
+    this.emit('fault', { kind: 'outage-end', connection: this.counters.connections });
+  }
+
   #accept(client: Socket): void {
+    if (this.#outage !== undefined) {
+      // Accepted by the kernel before we could say no: closing it at once is the nearest thing to a refusal.
+      this.counters.refused++;
+      client.on('error', () => {});
+      client.destroy();
+      return;
+    }
     const id = ++this.counters.connections;
     const target = connect({ host: '127.0.0.1', port: this.#options.targetPort, allowHalfOpen: true });
     client.setNoDelay(true);
@@ -381,6 +427,7 @@ export class ChaosProxy extends EventEmitter<{ fault: [FaultEvent] }> {
       counters: this.counters,
       report: (event) => this.emit('fault', event),
       gone: (gone) => this.#links.delete(gone),
+      outage: (ms) => this.#startOutage(ms),
     });
     this.#links.add(link);
   }

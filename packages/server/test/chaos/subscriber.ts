@@ -1,4 +1,10 @@
-import { type ClientState, defineEvent, type GatewayClient, type GatewayClientError } from '@gateway/client';
+import {
+  type ClientState,
+  defineEvent,
+  type GatewayClient,
+  type GatewayClientError,
+  type RoomRecovery,
+} from '@gateway/client';
 import * as z from 'zod/mini';
 import { withDeadline } from './wait';
 
@@ -39,6 +45,10 @@ export class Subscriber {
   /** Acks the app saw, by client_msg_id: each send should be acked exactly once. */
   readonly acks = new Map<string, number>();
   readonly resets: string[] = [];
+  /** Resets that named this subscriber's room: its state was lost and must be refetched. */
+  roomResets = 0;
+  /** How the room came back from the client's position, each time a new session answered `since`. */
+  readonly recoveries: RoomRecovery[] = [];
   readonly errors: string[] = [];
   /** Close codes the server announced with `goodbye` (4001: declared dead; 4102: replaced by a resume). */
   readonly goodbyes: number[] = [];
@@ -89,7 +99,15 @@ export class Subscriber {
         this.#back(true);
       }),
     );
-    client.on('reset', ({ reason }) => this.#record(() => this.resets.push(reason)));
+    client.on('reset', ({ reason, rooms }) =>
+      this.#record(() => {
+        this.resets.push(reason);
+        if (rooms.includes(room)) this.roomResets++;
+      }),
+    );
+    client.on('recovery', (answer) => {
+      if (answer.room_id === room) this.recoveries.push(answer);
+    });
     client.on('invalid_session', () => this.invalidSessions++);
     client.on('gap', () => this.gaps++);
     client.on('goodbye', ({ code }) => this.goodbyes.push(code));

@@ -1,3 +1,4 @@
+import type { ChaosScenario } from './config';
 import type { Subscriber } from './subscriber';
 
 /** min / median / p95 / max of a set of durations, in ms. */
@@ -32,6 +33,15 @@ export interface SubscriberFigures {
   readonly ticksLost: number;
   readonly resets: number;
   readonly resetReasons: readonly string[];
+  /** Resets that named the room: its state lost, to be refetched (a full reset of the room). */
+  readonly roomResets: number;
+  /** Answers to the client's `since` for the room (one per new session), whole or not. */
+  readonly recoveries: number;
+  readonly recoveredWhole: number;
+  /** Dispatches of the room replayed from its log by those recoveries. */
+  readonly recoveryReplayed: number;
+  /** Recoveries that were not whole, each `reason missed_from-missed_to`. */
+  readonly holes: readonly string[];
   readonly invalidSessions: number;
   readonly gaps: number;
   readonly readies: number;
@@ -71,11 +81,14 @@ const firstFew = (values: readonly (string | number)[]): string =>
 
 /**
  * Judges the run. Every subscriber must have seen ticks 1..N each once and in order, and every chat message
- * anyone sent exactly once (with the message_id its sender was acked), unless it got a `reset`, which excuses
- * losses (never duplicates or disorder) and is itself reported: with the default windows there should be none.
- * Every send must be acked exactly once.
+ * anyone sent exactly once (with the message_id its sender was acked), unless its room was reset, which
+ * excuses losses (never duplicates or disorder) and is itself a violation. Every send must be acked exactly
+ * once. What counts as the room being reset depends on the scenario: in `resume` any `reset` (a session must
+ * never be lost there), in `expiry` only a `reset` that names the room (one that names none is a session that
+ * expired and whose room was recovered whole); there, a recovery that was not whole is a violation too, since
+ * the room's log reaches back to the start of the run.
  */
-export function judge(subscribers: readonly Subscriber[], events: number): Verdict {
+export function judge(subscribers: readonly Subscriber[], events: number, scenario: ChaosScenario): Verdict {
   const violations: string[] = [];
   const sentBy = new Map<string, SentBy>();
   for (const subscriber of subscribers) {
@@ -85,7 +98,7 @@ export function judge(subscribers: readonly Subscriber[], events: number): Verdi
 
   const figures = subscribers.map((subscriber): SubscriberFigures => {
     const { name } = subscriber;
-    const reset = subscriber.resets.length > 0;
+    const reset = scenario === 'resume' ? subscriber.resets.length > 0 : subscriber.roomResets > 0;
     const fail = (text: string) => violations.push(`${name}: ${text}`);
 
     // Ticks: 1..N, each once, in order.
@@ -109,7 +122,7 @@ export function judge(subscribers: readonly Subscriber[], events: number): Verdi
     if (duplicates > 0) fail(`${duplicates} duplicate tick(s)`);
     if (outOfOrder > 0) fail(`${outOfOrder} tick(s) out of order`);
     if (outOfRange.length > 0) fail(`ticks never published: ${firstFew(outOfRange)}`);
-    if (lost.length > 0 && !reset) fail(`lost ${lost.length} tick(s) without a reset: ${firstFew(lost)}`);
+    if (lost.length > 0 && !reset) fail(`lost ${lost.length} tick(s) without a reset of the room: ${firstFew(lost)}`);
 
     // Chat: every message anyone sent, once, under the message_id its sender was acked with.
     const seen = new Map<string, number>();
@@ -129,7 +142,8 @@ export function judge(subscribers: readonly Subscriber[], events: number): Verdi
     const chatDuplicates = [...seen].filter(([, count]) => count > 1).map(([id]) => id);
     const chatLost = [...sentBy.keys()].filter((id) => !seen.has(id));
     if (chatDuplicates.length > 0) fail(`chat message(s) seen more than once: ${firstFew(chatDuplicates)}`);
-    if (chatLost.length > 0 && !reset) fail(`chat message(s) never seen without a reset: ${firstFew(chatLost)}`);
+    if (chatLost.length > 0 && !reset)
+      fail(`chat message(s) never seen without a reset of the room: ${firstFew(chatLost)}`);
 
     // Sends: each acked exactly once to its sender.
     for (const sent of subscriber.sent) {
@@ -139,7 +153,12 @@ export function judge(subscribers: readonly Subscriber[], events: number): Verdi
       if (acks !== 1 && sent.rejected === undefined) fail(`send ${sent.client_msg_id} acked ${acks} times`);
     }
 
-    if (reset) fail(`${subscriber.resets.length} reset(s): ${firstFew(subscriber.resets)}`);
+    if (scenario === 'resume' && reset) fail(`${subscriber.resets.length} reset(s): ${firstFew(subscriber.resets)}`);
+    if (scenario === 'expiry' && reset) fail(`${subscriber.roomResets} reset(s) naming the room`);
+    const holes = subscriber.recoveries
+      .filter((answer) => !answer.recovered)
+      .map((answer) => `${answer.reason} ${answer.missed_from ?? '?'}-${answer.missed_to ?? '?'}`);
+    if (holes.length > 0) fail(`recovered with a hole ${holes.length} time(s): ${firstFew(holes)}`);
     const state = subscriber.finalState ?? subscriber.state;
     if (state !== 'ready') fail(`ended in state "${state}"`);
 
@@ -152,6 +171,11 @@ export function judge(subscribers: readonly Subscriber[], events: number): Verdi
       ticksLost: lost.length,
       resets: subscriber.resets.length,
       resetReasons: subscriber.resets,
+      roomResets: subscriber.roomResets,
+      recoveries: subscriber.recoveries.length,
+      recoveredWhole: subscriber.recoveries.filter((answer) => answer.recovered).length,
+      recoveryReplayed: subscriber.recoveries.reduce((sum, answer) => sum + answer.replayed, 0),
+      holes,
       invalidSessions: subscriber.invalidSessions,
       gaps: subscriber.gaps,
       readies: subscriber.readies,
