@@ -1,55 +1,15 @@
 import type { ChatMessage } from '@gateway/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LogRetention } from '../../src/core/ports/room-logs';
-import { createRedisSharedState, inMemorySharedState, type RedisSharedState, type SharedState } from '../../src/index';
 import { ManualClock } from '../helpers/manual-clock';
-import {
-  type RedisServer,
-  redisAvailability,
-  redisSuiteTitle,
-  startRedisServer,
-  stopRedisServers,
-} from '../helpers/redis-server';
+import { redisSuiteTitle } from '../helpers/redis-server';
 import { request } from '../helpers/requests';
 import { startTestServer } from '../helpers/server';
+import { sharedStatesForFile } from '../helpers/shared-states';
 import type { Frame } from '../helpers/ws-client';
 
 /** History pages and retention: one suite for both places the history can live (graphql-ws style). */
-interface Implementation {
-  title: string;
-  available: boolean;
-  make(): Promise<SharedState>;
-}
-
-const redis = redisAvailability();
-let server: RedisServer | undefined;
-const opened: RedisSharedState[] = [];
-let prefixes = 0;
-
-beforeAll(async () => {
-  if (redis.available) server = await startRedisServer();
-});
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((state) => state.close()));
-});
-
-afterAll(async () => {
-  await stopRedisServers();
-});
-
-async function redisState(): Promise<SharedState> {
-  if (server === undefined) throw new Error('no redis-server');
-  const state = createRedisSharedState({ url: server.url, prefix: `hp${++prefixes}:` });
-  opened.push(state);
-  await state.ready();
-  return state;
-}
-
-const implementations: Implementation[] = [
-  { title: 'in memory', available: true, make: async () => inMemorySharedState },
-  { title: 'Redis', available: redis.available, make: redisState },
-];
+const { redis, implementations, url } = sharedStatesForFile('hp');
 
 const start = Date.UTC(2026, 0, 1);
 const id = (n: number) => `m${String(n).padStart(4, '0')}`;
@@ -122,9 +82,8 @@ for (const impl of implementations) {
 
 describe.skipIf(!redis.available)(redisSuiteTitle('chat.history on Redis', redis), () => {
   it('pages by message and by position on a room logged in Redis, two instances alike', async () => {
-    if (server === undefined) throw new Error('no redis-server');
     const clock = new ManualClock();
-    const shared = { heartbeatIntervalMs: 3_600_000, clock, redisUrl: server.url, redisPrefix: 'hpe:', historySize: 8 };
+    const shared = { heartbeatIntervalMs: 3_600_000, clock, redisUrl: url(), redisPrefix: 'hpe:', historySize: 8 };
     const a = await startTestServer(shared);
     const b = await startTestServer(shared);
     const bob = await a.joinRooms('bob', ['team']);

@@ -1,52 +1,13 @@
 import type { ChatMessage } from '@gateway/protocol';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisSharedState, inMemorySharedState, type RedisSharedState, type SharedState } from '../../src/index';
-import {
-  type RedisServer,
-  redisAvailability,
-  redisSuiteTitle,
-  startRedisServer,
-  stopRedisServers,
-} from '../helpers/redis-server';
+import { describe, expect, it } from 'vitest';
+import { inMemorySharedState } from '../../src/index';
+import { redisSuiteTitle, startRedisServer } from '../helpers/redis-server';
+import { sharedStatesForFile } from '../helpers/shared-states';
 
 /** One behaviour suite for both places the shared state can live (graphql-ws style). */
-interface Implementation {
-  title: string;
-  available: boolean;
-  make(): Promise<SharedState>;
-}
-
-const redis = redisAvailability();
-let server: RedisServer | undefined;
-const opened: RedisSharedState[] = [];
-let prefixes = 0;
+const { redis, implementations, url, open } = sharedStatesForFile('t');
 const now = 1_000;
-
-beforeAll(async () => {
-  if (redis.available) server = await startRedisServer();
-});
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((state) => state.close()));
-});
-
-afterAll(async () => {
-  await stopRedisServers();
-});
-
-async function redisState(): Promise<SharedState> {
-  if (server === undefined) throw new Error('no redis-server');
-  const state = createRedisSharedState({ url: server.url, prefix: `t${++prefixes}:` });
-  opened.push(state);
-  await state.ready();
-  return state;
-}
-
-const implementations: Implementation[] = [
-  { title: 'in memory', available: true, make: async () => inMemorySharedState },
-  { title: 'Redis', available: redis.available, make: redisState },
-];
 
 function message(room: string, id: string, content = id): ChatMessage {
   return {
@@ -138,13 +99,10 @@ describe('shared state: in memory specifics', () => {
 
 describe.skipIf(!redis.available)(redisSuiteTitle('shared state: Redis key formats', redis), () => {
   it('uses {prefix}dedup:{user}:{id} with the window as PX, and {prefix}history:{room} as a list', async () => {
-    if (server === undefined) throw new Error('no redis-server');
-    const state = createRedisSharedState({ url: server.url, prefix: 'keys:' });
-    opened.push(state);
-    await state.ready();
+    const state = await open('keys:');
     await state.dedup<string>({ windowMs: 30_000, now: () => now }).claim('a:b', 'm1', 'ack');
     await state.history({ size: 5 }).add(message('room 1', 'x'));
-    const raw = new Redis(server.url);
+    const raw = new Redis(url());
     try {
       expect(await raw.get('keys:dedup:a%3Ab:m1')).toBe('"ack"');
       const ttl = await raw.pttl('keys:dedup:a%3Ab:m1');
@@ -159,14 +117,11 @@ describe.skipIf(!redis.available)(redisSuiteTitle('shared state: Redis key forma
   });
 
   it('expires a room history list ttlMs after its last message, an edit keeping the deadline', async () => {
-    if (server === undefined) throw new Error('no redis-server');
-    const state = createRedisSharedState({ url: server.url, prefix: 'ttl:' });
-    opened.push(state);
-    await state.ready();
+    const state = await open('ttl:');
     const history = state.history({ size: 5, ttlMs: 60_000 });
     await history.add(message('r', 'x'));
     await history.replace({ ...message('r', 'x'), content: 'edited' });
-    const raw = new Redis(server.url);
+    const raw = new Redis(url());
     try {
       const ttl = await raw.pttl('ttl:history:r');
       expect(ttl).toBeGreaterThan(0);
@@ -180,11 +135,8 @@ describe.skipIf(!redis.available)(redisSuiteTitle('shared state: Redis key forma
   });
 
   it('falls back when Redis is unreachable: dedup locally, history empty, nothing throws', async () => {
-    if (server === undefined) throw new Error('no redis-server');
     const down = await startRedisServer();
-    const state = createRedisSharedState({ url: down.url, prefix: 'down:' });
-    opened.push(state);
-    await state.ready();
+    const state = await open('down:', down.url);
     await down.kill();
     const dedup = state.dedup<string>({ windowMs: 30_000, now: () => now });
     expect(await dedup.claim('ann', 'm', 'first')).toBeUndefined();
