@@ -3,7 +3,7 @@ import { createClient } from '@gateway/client';
 import { type GatewayStats, type RunningServer, startServer } from '../../src/index';
 import type { ChaosConfig } from './config';
 import { mulberry32 } from './prng';
-import { ChaosProxy, type FaultCounters } from './proxy';
+import { ChaosProxy, type FaultCounters, noFaults } from './proxy';
 import { type ChaosClient, chaosEvents, Subscriber } from './subscriber';
 import { judge, type Spread, type SubscriberFigures, spread } from './verdict';
 import { withDeadline } from './wait';
@@ -145,18 +145,7 @@ function proxySeed(config: ChaosConfig, index: number): number {
 
 /** Every proxy's counters, added up. */
 function addCounters(proxies: readonly ChaosProxy[]): FaultCounters {
-  const total: FaultCounters = {
-    connections: 0,
-    cuts: 0,
-    stalls: 0,
-    delays: 0,
-    outages: 0,
-    refused: 0,
-    delayedChunks: 0,
-    tornChunks: 0,
-    bytesToTarget: 0,
-    bytesToClient: 0,
-  };
+  const total = noFaults();
   for (const proxy of proxies) {
     for (const key of Object.keys(total) as (keyof FaultCounters)[]) total[key] += proxy.counters[key];
   }

@@ -319,15 +319,9 @@ function pickKind(weights: FaultPlan['weights'], roll: number): FaultKind {
   return 'delay';
 }
 
-/**
- * A TCP proxy on 127.0.0.1 that sits between WebSocket clients and the gateway and hurts each connection on
- * a seeded schedule: cuts (both sides destroyed, often mid-frame), stalls (nothing forwarded either way while
- * both sockets stay open: a zombie the endpoints' dead-connection detection must find), delays (chunks held
- * a few ms, in order) and, when the plan weighs them, outages (a cut, then every new connection closed as it is
- * accepted until the outage ends). Emits `fault` with a FaultEvent for each.
- */
-export class ChaosProxy extends EventEmitter<{ fault: [FaultEvent] }> {
-  readonly counters: FaultCounters = {
+/** Counters before anything happened. */
+export function noFaults(): FaultCounters {
+  return {
     connections: 0,
     cuts: 0,
     stalls: 0,
@@ -339,6 +333,17 @@ export class ChaosProxy extends EventEmitter<{ fault: [FaultEvent] }> {
     bytesToTarget: 0,
     bytesToClient: 0,
   };
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 that sits between WebSocket clients and the gateway and hurts each connection on
+ * a seeded schedule: cuts (both sides destroyed, often mid-frame), stalls (nothing forwarded either way while
+ * both sockets stay open: a zombie the endpoints' dead-connection detection must find), delays (chunks held
+ * a few ms, in order) and, when the plan weighs them, outages (a cut, then every new connection closed as it is
+ * accepted until the outage ends). Emits `fault` with a FaultEvent for each.
+ */
+export class ChaosProxy extends EventEmitter<{ fault: [FaultEvent] }> {
+  readonly counters: FaultCounters = noFaults();
 
   readonly #server: Server;
   readonly #links = new Set<Link>();
