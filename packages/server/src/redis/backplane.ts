@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import {
   type Backplane,
   type BackplaneListener,
@@ -30,6 +30,7 @@ import {
   shardChannelKey,
 } from './keys';
 import type { RedisLink } from './link';
+import { MasterLinks } from './master-links';
 import { PUBLISH_PER_CHANNEL_LUA, PUBLISH_SEQUENCED_LUA, reconnectDelayMs } from './publish-script';
 import { newEpoch, RedisRoomLogs } from './room-logs';
 import { ShardRetry } from './shard-retry';
@@ -129,7 +130,10 @@ interface HeldPublish {
   readonly message: BackplaneMessage;
 }
 
-type PublishSequenced = (...keysThenArgs: Array<string | number>) => Promise<string | null>;
+/** A publish script's key count, keys, then arguments. */
+type ScriptCall = [keyCount: number, ...keysThenArgs: Array<string | number>];
+/** Runs the publish script; resolves null when it declined to publish (its once-key was taken). */
+type PublishSequenced = (call: ScriptCall) => Promise<unknown>;
 
 let readLink: (backplane: RedisBackplane) => RedisLink;
 
@@ -198,6 +202,8 @@ export class RedisBackplane implements Backplane {
   private pendingSubscribes = 0;
   /** On a cluster: channels whose sharded subscribe failed, retried until made (the backplane is degraded). */
   private readonly shardRetry: ShardRetry | undefined;
+  /** On a cluster: the command connection's link to each master, all up before the backplane is `ok`. */
+  private readonly masterLinks: MasterLinks | undefined;
   private everOk = false;
   private failureLogged = false;
   private closed = false;
@@ -245,19 +251,24 @@ export class RedisBackplane implements Backplane {
     const target: RedisTarget =
       options.cluster === undefined ? { url: options.url ?? 'redis://localhost:6379' } : { cluster: options.cluster };
     this.commands = connectRedis(target, commandSettings);
+    // Listening before `watch` does, so a cluster client that becomes ready is not `ok` until its masters are linked.
+    this.masterLinks = this.sharded
+      ? new MasterLinks(this.commands as unknown as Cluster, () => this.refresh())
+      : undefined;
     this.subscriber = connectRedis(target, subscriberSettings, { shardedSubscribers: this.sharded });
     this.#link = { commands: this.commands, prefix: this.prefix, clock: this.clock, logger: this.logger };
-    // Keys vary: the events stream or none, a room's head and log when the dispatch is logged (`route`).
-    this.commands.defineCommand('gatewayPublishSequenced', {
-      lua: this.streamKey === undefined ? PUBLISH_PER_CHANNEL_LUA : PUBLISH_SEQUENCED_LUA,
-    });
+    // Keys vary: the events stream or none, a room's head and log when the dispatch is logged (`route`). The
+    // script goes whole with every publish (EVAL), never by its hash: ioredis answers NOSCRIPT (a script cache
+    // emptied under a live connection, SCRIPT FLUSH) by sending that one publish again once its error is back,
+    // behind publishes written since, which found the script its first retry loaded. A room's dispatches would
+    // swap places, or be lost when the retry met a second flush. Hashing the script costs Redis next to nothing.
+    const lua = this.streamKey === undefined ? PUBLISH_PER_CHANNEL_LUA : PUBLISH_SEQUENCED_LUA;
+    this.publishSequenced = ([keyCount, ...keysThenArgs]) => this.commands.eval(lua, keyCount, ...keysThenArgs);
     this.retentionFor = options.retentionFor ?? (() => DEFAULT_LOG_RETENTION);
     this.logs =
       options.roomLogs === false
         ? undefined
         : new RedisRoomLogs(this.commands, this.prefix, this.retentionFor, () => this.clock.now());
-    const scripts = this.commands as unknown as { gatewayPublishSequenced: PublishSequenced };
-    this.publishSequenced = scripts.gatewayPublishSequenced.bind(this.commands);
     this.shardRetry = this.sharded
       ? new ShardRetry({
           subscribe: (channel) => this.subscriber.ssubscribe(this.pubsubKey(channel)),
@@ -429,6 +440,7 @@ export class RedisBackplane implements Backplane {
       !this.closed &&
       this.restored &&
       (this.shardRetry?.settled ?? true) &&
+      (this.masterLinks?.linked ?? true) &&
       this.commands.status === 'ready' &&
       this.subscriber.status === 'ready';
     this.setState(up ? 'ok' : 'degraded');
@@ -530,7 +542,7 @@ export class RedisBackplane implements Backplane {
       message.sequenced &&
       (this.streamKey !== undefined || message.once !== undefined || this.loggedRoom(channel, message) !== undefined);
     const sent = scripted
-      ? this.publishSequenced(...this.sequencedCall(channel, message, wire))
+      ? this.publishSequenced(this.sequencedCall(channel, message, wire))
       : this.sharded
         ? this.commands.spublish(this.pubsubKey(channel), wire)
         : this.commands.publish(this.pubsubKey(channel), wire);
@@ -551,7 +563,7 @@ export class RedisBackplane implements Backplane {
   }
 
   /** The script's key count, keys and arguments: a logged room dispatch adds the room's head and log. */
-  private sequencedCall(channel: Channel, message: BackplaneMessage, wire: string): Array<string | number> {
+  private sequencedCall(channel: Channel, message: BackplaneMessage, wire: string): ScriptCall {
     if (this.streamKey === undefined) return this.perChannelCall(channel, message, wire);
     const bytes = Buffer.byteLength(wire);
     const args = [
@@ -578,7 +590,7 @@ export class RedisBackplane implements Backplane {
    * PUBLISH_PER_CHANNEL_LUA's call: the room's log keys when logged, the once-key last, all in the channel's
    * slot (on a cluster, the command is SPUBLISH to the same slot).
    */
-  private perChannelCall(channel: Channel, message: BackplaneMessage, wire: string): Array<string | number> {
+  private perChannelCall(channel: Channel, message: BackplaneMessage, wire: string): ScriptCall {
     const roomId = this.loggedRoom(channel, message);
     const keys = roomId === undefined ? [] : [roomHeadKey(this.prefix, roomId), roomLogKey(this.prefix, roomId)];
     if (message.once !== undefined) keys.push(channelOnceKey(this.prefix, channel, message.once.key));

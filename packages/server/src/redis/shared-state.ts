@@ -1,5 +1,5 @@
 import type { ChatMessage } from '@gateway/protocol';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { pageOf } from '../core/history/page';
 import { type Clock, systemClock } from '../core/ports/clock';
 import { type Logger, silentLogger } from '../core/ports/logger';
@@ -18,8 +18,9 @@ import {
 import { InMemoryDedupStore } from '../memory/shared-state';
 import { RedisBanStore } from './ban-store';
 import { closeConnection } from './close-connection';
-import { connectRedis, type RedisTarget } from './connect';
+import { connectRedis, isCluster, type RedisTarget } from './connect';
 import { DEFAULT_REDIS_PREFIX, dedupKey, historyKey } from './keys';
+import { MasterLinks } from './master-links';
 import { RedisUnpublishedStore } from './unpublished-store';
 
 /** How long `openRedisSharedState` waits for Redis before serving anyway (dedup local, history empty). */
@@ -228,13 +229,16 @@ export function createRedisSharedState(options: RedisSharedStateOptions): RedisS
   // ioredis reports connection trouble here; without a listener it would print it.
   const onError = (error: Error) => logger.debug({ err: error }, 'shared state Redis connection error');
   if (owned) redis.on('error', onError);
+  // On a cluster, every master's link up before the stores are used: a command for a master still linking would
+  // be retried behind later ones (see MasterLinks), and a room's history written out of order.
+  const linked = owned && isCluster(redis) ? linkedMasters(redis as unknown as Cluster) : undefined;
   return {
     kind: 'redis',
     history: (settings) => new RedisHistoryStore(redis, prefix, settings, logger),
     dedup: (settings) => new RedisDedupStore(redis, prefix, settings, logger),
     unpublished: () => new RedisUnpublishedStore(redis, prefix, logger),
     bans: (settings) => new RedisBanStore(redis, prefix, settings),
-    ready: () => (redis.status === 'ready' ? Promise.resolve() : waitReady(redis)),
+    ready: () => (linked === undefined ? whenReady(redis) : linked()),
     async close() {
       if (owned) await closeConnection(redis, clock);
     },
@@ -248,8 +252,20 @@ function openRedis({ url, cluster }: RedisSharedStateOptions): Redis {
   return connectRedis(target, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
 }
 
-function waitReady(redis: Redis): Promise<void> {
+function whenReady(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => redis.once('ready', () => resolve()));
+}
+
+/** Settles once every master of the cluster has its link up (or failed to link). */
+function linkedMasters(cluster: Cluster): () => Promise<void> {
+  const waiters = new Set<() => void>();
+  const links: MasterLinks = new MasterLinks(cluster, () => {
+    if (!links.linked) return;
+    for (const waiter of waiters) waiter();
+    waiters.clear();
+  });
+  return () => (links.linked ? Promise.resolve() : new Promise((resolve) => waiters.add(resolve)));
 }
 
 /** Dedup and history in Redis at `url`, connected, or given up on for now after a bounded wait. */
