@@ -5,10 +5,7 @@ import type { MessageHole, MessageList } from './message-types';
 // and forgotten once a list fetched from the server reaches back to where it opened.
 
 /** The last message the list held when the hole opened: the row it comes after. */
-interface Anchor {
-  readonly message_id: string;
-  readonly time: number;
-}
+type Anchor = Pick<ChatMessage, 'message_id' | 'created_at'>;
 
 /** A hole as the store keeps it: what the server said was missed, and where in the list that was. */
 export interface HoleMark {
@@ -20,8 +17,7 @@ export interface HoleMark {
 
 /** The hole a recovery that was not whole opens in `list`; with one open already, one hole spanning both. */
 export function markHole(list: MessageList, answer: RoomRecovery, open: HoleMark | undefined): HoleMark {
-  const last = list.sent.at(-1);
-  const anchor = last && { message_id: last.message_id, time: Date.parse(last.created_at) };
+  const anchor: Anchor | undefined = list.sent.at(-1);
   const reason = answer.reason ?? 'unavailable';
   if (open === undefined) {
     return { reason, missed_from: answer.missed_from, missed_to: answer.missed_to, anchor };
@@ -51,7 +47,7 @@ export function fills(messages: readonly ChatMessage[], mark: HoleMark): boolean
 
 /** The anchor itself, or a message strictly older (one of the same millisecond may have come after it). */
 const atOrBefore = (message: ChatMessage, anchor: Anchor): boolean =>
-  message.message_id === anchor.message_id || Date.parse(message.created_at) < anchor.time;
+  message.message_id === anchor.message_id || Date.parse(message.created_at) < Date.parse(anchor.created_at);
 
 /**
  * The hole as the list shows it, `previous` when nothing changed (a stable object, so nothing re-renders):
@@ -60,14 +56,11 @@ const atOrBefore = (message: ChatMessage, anchor: Anchor): boolean =>
 export function holeView(list: MessageList, mark: HoleMark, previous: MessageHole | undefined): MessageHole {
   const { anchor } = mark;
   let after: string | undefined;
-  if (anchor !== undefined) {
-    // The anchor's row, or when it was deleted meanwhile, the last row older than it.
-    const row = list.sent.find((message) => message.message_id === anchor.message_id);
-    after = row?.key;
-    for (let index = list.sent.length - 1; after === undefined && index >= 0; index--) {
-      const older = list.sent[index];
-      if (older !== undefined && atOrBefore(older, anchor)) after = older.key;
-    }
+  // The anchor's row, or when it was deleted meanwhile, the last row older than it: rows are oldest first, so
+  // the last row at or before the anchor is either.
+  for (let index = list.sent.length - 1; anchor !== undefined && after === undefined && index >= 0; index--) {
+    const row = list.sent[index];
+    if (row !== undefined && atOrBefore(row, anchor)) after = row.key;
   }
   const { reason, missed_from, missed_to } = mark;
   if (
