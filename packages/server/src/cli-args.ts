@@ -26,6 +26,7 @@ const MEANING: Readonly<Record<string, string>> = {
   ALLOWED_ORIGINS: 'comma-separated browser origins allowed to connect (default any)',
   GATEWAY_DEV_MODE: '1: run dev mode even in production, with a loud warning',
   REDIS_URL: 'redis://host:port: share rooms and users between instances (default in memory)',
+  REDIS_CLUSTER: 'redis://host:port,…: a Redis Cluster instead of REDIS_URL (some of its nodes)',
   REDIS_PREFIX: 'prefix of every Redis channel and key (default gw:)',
   PUBLISH_KEY: 'key of POST /publish (Authorization: Bearer <key>); unset: no such endpoint',
   PRESENCE_TTL_MS: "with Redis: how long a crashed instance's devices stay present (default 30000)",
