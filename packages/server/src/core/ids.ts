@@ -17,3 +17,21 @@ export function sortableId(now: number, random: () => number): string {
   }
   return time + randomChars(random, 16);
 }
+
+/**
+ * The id right after `id` in sort order (its last characters counted on in base 32, carrying leftwards): what a
+ * process issues when the clock has not moved past its last id, so its ids keep the order it made them in.
+ */
+export function idAfter(id: string): string {
+  const digits = id.split('');
+  for (let i = digits.length - 1; i >= 0; i--) {
+    const value = ALPHABET.indexOf(digits[i] ?? '');
+    if (value < 31) {
+      digits[i] = ALPHABET[value + 1] ?? '';
+      return digits.join('');
+    }
+    digits[i] = ALPHABET[0] ?? '';
+  }
+  // Every character was the last one: a longer id still sorts after it.
+  return `${id}0`;
+}

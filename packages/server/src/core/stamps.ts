@@ -1,4 +1,4 @@
-import { sortableId } from './ids';
+import { idAfter, sortableId } from './ids';
 import type { Clock } from './ports/clock';
 
 /** Ids and timestamps from the injected clock and random source. */
@@ -9,6 +9,7 @@ export class Stamps {
    */
   private stamp = '';
   private stampedAt = Number.NaN;
+  private lastId = '';
 
   constructor(
     private readonly clock: Clock,
@@ -24,8 +25,14 @@ export class Stamps {
     return this.stamp;
   }
 
-  /** Time-ordered, so message ids sort by creation. */
+  /**
+   * Time-ordered, so message ids sort by creation: within one millisecond (or after the clock stepped back) the
+   * random part alone would sort anywhere, so such an id counts on from the last one instead. An app paging its
+   * own database by id (`loadHistory`) then sees one instance's messages in the order they were made.
+   */
   newId(): string {
-    return sortableId(this.clock.now(), this.random);
+    const id = sortableId(this.clock.now(), this.random);
+    this.lastId = id > this.lastId ? id : idAfter(this.lastId);
+    return this.lastId;
   }
 }

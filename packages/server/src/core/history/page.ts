@@ -1,7 +1,7 @@
 import type { ChatMessage } from '@gateway/protocol';
 import type { HistoryPage, HistoryPageQuery } from '../ports/shared-state';
 
-/** Message id order, which is creation order to the millisecond: ids are time-sortable (`sortableId`). */
+/** Message id order: creation order within one instance (`Stamps.newId`), to the millisecond across instances. */
 export function byId(a: ChatMessage, b: ChatMessage): number {
   return a.message_id < b.message_id ? -1 : a.message_id > b.message_id ? 1 : 0;
 }
