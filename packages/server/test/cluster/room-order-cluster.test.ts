@@ -1,8 +1,7 @@
-import type { Cluster } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisBackplane } from '../../src/index';
 import { Collector, message } from '../backplane/collector';
-import { type RedisClusterServers, startRedisCluster } from '../helpers/redis-cluster';
+import { redisClusterForSuite } from '../helpers/redis-cluster';
 import { redisAvailability, redisSuiteTitle } from '../helpers/redis-server';
 
 const redis = redisAvailability();
@@ -30,20 +29,11 @@ function numbers(collector: Collector, room: string): number[] {
  * the masters' script caches (SCRIPT FLUSH) under dispatches in flight.
  */
 describe.skipIf(!redis.available)(redisSuiteTitle('room order on a three-master Redis Cluster', redis), () => {
-  let cluster: RedisClusterServers;
-  let inspector: Cluster;
-
-  beforeAll(async () => {
-    cluster = await startRedisCluster();
-    inspector = cluster.client();
-  }, 40_000);
-
-  afterAll(async () => {
-    inspector?.disconnect();
-    await cluster?.stop();
-  });
+  const suite = redisClusterForSuite(redis);
 
   async function publishInBursts(flushScripts: (burst: number) => boolean): Promise<void> {
+    const cluster = suite.servers();
+    const inspector = suite.inspector();
     const sender = new RedisBackplane({ cluster: cluster.nodes });
     const other = new RedisBackplane({ cluster: cluster.nodes });
     try {

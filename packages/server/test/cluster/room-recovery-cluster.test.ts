@@ -1,6 +1,6 @@
 import type { Cluster } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisClusterServers, startRedisCluster } from '../helpers/redis-cluster';
+import { describe, expect, it } from 'vitest';
+import { redisClusterForSuite } from '../helpers/redis-cluster';
 import { redisAvailability, redisSuiteTitle } from '../helpers/redis-server';
 import { nextMessages, request, say } from '../helpers/requests';
 import { startTestServer } from '../helpers/server';
@@ -40,19 +40,11 @@ function positionsOf(frames: Awaited<ReturnType<typeof nextMessages>>) {
  * client exactly what was lost, never a silent gap.
  */
 describe.skipIf(!redis.available)(redisSuiteTitle('room recovery on a three-master Redis Cluster', redis), () => {
-  let cluster: RedisClusterServers;
-  let inspector: Cluster;
-
-  beforeAll(async () => {
-    cluster = await startRedisCluster();
-    inspector = cluster.client();
-  }, 40_000);
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const suite = redisClusterForSuite(redis);
 
   it('numbers a room in its own slot and recovers a gone session on another instance', async () => {
+    const cluster = suite.servers();
+    const inspector = suite.inspector();
     const a = await startTestServer({ ...quiet, redisCluster: cluster.nodes });
     const b = await startTestServer({ ...quiet, redisCluster: cluster.nodes });
     const slots = await Promise.all(
@@ -99,6 +91,8 @@ describe.skipIf(!redis.available)(redisSuiteTitle('room recovery on a three-mast
   });
 
   it('tells a client a room was lost with its master, and recovers the rooms of the masters that lived', async () => {
+    const cluster = suite.servers();
+    const inspector = suite.inspector();
     const a = await startTestServer({ ...quiet, redisCluster: cluster.nodes });
     const b = await startTestServer({ ...quiet, redisCluster: cluster.nodes });
     const doomedPort = Number(new URL(cluster.nodes[0] ?? '').port);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { exited, freePort, launch } from './redis-server';
 
 /** A Redis Cluster of real `redis-server` processes on 127.0.0.1, masters only (no replicas). */
@@ -141,5 +142,36 @@ export async function startRedisCluster({ masters = 3, timeoutMs = 20_000 } = {}
       return client;
     },
     stop,
+  };
+}
+
+/** A cluster for a whole test file, with a client to look at it; both gone after the file. */
+export interface SuiteCluster {
+  /** Throws when the suite was skipped for want of redis-server. */
+  servers(): RedisClusterServers;
+  inspector(): Cluster;
+}
+
+/** Starts a three-master cluster in `beforeAll` (unless redis-server is unavailable) and stops it in `afterAll`. */
+export function redisClusterForSuite(availability: { readonly available: boolean }): SuiteCluster {
+  let cluster: RedisClusterServers | undefined;
+  let inspector: Cluster | undefined;
+  beforeAll(async () => {
+    if (!availability.available) return;
+    cluster = await startRedisCluster();
+    inspector = cluster.client();
+  }, 40_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return {
+    servers() {
+      if (cluster === undefined) throw new Error('no redis cluster');
+      return cluster;
+    },
+    inspector() {
+      if (inspector === undefined) throw new Error('no redis cluster');
+      return inspector;
+    },
   };
 }
