@@ -19,23 +19,15 @@ import { closeConnection } from './close-connection';
 import { connectRedis, type RedisTarget } from './connect';
 import { EchoLanes } from './echo-lanes';
 import type { QueuedMessage } from './echo-tracker';
-import {
-  channelKey,
-  channelOnceKey,
-  DEFAULT_REDIS_PREFIX,
-  eventsKey,
-  onceKey,
-  roomHeadKey,
-  roomLogKey,
-  shardChannelKey,
-} from './keys';
+import { channelOnceKey, DEFAULT_REDIS_PREFIX, eventsKey, onceKey, roomHeadKey, roomLogKey } from './keys';
 import type { RedisLink } from './link';
 import { MasterLinks } from './master-links';
 import { PUBLISH_PER_CHANNEL_LUA, PUBLISH_SEQUENCED_LUA, reconnectDelayMs } from './publish-script';
+import { type PubSub, pubSubFor } from './pubsub';
 import { newEpoch, RedisRoomLogs } from './room-logs';
 import { ShardRetry } from './shard-retry';
 import { StreamBudget } from './stream-budget';
-import { channelFromKey, channelFromShardKey, decodeWire, encodeWire } from './wire';
+import { decodeWire, encodeWire } from './wire';
 import { commandWritable } from './writable';
 
 /** ioredis options the backplane passes through (the reply shape is its own business). */
@@ -170,7 +162,8 @@ export class RedisBackplane implements Backplane {
    */
   readonly streamKey: string | undefined;
   /** On a Redis Cluster: sharded pub/sub, per-slot scripts. */
-  readonly sharded: boolean;
+  private readonly sharded: boolean;
+  private readonly pubsub: PubSub;
   /**
    * The command connection (never in subscriber mode), shared with the Redis stores of the same gateway
    * through `redisLinkOf`; its offline queue is off, so a command fails at once while Redis is unreachable.
@@ -220,6 +213,7 @@ export class RedisBackplane implements Backplane {
   constructor(options: RedisBackplaneOptions = {}) {
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     this.sharded = options.cluster !== undefined;
+    this.pubsub = pubSubFor(this.prefix, this.sharded);
     this.streamKey = this.sharded || options.eventsStream === false ? undefined : eventsKey(this.prefix);
     this.echoes = new EchoLanes(randomUUID().slice(0, 8), this.sharded);
     this.logger = options.logger ?? silentLogger;
@@ -271,7 +265,7 @@ export class RedisBackplane implements Backplane {
         : new RedisRoomLogs(this.commands, this.prefix, this.retentionFor, () => this.clock.now());
     this.shardRetry = this.sharded
       ? new ShardRetry({
-          subscribe: (channel) => this.subscriber.ssubscribe(this.pubsubKey(channel)),
+          subscribe: (channel) => this.pubsub.subscribe(this.subscriber, this.pubsub.key(channel)),
           wanted: (channel) => this.table.has(channel),
           delayMs: (attempt) => reconnectDelayMs(attempt, maxDelay, random),
           changed: () => this.refresh(),
@@ -282,9 +276,7 @@ export class RedisBackplane implements Backplane {
     this.watch(this.commands, 'command');
     this.watch(this.subscriber, 'subscriber');
     this.subscriber.on('ready', () => this.restore());
-    this.subscriber.on(this.sharded ? 'smessage' : 'message', (key: string, text: string) =>
-      this.subscriberOnMessage(key, text),
-    );
+    this.subscriber.on(this.pubsub.event, (key: string, text: string) => this.subscriberOnMessage(key, text));
   }
 
   static {
@@ -396,7 +388,7 @@ export class RedisBackplane implements Backplane {
       this.restoreSharded(epoch, this.shardRetry);
       return;
     }
-    const keys = this.table.channels().map((channel) => this.pubsubKey(channel));
+    const keys = this.table.channels().map((channel) => this.pubsub.key(channel));
     const batches: Promise<unknown>[] = [];
     for (let i = 0; i < keys.length; i += SUBSCRIBE_BATCH) {
       batches.push(this.subscriber.subscribe(...keys.slice(i, i + SUBSCRIBE_BATCH)));
@@ -424,7 +416,9 @@ export class RedisBackplane implements Backplane {
     const channels = this.table.channels();
     Promise.all(
       channels.map((channel) =>
-        this.subscriber.ssubscribe(this.pubsubKey(channel)).catch((error: unknown) => retry.failedOn(channel, error)),
+        this.pubsub
+          .subscribe(this.subscriber, this.pubsub.key(channel))
+          .catch((error: unknown) => retry.failedOn(channel, error)),
       ),
     ).then(() => {
       if (epoch !== this.restoreEpoch || this.subscriber.status !== 'ready') return;
@@ -478,8 +472,7 @@ export class RedisBackplane implements Backplane {
     // While the subscriber is down the table alone remembers it: `restore` subscribes it on reconnect.
     if (this.subscriber.status !== 'ready') return;
     this.pendingSubscribes++;
-    const key = this.pubsubKey(channel);
-    (this.sharded ? this.subscriber.ssubscribe(key) : this.subscriber.subscribe(key)).then(
+    this.pubsub.subscribe(this.subscriber, this.pubsub.key(channel)).then(
       () => this.subscribeSettled(),
       (error: unknown) => {
         this.subscribeSettled();
@@ -500,8 +493,7 @@ export class RedisBackplane implements Backplane {
     this.deliverHere(this.echoes.forgetChannel(channel));
     if (this.subscriber.status !== 'ready') return;
     // Late messages still in flight are dropped by the table check in `subscriberOnMessage`.
-    const key = this.pubsubKey(channel);
-    (this.sharded ? this.subscriber.sunsubscribe(key) : this.subscriber.unsubscribe(key)).catch(() => {});
+    this.pubsub.unsubscribe(this.subscriber, this.pubsub.key(channel)).catch(() => {});
   }
 
   private subscribeSettled(): void {
@@ -538,14 +530,12 @@ export class RedisBackplane implements Backplane {
     this.counters.published++;
     // Without an events stream, a sequenced message that is neither logged nor once-only has no key to write:
     // a plain publish (a keyless script would run on any node of a cluster, not the channel's).
+    const roomId = message.sequenced ? this.loggedRoom(channel, message) : undefined;
     const scripted =
-      message.sequenced &&
-      (this.streamKey !== undefined || message.once !== undefined || this.loggedRoom(channel, message) !== undefined);
+      message.sequenced && (this.streamKey !== undefined || message.once !== undefined || roomId !== undefined);
     const sent = scripted
-      ? this.publishSequenced(this.sequencedCall(channel, message, wire))
-      : this.sharded
-        ? this.commands.spublish(this.pubsubKey(channel), wire)
-        : this.commands.publish(this.pubsubKey(channel), wire);
+      ? this.publishSequenced(this.sequencedCall(channel, message, wire, roomId))
+      : this.pubsub.publish(this.commands, this.pubsub.key(channel), wire);
     sent.then(
       (reply) => {
         if (echo === undefined) return;
@@ -557,14 +547,17 @@ export class RedisBackplane implements Backplane {
     );
   }
 
-  /** The channel's name in Redis pub/sub: sharded ones carry a hash tag. */
-  private pubsubKey(channel: Channel): string {
-    return this.sharded ? shardChannelKey(this.prefix, channel) : channelKey(this.prefix, channel);
-  }
-
-  /** The script's key count, keys and arguments: a logged room dispatch adds the room's head and log. */
-  private sequencedCall(channel: Channel, message: BackplaneMessage, wire: string): ScriptCall {
-    if (this.streamKey === undefined) return this.perChannelCall(channel, message, wire);
+  /**
+   * The script's key count, keys and arguments: a dispatch logged in room `roomId` adds the room's head and
+   * log.
+   */
+  private sequencedCall(
+    channel: Channel,
+    message: BackplaneMessage,
+    wire: string,
+    roomId: string | undefined,
+  ): ScriptCall {
+    if (this.streamKey === undefined) return this.perChannelCall(channel, message, wire, roomId);
     const bytes = Buffer.byteLength(wire);
     const args = [
       this.prefix,
@@ -574,7 +567,6 @@ export class RedisBackplane implements Backplane {
       message.once === undefined ? '' : onceKey(this.prefix, message.once.key),
       message.once?.ttlMs ?? 0,
     ];
-    const roomId = this.loggedRoom(channel, message);
     if (roomId === undefined) return [1, this.streamKey, ...args];
     return [
       3,
@@ -590,15 +582,19 @@ export class RedisBackplane implements Backplane {
    * PUBLISH_PER_CHANNEL_LUA's call: the room's log keys when logged, the once-key last, all in the channel's
    * slot (on a cluster, the command is SPUBLISH to the same slot).
    */
-  private perChannelCall(channel: Channel, message: BackplaneMessage, wire: string): ScriptCall {
-    const roomId = this.loggedRoom(channel, message);
+  private perChannelCall(
+    channel: Channel,
+    message: BackplaneMessage,
+    wire: string,
+    roomId: string | undefined,
+  ): ScriptCall {
     const keys = roomId === undefined ? [] : [roomHeadKey(this.prefix, roomId), roomLogKey(this.prefix, roomId)];
     if (message.once !== undefined) keys.push(channelOnceKey(this.prefix, channel, message.once.key));
     const args = [
-      this.pubsubKey(channel),
+      this.pubsub.key(channel),
       wire,
       message.once === undefined ? '' : message.once.ttlMs,
-      this.sharded ? 'SPUBLISH' : 'PUBLISH',
+      this.pubsub.publishCommand,
     ];
     const logArgs = roomId === undefined ? [] : this.logArgs(roomId, Buffer.byteLength(wire));
     return [keys.length, ...keys, ...args, ...logArgs];
@@ -656,7 +652,7 @@ export class RedisBackplane implements Backplane {
   }
 
   private subscriberOnMessage(key: string, text: string): void {
-    const channel = this.sharded ? channelFromShardKey(key, this.prefix) : channelFromKey(key, this.prefix);
+    const channel = this.pubsub.channelOf(key);
     if (channel === null || !this.table.has(channel)) return;
     const decoded = decodeWire(text, channel);
     if (decoded === null) {

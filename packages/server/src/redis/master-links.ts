@@ -18,11 +18,12 @@ export class MasterLinks {
   private readonly settledIn = new WeakMap<Redis, number>();
   private round = 0;
   private pending = true;
+  private readonly waiters = new Set<() => void>();
 
   /** `changed` is told whenever `linked` may have changed. Made before anything else listens to `cluster`. */
   constructor(
     private readonly cluster: Cluster,
-    private readonly changed: () => void,
+    private readonly changed: () => void = () => {},
   ) {
     cluster.on('ready', () => {
       this.round++;
@@ -37,6 +38,12 @@ export class MasterLinks {
   /** Every master in the client's slot map had its link settled since the client last became ready. */
   get linked(): boolean {
     return !this.pending;
+  }
+
+  /** Settles once `linked` is true. */
+  whenLinked(): Promise<void> {
+    if (this.linked) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.add(resolve));
   }
 
   private linkAll(): void {
@@ -58,7 +65,11 @@ export class MasterLinks {
 
   private update(): void {
     const settled = (master: Redis) => master.status === 'ready' || this.settledIn.get(master) === this.round;
-    if (this.pending && this.cluster.nodes('master').every(settled)) this.pending = false;
+    if (this.pending && this.cluster.nodes('master').every(settled)) {
+      this.pending = false;
+      for (const waiter of this.waiters) waiter();
+      this.waiters.clear();
+    }
     this.changed();
   }
 }

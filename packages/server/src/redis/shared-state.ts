@@ -231,14 +231,14 @@ export function createRedisSharedState(options: RedisSharedStateOptions): RedisS
   if (owned) redis.on('error', onError);
   // On a cluster, every master's link up before the stores are used: a command for a master still linking would
   // be retried behind later ones (see MasterLinks), and a room's history written out of order.
-  const linked = owned && isCluster(redis) ? linkedMasters(redis as unknown as Cluster) : undefined;
+  const links = owned && isCluster(redis) ? new MasterLinks(redis as unknown as Cluster) : undefined;
   return {
     kind: 'redis',
     history: (settings) => new RedisHistoryStore(redis, prefix, settings, logger),
     dedup: (settings) => new RedisDedupStore(redis, prefix, settings, logger),
     unpublished: () => new RedisUnpublishedStore(redis, prefix, logger),
     bans: (settings) => new RedisBanStore(redis, prefix, settings),
-    ready: () => (linked === undefined ? whenReady(redis) : linked()),
+    ready: () => (links === undefined ? whenReady(redis) : links.whenLinked()),
     async close() {
       if (owned) await closeConnection(redis, clock);
     },
@@ -255,17 +255,6 @@ function openRedis({ url, cluster }: RedisSharedStateOptions): Redis {
 function whenReady(redis: Redis): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => redis.once('ready', () => resolve()));
-}
-
-/** Settles once every master of the cluster has its link up (or failed to link). */
-function linkedMasters(cluster: Cluster): () => Promise<void> {
-  const waiters = new Set<() => void>();
-  const links: MasterLinks = new MasterLinks(cluster, () => {
-    if (!links.linked) return;
-    for (const waiter of waiters) waiter();
-    waiters.clear();
-  });
-  return () => (links.linked ? Promise.resolve() : new Promise((resolve) => waiters.add(resolve)));
 }
 
 /** Dedup and history in Redis at `url`, connected, or given up on for now after a bounded wait. */
