@@ -1,4 +1,5 @@
 import type { EventDefinition } from '@gateway/protocol';
+import { plugHandover } from './cluster/handover/plug';
 import { plugPresenceReplication } from './cluster/presence/plug';
 import { plugUnpublishedRescue } from './cluster/rescue/plug';
 import { plugResumeAnywhere } from './cluster/resume/resume-anywhere';
@@ -7,6 +8,7 @@ import { createCore } from './core/gateway';
 import { retentionResolver } from './core/log-retention';
 import { type GatewayOptions, resolveOptions } from './core/options';
 import { systemClock } from './core/ports/clock';
+import { hasEventsStream } from './core/ports/session-store';
 import { InMemoryBackplane } from './memory/backplane';
 import { inMemorySharedState } from './memory/shared-state';
 
@@ -14,7 +16,8 @@ import { inMemorySharedState } from './memory/shared-state';
  * The gateway: its core with in-memory defaults for the ports not given, and the cluster features the given
  * ones allow. Presence is replicated over the backplane always (gateways sharing one see each other); a
  * presence store adds bootstrap, liveness and the sweeper, and with them the rescue of messages a dead
- * instance accepted; a session store adds resume on any instance.
+ * instance accepted; session records add resume on any instance: rebuilt from the events stream when the
+ * store has one, handed over by the live holder otherwise.
  */
 export function createGateway<const Events extends readonly EventDefinition[] = []>(
   options: GatewayOptions<Events> = {},
@@ -33,8 +36,8 @@ export function createGateway<const Events extends readonly EventDefinition[] = 
   const core = createCore<Events>(resolved);
   const liveness = plugPresenceReplication(core, resolved.presenceStore);
   if (liveness !== undefined) plugUnpublishedRescue(core, liveness);
-  if (resolved.sessionStore !== undefined && resolved.resumeWindowMs > 0) {
-    plugResumeAnywhere(core, resolved.sessionStore);
-  }
+  const records = resolved.resumeWindowMs > 0 ? resolved.sessionStore : undefined;
+  if (records !== undefined && hasEventsStream(records)) plugResumeAnywhere(core, records);
+  else if (records !== undefined) plugHandover(core, records, liveness);
   return core.gateway;
 }

@@ -30,6 +30,7 @@ export type {
   DedupStore,
   HistoryStore,
   PresenceStore,
+  SessionRecords,
   SessionStore,
   SharedState,
   StoredDevice,

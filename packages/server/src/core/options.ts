@@ -9,7 +9,7 @@ import { type Logger, silentLogger } from './ports/logger';
 import { type MetricsObserver, noopMetrics } from './ports/metrics';
 import type { PresenceStore } from './ports/presence-store';
 import { DEFAULT_MAX_RECOVER, type LogRetention, type RoomLogBudget } from './ports/room-logs';
-import type { SessionStore } from './ports/session-store';
+import type { SessionRecords, SessionStore } from './ports/session-store';
 import {
   DEFAULT_DEDUP_MAX_ENTRIES,
   DEFAULT_HISTORY_MAX_BYTES,
@@ -312,10 +312,12 @@ export interface GatewayOptions<Events extends readonly EventDefinition[] = read
    */
   presenceStore?: PresenceStore;
   /**
-   * Session records and the events stream (Redis): with it a client may resume on any instance. Absent (one
-   * process, the in-memory backplane), a session resumes only where it lives.
+   * Session records (Redis): with them a client may resume on any instance. With the events stream
+   * (`SessionStore`, a single Redis) any instance rebuilds the session from it; records alone (a Redis
+   * Cluster) have the live holder hand it over. Absent (one process, the in-memory backplane), a session
+   * resumes only where it lives.
    */
-  sessionStore?: SessionStore;
+  sessionStore?: SessionStore | SessionRecords;
   /**
    * Where dedup and room history live: in this process, or shared by every instance
    * (`createRedisSharedState`; `startServer` makes one when given a Redis URL). @default in process
@@ -385,7 +387,7 @@ export interface ResolvedOptions {
   readonly presenceTtlMs: number;
   readonly backplane: Backplane;
   readonly presenceStore: PresenceStore | undefined;
-  readonly sessionStore: SessionStore | undefined;
+  readonly sessionStore: SessionStore | SessionRecords | undefined;
   readonly sharedState: SharedState;
   readonly clock: Clock;
   readonly random: () => number;

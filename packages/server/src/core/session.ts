@@ -2,6 +2,7 @@ import type { Data, DeviceType, PreparedDispatch, PresenceStatus, User } from '@
 import type { ClientConnection } from './client-connection';
 import { ReplayBuffer } from './delivery/replay-buffer';
 import { SharedBody } from './delivery/shared-body';
+import type { Channel } from './ports/backplane';
 import type { LoggedAt, LogPosition } from './ports/room-logs';
 
 /** The rooms of a session that has joined none: shared, since most idle sessions never join one. */
@@ -21,8 +22,11 @@ export type SessionDispatch = PreparedDispatch & { readonly position?: string; r
 /** A live dispatch held back while its room is recovered, with the encoding shared by its recipients. */
 type Held = readonly [SessionDispatch, SharedBody | undefined];
 
-/** Sees each dispatch before it is numbered; false holds it back (a session being rebuilt elsewhere). */
-export type DispatchGate = (dispatch: SessionDispatch) => boolean;
+/**
+ * Sees each dispatch before it is numbered, with the backplane channel it came on (none for one made for this
+ * session alone); false holds it back (a session being rebuilt here, or handed over to another instance).
+ */
+export type DispatchGate = (dispatch: SessionDispatch, channel: Channel | undefined) => boolean;
 
 /** This device's own presence as this instance set it last: what it writes to stores and sends in syncs. */
 export interface OwnPresence {
@@ -162,9 +166,9 @@ export class Session {
    * built at all: the shared body waits in the buffer until a resume. `shared` is the body's encoding made
    * once for every recipient of a fan-out (`prepared.body` as text and bytes); absent, one is made here.
    */
-  dispatch(prepared: SessionDispatch, shared?: SharedBody): void {
+  dispatch(prepared: SessionDispatch, shared?: SharedBody, channel?: Channel): void {
     if (this.over) return;
-    if (this.gate !== undefined && !this.gate(prepared)) return;
+    if (this.gate !== undefined && !this.gate(prepared, channel)) return;
     if (this.recovering !== undefined && prepared.logged !== undefined) {
       const held = this.recovering.get(prepared.logged.roomId);
       if (held !== undefined) {

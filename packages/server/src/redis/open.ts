@@ -2,11 +2,11 @@ import type { Clock } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import type { PresenceStore } from '../core/ports/presence-store';
 import type { LogRetention } from '../core/ports/room-logs';
-import type { SessionStore } from '../core/ports/session-store';
+import type { SessionRecords, SessionStore } from '../core/ports/session-store';
 import { RedisBackplane, redisLinkOf } from './backplane';
 import type { RedisTarget } from './connect';
 import { RedisPresenceStore } from './presence-store';
-import { RedisSessionStore } from './session-store';
+import { RedisSessionRecords, RedisSessionStore } from './session-store';
 
 /** How long startup waits for Redis before serving anyway (degraded: local delivery until Redis answers). */
 export const REDIS_STARTUP_WAIT_MS = 5_000;
@@ -42,19 +42,22 @@ export async function openRedisBackplane(options: {
  * The stores that live beside a Redis backplane, on its command connection: the presence snapshot (a field is
  * written before the delta announcing it goes out, on the same connection) and the session records with the
  * events stream the backplane writes (resume on any instance). A backplane on a Redis Cluster keeps no events
- * stream, so it brings no session records: a session is resumed on its own instance, and elsewhere its rooms
- * are recovered from their logs instead (docs/redis.md, "Redis Cluster").
+ * stream, so it brings the records alone: a session moving to another instance is handed over by its live
+ * holder, and when the holder is gone its rooms are recovered from their logs (docs/redis.md, "Redis Cluster").
  */
 export function storesBeside(
   backplane: RedisBackplane,
   settings: { presenceTtlMs: number; logger: Logger },
-): { presenceStore: PresenceStore; sessionStore: SessionStore | undefined } {
+): { presenceStore: PresenceStore; sessionStore: SessionStore | SessionRecords } {
   const link = redisLinkOf(backplane);
   const { logger } = settings;
   return {
     presenceStore: new RedisPresenceStore(link, settings.presenceTtlMs, (error, operation) =>
       logger.debug({ err: error, operation }, 'presence snapshot unavailable in Redis'),
     ),
-    sessionStore: backplane.streamKey === undefined ? undefined : new RedisSessionStore(link, backplane.streamKey),
+    sessionStore:
+      backplane.streamKey === undefined
+        ? new RedisSessionRecords(link)
+        : new RedisSessionStore(link, backplane.streamKey),
   };
 }

@@ -1,5 +1,12 @@
 import type { Redis } from 'ioredis';
-import type { SessionRecord, SessionStore, StoredSession, StreamEntry } from '../core/ports/session-store';
+import type {
+  SessionRecord,
+  SessionRecords,
+  SessionStore,
+  StoredSession,
+  StreamEntry,
+} from '../core/ports/session-store';
+import { isCluster } from './connect';
 import { sessionKey } from './keys';
 import type { RedisLink } from './link';
 import { decodeRecord } from './session-record';
@@ -31,18 +38,19 @@ const PAGE = 1000;
 
 type ScriptCall = (key: string, ...args: Array<string | number>) => Promise<unknown>;
 
-export class RedisSessionStore implements SessionStore {
-  private readonly redis: Redis;
+/** Session records alone: who holds each session (a Redis Cluster, where the live holder hands it over). */
+export class RedisSessionRecords implements SessionRecords {
+  protected readonly redis: Redis;
   private readonly prefix: string;
-  private readonly streamKey: string;
+  private readonly cluster: boolean;
+  private readonly writeScript: ScriptCall;
   private readonly claimScript: ScriptCall;
   private readonly removeScript: ScriptCall;
 
-  /** `streamKey`: the backplane's events stream, which rebuilds read. */
-  constructor(link: RedisLink, streamKey: string) {
+  constructor(link: RedisLink) {
     this.redis = link.commands;
     this.prefix = link.prefix;
-    this.streamKey = streamKey;
+    this.cluster = isCluster(link.commands);
     this.redis.defineCommand('gatewaySessionWrite', { numberOfKeys: 1, lua: WRITE_SCRIPT });
     this.redis.defineCommand('gatewaySessionClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
     this.redis.defineCommand('gatewaySessionRemove', { numberOfKeys: 1, lua: REMOVE_SCRIPT });
@@ -52,8 +60,7 @@ export class RedisSessionStore implements SessionStore {
       if (command === undefined) throw new Error(`ioredis did not define ${name}`);
       return command.bind(this.redis);
     };
-    // Used through pipelines (`write`); bound here only to fail at start if the definition did not take.
-    bind('gatewaySessionWrite');
+    this.writeScript = bind('gatewaySessionWrite');
     this.claimScript = bind('gatewaySessionClaim');
     this.removeScript = bind('gatewaySessionRemove');
   }
@@ -75,13 +82,11 @@ export class RedisSessionStore implements SessionStore {
     ttlMs: number,
   ): Promise<boolean[]> {
     if (records.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    const script = (pipeline as unknown as Record<string, ScriptCall>).gatewaySessionWrite;
-    if (script === undefined) throw new Error('ioredis pipelines lack gatewaySessionWrite');
-    for (const { id, record } of records) script.call(pipeline, this.key(id), holder, JSON.stringify(record), ttlMs);
-    const results = (await pipeline.exec()) ?? [];
+    const results = this.cluster
+      ? await this.writeEach(records, holder, ttlMs)
+      : await this.writePipelined(records, holder, ttlMs);
     // A failed command (Redis trouble) counts as written: only a clear "someone else holds it" hands it over.
-    return records.map((_, i) => results[i]?.[1] !== 0);
+    return records.map((_, i) => results[i] !== 0);
   }
 
   async claim(sessionId: string, holder: string, ttlMs: number): Promise<{ previous: string | undefined } | undefined> {
@@ -92,6 +97,43 @@ export class RedisSessionStore implements SessionStore {
 
   async remove(sessionId: string, holder: string): Promise<void> {
     await this.removeScript(this.key(sessionId), holder);
+  }
+
+  /** One round trip for all on a single server. */
+  private async writePipelined(
+    records: ReadonlyArray<{ id: string; record: SessionRecord }>,
+    holder: string,
+    ttlMs: number,
+  ): Promise<unknown[]> {
+    const pipeline = this.redis.pipeline();
+    const script = (pipeline as unknown as Record<string, ScriptCall>).gatewaySessionWrite;
+    if (script === undefined) throw new Error('ioredis pipelines lack gatewaySessionWrite');
+    for (const { id, record } of records) script.call(pipeline, this.key(id), holder, JSON.stringify(record), ttlMs);
+    return ((await pipeline.exec()) ?? []).map(([error, reply]) => (error === null ? reply : undefined));
+  }
+
+  /** A cluster's pipelines keep to one node: one command per record, all in flight at once. */
+  private writeEach(
+    records: ReadonlyArray<{ id: string; record: SessionRecord }>,
+    holder: string,
+    ttlMs: number,
+  ): Promise<unknown[]> {
+    return Promise.all(
+      records.map(({ id, record }) =>
+        this.writeScript(this.key(id), holder, JSON.stringify(record), ttlMs).catch(() => undefined),
+      ),
+    );
+  }
+}
+
+/** Session records with the events stream the backplane writes: any instance rebuilds a session from it. */
+export class RedisSessionStore extends RedisSessionRecords implements SessionStore {
+  /** `streamKey`: the backplane's events stream, which rebuilds read. */
+  constructor(
+    link: RedisLink,
+    private readonly streamKey: string,
+  ) {
+    super(link);
   }
 
   async firstPosition(): Promise<string | undefined> {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { redisClusterForSuite } from '../helpers/redis-cluster';
 import { redisAvailability, redisSuiteTitle } from '../helpers/redis-server';
 import { nextMessages, request, say } from '../helpers/requests';
+import { lastSeq } from '../helpers/resume';
 import { startTestServer } from '../helpers/server';
 import type { TestClient } from '../helpers/ws-client';
 
@@ -65,13 +66,14 @@ describe.skipIf(!redis.available)(redisSuiteTitle('room recovery on a three-mast
     const ready = ann.all('ready')[0];
     const sessionId = String(ready?.payload.session_id);
 
-    // Ann's connection drops; she comes back on the other instance. A cluster keeps no events stream, so only
-    // her own instance could resume the session: instance a says so, and her rooms are recovered instead.
+    // Ann's connection drops and her instance goes with it. A cluster keeps no events stream: with the holder
+    // gone no one can hand the session over, so instance a refuses the resume and her rooms are recovered.
     ann.ws.terminate();
+    await b.server.close();
     await say(bob, 'team', 'three');
     await say(bob, 'ops', 'y', 'z');
     const back = await a.connect();
-    back.send({ type: 'resume', payload: { session_id: sessionId, seq: 100 } });
+    back.send({ type: 'resume', payload: { session_id: sessionId, seq: lastSeq(ann) } });
     expect((await back.next('invalid_session')).payload).toMatchObject({ resumable: false });
     back.send({
       type: 'identify',

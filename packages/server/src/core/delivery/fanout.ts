@@ -131,7 +131,7 @@ export class Fanout {
       if (skipUsers?.includes(session.user.id)) continue;
       if (skipAway && session.away) continue;
       // A detached session still numbers and buffers the dispatch (by reference); ephemeral frames are dropped.
-      if (message.sequenced) session.dispatch(message, shared);
+      if (message.sequenced) session.dispatch(message, shared, channel);
       else session.writeShared('{', shared);
       deliveries++;
     }

@@ -49,8 +49,12 @@ export interface StreamEntry {
   readonly message: BackplaneMessage;
 }
 
-/** Session records and the events stream, as resume on any instance needs them. */
-export interface SessionStore {
+/**
+ * Who holds each session, shared by the instances: with it a resume reaching another instance finds the
+ * holder. Alone (a Redis Cluster, which keeps no events stream), the session is handed over by its live
+ * holder; a `SessionStore` adds the stream, from which any instance rebuilds it.
+ */
+export interface SessionRecords {
   read(sessionId: string): Promise<StoredSession | undefined>;
   /** One round trip for all; per record, false when another instance holds the session now. */
   write(
@@ -61,8 +65,17 @@ export interface SessionStore {
   /** The previous holder; undefined when the record is gone. */
   claim(sessionId: string, holder: string, ttlMs: number): Promise<{ previous: string | undefined } | undefined>;
   remove(sessionId: string, holder: string): Promise<void>;
+}
+
+/** Session records and the events stream, as resume on any instance needs them. */
+export interface SessionStore extends SessionRecords {
   /** The oldest position still in the stream (undefined when it is empty). */
   firstPosition(): Promise<string | undefined>;
   /** Entries after `after` up to and including `through`, in order; undefined past `maxEntries`. */
   range(after: string, through: string, maxEntries: number): Promise<StreamEntry[] | undefined>;
+}
+
+/** Whether the records come with the events stream, which lets any instance rebuild a session alone. */
+export function hasEventsStream(store: SessionRecords): store is SessionStore {
+  return 'range' in store && 'firstPosition' in store;
 }

@@ -1,0 +1,95 @@
+import type { CoreSeams } from '../../core/gateway';
+import { type BackplaneMessage, type Channel, nodeChannel } from '../../core/ports/backplane';
+import type { SessionRecords } from '../../core/ports/session-store';
+import type { Liveness } from '../presence/liveness';
+import { SWEEP_MS } from '../resume/tracker';
+import { Giver } from './giver';
+import { HANDOVER, isHandoverMessage, payloadOf, readAsk, readRing, readRooms } from './messages';
+import { RecordKeeper } from './record-keeper';
+import { type HolderGone, Taker } from './taker';
+
+/**
+ * Resume on any instance without an events stream (a Redis Cluster): each instance keeps a record of the
+ * sessions it holds, and a resume reaching another instance has the live holder hand the session over
+ * (docs/redis.md, "Handing a session over"). When the holder is gone, the resume is refused and the client
+ * recovers its rooms from their logs.
+ */
+export function plugHandover(core: CoreSeams, records: SessionRecords, liveness: Liveness | undefined): void {
+  const { parts, fanout, hooks } = core;
+  const { options } = parts;
+  const ownChannel = nodeChannel(options.serverId);
+  const keeper = new RecordKeeper({
+    serverId: options.serverId,
+    records,
+    clock: options.clock,
+    logger: options.logger,
+    ttlMs: options.resumeWindowMs + 2 * SWEEP_MS,
+  });
+  const giver = new Giver(parts, fanout);
+  const taker = new Taker(parts, fanout, records, keeper, liveness === undefined ? undefined : goneBy(liveness));
+  hooks.add(keeper);
+  // A session resumed here, or ended, while being handed over stays here, or is gone: the handover is off.
+  hooks.add({ attached: (session) => giver.gone(session), ended: (session) => giver.gone(session) });
+
+  const onOwnChannel = (message: BackplaneMessage): void => {
+    const fields = payloadOf(message);
+    const token = typeof fields.token === 'string' ? fields.token : undefined;
+    if (token === undefined) return;
+    switch (message.type) {
+      case HANDOVER.ask: {
+        const ask = readAsk(fields);
+        if (ask !== undefined) giver.asked(ask);
+        return;
+      }
+      case HANDOVER.offer: {
+        const rooms = readRooms(fields);
+        if (rooms !== undefined) taker.taking(token)?.offered(rooms);
+        return;
+      }
+      case HANDOVER.cut:
+        giver.cut(token);
+        return;
+      case HANDOVER.ring: {
+        const part = readRing(fields);
+        if (part !== undefined) taker.taking(token)?.ringArrived(part);
+        return;
+      }
+      case HANDOVER.refuse: {
+        giver.refused(token);
+        const reason = typeof fields.reason === 'string' ? fields.reason : 'The handover was refused.';
+        taker.taking(token)?.refused(reason);
+        return;
+      }
+    }
+  };
+  const onMark = (channel: Channel, message: BackplaneMessage): void => {
+    const { token } = payloadOf(message);
+    if (typeof token !== 'string') return;
+    giver.marked(channel, token);
+    taker.taking(token)?.markArrived(channel);
+  };
+  // Handover words are for instances, never for clients, whichever channel they come on.
+  fanout.intercept((channel, message) => {
+    if (!isHandoverMessage(message)) return false;
+    if (message.type === HANDOVER.mark) onMark(channel, message);
+    else if (channel === ownChannel) onOwnChannel(message);
+    return true;
+  });
+  fanout.watch(ownChannel);
+  parts.extensions.resumeElsewhereWith((request) => taker.resume(request));
+  core.onStop(() => {
+    giver.stop();
+    taker.stop();
+    keeper.stop();
+  });
+}
+
+function goneBy(liveness: Liveness): HolderGone {
+  return async (holder) => {
+    try {
+      return (await liveness.gone([holder])).includes(holder);
+    } catch {
+      return false;
+    }
+  };
+}

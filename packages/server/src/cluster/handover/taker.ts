@@ -1,0 +1,164 @@
+import type { Fanout } from '../../core/delivery/fanout';
+import type { RemoteResumeRequest } from '../../core/extensions';
+import { completeResume, refuseResume } from '../../core/handlers/resume';
+import type { Parts } from '../../core/parts';
+import { ALL_CHANNEL, type Channel, nodeChannel, roomChannel, userChannel } from '../../core/ports/backplane';
+import type { SessionRecords, StoredSession } from '../../core/ports/session-store';
+import type { Session, SessionDispatch } from '../../core/session';
+import { SESSION_GONE } from '../resume/planner';
+import { HANDOVER, HANDOVER_STEP_MS } from './messages';
+import type { RecordKeeper } from './record-keeper';
+import { Taking } from './taking';
+
+export type TakerParts = Pick<
+  Parts,
+  'registry' | 'lifecycle' | 'membership' | 'counters' | 'options' | 'authExpiry' | 'newSession'
+>;
+
+/** Whether an instance is known to be gone (presence liveness); absent, every holder is asked. */
+export type HolderGone = (holder: string) => Promise<boolean>;
+
+/**
+ * The taker's side of a handover: a client resumed here a session another instance holds. Ask the holder,
+ * subscribe to the rooms it offers, have it cut every channel with a mark, then number its ring after the
+ * client's seq and, after it, what each channel brought past its mark. Whatever fails refuses the resume:
+ * the client identifies afresh and recovers its rooms from their logs.
+ */
+export class Taker {
+  private readonly takings = new Map<string, Taking>();
+  private counter = 0;
+
+  constructor(
+    private readonly parts: TakerParts,
+    private readonly fanout: Pick<Fanout, 'publish'>,
+    private readonly records: SessionRecords,
+    private readonly keeper: RecordKeeper,
+    private readonly holderGone: HolderGone | undefined,
+  ) {}
+
+  /** The handover a message on this instance's channel (or a mark) is about, if it is still under way. */
+  taking(token: string): Taking | undefined {
+    return this.takings.get(token);
+  }
+
+  async resume(request: RemoteResumeRequest): Promise<void> {
+    const { connection, sessionId, userId } = request;
+    const { lifecycle, options } = this.parts;
+    const waiting = () => connection.state === 'identifying';
+    const stored = await this.read(sessionId);
+    if (!waiting()) return;
+    if (stored === undefined || stored.holder === options.serverId) return this.refuse(request, SESSION_GONE);
+    const { record, holder } = stored;
+    if (userId !== undefined && userId !== record.user.id) {
+      return this.refuse(request, "The token's user is not the session's user; identify afresh.");
+    }
+    // Without a token the record names the user, and a banned one is refused (a token's was, before this).
+    if (userId === undefined && !(await lifecycle.admit(connection, record.user.id))) return;
+    if (this.holderGone !== undefined && (await this.holderGone(holder))) return this.refuse(request, SESSION_GONE);
+    if (!waiting()) return;
+    if (!lifecycle.makeRoomFor(record.user.id)) {
+      lifecycle.close(
+        connection,
+        'too_many_connections',
+        `At most ${options.maxConnectionsPerUser} connections per user.`,
+      );
+      return;
+    }
+    const taking = new Taking(`${options.serverId}:${++this.counter}`, holder, options.clock, HANDOVER_STEP_MS);
+    this.takings.set(taking.token, taking);
+    try {
+      await this.take(request, stored, taking);
+    } finally {
+      this.takings.delete(taking.token);
+    }
+  }
+
+  /** Every handover under way is off (the gateway stops). */
+  stop(): void {
+    for (const taking of this.takings.values()) taking.abandon('The server is stopping.');
+  }
+
+  private async take(request: RemoteResumeRequest, stored: StoredSession, taking: Taking): Promise<void> {
+    const { connection, sessionId, seq } = request;
+    const { registry, membership, newSession, lifecycle } = this.parts;
+    const { record } = stored;
+    const waiting = () => connection.state === 'identifying';
+    this.send(taking, HANDOVER.ask, {
+      token: taking.token,
+      from: this.parts.options.serverId,
+      session_id: sessionId,
+      seq,
+      user_id: record.user.id,
+    });
+    const offer = await taking.offer();
+    if ('refused' in offer) return this.refuse(request, offer.refused);
+    if (!waiting() || registry.session(sessionId) !== undefined) return this.giveUp(taking);
+
+    const session = newSession(sessionId, record.user, record.device_id, record.device_type);
+    const held: SessionDispatch[] = [];
+    // Before its mark a channel's dispatches are the holder's (in its ring); after it, this instance's.
+    session.gateWith((dispatch, channel) => {
+      if (channel === undefined || taking.marked.has(channel)) held.push(dispatch);
+      return false;
+    });
+    this.keeper.taking(session);
+    membership.register(session, 'online');
+    for (const roomId of offer.ok) membership.joinRoom(session, roomId);
+    const channels: Channel[] = [ALL_CHANNEL, userChannel(record.user.id), ...offer.ok.map(roomChannel)];
+    // The backplane holds this until the subscriptions just made are confirmed: every mark reaches here.
+    this.send(taking, HANDOVER.cut, { token: taking.token });
+    const ring = await taking.handedOver(channels);
+    if (session.ended) return;
+    if ('refused' in ring) {
+      this.keeper.dropTaking(session);
+      lifecycle.handOver(session);
+      if (waiting()) this.refuse(request, ring.refused);
+      else this.giveUp(taking);
+      return;
+    }
+    // Synchronous from here to the answer: no live dispatch can come between.
+    session.gateWith(undefined);
+    session.startAt(seq);
+    for (const [type, body] of ring.ok) session.dispatch({ type, body });
+    for (const dispatch of held) session.dispatch(dispatch);
+    this.keeper.took(session);
+    this.answer(request, session, taking.holder);
+  }
+
+  private async read(sessionId: string): Promise<StoredSession | undefined> {
+    try {
+      return await this.records.read(sessionId);
+    } catch (error) {
+      this.parts.options.logger.warn({ err: error, session_id: sessionId }, 'could not read a session record');
+      return undefined;
+    }
+  }
+
+  /** The session is here now, reaching back to the client's seq: attached and answered. */
+  private answer(request: RemoteResumeRequest, session: Session, from: string): void {
+    const { connection, seq, ref, expiresAt, sessionId } = request;
+    const { lifecycle, options } = this.parts;
+    const missed = session.replay.since(seq) ?? [];
+    if (connection.state !== 'identifying') {
+      // The client went away meanwhile: the session waits here for a resume, like any other.
+      lifecycle.keepForResume(session);
+      return;
+    }
+    lifecycle.attach(session, connection);
+    completeResume(this.parts, { session, connection, seq, missed, ref, expiresAt });
+    options.logger.debug({ session_id: sessionId, replayed: missed.length, from }, 'took a session over');
+  }
+
+  /** Tells the holder the handover is off: the session stays there. */
+  private giveUp(taking: Taking): void {
+    this.send(taking, HANDOVER.refuse, { token: taking.token, reason: 'The client left.' });
+  }
+
+  private send(taking: Taking, type: string, payload: unknown): void {
+    this.fanout.publish(nodeChannel(taking.holder), type, payload, false);
+  }
+
+  private refuse(request: RemoteResumeRequest, reason: string): void {
+    refuseResume(this.parts, request.connection, request.sessionId, reason, request.ref);
+  }
+}

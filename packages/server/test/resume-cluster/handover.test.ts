@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import type { ServerOptions } from '../../src/index';
+import { createRedisSharedState, RedisBackplane } from '../../src/index';
+import { redisClusterForSuite } from '../helpers/redis-cluster';
+import { redisAvailability, redisForSuite, redisSuiteTitle } from '../helpers/redis-server';
+import { nextMessages, say } from '../helpers/requests';
+import { dropConnection, lastSeq } from '../helpers/resume';
+import { startTestServer, type TestServer } from '../helpers/server';
+import type { Frame, TestClient } from '../helpers/ws-client';
+
+const redis = redisAvailability();
+const quiet = { heartbeatIntervalMs: 3_600_000 };
+
+/** How each layout's instances are made: both keep no events stream, so a live holder hands sessions over. */
+interface Layout {
+  readonly title: string;
+  instance(extra?: ServerOptions<[]>): Promise<TestServer<[]>>;
+}
+
+/** What a client got after `from` (exclusive), as `kind:text` in arrival order, with the seqs it came with. */
+function received(client: TestClient, from: number): { seqs: number[]; texts: string[] } {
+  const after = client.frames.filter((frame) => (frame.seq ?? 0) > from);
+  return {
+    seqs: after.map((frame) => frame.seq ?? 0),
+    texts: after
+      .filter((frame) => frame.type === 'chat.message' || frame.type === 'system')
+      .map((frame: Frame) =>
+        frame.type === 'system'
+          ? `system:${String(frame.payload.message)}`
+          : `${String(frame.payload.room_id)}:${String(frame.payload.content)}`,
+      ),
+  };
+}
+
+function scenarios(layout: Layout): void {
+  it('hands a live session over to the instance the client reached: rooms and its user channel, once each', async () => {
+    const a = await layout.instance();
+    const b = await layout.instance();
+    const bob = await b.joinRooms('bob', ['team', 'ops']);
+    const ann = await a.joinRooms('ann', ['team', 'ops']);
+    await say(bob, 'team', 'one');
+    await nextMessages(ann, 1);
+    const sessionId = String(ann.all('ready')[0]?.payload.session_id);
+    const seq = lastSeq(ann);
+
+    await dropConnection(a, ann);
+    // Away: room messages on both rooms and dispatches to her user channel, from both instances.
+    await say(bob, 'team', 'two', 'three');
+    await say(bob, 'ops', 'x');
+    b.server.gateway.send({ userId: 'ann' }, 'system', { message: 'from b' });
+    a.server.gateway.send({ userId: 'ann' }, 'system', { message: 'from a' });
+    await say(bob, 'team', 'four');
+
+    const back = await b.connect();
+    back.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq } });
+    const answer = await back.reply('r');
+    expect(answer.type).toBe('resumed');
+    expect(answer.payload.replayed).toBe(6);
+    // Live again, now on b: a room message and one to her user channel.
+    await say(bob, 'ops', 'y');
+    a.server.gateway.send({ userId: 'ann' }, 'system', { message: 'live' });
+    await expect.poll(() => received(back, seq).texts.length).toBe(8);
+    const got = received(back, seq);
+    expect(got.seqs).toEqual([seq + 1, seq + 2, seq + 3, seq + 4, seq + 5, seq + 6, seq + 7, seq + 8]);
+    expect(got.texts.filter((text) => text.startsWith('team:'))).toEqual(['team:two', 'team:three', 'team:four']);
+    expect(got.texts.filter((text) => text.startsWith('ops:'))).toEqual(['ops:x', 'ops:y']);
+    expect(got.texts.filter((text) => text.startsWith('system:'))).toEqual([
+      'system:from b',
+      'system:from a',
+      'system:live',
+    ]);
+    expect(a.server.gateway.stats().sessions).toBe(0);
+    expect(b.server.gateway.stats().sessions).toBe(2);
+
+    // She is in both rooms on b: what she sends reaches bob, and she can resume there again.
+    await say(back, 'team', 'back');
+    await expect.poll(() => bob.all('chat.message').filter((frame) => frame.payload.content === 'back').length).toBe(1);
+  });
+
+  it('cuts every channel exactly while both instances keep publishing into it', async () => {
+    const a = await layout.instance();
+    const b = await layout.instance();
+    const ann = await a.joinRooms('ann', ['team']);
+    const sessionId = String(ann.all('ready')[0]?.payload.session_id);
+    // Each instance publishes into her room and to her user channel, in turn, yielding to I/O between
+    // rounds, so that publishes are in flight on every channel while the session moves.
+    const rounds = 300;
+    let resumeAt: Promise<{ seq: number; client: TestClient }> | undefined;
+    for (let i = 1; i <= rounds; i++) {
+      for (const [name, t] of [
+        ['a', a],
+        ['b', b],
+      ] as const) {
+        t.server.gateway.broadcast('system', { message: `${name}-room-${i}` }, { room: 'team' });
+        t.server.gateway.send({ userId: 'ann' }, 'system', { message: `${name}-user-${i}` });
+      }
+      if (i === 100) {
+        ann.ws.terminate();
+        resumeAt = (async () => {
+          await expect.poll(() => a.server.gateway.stats().connections, { interval: 1 }).toBe(0);
+          const seq = lastSeq(ann);
+          const client = await b.connect();
+          client.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq } });
+          return { seq, client };
+        })();
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (resumeAt === undefined) throw new Error('no resume');
+    const { seq, client: back } = await resumeAt;
+    expect((await back.reply('r')).type).toBe('resumed');
+    const total = rounds * 4;
+    // What her app saw: her first connection up to the seq she resumed from, then the new one.
+    const numbered = () => [
+      ...ann.frames.filter((frame) => frame.seq !== undefined && frame.seq <= seq),
+      ...back.frames.filter((frame) => frame.seq !== undefined),
+    ];
+    const systems = () => numbered().filter((frame) => frame.type === 'system');
+    await expect.poll(() => systems().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(total);
+    await back.barrier();
+    const all = numbered();
+    expect(all.map((frame) => frame.seq)).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
+    const got = systems();
+    // Per publisher and channel: every one once, in the order it was published.
+    for (const stream of ['a-room', 'a-user', 'b-room', 'b-user']) {
+      const numbers = got
+        .map((frame) => String(frame.payload.message))
+        .filter((message) => message.startsWith(`${stream}-`))
+        .map((message) => Number(message.slice(stream.length + 1)));
+      expect(numbers, stream).toEqual(Array.from({ length: rounds }, (_, i) => i + 1));
+    }
+  });
+
+  it('closes the old connection when the holder still thinks it open, and refuses what it cannot replay', async () => {
+    const a = await layout.instance();
+    const b = await layout.instance();
+    const bob = await b.joinRooms('bob', ['team']);
+    const ann = await a.joinRooms('ann', ['team']);
+    const sessionId = String(ann.all('ready')[0]?.payload.session_id);
+    await say(bob, 'team', 'one', 'two');
+    await nextMessages(ann, 2);
+    const seq = lastSeq(ann);
+
+    // Her first socket is still open on a: the handover closes it 4102, as a resume there would.
+    const closed = ann.closed;
+    const back = await b.connect();
+    back.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq: seq - 1 } });
+    expect((await back.reply('r')).payload).toMatchObject({ replayed: 1 });
+    expect((await closed).code).toBe(4102);
+
+    // A seq the session never reached: refused, and the session is over on b.
+    await dropConnection(b, back);
+    const again = await a.connect();
+    again.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq: seq + 50 } });
+    expect((await again.reply('r')).type).toBe('invalid_session');
+    await expect.poll(() => b.server.gateway.stats().sessions).toBe(1);
+  });
+
+  it('refuses a session nobody holds, and another user’s token never moves one', async () => {
+    // The token names the user, as an app's verifier would.
+    const verifyToken = async (token: string) => ({ id: token });
+    const a = await layout.instance({ verifyToken });
+    const b = await layout.instance({ verifyToken });
+    const gone = await b.connect();
+    gone.send({ type: 'resume', ref: 'r', payload: { session_id: 'never-was', seq: 0, token: 'ann' } });
+    expect((await gone.reply('r')).type).toBe('invalid_session');
+
+    const { client: ann, ready } = await a.join({ token: 'ann' });
+    const sessionId = String(ready.payload.session_id);
+    await dropConnection(a, ann);
+    const mallory = await b.connect();
+    mallory.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq: 0, token: 'mallory' } });
+    const refused = await mallory.reply('r');
+    expect(refused.type).toBe('invalid_session');
+    expect(String(refused.payload.reason)).toContain("token's user");
+    expect(a.server.gateway.stats().sessions_detached).toBe(1);
+
+    const back = await b.connect();
+    back.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq: 0, token: 'ann' } });
+    expect((await back.reply('r')).type).toBe('resumed');
+    expect(a.server.gateway.stats().sessions).toBe(0);
+  });
+}
+
+describe.skipIf(!redis.available)(redisSuiteTitle('handing a session over: one Redis, per-room streams', redis), () => {
+  const suite = redisForSuite(redis);
+  scenarios({
+    title: 'one Redis',
+    async instance(extra = {}) {
+      const url = suite.url();
+      const backplane = new RedisBackplane({ url, eventsStream: false });
+      await backplane.whenReady(5_000);
+      const options: ServerOptions<[]> = {
+        ...quiet,
+        ...extra,
+        backplane,
+        sharedState: createRedisSharedState({ url }),
+      };
+      const t = await startTestServer(options);
+      const close = t.server.close.bind(t.server);
+      t.server.close = async () => {
+        await close();
+        backplane.close();
+      };
+      return t;
+    },
+  });
+});
+
+describe.skipIf(!redis.available)(
+  redisSuiteTitle('handing a session over: a three-master Redis Cluster', redis),
+  () => {
+    const suite = redisClusterForSuite(redis);
+    scenarios({
+      title: 'Redis Cluster',
+      instance: (extra = {}) => startTestServer({ ...quiet, ...extra, redisCluster: suite.servers().nodes }),
+    });
+  },
+);
