@@ -12,6 +12,12 @@ export interface RemoteResumeRequest {
   readonly expiresAt: number | undefined;
 }
 
+/**
+ * Lets the sessions go at stop, for their clients to resume on other instances; resolves once they are gone,
+ * and those it leaves then end. `pacing`: when the clients were told to reconnect.
+ */
+export type ReleaseSessions = (pacing: { readonly afterMs: number; readonly jitterMs: number }) => Promise<void>;
+
 /** Answers the connection either way: the missed dispatches then `resumed`, or `invalid_session`. */
 export type RemoteResume = (request: RemoteResumeRequest) => Promise<void>;
 
@@ -22,7 +28,7 @@ export type RemoteResume = (request: RemoteResumeRequest) => Promise<void>;
  */
 export class Extensions {
   private remote: RemoteResume | undefined;
-  private release: (() => Promise<void>) | undefined;
+  private release: ReleaseSessions | undefined;
 
   /** Who resumes sessions this instance does not have; none: such a resume is refused. */
   resumeElsewhereWith(remote: RemoteResume): void {
@@ -34,11 +40,11 @@ export class Extensions {
   }
 
   /** What stop does with live sessions instead of ending them; resolves once they are let go. */
-  releaseSessionsWith(release: () => Promise<void>): void {
+  releaseSessionsWith(release: ReleaseSessions): void {
     this.release = release;
   }
 
-  get releaseSessions(): (() => Promise<void>) | undefined {
+  get releaseSessions(): ReleaseSessions | undefined {
     return this.release;
   }
 }

@@ -159,22 +159,33 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
     };
   }
 
-  /** Stops what the core runs itself, then the features; returns what the sessions' release is still doing. */
+  /**
+   * Stops what the core runs itself, then the features; returns what the sessions' release is still doing,
+   * after which the rest closes.
+   */
   function finish(pacing: DrainOptions, code: number): Promise<void> | undefined {
     drain(pacing, code);
-    // Resume anywhere lets the sessions go for other instances to resume; otherwise they end here.
-    const released = extensions.releaseSessions?.();
-    if (released === undefined) lifecycle.endAll();
+    // Resume anywhere lets the sessions go for other instances to resume (a handover needs the backplane open
+    // until then); what it does not let go ends below.
+    const released = extensions.releaseSessions?.({ afterMs: pacing.afterMs ?? 0, jitterMs: pacing.jitterMs ?? 1000 });
     heartbeat.stop();
     identifyDeadlines.stop();
     authExpiry.stop();
     typing.clear();
     lifecycle.stop();
+    if (released === undefined) {
+      closeAll();
+      return undefined;
+    }
+    return released.then(closeAll);
+  }
+
+  function closeAll(): void {
+    lifecycle.endAll();
     // The sessions ended above left their rooms: their diffs go out while the backplane is still open.
     presence.flushDiffs();
     fanout.close();
     for (const close of closers) close();
-    return released;
   }
 
   const gateway: Gateway<Events> = {

@@ -1,5 +1,5 @@
 import type { EventDefinition } from '@gateway/protocol';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type WebSocket from 'ws';
 import { type RunningServer, type ServerOptions, startServer } from '../../src/index';
 import { connectClient, type Frame, type TestClient } from './ws-client';
@@ -22,6 +22,13 @@ afterEach(async () => {
   const all = running.splice(0);
   for (const { server, clients } of all) {
     for (const client of clients) client.ws.terminate();
+    // Gone before the stop, as a test's clients are: a stop that drained them would wait for them to come
+    // back and take their sessions elsewhere (resume on any instance).
+    // Connections a test opened by other means may stay: the stop closes them.
+    await expect
+      .poll(() => server.gateway.stats().connections, { timeout: 2_000, interval: 5 })
+      .toBe(0)
+      .catch(() => undefined);
     await server.close();
   }
 });

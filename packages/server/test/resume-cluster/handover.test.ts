@@ -131,6 +131,32 @@ function scenarios(layout: Layout): void {
     }
   });
 
+  it('a stopping holder waits for its clients to take their sessions elsewhere', async () => {
+    const a = await layout.instance();
+    const b = await layout.instance();
+    const bob = await b.joinRooms('bob', ['team']);
+    const ann = await a.joinRooms('ann', ['team']);
+    const sessionId = String(ann.all('ready')[0]?.payload.session_id);
+    await say(bob, 'team', 'one');
+    await nextMessages(ann, 1);
+
+    // The stop tells her to reconnect and closes her socket; the session stays on a until b takes it.
+    const stopping = a.server.close();
+    expect((await ann.closed).code).toBe(4002);
+    await say(bob, 'team', 'two');
+    b.server.gateway.send({ userId: 'ann' }, 'system', { message: 'while moving' });
+    const seq = lastSeq(ann);
+    const back = await b.connect();
+    back.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq } });
+    expect((await back.reply('r')).type).toBe('resumed');
+    await stopping;
+    await say(bob, 'team', 'three');
+    await expect.poll(() => received(back, seq).texts.length).toBe(3);
+    // Two channels: each in order, the two in either order on a cluster.
+    expect(received(back, seq).texts.sort()).toEqual(['system:while moving', 'team:three', 'team:two']);
+    expect(b.server.gateway.stats().sessions).toBe(2);
+  });
+
   it('closes the old connection when the holder still thinks it open, and refuses what it cannot replay', async () => {
     const a = await layout.instance();
     const b = await layout.instance();

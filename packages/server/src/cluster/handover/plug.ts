@@ -6,6 +6,7 @@ import { SWEEP_MS } from '../resume/tracker';
 import { Giver } from './giver';
 import { HANDOVER, isHandoverMessage, payloadOf, readAsk, readRing, readRooms } from './messages';
 import { RecordKeeper } from './record-keeper';
+import { Release } from './release';
 import { type HolderGone, Taker } from './taker';
 
 /**
@@ -27,9 +28,20 @@ export function plugHandover(core: CoreSeams, records: SessionRecords, liveness:
   });
   const giver = new Giver(parts, fanout);
   const taker = new Taker(parts, fanout, records, keeper, liveness === undefined ? undefined : goneBy(liveness));
+  const release = new Release(options.clock);
   hooks.add(keeper);
   // A session resumed here, or ended, while being handed over stays here, or is gone: the handover is off.
-  hooks.add({ attached: (session) => giver.gone(session), ended: (session) => giver.gone(session) });
+  hooks.add({
+    attached: (session) => giver.gone(session),
+    detached: (session) => {
+      if (parts.shutdown.stopping) release.expect(session);
+    },
+    ended: (session) => {
+      giver.gone(session);
+      release.sessionLeft(session);
+    },
+    movedAway: (session) => release.sessionLeft(session),
+  });
 
   const onOwnChannel = (message: BackplaneMessage): void => {
     const fields = payloadOf(message);
@@ -77,6 +89,8 @@ export function plugHandover(core: CoreSeams, records: SessionRecords, liveness:
   });
   fanout.watch(ownChannel);
   parts.extensions.resumeElsewhereWith((request) => taker.resume(request));
+  // At stop the sessions stay until their clients, told to reconnect, have them handed over elsewhere.
+  parts.extensions.releaseSessionsWith((pacing) => release.wait(pacing));
   core.onStop(() => {
     giver.stop();
     taker.stop();
