@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { nextEvent, readyClient, record, recordTypes, until } from '../e2e/helpers';
 import { type GatewayInstance, startInstance, stopInstances } from '../helpers/instances';
+import { redisClusterForSuite } from '../helpers/redis-cluster';
 import {
   type RedisServer,
   redisAvailability,
@@ -43,23 +44,31 @@ async function step<T>(label: string, work: Promise<T>): Promise<T> {
   }
 }
 
+/** Where the instances meet: one Redis with its events stream, or a Redis Cluster, which has none. */
+interface Target {
+  readonly title: string;
+  env(): Record<string, string>;
+  /** What alice's client emits when her instance was drained, and when it was killed. */
+  readonly drained: readonly string[];
+  readonly killed: readonly string[];
+}
+
 /**
- * Two gateway processes on one Redis. Alice is on A; a publisher (bob, on B) keeps sending into the room;
- * A goes away (drained or killed) and alice's next socket reaches B, where her session is rebuilt from the
- * events stream: she must see every message once, in order, with `resumed` and never `reset`.
+ * Two gateway processes on one Redis (or one Redis Cluster). Alice is on A; a publisher (bob, on B) keeps
+ * sending into the room; A goes away (drained or killed) and alice's next socket reaches B. On one Redis her
+ * session is rebuilt from the events stream, drained or killed: `resumed`. On a cluster a drained A hands it
+ * over (`resumed`); a killed A cannot, and her room is recovered from its log (`reset` naming no room). Either
+ * way she sees every message once, in order.
  */
-describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance', redis), () => {
-  let server: RedisServer;
+function moves(target: Target): void {
   let b: GatewayInstance;
 
   beforeAll(async () => {
-    server = await startRedisServer();
-    b = await startInstance({ REDIS_URL: server.url });
+    b = await startInstance(target.env());
   });
 
   afterAll(async () => {
     await stopInstances();
-    await stopRedisServers();
   });
 
   async function moveAcross(
@@ -67,8 +76,9 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance', redi
     loseA: (a: GatewayInstance) => Promise<void>,
     sendBefore: boolean,
     annotate: (message: string) => Promise<unknown>,
+    expected: readonly string[],
   ): Promise<void> {
-    const a = await startInstance({ REDIS_URL: server.url });
+    const a = await startInstance(target.env());
     const lb = balancer(a);
     const alice = await readyClient(a, `alice-${room}`, { rooms: [room], reconnect, WebSocket: lb.WebSocket });
     const bob = await readyClient(b, `bob-${room}`, { rooms: [room] });
@@ -96,10 +106,12 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance', redi
     const send = () => alice.sendMessage(room, 'around the loss', { clientMsgId: `around-${room}` });
     let aroundLoss = sendBefore ? send() : undefined;
     lb.pointAt(b);
-    const resumed = nextEvent(alice, 'resumed', () => true, 10_000);
+    // Back with her session (`resumed`), or with a new one and her room recovered (`ready`).
+    const back = expected.includes('resumed') ? 'resumed' : 'ready';
+    const resumed = nextEvent(alice, back, () => true, 10_000);
     await loseA(a);
     aroundLoss ??= send();
-    await step('resumed', resumed);
+    await step(back, resumed);
     await step('send around the loss', aroundLoss);
     const countAfterResume = fromBob().length;
     await step(
@@ -120,7 +132,9 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance', redi
     expect(fromBob().map((m) => m.content)).toEqual(Array.from({ length: sent }, (_, i) => `p${i + 1}`));
     expect(atAlice.filter((m) => m.content === 'around the loss')).toHaveLength(1);
     expect(atBob.filter((m) => m.content === 'around the loss')).toHaveLength(1);
-    expect(lifecycle.map((e) => e.type)).toEqual(['resumed']);
+    expect(lifecycle.map((e) => e.type)).toEqual(expected);
+    // A reset names the rooms that could not be recovered: none, the logs reach back.
+    for (const event of lifecycle) if (event.type === 'reset') expect(event.payload).toMatchObject({ rooms: [] });
     expect(alice.state).toBe('ready');
     const stats = await b.get('/stats');
     expect(stats.resumes_ok).toBeGreaterThanOrEqual(1);
@@ -132,16 +146,42 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance', redi
   }
 
   it('after its instance is drained (SIGTERM)', async ({ annotate }) => {
-    await moveAcross('drained', (a) => a.stop('SIGTERM'), true, annotate);
+    await moveAcross('drained', (a) => a.stop('SIGTERM'), true, annotate, target.drained);
   }, 60_000);
 
   it('after its instance is killed (SIGKILL)', async ({ annotate }) => {
-    await moveAcross('killed', (a) => a.stop('SIGKILL'), false, annotate);
+    await moveAcross('killed', (a) => a.stop('SIGKILL'), false, annotate, target.killed);
   }, 60_000);
 
   it('after its instance is killed (SIGKILL) with a send on the wire as it dies', async ({ annotate }) => {
     // Wherever the kill lands (before A read it, after A claimed it, after A published it), the send is
     // delivered once: the retry after the resume is claimed afresh, or republishes A's claim once-only.
-    await moveAcross('killed-mid-send', (a) => a.stop('SIGKILL'), true, annotate);
+    await moveAcross('killed-mid-send', (a) => a.stop('SIGKILL'), true, annotate, target.killed);
   }, 60_000);
+}
+
+describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance: one Redis', redis), () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await stopRedisServers();
+  });
+  moves({
+    title: 'one Redis',
+    env: () => ({ REDIS_URL: server.url }),
+    drained: ['resumed'],
+    killed: ['resumed'],
+  });
+});
+
+describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance: a Redis Cluster', redis), () => {
+  const suite = redisClusterForSuite(redis);
+  moves({
+    title: 'Redis Cluster',
+    env: () => ({ REDIS_CLUSTER: suite.servers().nodes.join(',') }),
+    drained: ['resumed'],
+    killed: ['reset', 'ready'],
+  });
 });
