@@ -31,6 +31,14 @@ export class Membership {
     this.presence.up(session, status, data);
   }
 
+  /**
+   * Makes a session another instance is handing over reachable here, announcing nothing: for everyone else
+   * it is still where it was until `presence.up` says it is here (or it is forgotten again).
+   */
+  adopt(session: Session): void {
+    if (this.registry.addSession(session)) this.channels.watch(userChannel(session.user.id));
+  }
+
   /** Undoes `register` and every room join of an ending session, telling others what changed. */
   unregister(session: Session): void {
     for (const roomId of [...session.rooms]) this.leaveRoom(session, roomId);

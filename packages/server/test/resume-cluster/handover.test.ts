@@ -157,6 +157,46 @@ function scenarios(layout: Layout): void {
     expect(b.server.gateway.stats().sessions).toBe(2);
   });
 
+  it('moves her device as it was: nobody sees a presence change, and her status and data come along', async () => {
+    const a = await layout.instance();
+    const b = await layout.instance();
+    const bob = await b.joinRooms('bob', ['team']);
+    const ann = await a.joinRooms('ann', ['team']);
+    const sessionId = String(ann.all('ready')[0]?.payload.session_id);
+    ann.send({ type: 'presence.update', ref: 'p', payload: { status: 'dnd', data: { activity: 'focus' } } });
+    await ann.reply('p');
+    await expect
+      .poll(() => bob.changes().some((change) => change.userId === 'ann' && change.entry?.status === 'dnd'))
+      .toBe(true);
+    await bob.barrier();
+    const seenByBob = bob.changes().length;
+
+    await dropConnection(a, ann);
+    const back = await b.connect();
+    back.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq: lastSeq(ann) } });
+    expect((await back.reply('r')).type).toBe('resumed');
+    for (const t of [a, b]) {
+      await expect
+        .poll(() => t.server.gateway.presence('team').find((each) => each.user_id === 'ann')?.status)
+        .toBe('dnd');
+      const entry = t.server.gateway.presence('team').find((each) => each.user_id === 'ann');
+      expect(entry).toMatchObject({ data: { activity: 'focus' } });
+      expect(entry?.devices).toHaveLength(1);
+    }
+    // Her next change, made on b, comes after anything the move announced (one origin, one order), in a diff of
+    // its own: it must be the only one bob sees.
+    back.send({ type: 'presence.update', ref: 'p2', payload: { status: 'idle' } });
+    await back.reply('p2');
+    await expect.poll(() => bob.changes().slice(seenByBob).length).toBeGreaterThan(0);
+    await bob.barrier();
+    expect(
+      bob
+        .changes()
+        .slice(seenByBob)
+        .map((change) => [change.kind, change.entry?.status]),
+    ).toEqual([['updated', 'idle']]);
+  });
+
   it('closes the old connection when the holder still thinks it open, and refuses what it cannot replay', async () => {
     const a = await layout.instance();
     const b = await layout.instance();

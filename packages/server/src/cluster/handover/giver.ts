@@ -72,7 +72,13 @@ export class Giver {
     };
     this.byToken.set(giving.token, giving);
     this.bySession.set(session.id, giving);
-    this.publish(giving.to, HANDOVER.offer, { token: giving.token, rooms });
+    const own = session.presence;
+    this.publish(giving.to, HANDOVER.offer, {
+      token: giving.token,
+      rooms,
+      status: own?.status ?? 'online',
+      ...(own?.data === undefined ? {} : { data: own.data }),
+    });
     options.logger.debug({ session_id: session.id, to: giving.to }, 'handing a session over');
   }
 

@@ -1,4 +1,4 @@
-import { parsePreparedPayload } from '@gateway/protocol';
+import { type Data, PresenceStatus, parsePreparedPayload } from '@gateway/protocol';
 import type { BackplaneMessage } from '../../core/ports/backplane';
 
 /**
@@ -9,7 +9,7 @@ import type { BackplaneMessage } from '../../core/ports/backplane';
 export const HANDOVER = {
   /** Taker to holder: the client resumed here from `seq`. */
   ask: 'gateway.handover.ask',
-  /** Holder to taker: the session's rooms, for the taker to subscribe to before the cut. */
+  /** Holder to taker: the session's rooms (subscribed to before the cut) and its device's presence. */
   offer: 'gateway.handover.offer',
   /** Taker to holder: subscribed; cut now. */
   cut: 'gateway.handover.cut',
@@ -59,10 +59,20 @@ export function readAsk(fields: Record<string, unknown>): AskPayload | undefined
   return { token, from, session_id: sessionId, seq, user_id: userId };
 }
 
-export function readRooms(fields: Record<string, unknown>): string[] | undefined {
-  const { rooms } = fields;
+/** What the holder offers: the session's rooms and its device's own presence, as the holder has them. */
+export interface Offer {
+  readonly rooms: readonly string[];
+  readonly status: PresenceStatus;
+  readonly data: Data | undefined;
+}
+
+export function readOffer(fields: Record<string, unknown>): Offer | undefined {
+  const { rooms, status, data } = fields;
   if (!Array.isArray(rooms) || !rooms.every((room) => typeof room === 'string')) return undefined;
-  return rooms as string[];
+  const parsedStatus = PresenceStatus.safeParse(status);
+  if (!parsedStatus.success) return undefined;
+  if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) return undefined;
+  return { rooms, status: parsedStatus.data, data: data as Data | undefined };
 }
 
 export function readRing(fields: Record<string, unknown>): RingPayload | undefined {

@@ -4,7 +4,7 @@ import type { SessionRecords } from '../../core/ports/session-store';
 import type { Liveness } from '../presence/liveness';
 import { SWEEP_MS } from '../resume/tracker';
 import { Giver } from './giver';
-import { HANDOVER, isHandoverMessage, payloadOf, readAsk, readRing, readRooms } from './messages';
+import { HANDOVER, isHandoverMessage, payloadOf, readAsk, readOffer, readRing } from './messages';
 import { RecordKeeper } from './record-keeper';
 import { Release } from './release';
 import { type HolderGone, Taker } from './taker';
@@ -54,8 +54,8 @@ export function plugHandover(core: CoreSeams, records: SessionRecords, liveness:
         return;
       }
       case HANDOVER.offer: {
-        const rooms = readRooms(fields);
-        if (rooms !== undefined) taker.taking(token)?.offered(rooms);
+        const offer = readOffer(fields);
+        if (offer !== undefined) taker.taking(token)?.offered(offer);
         return;
       }
       case HANDOVER.cut:

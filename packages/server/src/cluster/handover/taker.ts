@@ -12,7 +12,7 @@ import { Taking } from './taking';
 
 export type TakerParts = Pick<
   Parts,
-  'registry' | 'lifecycle' | 'membership' | 'counters' | 'options' | 'authExpiry' | 'newSession'
+  'registry' | 'lifecycle' | 'membership' | 'presence' | 'counters' | 'options' | 'authExpiry' | 'newSession'
 >;
 
 /** Whether an instance is known to be gone (presence liveness); absent, every holder is asked. */
@@ -80,7 +80,7 @@ export class Taker {
 
   private async take(request: RemoteResumeRequest, stored: StoredSession, taking: Taking): Promise<void> {
     const { connection, sessionId, seq } = request;
-    const { registry, membership, newSession, lifecycle } = this.parts;
+    const { registry, membership, newSession, lifecycle, presence } = this.parts;
     const { record } = stored;
     const waiting = () => connection.state === 'identifying';
     this.send(taking, HANDOVER.ask, {
@@ -102,9 +102,10 @@ export class Taker {
       return false;
     });
     this.keeper.taking(session);
-    membership.register(session, 'online');
-    for (const roomId of offer.ok) membership.joinRoom(session, roomId);
-    const channels: Channel[] = [ALL_CHANNEL, userChannel(record.user.id), ...offer.ok.map(roomChannel)];
+    // Reachable here, its channels subscribed; its device is announced here only once it is here for good.
+    membership.adopt(session);
+    for (const roomId of offer.ok.rooms) membership.joinRoom(session, roomId);
+    const channels: Channel[] = [ALL_CHANNEL, userChannel(record.user.id), ...offer.ok.rooms.map(roomChannel)];
     // The backplane holds this until the subscriptions just made are confirmed: every mark reaches here.
     this.send(taking, HANDOVER.cut, { token: taking.token });
     const ring = await taking.handedOver(channels);
@@ -118,6 +119,8 @@ export class Taker {
     }
     // Synchronous from here to the answer: no live dispatch can come between.
     session.gateWith(undefined);
+    // The same device, in the same state: nobody sees a change, and the presence table names this instance.
+    presence.up(session, offer.ok.status, offer.ok.data);
     session.startAt(seq);
     for (const [type, body] of ring.ok) session.dispatch({ type, body });
     for (const dispatch of held) session.dispatch(dispatch);

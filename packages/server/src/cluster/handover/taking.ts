@@ -1,6 +1,6 @@
 import type { Channel } from '../../core/ports/backplane';
 import type { Clock, TimerHandle } from '../../core/ports/clock';
-import type { RingPayload } from './messages';
+import type { Offer, RingPayload } from './messages';
 
 /** How one step of a handover ended on the taker's side. */
 export type StepResult<T> = { readonly ok: T } | { readonly refused: string };
@@ -19,7 +19,7 @@ export class Taking {
   private expected: readonly Channel[] | undefined;
   private waiter: ((result: StepResult<unknown>) => void) | undefined;
   private timer: TimerHandle | undefined;
-  private rooms: readonly string[] | undefined;
+  private offering: Offer | undefined;
   private refusal: string | undefined;
   /** What the wait under way needs: its result once there, undefined until then. */
   private check: (() => StepResult<unknown> | undefined) | undefined;
@@ -31,9 +31,9 @@ export class Taking {
     private readonly stepMs: number,
   ) {}
 
-  /** The holder's rooms for the session, or why not. */
-  offer(): Promise<StepResult<readonly string[]>> {
-    return this.wait(() => (this.rooms === undefined ? undefined : { ok: this.rooms }));
+  /** What the holder offers for the session, or why not. */
+  offer(): Promise<StepResult<Offer>> {
+    return this.wait(() => (this.offering === undefined ? undefined : { ok: this.offering }));
   }
 
   /** The dispatches after the client's seq, once every one of `channels` has its mark, or why not. */
@@ -45,8 +45,8 @@ export class Taking {
     });
   }
 
-  offered(rooms: readonly string[]): void {
-    this.rooms = rooms;
+  offered(offer: Offer): void {
+    this.offering = offer;
     this.settle();
   }
 
