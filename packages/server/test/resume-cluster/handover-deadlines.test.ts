@@ -1,0 +1,142 @@
+import { parsePreparedPayload, prepareDispatch } from '@gateway/protocol';
+import { describe, expect, it } from 'vitest';
+import { HANDOVER, HANDOVER_STEP_MS, RING_PART_UNITS } from '../../src/cluster/handover/messages';
+import { RELEASE_GRACE_MS } from '../../src/cluster/handover/release';
+import { type BackplaneMessage, type Channel, InMemoryBackplane } from '../../src/index';
+import { ManualClock } from '../helpers/manual-clock';
+import { MemorySessionRecords } from '../helpers/memory-session-records';
+import { dropConnection, lastSeq } from '../helpers/resume';
+import { startTestServer } from '../helpers/server';
+
+/**
+ * Two gateways in one process on an InMemoryBackplane with session records and no events stream, as on a
+ * Redis Cluster, on one manual clock: every deadline of a handover is reached by advancing it, never waited.
+ */
+async function twoInstances() {
+  const clock = new ManualClock(Date.now());
+  const backplane = new InMemoryBackplane({ now: () => clock.now() });
+  const records = new MemorySessionRecords(clock);
+  const common = { backplane, sessionStore: records, clock, heartbeatIntervalMs: 3_600_000 };
+  const a = await startTestServer({ ...common, serverId: 'gw-a' });
+  const b = await startTestServer({ ...common, serverId: 'gw-b' });
+  // Another instance as far as the others can tell: it hears what is said on its channels and can speak.
+  const heard: Array<{ channel: Channel; type: string; payload: Record<string, unknown> }> = [];
+  const spy = backplane.connect((channel, message: BackplaneMessage) => {
+    heard.push({ channel, type: message.type, payload: parsePreparedPayload(message) as Record<string, unknown> });
+  });
+  const say = (to: string, type: string, payload: unknown) => {
+    const { body } = prepareDispatch(type, payload);
+    spy.publish(`node:${to}`, { type, body, sequenced: false });
+  };
+  return { clock, records, a, b, spy, heard, say };
+}
+
+const record = { v: 1, user: { id: 'ann' }, device_id: 'd', device_type: 'web', channels: {}, anchors: [] } as const;
+
+describe('handover deadlines (manual clock)', () => {
+  it('a holder that never answers: the resume is refused at the step deadline, not before', async () => {
+    const { clock, records, b, spy, heard } = await twoInstances();
+    await records.write([{ id: 'ghost-session', record }], 'gw-ghost', 60_000);
+    spy.subscribe('node:gw-ghost');
+    const client = await b.connect();
+    client.send({ type: 'resume', ref: 'r', payload: { session_id: 'ghost-session', seq: 0 } });
+    await expect.poll(() => heard.some((word) => word.type === HANDOVER.ask)).toBe(true);
+    expect(heard.find((word) => word.type === HANDOVER.ask)?.payload).toMatchObject({
+      from: 'gw-b',
+      session_id: 'ghost-session',
+      seq: 0,
+      user_id: 'ann',
+    });
+
+    clock.advance(HANDOVER_STEP_MS - 1);
+    const early = client.frames.some((frame) => frame.ref === 'r');
+    clock.advance(1);
+    const answer = await client.reply('r');
+    expect(early).toBe(false);
+    expect(answer.type).toBe('invalid_session');
+    expect(String(answer.payload.reason)).toContain('did not answer in time');
+    expect(b.server.gateway.stats().sessions).toBe(0);
+  });
+
+  it('a taker that goes quiet after the offer: the holder keeps the session, resumable where it is', async () => {
+    const { clock, a, spy, heard, say } = await twoInstances();
+    spy.subscribe('node:gw-spy');
+    const { client: ann, ready } = await a.join({ user_id: 'ann' });
+    const sessionId = String(ready.payload.session_id);
+    await dropConnection(a, ann);
+
+    say('gw-a', HANDOVER.ask, {
+      token: 't1',
+      from: 'gw-spy',
+      session_id: sessionId,
+      seq: lastSeq(ann),
+      user_id: 'ann',
+    });
+    expect(heard.filter((word) => word.channel === 'node:gw-spy').map((word) => word.type)).toEqual([HANDOVER.offer]);
+    // One handover of a session at a time.
+    say('gw-a', HANDOVER.ask, {
+      token: 't2',
+      from: 'gw-spy',
+      session_id: sessionId,
+      seq: lastSeq(ann),
+      user_id: 'ann',
+    });
+    expect(heard.at(-1)?.payload).toMatchObject({ token: 't2', reason: 'The session is moving already.' });
+    // Another user's ask gets nothing but a refusal.
+    say('gw-a', HANDOVER.ask, { token: 't3', from: 'gw-spy', session_id: sessionId, seq: 0, user_id: 'bob' });
+    expect(heard.at(-1)).toMatchObject({ type: HANDOVER.refuse, payload: { token: 't3' } });
+
+    clock.advance(HANDOVER_STEP_MS);
+    expect(heard.at(-1)).toMatchObject({ type: HANDOVER.refuse, payload: { token: 't1' } });
+    const back = await a.connect();
+    back.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq: lastSeq(ann) } });
+    expect((await back.reply('r')).type).toBe('resumed');
+  });
+
+  it('a stop waits for the drained clients, until their reconnect window and the grace have passed', async () => {
+    const { clock, records, a } = await twoInstances();
+    const { client: ann, ready } = await a.join({ user_id: 'ann' });
+    const sessionId = String(ready.payload.session_id);
+    await expect.poll(() => records.holderOf(sessionId)).toBe('gw-a');
+    let stopped = false;
+    const stopping = a.server.gateway.stop({ afterMs: 500, jitterMs: 1_000 }).then(() => {
+      stopped = true;
+    });
+    expect((await ann.closed).code).toBe(4002);
+
+    clock.advance(500 + 1_000 + RELEASE_GRACE_MS - 1);
+    // Every promise the stop chains has had its turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(false);
+    expect(records.holderOf(sessionId)).toBe('gw-a');
+    clock.advance(1);
+    await stopping;
+    // She never came back: her session ended, and its record with it.
+    await expect.poll(() => records.holderOf(sessionId)).toBeUndefined();
+  });
+
+  it('a stop with no client to wait for is over at once', async () => {
+    const { a } = await twoInstances();
+    const { client: ann } = await a.join({ user_id: 'ann' });
+    await dropConnection(a, ann);
+    await a.server.gateway.stop();
+  });
+
+  it('sends a ring larger than one message in parts, whole and in order', async () => {
+    const { a, b, records } = await twoInstances();
+    const { client: ann, ready } = await a.join({ user_id: 'ann' });
+    const sessionId = String(ready.payload.session_id);
+    await dropConnection(a, ann);
+    const big = 'x'.repeat(20_000);
+    const count = Math.ceil((3 * RING_PART_UNITS) / big.length);
+    for (let n = 1; n <= count; n++) a.server.gateway.send({ userId: 'ann' }, 'system', { message: `${n}:${big}` });
+
+    const back = await b.connect();
+    back.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq: lastSeq(ann) } });
+    expect((await back.reply('r')).payload).toMatchObject({ replayed: count });
+    const got = back.frames.filter((frame) => frame.type === 'system').map((frame) => String(frame.payload.message));
+    expect(got.map((message) => message.split(':')[0])).toEqual(Array.from({ length: count }, (_, i) => `${i + 1}`));
+    expect(got.every((message) => message.endsWith(big))).toBe(true);
+    await expect.poll(() => records.holderOf(sessionId)).toBe('gw-b');
+  });
+});
