@@ -15,6 +15,8 @@ const quiet = { heartbeatIntervalMs: 3_600_000 };
 interface Layout {
   readonly title: string;
   instance(extra?: ServerOptions<[]>): Promise<TestServer<[]>>;
+  /** The instance the session's record names now (undefined: no record). */
+  holderOf(sessionId: string): Promise<string | null>;
 }
 
 /** What a client got after `from` (exclusive), as `kind:text` in arrival order, with the seqs it came with. */
@@ -197,6 +199,21 @@ function scenarios(layout: Layout): void {
     ).toEqual([['updated', 'idle']]);
   });
 
+  it('keeps a record naming the holder: moved with the session, gone with its end', async () => {
+    const a = await layout.instance();
+    const b = await layout.instance();
+    const { client: ann, ready } = await a.join({ user_id: 'ann' });
+    const sessionId = String(ready.payload.session_id);
+    await expect.poll(() => layout.holderOf(sessionId)).toBe(a.server.gateway.serverId);
+    await dropConnection(a, ann);
+    const back = await b.connect();
+    back.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq: 0 } });
+    expect((await back.reply('r')).type).toBe('resumed');
+    await expect.poll(() => layout.holderOf(sessionId)).toBe(b.server.gateway.serverId);
+    back.close(1000);
+    await expect.poll(() => layout.holderOf(sessionId)).toBeNull();
+  });
+
   it('closes the old connection when the holder still thinks it open, and refuses what it cannot replay', async () => {
     const a = await layout.instance();
     const b = await layout.instance();
@@ -252,6 +269,7 @@ describe.skipIf(!redis.available)(redisSuiteTitle('handing a session over: one R
   const suite = redisForSuite(redis);
   scenarios({
     title: 'one Redis',
+    holderOf: (sessionId) => suite.commands().hget(`gw:session:${sessionId}`, 'holder'),
     async instance(extra = {}) {
       const url = suite.url();
       const backplane = new RedisBackplane({ url, eventsStream: false });
@@ -279,6 +297,7 @@ describe.skipIf(!redis.available)(
     const suite = redisClusterForSuite(redis);
     scenarios({
       title: 'Redis Cluster',
+      holderOf: (sessionId) => suite.inspector().hget(`gw:session:${sessionId}`, 'holder'),
       instance: (extra = {}) => startTestServer({ ...quiet, ...extra, redisCluster: suite.servers().nodes }),
     });
   },
