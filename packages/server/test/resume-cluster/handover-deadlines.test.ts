@@ -12,13 +12,13 @@ import { startTestServer } from '../helpers/server';
  * Two gateways in one process on an InMemoryBackplane with session records and no events stream, as on a
  * Redis Cluster, on one manual clock: every deadline of a handover is reached by advancing it, never waited.
  */
-async function twoInstances() {
+async function twoInstances(onB: { replayBufferEvents?: number } = {}) {
   const clock = new ManualClock(Date.now());
   const backplane = new InMemoryBackplane({ now: () => clock.now() });
   const records = new MemorySessionRecords(clock);
   const common = { backplane, sessionStore: records, clock, heartbeatIntervalMs: 3_600_000 };
   const a = await startTestServer({ ...common, serverId: 'gw-a' });
-  const b = await startTestServer({ ...common, serverId: 'gw-b' });
+  const b = await startTestServer({ ...common, ...onB, serverId: 'gw-b' });
   // Another instance as far as the others can tell: it hears what is said on its channels and can speak.
   const heard: Array<{ channel: Channel; type: string; payload: Record<string, unknown> }> = [];
   const spy = backplane.connect((channel, message: BackplaneMessage) => {
@@ -91,6 +91,41 @@ describe('handover deadlines (manual clock)', () => {
     const back = await a.connect();
     back.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq: lastSeq(ann) } });
     expect((await back.reply('r')).type).toBe('resumed');
+  });
+
+  it('a session whose rooms changed after the offer is not handed over: it stays, as it now is', async () => {
+    const { a, spy, heard, say } = await twoInstances();
+    spy.subscribe('node:gw-spy');
+    const ann = await a.joinRooms('ann', ['team', 'ops']);
+    const sessionId = String(ann.all('ready')[0]?.payload.session_id);
+    await dropConnection(a, ann);
+    say('gw-a', HANDOVER.ask, {
+      token: 't1',
+      from: 'gw-spy',
+      session_id: sessionId,
+      seq: lastSeq(ann),
+      user_id: 'ann',
+    });
+    expect(heard.at(-1)).toMatchObject({ type: HANDOVER.offer, payload: { rooms: ['team', 'ops'], status: 'online' } });
+    a.server.gateway.unsubscribe({ userId: 'ann' }, 'ops');
+    say('gw-a', HANDOVER.cut, { token: 't1' });
+    expect(heard.at(-1)).toMatchObject({ type: HANDOVER.refuse, payload: { token: 't1' } });
+    expect(heard.some((word) => word.type === HANDOVER.mark)).toBe(false);
+    const back = await a.connect();
+    back.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq: lastSeq(ann) } });
+    expect((await back.reply('r')).type).toBe('resumed');
+  });
+
+  it('refuses, and ends the session, when what it missed does not fit the taker’s replay buffer', async () => {
+    const { a, b } = await twoInstances({ replayBufferEvents: 10 });
+    const { client: ann, ready } = await a.join({ user_id: 'ann' });
+    const sessionId = String(ready.payload.session_id);
+    await dropConnection(a, ann);
+    for (let n = 1; n <= 20; n++) a.server.gateway.send({ userId: 'ann' }, 'system', { message: `n${n}` });
+    const back = await b.connect();
+    back.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq: lastSeq(ann) } });
+    expect((await back.reply('r')).type).toBe('invalid_session');
+    expect(a.server.gateway.stats().sessions + b.server.gateway.stats().sessions).toBe(0);
   });
 
   it('a stop waits for the drained clients, until their reconnect window and the grace have passed', async () => {

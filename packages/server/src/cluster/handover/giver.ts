@@ -13,7 +13,7 @@ interface Giving {
   readonly to: string;
   readonly session: Session;
   readonly seq: number;
-  /** The rooms offered, sorted: the taker subscribed to these, so they must not change before the cut. */
+  /** The rooms offered: the taker subscribes to these, so they must not change until the ring goes. */
   readonly rooms: readonly string[];
   phase: 'offered' | 'cutting';
   /** The session's channels, and those whose mark is back (from there on the taker numbers them). */
@@ -58,7 +58,7 @@ export class Giver {
       lifecycle.endRefused(session);
       return;
     }
-    const rooms = [...session.rooms].sort();
+    const rooms = [...session.rooms];
     const giving: Giving = {
       token: ask.token,
       to: ask.from,
@@ -87,8 +87,7 @@ export class Giver {
     const giving = this.byToken.get(token);
     if (giving === undefined || giving.phase !== 'offered') return;
     const { session } = giving;
-    const rooms = [...session.rooms].sort();
-    if (session.ended || rooms.join('\n') !== giving.rooms.join('\n')) {
+    if (session.ended || !this.sameRooms(session, giving)) {
       this.cancel(giving, 'The session changed while moving; identify afresh.');
       return;
     }
@@ -97,7 +96,7 @@ export class Giver {
       return;
     }
     giving.phase = 'cutting';
-    giving.channels = [ALL_CHANNEL, userChannel(session.user.id), ...rooms.map(roomChannel)];
+    giving.channels = [ALL_CHANNEL, userChannel(session.user.id), ...giving.rooms.map(roomChannel)];
     this.restartDeadline(giving);
     // Past its mark a channel is the taker's: what it brings now would reach the client twice.
     session.gateWith((_, channel) => channel === undefined || !giving.marked.has(channel));
@@ -134,6 +133,11 @@ export class Giver {
     const { presence, lifecycle } = this.parts;
     this.drop(giving);
     session.gateWith(undefined);
+    // A room joined or left since the offer has no cut: the taker would miss it or keep it.
+    if (!this.sameRooms(session, giving)) {
+      this.refuseTo(giving.to, token, 'The session changed while moving; identify afresh.');
+      return;
+    }
     // It numbered no presence event while away: what it missed goes in the ring, each user as they are.
     if (session.away && !presence.catchUp(session)) {
       this.refuseTo(giving.to, token, 'The presence this session missed is no longer known; identify afresh.');
@@ -149,6 +153,10 @@ export class Giver {
     const dispatches = missed.map(({ prepared }) => [prepared.type, prepared.body] as const);
     for (const part of ringParts(token, dispatches)) this.publish(giving.to, HANDOVER.ring, part);
     lifecycle.handOver(session);
+  }
+
+  private sameRooms(session: Session, giving: Giving): boolean {
+    return session.rooms.size === giving.rooms.length && giving.rooms.every((room) => session.rooms.has(room));
   }
 
   private cancel(giving: Giving, reason: string | undefined): void {

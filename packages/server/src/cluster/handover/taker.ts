@@ -109,7 +109,11 @@ export class Taker {
     // The backplane holds this until the subscriptions just made are confirmed: every mark reaches here.
     this.send(taking, HANDOVER.cut, { token: taking.token });
     const ring = await taking.handedOver(channels);
-    if (session.ended) return;
+    if (session.ended) {
+      // Ended here meanwhile (a ban, say): nothing to resume.
+      if (waiting()) this.refuse(request, SESSION_GONE);
+      return;
+    }
     if ('refused' in ring) {
       this.keeper.dropTaking(session);
       lifecycle.handOver(session);
@@ -141,7 +145,15 @@ export class Taker {
   private answer(request: RemoteResumeRequest, session: Session, from: string): void {
     const { connection, seq, ref, expiresAt, sessionId } = request;
     const { lifecycle, options } = this.parts;
-    const missed = session.replay.since(seq) ?? [];
+    const missed = session.replay.since(seq);
+    if (missed === undefined) {
+      // The ring and what came past the marks overflowed the replay buffer: the client cannot get all of it.
+      if (connection.state === 'identifying') {
+        this.refuse(request, `The session cannot be resumed from seq ${seq}; identify afresh.`);
+      }
+      lifecycle.end(session);
+      return;
+    }
     if (connection.state !== 'identifying') {
       // The client went away meanwhile: the session waits here for a resume, like any other.
       lifecycle.keepForResume(session);
