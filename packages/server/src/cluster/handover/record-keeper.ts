@@ -3,11 +3,10 @@ import type { Clock, TimerHandle } from '../../core/ports/clock';
 import type { Logger } from '../../core/ports/logger';
 import type { SessionRecord, SessionRecords } from '../../core/ports/session-store';
 import type { Session } from '../../core/session';
+import { endOfTurn, takeDue, type WriteMark } from '../record-writes';
 
-interface Kept {
+interface Kept extends WriteMark {
   readonly session: Session;
-  writtenAt: number;
-  dirty: boolean;
   /** Taken over from another instance: the record names that one until the claim is through. */
   claiming: boolean;
 }
@@ -31,7 +30,7 @@ export class RecordKeeper implements SessionHooks {
   private readonly kept = new Map<string, Kept>();
   private readonly incoming = new Set<string>();
   private timer: TimerHandle | undefined;
-  private flushQueued = false;
+  private readonly flushSoon = endOfTurn(() => this.flush());
   private closed = false;
 
   constructor(private readonly options: RecordKeeperOptions) {
@@ -114,15 +113,6 @@ export class RecordKeeper implements SessionHooks {
     }, this.options.ttlMs / 6);
   }
 
-  private flushSoon(): void {
-    if (this.flushQueued || this.closed) return;
-    this.flushQueued = true;
-    queueMicrotask(() => {
-      this.flushQueued = false;
-      this.flush();
-    });
-  }
-
   /** One write for every record new, or not rewritten for a third of its TTL. */
   private flush(): void {
     if (this.closed) return;
@@ -131,10 +121,7 @@ export class RecordKeeper implements SessionHooks {
     const due: Array<{ id: string; record: SessionRecord }> = [];
     const marks: Kept[] = [];
     for (const [id, kept] of this.kept) {
-      if (kept.claiming) continue;
-      if (!kept.dirty && now - kept.writtenAt < ttlMs / 3) continue;
-      kept.dirty = false;
-      kept.writtenAt = now;
+      if (kept.claiming || !takeDue(kept, now, ttlMs)) continue;
       due.push({ id, record: this.record(kept.session) });
       marks.push(kept);
     }

@@ -6,6 +6,7 @@ import type { Clock, TimerHandle } from '../../core/ports/clock';
 import type { Logger } from '../../core/ports/logger';
 import type { ChannelSpan, SessionRecord, SessionStore } from '../../core/ports/session-store';
 import type { Session, SessionDispatch } from '../../core/session';
+import { endOfTurn, takeDue, type WriteMark } from '../record-writes';
 import { MARKER_DEADLINE_MS, Markers } from './markers';
 import { MARKER_TYPE } from './rebuild';
 
@@ -22,7 +23,7 @@ const MAX_ANCHORS = 16;
  * saw, a backplane outage that may have lost pub/sub traffic, a new subscription) ends the stretch, and a
  * fresh marker starts the next one.
  */
-interface Track {
+interface Track extends WriteMark {
   channels: Map<Channel, ChannelSpan> | undefined;
   anchors: Array<{ seq: number; pos: string }>;
   /** The marker that will start the next stretch. */
@@ -31,8 +32,6 @@ interface Track {
   rebuilding: boolean;
   /** The position from which the session was away (its presence events not numbered), while it is. */
   awayFrom: string | undefined;
-  dirty: boolean;
-  writtenAt: number;
 }
 
 function newTrack(rebuilding: boolean): Track {
@@ -74,7 +73,7 @@ export class StreamTracker implements SessionHooks {
   private position: string | undefined;
   private backplaneSince: number | undefined;
   private sweepTimer: TimerHandle | undefined;
-  private flushQueued = false;
+  private readonly flushSoon = endOfTurn(() => this.flush());
   private closed = false;
 
   constructor(private readonly options: TrackerOptions) {
@@ -321,15 +320,6 @@ export class StreamTracker implements SessionHooks {
     this.flush();
   }
 
-  private flushSoon(): void {
-    if (this.flushQueued || this.closed) return;
-    this.flushQueued = true;
-    queueMicrotask(() => {
-      this.flushQueued = false;
-      this.flush();
-    });
-  }
-
   /** One pipeline for every record that changed, or that has not been refreshed for a third of its TTL. */
   private flush(): void {
     if (this.closed) return;
@@ -338,10 +328,7 @@ export class StreamTracker implements SessionHooks {
     const due: Array<{ id: string; record: SessionRecord }> = [];
     for (const [id, track] of this.tracks) {
       const session = this.options.session(id);
-      if (session === undefined || track.rebuilding) continue;
-      if (!track.dirty && now - track.writtenAt < recordTtlMs / 3) continue;
-      track.dirty = false;
-      track.writtenAt = now;
+      if (session === undefined || track.rebuilding || !takeDue(track, now, recordTtlMs)) continue;
       due.push({ id, record: this.record(session, track) });
     }
     if (due.length === 0) return;
