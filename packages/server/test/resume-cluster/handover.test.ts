@@ -79,15 +79,34 @@ function scenarios(layout: Layout): void {
     await expect.poll(() => bob.all('chat.message').filter((frame) => frame.payload.content === 'back').length).toBe(1);
   });
 
-  it('cuts every channel exactly while both instances keep publishing into it', async () => {
+  it('cuts every channel exactly while both instances keep publishing into it, move after move', async () => {
     const a = await layout.instance();
     const b = await layout.instance();
     const ann = await a.joinRooms('ann', ['team']);
     const sessionId = String(ann.all('ready')[0]?.payload.session_id);
+    // What her app saw: each connection up to the seq she resumed from on the next, then the last one.
+    const seen: Array<{ client: TestClient; upTo: number }> = [];
+    let current = { client: ann, holder: a };
+    const moveTo = async (to: TestServer<[]>) => {
+      const from = current;
+      from.client.ws.terminate();
+      await expect.poll(() => from.holder.server.gateway.stats().connections, { interval: 1 }).toBe(0);
+      const seq = lastSeq(from.client);
+      seen.push({ client: from.client, upTo: seq });
+      const client = await to.connect();
+      client.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq } });
+      expect((await client.reply('r')).type).toBe('resumed');
+      current = { client, holder: to };
+    };
     // Each instance publishes into her room and to her user channel, in turn, yielding to I/O between
-    // rounds, so that publishes are in flight on every channel while the session moves.
+    // rounds, so that publishes are in flight on every channel while the session moves: a to b, back, again.
     const rounds = 300;
-    let resumeAt: Promise<{ seq: number; client: TestClient }> | undefined;
+    const moves = new Map([
+      [60, b],
+      [140, a],
+      [220, b],
+    ]);
+    let moving: Promise<void> = Promise.resolve();
     for (let i = 1; i <= rounds; i++) {
       for (const [name, t] of [
         ['a', a],
@@ -96,30 +115,25 @@ function scenarios(layout: Layout): void {
         t.server.gateway.broadcast('system', { message: `${name}-room-${i}` }, { room: 'team' });
         t.server.gateway.send({ userId: 'ann' }, 'system', { message: `${name}-user-${i}` });
       }
-      if (i === 100) {
-        ann.ws.terminate();
-        resumeAt = (async () => {
-          await expect.poll(() => a.server.gateway.stats().connections, { interval: 1 }).toBe(0);
-          const seq = lastSeq(ann);
-          const client = await b.connect();
-          client.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq } });
-          return { seq, client };
-        })();
+      const to = moves.get(i);
+      if (to !== undefined) {
+        await moving;
+        moving = moveTo(to);
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
-    if (resumeAt === undefined) throw new Error('no resume');
-    const { seq, client: back } = await resumeAt;
-    expect((await back.reply('r')).type).toBe('resumed');
+    await moving;
+    expect(seen).toHaveLength(3);
     const total = rounds * 4;
-    // What her app saw: her first connection up to the seq she resumed from, then the new one.
     const numbered = () => [
-      ...ann.frames.filter((frame) => frame.seq !== undefined && frame.seq <= seq),
-      ...back.frames.filter((frame) => frame.seq !== undefined),
+      ...seen.flatMap(({ client, upTo }) =>
+        client.frames.filter((frame) => frame.seq !== undefined && frame.seq <= upTo),
+      ),
+      ...current.client.frames.filter((frame) => frame.seq !== undefined),
     ];
     const systems = () => numbered().filter((frame) => frame.type === 'system');
     await expect.poll(() => systems().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(total);
-    await back.barrier();
+    await current.client.barrier();
     const all = numbered();
     expect(all.map((frame) => frame.seq)).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
     const got = systems();
