@@ -15,6 +15,7 @@ const EXPECTED: Record<string, string> = {
   gateway_sessions: 'gauge',
   gateway_deliveries_total: 'counter',
   gateway_resumes_total: 'counter',
+  gateway_sessions_moved_total: 'counter',
   gateway_replayed_events_total: 'counter',
   gateway_slow_consumer_closes_total: 'counter',
   gateway_rate_limited_frames_total: 'counter',
@@ -129,6 +130,9 @@ describe('GET /metrics (issue 12)', () => {
     const s = await scrape(t.server.url);
     expect(value(s, 'gateway_resumes_total{result="accepted"}')).toBe(1);
     expect(value(s, 'gateway_resumes_total{result="refused"}')).toBe(1);
+    // One process: nothing moved in or out (the Redis handover suites count those).
+    expect(value(s, 'gateway_sessions_moved_total{direction="in"}')).toBe(0);
+    expect(value(s, 'gateway_sessions_moved_total{direction="out"}')).toBe(0);
     expect(value(s, 'gateway_replayed_events_total')).toBeGreaterThanOrEqual(1);
     expect(value(s, 'gateway_budget_evictions_total{store="detached_sessions"}')).toBe(1);
   });

@@ -8,6 +8,8 @@ export class Counters {
   private deliveriesCount = 0;
   private slowConsumerClosesCount = 0;
   private rateLimitedCount = 0;
+  private movedInCount = 0;
+  private movedOutCount = 0;
   /** Entries a store dropped to stay within its byte or count budget, by store. */
   private readonly evictions = new Map<string, number>();
 
@@ -26,6 +28,12 @@ export class Counters {
 
   resumeRefused(): void {
     this.resumesRefusedCount += 1;
+  }
+
+  /** A session came here from another instance (`in`) on a resume, or went to one (`out`). */
+  sessionMoved(direction: 'in' | 'out'): void {
+    if (direction === 'in') this.movedInCount += 1;
+    else this.movedOutCount += 1;
   }
 
   /** Dispatches sent again for a `replay` request. */
@@ -66,6 +74,8 @@ export class Counters {
     deliveries: number;
     slow_consumer_closes: number;
     rate_limited_frames: number;
+    sessions_moved_in: number;
+    sessions_moved_out: number;
   } {
     return {
       frames_in: this.framesInCount,
@@ -76,6 +86,8 @@ export class Counters {
       deliveries: this.deliveriesCount,
       slow_consumer_closes: this.slowConsumerClosesCount,
       rate_limited_frames: this.rateLimitedCount,
+      sessions_moved_in: this.movedInCount,
+      sessions_moved_out: this.movedOutCount,
     };
   }
 }

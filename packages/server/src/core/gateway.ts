@@ -273,6 +273,8 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
         sessions_detached: sessions - attached,
         resumes_ok: counted.resumes_ok,
         resumes_refused: counted.resumes_refused,
+        sessions_moved_in: counted.sessions_moved_in,
+        sessions_moved_out: counted.sessions_moved_out,
         replayed_events: counted.replayed_events,
         users: registry.userCount,
         rooms: registry.roomCount,

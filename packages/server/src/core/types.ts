@@ -64,6 +64,10 @@ export interface GatewayStats {
   resumes_ok: number;
   /** Resumes answered `invalid_session`. */
   resumes_refused: number;
+  /** Sessions resumed here that another instance held (rebuilt from the events stream, or handed over). */
+  sessions_moved_in: number;
+  /** Sessions this instance held that another one took over on a resume. */
+  sessions_moved_out: number;
   /** Dispatches re-sent by resumes and `replay` requests. */
   replayed_events: number;
   users: number;

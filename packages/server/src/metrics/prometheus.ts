@@ -110,6 +110,19 @@ export function createPrometheusMetrics(): PrometheusMetrics {
       resumes.inc({ result: 'refused' }, s.resumes_refused);
     },
   });
+  const moved: Counter<'direction'> = new Counter({
+    name: 'gateway_sessions_moved_total',
+    help: 'Sessions that moved between instances on a resume: in (resumed here, held elsewhere) or out.',
+    labelNames: ['direction'],
+    registers,
+    collect() {
+      const s = stats();
+      if (s === undefined) return;
+      moved.reset();
+      moved.inc({ direction: 'in' }, s.sessions_moved_in);
+      moved.inc({ direction: 'out' }, s.sessions_moved_out);
+    },
+  });
   counter(
     'gateway_replayed_events_total',
     'Dispatches sent again by resumes and replay requests.',

@@ -71,8 +71,8 @@ function scenarios(layout: Layout): void {
       'system:from a',
       'system:live',
     ]);
-    expect(a.server.gateway.stats().sessions).toBe(0);
-    expect(b.server.gateway.stats().sessions).toBe(2);
+    expect(a.server.gateway.stats()).toMatchObject({ sessions: 0, sessions_moved_out: 1, sessions_moved_in: 0 });
+    expect(b.server.gateway.stats()).toMatchObject({ sessions: 2, sessions_moved_in: 1, sessions_moved_out: 0 });
 
     // She is in both rooms on b: what she sends reaches bob, and she can resume there again.
     await say(back, 'team', 'back');

@@ -69,6 +69,6 @@ describe.skipIf(!redis.available)(redisSuiteTitle('resume on any instance: right
       'missed',
       expect.stringMatching(/^settle-/),
     ]);
-    expect(b.server.gateway.stats()).toMatchObject({ resumes_ok: 1, resumes_refused: 0 });
+    expect(b.server.gateway.stats()).toMatchObject({ resumes_ok: 1, resumes_refused: 0, sessions_moved_in: 1 });
   });
 });

@@ -5,7 +5,7 @@ import type { TimerHandle } from '../../core/ports/clock';
 import type { Session } from '../../core/session';
 import { type AskPayload, HANDOVER, HANDOVER_STEP_MS, ringParts } from './messages';
 
-export type GiverParts = Pick<Parts, 'registry' | 'lifecycle' | 'presence' | 'options'>;
+export type GiverParts = Pick<Parts, 'registry' | 'lifecycle' | 'presence' | 'options' | 'counters'>;
 
 /** A session of this instance on its way to another. */
 interface Giving {
@@ -153,6 +153,7 @@ export class Giver {
     const dispatches = missed.map(({ prepared }) => [prepared.type, prepared.body] as const);
     for (const part of ringParts(token, dispatches)) this.publish(giving.to, HANDOVER.ring, part);
     lifecycle.handOver(session);
+    this.parts.counters.sessionMoved('out');
   }
 
   private sameRooms(session: Session, giving: Giving): boolean {

@@ -129,6 +129,7 @@ export class Taker {
     for (const [type, body] of ring.ok) session.dispatch({ type, body });
     for (const dispatch of held) session.dispatch(dispatch);
     this.keeper.took(session);
+    this.parts.counters.sessionMoved('in');
     this.answer(request, session, taking.holder);
   }
 

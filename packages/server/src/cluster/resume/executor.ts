@@ -155,6 +155,7 @@ export class RemoteResumer {
     this.parts.presence.tellMissed(session, coalesceMissed(missed));
     this.tracker.completeRebuild(session, marker);
     for (const dispatch of held) session.dispatch(dispatch);
+    this.parts.counters.sessionMoved('in');
     return { session };
   }
 

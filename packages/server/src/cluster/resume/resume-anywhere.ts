@@ -19,6 +19,7 @@ export function plugResumeAnywhere(core: CoreSeams, store: SessionStore): void {
     fanout,
     session: (sessionId) => registry.session(sessionId),
     handOver: (session) => lifecycle.handOver(session),
+    movedOut: () => parts.counters.sessionMoved('out'),
     clock: options.clock,
     logger: options.logger,
     recordTtlMs,

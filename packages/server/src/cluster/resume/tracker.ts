@@ -54,6 +54,8 @@ export interface TrackerOptions {
   readonly session: (sessionId: string) => Session | undefined;
   /** Another instance has the session now: it is forgotten here without a word to anyone. */
   readonly handOver: (session: Session) => void;
+  /** Counts a session another instance took over. */
+  readonly movedOut: () => void;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Records live this long past their last write: the resume window plus two sweeps. */
@@ -222,7 +224,7 @@ export class StreamTracker implements SessionHooks {
       this.markers.arrived(payload.token, message.position);
     } else if (message.type === HANDOVER_TYPE && typeof payload.session_id === 'string') {
       const session = this.options.session(payload.session_id);
-      if (session !== undefined && this.tracks.get(session.id)?.rebuilding !== true) this.forget(session);
+      if (session !== undefined && this.tracks.get(session.id)?.rebuilding !== true) this.tookOver(session);
     }
     // Nothing on an instance's own channel is for its clients.
     return true;
@@ -288,6 +290,12 @@ export class StreamTracker implements SessionHooks {
     };
   }
 
+  /** Another instance took the session over. */
+  private tookOver(session: Session): void {
+    this.forget(session);
+    this.options.movedOut();
+  }
+
   /** Another instance has the session now: forget it here without a word to anyone (it lives on there). */
   private forget(session: Session): void {
     this.tracks.delete(session.id);
@@ -338,7 +346,7 @@ export class StreamTracker implements SessionHooks {
           const id = due[i]?.id;
           const session = id === undefined ? undefined : this.options.session(id);
           // Another instance took it while word of that was lost: let it go now.
-          if (!ok && session !== undefined) this.forget(session);
+          if (!ok && session !== undefined) this.tookOver(session);
         });
       },
       (error: unknown) => {
