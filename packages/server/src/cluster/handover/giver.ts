@@ -117,10 +117,10 @@ export class Giver {
     if (giving !== undefined) this.cancel(giving, undefined);
   }
 
-  /** The session ended or moved otherwise while being handed over. */
-  gone(session: Session): void {
+  /** The session was resumed here, or ended, while being handed over: it stays, or is gone. */
+  interrupted(session: Session): void {
     const giving = this.bySession.get(session.id);
-    if (giving !== undefined) this.cancel(giving, 'The session is gone.');
+    if (giving !== undefined) this.cancel(giving, 'The session was resumed elsewhere or has ended.');
   }
 
   /** Every handover under way is off (the gateway stops). */

@@ -32,12 +32,12 @@ export function plugHandover(core: CoreSeams, records: SessionRecords, liveness:
   hooks.add(keeper);
   // A session resumed here, or ended, while being handed over stays here, or is gone: the handover is off.
   hooks.add({
-    attached: (session) => giver.gone(session),
+    attached: (session) => giver.interrupted(session),
     detached: (session) => {
       if (parts.shutdown.stopping) release.expect(session);
     },
     ended: (session) => {
-      giver.gone(session);
+      giver.interrupted(session);
       release.sessionLeft(session);
     },
     movedAway: (session) => release.sessionLeft(session),
