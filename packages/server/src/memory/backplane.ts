@@ -81,6 +81,7 @@ export class InMemoryBackplane implements Backplane {
         if (!closed) this.publish(channel, message);
       },
       status: (): BackplaneStatus => ({ kind: 'memory', state: 'ok', since: this.since, channels: channels.size }),
+      listeners: async (channel) => subscribers.get(channel)?.length ?? 0,
       close() {
         closed = true;
         for (const channel of channels) this.unsubscribe(channel);

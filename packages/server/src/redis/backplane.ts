@@ -308,6 +308,7 @@ export class RedisBackplane implements Backplane {
         if (!node.closed) this.publish(node, channel, message);
       },
       status: () => this.status(node.channels.size),
+      listeners: (channel) => this.pubsub.listeners(this.commands, this.pubsub.key(channel)),
       close: () => {
         node.closed = true;
         this.nodes.delete(node);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Channel } from '../core/ports/backplane';
+import { mastersOf } from './connect';
 import { channelKey, shardChannelKey } from './keys';
 import { channelFromKey, channelFromShardKey } from './wire';
 
@@ -19,6 +20,8 @@ export interface PubSub {
   subscribe(redis: Redis, key: string): Promise<unknown>;
   unsubscribe(redis: Redis, key: string): Promise<unknown>;
   publish(redis: Redis, key: string, wire: string): Promise<unknown>;
+  /** How many connections receive the channel now (on a cluster, summed over the masters: each counts its own). */
+  listeners(redis: Redis, key: string): Promise<number>;
 }
 
 export function pubSubFor(prefix: string, sharded: boolean): PubSub {
@@ -31,6 +34,10 @@ export function pubSubFor(prefix: string, sharded: boolean): PubSub {
       subscribe: (redis, key) => redis.ssubscribe(key),
       unsubscribe: (redis, key) => redis.sunsubscribe(key),
       publish: (redis, key, wire) => redis.spublish(key, wire),
+      listeners: async (redis, key) => {
+        const counts = await Promise.all(mastersOf(redis).map((master) => master.pubsub('SHARDNUMSUB', key)));
+        return counts.reduce<number>((sum, reply) => sum + countOf(reply), 0);
+      },
     };
   }
   return {
@@ -41,5 +48,12 @@ export function pubSubFor(prefix: string, sharded: boolean): PubSub {
     subscribe: (redis, key) => redis.subscribe(key),
     unsubscribe: (redis, key) => redis.unsubscribe(key),
     publish: (redis, key, wire) => redis.publish(key, wire),
+    listeners: async (redis, key) => countOf(await redis.pubsub('NUMSUB', key)),
   };
+}
+
+/** The count in a `[channel, count]` reply of NUMSUB or SHARDNUMSUB. */
+function countOf(reply: unknown): number {
+  const count = Array.isArray(reply) ? Number(reply[1]) : Number.NaN;
+  return Number.isFinite(count) ? count : 0;
 }

@@ -58,6 +58,18 @@ describe('handover deadlines (manual clock)', () => {
     expect(b.server.gateway.stats().sessions).toBe(0);
   });
 
+  it('a holder whose channel nobody receives is gone: refused at once, without asking', async () => {
+    const { records, b, spy, heard } = await twoInstances();
+    await records.write([{ id: 'dead-session', record }], 'gw-dead', 60_000);
+    spy.subscribe('node:gw-dead');
+    spy.unsubscribe('node:gw-dead');
+    const client = await b.connect();
+    client.send({ type: 'resume', ref: 'r', payload: { session_id: 'dead-session', seq: 0 } });
+    const answer = await client.reply('r');
+    expect(answer.type).toBe('invalid_session');
+    expect(heard.some((word) => word.type === HANDOVER.ask)).toBe(false);
+  });
+
   it('a taker that goes quiet after the offer: the holder keeps the session, resumable where it is', async () => {
     const { clock, a, spy, heard, say } = await twoInstances();
     spy.subscribe('node:gw-spy');

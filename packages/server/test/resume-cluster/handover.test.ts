@@ -34,6 +34,19 @@ function received(client: TestClient, from: number): { seqs: number[]; texts: st
   };
 }
 
+/** `work`, or a failure naming the step when it takes longer than `ms`. */
+async function within<T>(step: string, work: Promise<T>, ms = 5_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${step} took over ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function scenarios(layout: Layout): void {
   it('hands a live session over to the instance the client reached: rooms and its user channel, once each', async () => {
     const a = await layout.instance();
@@ -158,14 +171,15 @@ function scenarios(layout: Layout): void {
 
     // The stop tells her to reconnect and closes her socket; the session stays on a until b takes it.
     const stopping = a.server.close();
-    expect((await ann.closed).code).toBe(4002);
+    expect((await within('the drain', ann.closed)).code).toBe(4002);
     await say(bob, 'team', 'two');
     b.server.gateway.send({ userId: 'ann' }, 'system', { message: 'while moving' });
     const seq = lastSeq(ann);
     const back = await b.connect();
     back.send({ type: 'resume', ref: 'r', payload: { session_id: sessionId, seq } });
     expect((await back.reply('r')).type).toBe('resumed');
-    await stopping;
+    // Handed over: the stop is over without waiting out its grace.
+    await within('the stop', stopping, 3_000);
     await say(bob, 'team', 'three');
     await expect.poll(() => received(back, seq).texts.length).toBe(3);
     // Two channels: each in order, the two in either order on a cluster.

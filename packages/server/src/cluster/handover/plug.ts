@@ -1,3 +1,4 @@
+import type { Fanout } from '../../core/delivery/fanout';
 import type { CoreSeams } from '../../core/gateway';
 import { type BackplaneMessage, type Channel, nodeChannel } from '../../core/ports/backplane';
 import type { SessionRecords } from '../../core/ports/session-store';
@@ -27,7 +28,7 @@ export function plugHandover(core: CoreSeams, records: SessionRecords, liveness:
     ttlMs: options.resumeWindowMs + 2 * SWEEP_MS,
   });
   const giver = new Giver(parts, fanout);
-  const taker = new Taker(parts, fanout, records, keeper, liveness === undefined ? undefined : goneBy(liveness));
+  const taker = new Taker(parts, fanout, records, keeper, holderGoneBy(fanout, liveness));
   const release = new Release(options.clock);
   hooks.add(keeper);
   // A session resumed here, or ended, while being handed over stays here, or is gone: the handover is off.
@@ -98,10 +99,16 @@ export function plugHandover(core: CoreSeams, records: SessionRecords, liveness:
   });
 }
 
-function goneBy(liveness: Liveness): HolderGone {
+/**
+ * A holder is gone when nothing receives its own channel (its process died: Redis dropped its connections at
+ * once), or when presence liveness says so; either way no answer can come, and the client need not wait for
+ * one. Unsure (Redis trouble), it is asked.
+ */
+function holderGoneBy(fanout: Pick<Fanout, 'listeners'>, liveness: Liveness | undefined): HolderGone {
   return async (holder) => {
     try {
-      return (await liveness.gone([holder])).includes(holder);
+      if ((await fanout.listeners(nodeChannel(holder))) === 0) return true;
+      return liveness !== undefined && (await liveness.gone([holder])).includes(holder);
     } catch {
       return false;
     }

@@ -15,7 +15,7 @@ export type TakerParts = Pick<
   'registry' | 'lifecycle' | 'membership' | 'presence' | 'counters' | 'options' | 'authExpiry' | 'newSession'
 >;
 
-/** Whether an instance is known to be gone (presence liveness); absent, every holder is asked. */
+/** Whether an instance is known to be gone: then it is not asked. */
 export type HolderGone = (holder: string) => Promise<boolean>;
 
 /**
@@ -33,7 +33,7 @@ export class Taker {
     private readonly fanout: Pick<Fanout, 'publish'>,
     private readonly records: SessionRecords,
     private readonly keeper: RecordKeeper,
-    private readonly holderGone: HolderGone | undefined,
+    private readonly holderGone: HolderGone,
   ) {}
 
   /** The handover a message on this instance's channel (or a mark) is about, if it is still under way. */
@@ -54,7 +54,7 @@ export class Taker {
     }
     // Without a token the record names the user, and a banned one is refused (a token's was, before this).
     if (userId === undefined && !(await lifecycle.admit(connection, record.user.id))) return;
-    if (this.holderGone !== undefined && (await this.holderGone(holder))) return this.refuse(request, SESSION_GONE);
+    if (await this.surelyGone(holder)) return this.refuse(request, SESSION_GONE);
     if (!waiting()) return;
     if (!lifecycle.makeRoomFor(record.user.id)) {
       lifecycle.close(
@@ -131,6 +131,24 @@ export class Taker {
     this.keeper.took(session);
     this.parts.counters.sessionMoved('in');
     this.answer(request, session, taking.holder);
+  }
+
+  /** Whether the holder is known to be gone; asked of Redis for at most one step, then taken as alive. */
+  private surelyGone(holder: string): Promise<boolean> {
+    const { clock } = this.parts.options;
+    return new Promise<boolean>((resolve) => {
+      const timer = clock.setTimeout(() => resolve(false), HANDOVER_STEP_MS);
+      this.holderGone(holder).then(
+        (gone) => {
+          clock.clearTimeout(timer);
+          resolve(gone);
+        },
+        () => {
+          clock.clearTimeout(timer);
+          resolve(false);
+        },
+      );
+    });
   }
 
   private async read(sessionId: string): Promise<StoredSession | undefined> {

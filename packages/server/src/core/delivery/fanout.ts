@@ -68,6 +68,11 @@ export class Fanout {
     return this.node.status();
   }
 
+  /** How many receivers the channel has over the whole backplane; undefined when the backplane cannot tell. */
+  listeners(channel: Channel): Promise<number> | undefined {
+    return this.node.listeners?.(channel);
+  }
+
   watch(channel: Channel): void {
     this.node.subscribe(channel);
   }

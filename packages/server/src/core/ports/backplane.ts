@@ -51,6 +51,12 @@ export interface BackplaneNode {
   publish(channel: Channel, message: BackplaneMessage): void;
   /** Health and counters of the backplane as this instance sees it (for `/health` and `/stats`). */
   status(): BackplaneStatus;
+  /**
+   * How many receivers (instances' connections) the channel has now, over the whole backplane; absent when
+   * the backplane cannot tell. Resume on any instance asks it of a holder's own channel: none means the
+   * holder is gone, so the client need not wait for an answer that cannot come.
+   */
+  listeners?(channel: Channel): Promise<number>;
   close(): void;
 }
 
