@@ -75,6 +75,28 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     });
   }
 
+  /** A counter of several series, one per value of `label`, each mirroring a count the gateway keeps. */
+  function countedBy<L extends string>(
+    name: string,
+    help: string,
+    label: L,
+    read: (s: GatewayStats) => Record<string, number>,
+  ): void {
+    const metric: Counter<L> = new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers,
+      collect() {
+        const s = stats();
+        if (s === undefined) return;
+        metric.reset();
+        for (const [value, count] of Object.entries(read(s)))
+          metric.inc({ [label]: value } as Record<L, string>, count);
+      },
+    });
+  }
+
   gauge('gateway_connections', 'Open WebSocket connections, identified or not.', (s) => s.connections);
   const sessions: Gauge<'state'> = new Gauge({
     name: 'gateway_sessions',
@@ -97,32 +119,18 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     'Dispatches fan-out handed to local sessions, one per recipient (detached sessions buffer them).',
     (s) => s.deliveries,
   );
-  const resumes: Counter<'result'> = new Counter({
-    name: 'gateway_resumes_total',
-    help: 'Resumes answered: accepted (resumed) or refused (invalid_session).',
-    labelNames: ['result'],
-    registers,
-    collect() {
-      const s = stats();
-      if (s === undefined) return;
-      resumes.reset();
-      resumes.inc({ result: 'accepted' }, s.resumes_ok);
-      resumes.inc({ result: 'refused' }, s.resumes_refused);
-    },
-  });
-  const moved: Counter<'direction'> = new Counter({
-    name: 'gateway_sessions_moved_total',
-    help: 'Sessions that moved between instances on a resume: in (resumed here, held elsewhere) or out.',
-    labelNames: ['direction'],
-    registers,
-    collect() {
-      const s = stats();
-      if (s === undefined) return;
-      moved.reset();
-      moved.inc({ direction: 'in' }, s.sessions_moved_in);
-      moved.inc({ direction: 'out' }, s.sessions_moved_out);
-    },
-  });
+  countedBy(
+    'gateway_resumes_total',
+    'Resumes answered: accepted (resumed) or refused (invalid_session).',
+    'result',
+    (s) => ({ accepted: s.resumes_ok, refused: s.resumes_refused }),
+  );
+  countedBy(
+    'gateway_sessions_moved_total',
+    'Sessions that moved between instances on a resume: in (resumed here, held elsewhere) or out.',
+    'direction',
+    (s) => ({ in: s.sessions_moved_in, out: s.sessions_moved_out }),
+  );
   counter(
     'gateway_replayed_events_total',
     'Dispatches sent again by resumes and replay requests.',

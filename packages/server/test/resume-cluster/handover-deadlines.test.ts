@@ -28,7 +28,10 @@ async function twoInstances(onB: { replayBufferEvents?: number } = {}) {
     const { body } = prepareDispatch(type, payload);
     spy.publish(`node:${to}`, { type, body, sequenced: false });
   };
-  return { clock, records, a, b, spy, heard, say };
+  /** The spy, as a taker, asks a for a session. */
+  const ask = (token: string, sessionId: string, seq: number, userId = 'ann') =>
+    say('gw-a', HANDOVER.ask, { token, from: 'gw-spy', session_id: sessionId, seq, user_id: userId });
+  return { clock, records, a, b, spy, heard, say, ask };
 }
 
 const record = { v: 1, user: { id: 'ann' }, device_id: 'd', device_type: 'web', channels: {}, anchors: [] } as const;
@@ -71,31 +74,19 @@ describe('handover deadlines (manual clock)', () => {
   });
 
   it('a taker that goes quiet after the offer: the holder keeps the session, resumable where it is', async () => {
-    const { clock, a, spy, heard, say } = await twoInstances();
+    const { clock, a, spy, heard, ask } = await twoInstances();
     spy.subscribe('node:gw-spy');
     const { client: ann, ready } = await a.join({ user_id: 'ann' });
     const sessionId = String(ready.payload.session_id);
     await dropConnection(a, ann);
 
-    say('gw-a', HANDOVER.ask, {
-      token: 't1',
-      from: 'gw-spy',
-      session_id: sessionId,
-      seq: lastSeq(ann),
-      user_id: 'ann',
-    });
+    ask('t1', sessionId, lastSeq(ann));
     expect(heard.filter((word) => word.channel === 'node:gw-spy').map((word) => word.type)).toEqual([HANDOVER.offer]);
     // One handover of a session at a time.
-    say('gw-a', HANDOVER.ask, {
-      token: 't2',
-      from: 'gw-spy',
-      session_id: sessionId,
-      seq: lastSeq(ann),
-      user_id: 'ann',
-    });
+    ask('t2', sessionId, lastSeq(ann));
     expect(heard.at(-1)?.payload).toMatchObject({ token: 't2', reason: 'The session is moving already.' });
     // Another user's ask gets nothing but a refusal.
-    say('gw-a', HANDOVER.ask, { token: 't3', from: 'gw-spy', session_id: sessionId, seq: 0, user_id: 'bob' });
+    ask('t3', sessionId, 0, 'bob');
     expect(heard.at(-1)).toMatchObject({ type: HANDOVER.refuse, payload: { token: 't3' } });
 
     clock.advance(HANDOVER_STEP_MS);
@@ -106,18 +97,12 @@ describe('handover deadlines (manual clock)', () => {
   });
 
   it('a session whose rooms changed after the offer is not handed over: it stays, as it now is', async () => {
-    const { a, spy, heard, say } = await twoInstances();
+    const { a, spy, heard, say, ask } = await twoInstances();
     spy.subscribe('node:gw-spy');
     const ann = await a.joinRooms('ann', ['team', 'ops']);
     const sessionId = String(ann.all('ready')[0]?.payload.session_id);
     await dropConnection(a, ann);
-    say('gw-a', HANDOVER.ask, {
-      token: 't1',
-      from: 'gw-spy',
-      session_id: sessionId,
-      seq: lastSeq(ann),
-      user_id: 'ann',
-    });
+    ask('t1', sessionId, lastSeq(ann));
     expect(heard.at(-1)).toMatchObject({ type: HANDOVER.offer, payload: { rooms: ['team', 'ops'], status: 'online' } });
     a.server.gateway.unsubscribe({ userId: 'ann' }, 'ops');
     say('gw-a', HANDOVER.cut, { token: 't1' });
