@@ -8,9 +8,10 @@ import { type RunningServer, startServer } from './server';
 
 /**
  * How long a graceful stop may take before the process exits regardless: the gateway's own wait for
- * in-flight messages (stopTimeoutMs, 5 s) plus the sockets' close handshakes (1 s) and some slack.
+ * in-flight messages (stopTimeoutMs, 5 s), on a Redis Cluster its wait for clients to take their sessions
+ * elsewhere (their 1 s reconnect window and a 5 s grace), the sockets' close handshakes (1 s) and some slack.
  */
-const STOP_BOUND_MS = 8_000;
+const STOP_BOUND_MS = 14_000;
 
 const IDENTITY: Record<AuthMode, string> = {
   dev: 'DEV MODE: no JWT_SECRET, so identify may name any user. Do not expose this server.',
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    logger.info({ signal }, 'stopping: reconnect + goodbye (4002) to every client, then ending sessions');
+    logger.info({ signal }, 'stopping: reconnect + goodbye (4002) to every client, then handing over or ending their sessions');
     // A socket that never finishes its close handshake must not keep a deploy waiting.
     // The system clock's timers never keep the process alive by themselves.
     systemClock.setTimeout(() => {
