@@ -77,7 +77,10 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    logger.info({ signal }, 'stopping: reconnect + goodbye (4002) to every client, then handing over or ending their sessions');
+    logger.info(
+      { signal },
+      'stopping: reconnect + goodbye (4002) to every client, then handing over or ending their sessions',
+    );
     // A socket that never finishes its close handshake must not keep a deploy waiting.
     // The system clock's timers never keep the process alive by themselves.
     systemClock.setTimeout(() => {
