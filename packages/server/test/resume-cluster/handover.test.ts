@@ -169,8 +169,9 @@ function scenarios(layout: Layout): void {
     await say(bob, 'team', 'one');
     await nextMessages(ann, 1);
 
-    // The stop tells her to reconnect and closes her socket; the session stays on a until b takes it.
-    const stopping = a.server.close();
+    // The stop tells her to reconnect and closes her socket; the session stays on a until b takes it. (The
+    // gateway's stop alone: closing the server's Redis connections after it is the test teardown's part.)
+    const stopping = a.server.gateway.stop();
     expect((await within('the drain', ann.closed)).code).toBe(4002);
     await say(bob, 'team', 'two');
     b.server.gateway.send({ userId: 'ann' }, 'system', { message: 'while moving' });
