@@ -190,10 +190,21 @@ export class Lifecycle {
   }
 
   /**
-   * Whether the user may have one more session. Sessions waiting for a resume give way first (oldest
-   * first): they would otherwise pin memory for a whole resume window; only sessions in use make a refusal.
+   * Whether the user may have one more session, asked by identify and resume; when not, the connection is
+   * closed `too_many_connections`. Sessions waiting for a resume give way first (oldest first): they would
+   * otherwise pin memory for a whole resume window; only sessions in use make a refusal.
    */
-  makeRoomFor(userId: string): boolean {
+  makeRoomFor(connection: ClientConnection, userId: string): boolean {
+    if (this.roomFor(userId)) return true;
+    this.close(
+      connection,
+      'too_many_connections',
+      `At most ${this.settings.maxConnectionsPerUser} connections per user.`,
+    );
+    return false;
+  }
+
+  private roomFor(userId: string): boolean {
     const limit = this.settings.maxConnectionsPerUser;
     // Read afresh each time: ending a session replaces the user's array.
     const count = () => this.registry.sessionsOf(userId).length;

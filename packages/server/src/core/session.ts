@@ -1,6 +1,6 @@
 import type { Data, DeviceType, PreparedDispatch, PresenceStatus, User } from '@gateway/protocol';
 import type { ClientConnection } from './client-connection';
-import { ReplayBuffer } from './delivery/replay-buffer';
+import { type BufferedDispatch, ReplayBuffer } from './delivery/replay-buffer';
 import { SharedBody } from './delivery/shared-body';
 import type { Channel } from './ports/backplane';
 import type { LoggedAt, LogPosition } from './ports/room-logs';
@@ -159,6 +159,14 @@ export class Session {
 
   get lastSeq(): number {
     return this.seq;
+  }
+
+  /**
+   * What a client that has everything up to `seq` missed, oldest first; undefined when that cannot be told
+   * whole: `seq` is ahead of the session, or the replay buffer no longer reaches back to it.
+   */
+  missedSince(seq: number): BufferedDispatch[] | undefined {
+    return seq > this.seq ? undefined : this.replay.since(seq);
   }
 
   /**

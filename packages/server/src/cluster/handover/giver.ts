@@ -1,6 +1,6 @@
 import type { Fanout } from '../../core/delivery/fanout';
 import type { Parts } from '../../core/parts';
-import { ALL_CHANNEL, type Channel, nodeChannel, roomChannel, userChannel } from '../../core/ports/backplane';
+import { type Channel, nodeChannel, sessionChannels } from '../../core/ports/backplane';
 import type { TimerHandle } from '../../core/ports/clock';
 import type { Session } from '../../core/session';
 import { type AskPayload, HANDOVER, HANDOVER_STEP_MS, ringParts } from './messages';
@@ -52,7 +52,7 @@ export class Giver {
       this.refuseTo(ask.from, ask.token, 'The session is moving already.');
       return;
     }
-    if (ask.seq > session.lastSeq || session.replay.since(ask.seq) === undefined) {
+    if (session.missedSince(ask.seq) === undefined) {
       // As a resume here would: the client cannot get what it missed, so the session is over.
       this.refuseTo(ask.from, ask.token, `The session cannot be resumed from seq ${ask.seq}; identify afresh.`);
       lifecycle.endRefused(session);
@@ -96,7 +96,7 @@ export class Giver {
       return;
     }
     giving.phase = 'cutting';
-    giving.channels = [ALL_CHANNEL, userChannel(session.user.id), ...giving.rooms.map(roomChannel)];
+    giving.channels = sessionChannels(session.user.id, giving.rooms);
     this.restartDeadline(giving);
     // Past its mark a channel is the taker's: what it brings now would reach the client twice.
     session.gateWith((_, channel) => channel === undefined || !giving.marked.has(channel));
@@ -144,7 +144,7 @@ export class Giver {
       lifecycle.endRefused(session);
       return;
     }
-    const missed = seq > session.lastSeq ? undefined : session.replay.since(seq);
+    const missed = session.missedSince(seq);
     if (missed === undefined) {
       this.refuseTo(giving.to, token, `The session cannot be resumed from seq ${seq}; identify afresh.`);
       lifecycle.endRefused(session);

@@ -1,4 +1,4 @@
-import { type Data, PresenceStatus, parsePreparedPayload } from '@gateway/protocol';
+import { type Data, PresenceStatus } from '@gateway/protocol';
 import type { BackplaneMessage } from '../../core/ports/backplane';
 
 /**
@@ -40,16 +40,6 @@ export interface RingPayload {
   /** `[type, body]` of each dispatch after the client's seq, in order; numbered on from it. */
   readonly dispatches: ReadonlyArray<readonly [string, string]>;
   readonly last: boolean;
-}
-
-/** The payload as an object of unknown fields; empty when it is not one (never trusted further). */
-export function payloadOf(message: BackplaneMessage): Record<string, unknown> {
-  try {
-    const payload = parsePreparedPayload(message);
-    return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }
 
 export function readAsk(fields: Record<string, unknown>): AskPayload | undefined {

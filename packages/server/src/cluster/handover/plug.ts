@@ -2,10 +2,11 @@ import type { Fanout } from '../../core/delivery/fanout';
 import type { CoreSeams } from '../../core/gateway';
 import { type BackplaneMessage, type Channel, nodeChannel } from '../../core/ports/backplane';
 import type { SessionRecords } from '../../core/ports/session-store';
+import { payloadFields } from '../payload';
 import type { Liveness } from '../presence/liveness';
 import { SWEEP_MS } from '../resume/tracker';
 import { Giver } from './giver';
-import { HANDOVER, isHandoverMessage, payloadOf, readAsk, readOffer, readRing } from './messages';
+import { HANDOVER, isHandoverMessage, readAsk, readOffer, readRing } from './messages';
 import { RecordKeeper } from './record-keeper';
 import { Release } from './release';
 import { type HolderGone, Taker } from './taker';
@@ -45,7 +46,7 @@ export function plugHandover(core: CoreSeams, records: SessionRecords, liveness:
   });
 
   const onOwnChannel = (message: BackplaneMessage): void => {
-    const fields = payloadOf(message);
+    const fields = payloadFields(message);
     const token = typeof fields.token === 'string' ? fields.token : undefined;
     if (token === undefined) return;
     switch (message.type) {
@@ -76,7 +77,7 @@ export function plugHandover(core: CoreSeams, records: SessionRecords, liveness:
     }
   };
   const onMark = (channel: Channel, message: BackplaneMessage): void => {
-    const { token } = payloadOf(message);
+    const { token } = payloadFields(message);
     if (typeof token !== 'string') return;
     giver.marked(channel, token);
     taker.taking(token)?.markArrived(channel);

@@ -1,10 +1,10 @@
 import type { Fanout } from '../../core/delivery/fanout';
 import type { RemoteResumeRequest } from '../../core/extensions';
-import { completeResume, refuseResume } from '../../core/handlers/resume';
+import { answerMovedResume, refuseResume } from '../../core/handlers/resume';
 import type { Parts } from '../../core/parts';
-import { ALL_CHANNEL, type Channel, nodeChannel, roomChannel, userChannel } from '../../core/ports/backplane';
+import { nodeChannel, sessionChannels } from '../../core/ports/backplane';
 import type { SessionRecords, StoredSession } from '../../core/ports/session-store';
-import type { Session, SessionDispatch } from '../../core/session';
+import type { SessionDispatch } from '../../core/session';
 import { SESSION_GONE } from '../resume/planner';
 import { HANDOVER, HANDOVER_STEP_MS } from './messages';
 import type { RecordKeeper } from './record-keeper';
@@ -56,14 +56,7 @@ export class Taker {
     if (userId === undefined && !(await lifecycle.admit(connection, record.user.id))) return;
     if (await this.surelyGone(holder)) return this.refuse(request, SESSION_GONE);
     if (!waiting()) return;
-    if (!lifecycle.makeRoomFor(record.user.id)) {
-      lifecycle.close(
-        connection,
-        'too_many_connections',
-        `At most ${options.maxConnectionsPerUser} connections per user.`,
-      );
-      return;
-    }
+    if (!lifecycle.makeRoomFor(connection, record.user.id)) return;
     const taking = new Taking(`${options.serverId}:${++this.counter}`, holder, options.clock, HANDOVER_STEP_MS);
     this.takings.set(taking.token, taking);
     try {
@@ -105,7 +98,7 @@ export class Taker {
     // Reachable here, its channels subscribed; its device is announced here only once it is here for good.
     membership.adopt(session);
     for (const roomId of offer.ok.rooms) membership.joinRoom(session, roomId);
-    const channels: Channel[] = [ALL_CHANNEL, userChannel(record.user.id), ...offer.ok.rooms.map(roomChannel)];
+    const channels = sessionChannels(record.user.id, offer.ok.rooms);
     // The backplane holds this until the subscriptions just made are confirmed: every mark reaches here.
     this.send(taking, HANDOVER.cut, { token: taking.token });
     const ring = await taking.handedOver(channels);
@@ -130,7 +123,7 @@ export class Taker {
     for (const dispatch of held) session.dispatch(dispatch);
     this.keeper.took(session);
     this.parts.counters.sessionMoved('in');
-    this.answer(request, session, taking.holder);
+    answerMovedResume(this.parts, request, session, taking.holder);
   }
 
   /** Whether the holder is known to be gone; asked of Redis for at most one step, then taken as alive. */
@@ -158,29 +151,6 @@ export class Taker {
       this.parts.options.logger.warn({ err: error, session_id: sessionId }, 'could not read a session record');
       return undefined;
     }
-  }
-
-  /** The session is here now, reaching back to the client's seq: attached and answered. */
-  private answer(request: RemoteResumeRequest, session: Session, from: string): void {
-    const { connection, seq, ref, expiresAt, sessionId } = request;
-    const { lifecycle, options } = this.parts;
-    const missed = session.replay.since(seq);
-    if (missed === undefined) {
-      // The ring and what came past the marks overflowed the replay buffer: the client cannot get all of it.
-      if (connection.state === 'identifying') {
-        this.refuse(request, `The session cannot be resumed from seq ${seq}; identify afresh.`);
-      }
-      lifecycle.end(session);
-      return;
-    }
-    if (connection.state !== 'identifying') {
-      // The client went away meanwhile: the session waits here for a resume, like any other.
-      lifecycle.keepForResume(session);
-      return;
-    }
-    lifecycle.attach(session, connection);
-    completeResume(this.parts, { session, connection, seq, missed, ref, expiresAt });
-    options.logger.debug({ session_id: sessionId, replayed: missed.length, from }, 'took a session over');
   }
 
   /** Tells the holder the handover is off: the session stays there. */

@@ -1,6 +1,6 @@
 import type { Fanout } from '../../core/delivery/fanout';
 import type { RemoteResumeRequest } from '../../core/extensions';
-import { completeResume, refuseResume } from '../../core/handlers/resume';
+import { answerMovedResume, refuseResume } from '../../core/handlers/resume';
 import type { Parts } from '../../core/parts';
 import { nodeChannel } from '../../core/ports/backplane';
 import type { SessionStore, StreamEntry } from '../../core/ports/session-store';
@@ -62,11 +62,7 @@ export class RemoteResumer {
       // What it missed of presence while away is no longer in the stream: it could not be told.
       return this.refuse(request, 'The events stream no longer reaches back to this session; identify afresh.');
     }
-    if (!lifecycle.makeRoomFor(plan.record.user.id)) {
-      const reason = `At most ${options.maxConnectionsPerUser} connections per user.`;
-      lifecycle.close(connection, 'too_many_connections', reason);
-      return;
-    }
+    if (!lifecycle.makeRoomFor(connection, plan.record.user.id)) return;
     const claimed = await this.claim(sessionId);
     if (!waiting()) return;
     if (claimed === undefined || registry.session(sessionId) !== undefined) return this.refuse(request, SESSION_GONE);
@@ -79,7 +75,7 @@ export class RemoteResumer {
       if (waiting()) this.refuse(request, rebuilt.refuse);
       return;
     }
-    this.answer(request, rebuilt.session, found.stored?.holder);
+    answerMovedResume(this.parts, request, rebuilt.session, found.stored?.holder);
   }
 
   private async find(sessionId: string): Promise<StoreFindings> {
@@ -165,30 +161,6 @@ export class RemoteResumer {
     } catch {
       return undefined;
     }
-  }
-
-  /** The rebuilt session reaches back to the client's seq: attached and answered; otherwise it ends here. */
-  private answer(request: RemoteResumeRequest, session: Session, from: string | undefined): void {
-    const { connection, seq, ref, expiresAt, sessionId } = request;
-    const { lifecycle, options } = this.parts;
-    const missed = seq > session.lastSeq ? undefined : session.replay.since(seq);
-    const waiting = connection.state === 'identifying';
-    if (missed === undefined) {
-      if (waiting) this.refuse(request, `The session cannot be resumed from seq ${seq}; identify afresh.`);
-      lifecycle.end(session);
-      return;
-    }
-    if (!waiting) {
-      // The client went away during the rebuild: the session waits here for a resume, like any other.
-      lifecycle.keepForResume(session);
-      return;
-    }
-    lifecycle.attach(session, connection);
-    completeResume(this.parts, { session, connection, seq, missed, ref, expiresAt });
-    options.logger.debug(
-      { session_id: sessionId, replayed: missed.length, from },
-      'resumed a session from another instance',
-    );
   }
 
   private refuse(request: RemoteResumeRequest, reason: string): void {

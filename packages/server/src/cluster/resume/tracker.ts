@@ -1,11 +1,11 @@
-import { parsePreparedPayload } from '@gateway/protocol';
 import type { Fanout } from '../../core/delivery/fanout';
 import type { SessionHooks } from '../../core/hooks';
-import { type BackplaneMessage, type Channel, nodeChannel } from '../../core/ports/backplane';
+import { type BackplaneMessage, type Channel, nodeChannel, sessionChannels } from '../../core/ports/backplane';
 import type { Clock, TimerHandle } from '../../core/ports/clock';
 import type { Logger } from '../../core/ports/logger';
 import type { ChannelSpan, SessionRecord, SessionStore } from '../../core/ports/session-store';
 import type { Session, SessionDispatch } from '../../core/session';
+import { payloadFields } from '../payload';
 import { endOfTurn, takeDue, type WriteMark } from '../record-writes';
 import { MARKER_DEADLINE_MS, Markers } from './markers';
 import { MARKER_TYPE } from './rebuild';
@@ -162,7 +162,9 @@ export class StreamTracker implements SessionHooks {
   completeRebuild(session: Session, marker: string): void {
     const track = this.tracks.get(session.id);
     if (track === undefined) return;
-    track.channels = new Map(this.channelsOf(session).map((channel) => [channel, { from: marker }]));
+    track.channels = new Map(
+      sessionChannels(session.user.id, session.rooms).map((channel) => [channel, { from: marker }]),
+    );
     track.anchors = [{ seq: session.lastSeq, pos: marker }];
     track.rebuilding = false;
     session.gateWith((dispatch) => this.gate(track, dispatch));
@@ -219,7 +221,7 @@ export class StreamTracker implements SessionHooks {
   private observe(channel: Channel, message: BackplaneMessage): boolean {
     if (message.position !== undefined) this.position = message.position;
     if (channel !== this.ownChannel) return false;
-    const payload = readPayload(message);
+    const payload = payloadFields(message);
     if (message.type === MARKER_TYPE && typeof payload.token === 'string') {
       this.markers.arrived(payload.token, message.position);
     } else if (message.type === HANDOVER_TYPE && typeof payload.session_id === 'string') {
@@ -253,7 +255,9 @@ export class StreamTracker implements SessionHooks {
       if (track.marker?.token !== token) return;
       track.marker = undefined;
       if (position === undefined || session.ended || !this.backplaneClean()) return;
-      track.channels = new Map(this.channelsOf(session).map((channel) => [channel, { from: position }]));
+      track.channels = new Map(
+        sessionChannels(session.user.id, session.rooms).map((channel) => [channel, { from: position }]),
+      );
       track.anchors = [{ seq: session.lastSeq, pos: position }];
       track.awayFrom = session.away ? position : undefined;
       track.dirty = true;
@@ -272,10 +276,6 @@ export class StreamTracker implements SessionHooks {
     else track.anchors.push(next);
     if (track.anchors.length > MAX_ANCHORS) track.anchors.shift();
     track.dirty = true;
-  }
-
-  private channelsOf(session: Session): Channel[] {
-    return ['all', `user:${session.user.id}`, ...[...session.rooms].map((roomId): Channel => `room:${roomId}`)];
   }
 
   private record(session: Session, track: Track): SessionRecord {
@@ -357,14 +357,5 @@ export class StreamTracker implements SessionHooks {
         logger.debug({ err: error, sessions: due.length }, 'could not write session records');
       },
     );
-  }
-}
-
-function readPayload(message: BackplaneMessage): Record<string, unknown> {
-  try {
-    const payload = parsePreparedPayload(message);
-    return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
-  } catch {
-    return {};
   }
 }

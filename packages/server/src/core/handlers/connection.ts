@@ -46,14 +46,7 @@ export async function onIdentify(
   const { granted, refused } = await authorizeRooms(rt, session, [...new Set(request.subscriptions ?? [])]);
   if (connection.state !== 'identifying') return;
   if (!(await rt.lifecycle.admit(connection, user.id))) return;
-  if (!rt.lifecycle.makeRoomFor(user.id)) {
-    rt.lifecycle.close(
-      connection,
-      'too_many_connections',
-      `At most ${rt.options.maxConnectionsPerUser} connections per user.`,
-    );
-    return;
-  }
+  if (!rt.lifecycle.makeRoomFor(connection, user.id)) return;
 
   // Data above the limit stays out, but the user comes in: refusing the identify would only bring it back.
   const tooLarge = oversizePresenceData(rt, request.presence?.data);

@@ -1,6 +1,7 @@
 import { type ClientFrameOf, sequenceDispatch } from '@gateway/protocol';
 import type { ClientConnection } from '../client-connection';
 import type { BufferedDispatch } from '../delivery/replay-buffer';
+import type { RemoteResumeRequest } from '../extensions';
 import type { Parts } from '../parts';
 import type { Session } from '../session';
 import { verifyClientToken } from './authenticate';
@@ -77,6 +78,38 @@ export function refuseResume(
   connection.moveTo('pre_identify');
   connection.send('invalid_session', { resumable: false, reason }, ref);
   rt.options.logger.debug({ session_id: sessionId, reason }, 'resume refused');
+}
+
+/**
+ * Answers a resume for a session that came here from another instance (rebuilt from the events stream, or
+ * handed over), numbered up to now: attached and answered when it reaches back to the client's seq, refused
+ * and ended when it does not, kept waiting for a resume when the client went away meanwhile.
+ */
+export function answerMovedResume(
+  rt: ResumeAnswerParts,
+  request: RemoteResumeRequest,
+  session: Session,
+  from: string | undefined,
+): void {
+  const { connection, seq, ref, expiresAt, sessionId } = request;
+  const missed = session.missedSince(seq);
+  const waiting = connection.state === 'identifying';
+  if (missed === undefined) {
+    if (waiting)
+      refuseResume(rt, connection, sessionId, `The session cannot be resumed from seq ${seq}; identify afresh.`, ref);
+    rt.lifecycle.end(session);
+    return;
+  }
+  if (!waiting) {
+    rt.lifecycle.keepForResume(session);
+    return;
+  }
+  rt.lifecycle.attach(session, connection);
+  completeResume(rt, { session, connection, seq, missed, ref, expiresAt });
+  rt.options.logger.debug(
+    { session_id: sessionId, replayed: missed.length, from },
+    'resumed a session from another instance',
+  );
 }
 
 /** The session is attached to the connection: what the client missed, then `resumed`. */

@@ -14,6 +14,12 @@ export const ALL_CHANNEL: Channel = 'all';
 export const PRESENCE_CHANNEL: Channel = 'presence';
 /** Operators' disconnects and bans (moderation), heard by every instance. */
 export const MODERATION_CHANNEL: Channel = 'moderation';
+/** Every channel a session of `userId` in these rooms hears: broadcasts, its user's, each room's. */
+export const sessionChannels = (userId: string, rooms: Iterable<string>): Channel[] => [
+  ALL_CHANNEL,
+  userChannel(userId),
+  ...[...rooms].map(roomChannel),
+];
 /** One instance's own channel (resume anywhere: its stream markers, and word that another instance took a session). */
 export const nodeChannel = (serverId: string): Channel => `node:${serverId}`;
 
