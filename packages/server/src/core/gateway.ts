@@ -137,14 +137,16 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
     },
   };
 
+  /** Tells every client to reconnect and closes it; returns the pacing they were told. */
   function drain(
     { afterMs = 0, jitterMs = 1000, reason = 'The server is draining; reconnect and resume.' }: DrainOptions,
     code: number,
-  ): void {
+  ): { afterMs: number; jitterMs: number } {
     for (const connection of registry.connectionList()) {
       connection.send('reconnect', { after_ms: afterMs, jitter_ms: jitterMs, reason });
       lifecycle.closeWithCode(connection, code, reason);
     }
+    return { afterMs, jitterMs };
   }
 
   function roomStatus(roomId: string, recentMessages: RoomStatus['recent_messages']): RoomStatus {
@@ -164,10 +166,10 @@ export function createCore<const Events extends readonly EventDefinition[] = []>
    * after which the rest closes.
    */
   function finish(pacing: DrainOptions, code: number): Promise<void> | undefined {
-    drain(pacing, code);
+    const told = drain(pacing, code);
     // Resume anywhere lets the sessions go for other instances to resume (a handover needs the backplane open
     // until then); what it does not let go ends below.
-    const released = extensions.releaseSessions?.({ afterMs: pacing.afterMs ?? 0, jitterMs: pacing.jitterMs ?? 1000 });
+    const released = extensions.releaseSessions?.(told);
     heartbeat.stop();
     identifyDeadlines.stop();
     authExpiry.stop();

@@ -39,14 +39,14 @@ export interface RedisBackplaneOptions {
   /**
    * A Redis Cluster instead, named by some of its nodes (`redis://host:port` each): channels become sharded
    * (SPUBLISH/SSUBSCRIBE, each on its slot's node), a room's log and its channel share a slot, and there is
-   * no events stream, so nothing goes through one node. Resume on another instance is then left to room
-   * recovery (docs/redis.md, "Redis Cluster").
+   * no events stream, so nothing goes through one node. Resume on another instance is then a handover by
+   * the session's live holder (docs/redis.md, "Handing a session over").
    */
   cluster?: readonly string[];
   /**
    * Keep the `{prefix}events` stream on a single server: what resume on another instance reads. Off, every
    * sequenced message goes to its channel's own keys only (as on a cluster), and a session that moves to
-   * another instance is recovered room by room instead. Always off on a cluster. @default true
+   * another instance is handed over by its live holder instead. Always off on a cluster. @default true
    */
   eventsStream?: boolean;
   /**

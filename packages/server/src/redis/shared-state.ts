@@ -1,7 +1,7 @@
 import type { ChatMessage } from '@gateway/protocol';
 import type { Cluster, Redis } from 'ioredis';
 import { pageOf } from '../core/history/page';
-import { type Clock, systemClock } from '../core/ports/clock';
+import { type Clock, settleWithin, systemClock } from '../core/ports/clock';
 import { type Logger, silentLogger } from '../core/ports/logger';
 import type { LogRetention } from '../core/ports/room-logs';
 import {
@@ -266,14 +266,12 @@ export async function openRedisSharedState(options: {
 }): Promise<RedisSharedState> {
   const { target, prefix, logger, clock } = options;
   const state = createRedisSharedState({ ...target, logger, clock, ...(prefix === undefined ? {} : { prefix }) });
-  let timer: unknown;
-  const ready = await Promise.race([
+  const ready = await settleWithin(
+    clock,
     state.ready().then(() => true),
-    new Promise<boolean>((resolve) => {
-      timer = clock.setTimeout(() => resolve(false), STARTUP_WAIT_MS);
-    }),
-  ]);
-  clock.clearTimeout(timer);
+    STARTUP_WAIT_MS,
+    false,
+  );
   if (!ready) logger.warn({}, 'redis is not reachable yet: dedup is local and history empty until it is');
   return state;
 }

@@ -3,6 +3,7 @@ import type { RemoteResumeRequest } from '../../core/extensions';
 import { answerMovedResume, refuseResume } from '../../core/handlers/resume';
 import type { Parts } from '../../core/parts';
 import { nodeChannel, sessionChannels } from '../../core/ports/backplane';
+import { settleWithin } from '../../core/ports/clock';
 import type { SessionRecords, StoredSession } from '../../core/ports/session-store';
 import type { SessionDispatch } from '../../core/session';
 import { SESSION_GONE } from '../resume/planner';
@@ -68,7 +69,7 @@ export class Taker {
 
   /** Every handover under way is off (the gateway stops). */
   stop(): void {
-    for (const taking of this.takings.values()) taking.abandon('The server is stopping.');
+    for (const taking of this.takings.values()) taking.refused('The server is stopping.');
   }
 
   private async take(request: RemoteResumeRequest, stored: StoredSession, taking: Taking): Promise<void> {
@@ -128,20 +129,8 @@ export class Taker {
 
   /** Whether the holder is known to be gone; asked of Redis for at most one step, then taken as alive. */
   private surelyGone(holder: string): Promise<boolean> {
-    const { clock } = this.parts.options;
-    return new Promise<boolean>((resolve) => {
-      const timer = clock.setTimeout(() => resolve(false), HANDOVER_STEP_MS);
-      this.holderGone(holder).then(
-        (gone) => {
-          clock.clearTimeout(timer);
-          resolve(gone);
-        },
-        () => {
-          clock.clearTimeout(timer);
-          resolve(false);
-        },
-      );
-    });
+    const unsure = this.holderGone(holder).catch(() => false);
+    return settleWithin(this.parts.options.clock, unsure, HANDOVER_STEP_MS, false);
   }
 
   private async read(sessionId: string): Promise<StoredSession | undefined> {

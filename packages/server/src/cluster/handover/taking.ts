@@ -16,7 +16,6 @@ export class Taking {
   readonly marked = new Set<Channel>();
   private readonly ring: Array<readonly [string, string]> = [];
   private ringDone = false;
-  private expected: readonly Channel[] | undefined;
   private waiter: ((result: StepResult<unknown>) => void) | undefined;
   private timer: TimerHandle | undefined;
   private offering: Offer | undefined;
@@ -38,7 +37,6 @@ export class Taking {
 
   /** The dispatches after the client's seq, once every one of `channels` has its mark, or why not. */
   handedOver(channels: readonly Channel[]): Promise<StepResult<ReadonlyArray<readonly [string, string]>>> {
-    this.expected = channels;
     return this.wait(() => {
       if (!this.ringDone || !channels.every((channel) => this.marked.has(channel))) return undefined;
       return { ok: this.ring };
@@ -52,7 +50,7 @@ export class Taking {
 
   markArrived(channel: Channel): void {
     this.marked.add(channel);
-    if (this.expected !== undefined) this.settle();
+    this.settle();
   }
 
   ringArrived(part: RingPayload): void {
@@ -62,14 +60,10 @@ export class Taking {
     this.settle();
   }
 
+  /** The holder refused, or the taker gave up: a pending wait, and any later one, hears `reason`. */
   refused(reason: string): void {
     this.refusal = reason;
     this.settle();
-  }
-
-  /** Stops waiting (the taker gave up); a pending wait hears `reason`. */
-  abandon(reason: string): void {
-    this.refused(reason);
   }
 
   private wait<T>(ready: () => StepResult<T> | undefined): Promise<StepResult<T>> {

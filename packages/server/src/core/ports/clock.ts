@@ -19,3 +19,20 @@ export const systemClock: Clock = {
   },
   clearTimeout: (handle) => clearTimeout(handle as Parameters<typeof clearTimeout>[0]),
 };
+
+/** What `work` settles with, or `late` once `ms` have passed on `clock` before it does. */
+export function settleWithin<T>(clock: Clock, work: Promise<T>, ms: number, late: T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = clock.setTimeout(() => resolve(late), ms);
+    work.then(
+      (value) => {
+        clock.clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clock.clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
