@@ -18,7 +18,7 @@ import { operatorAccess } from './http/operator-access';
 import { createPublishEndpoint } from './http/publish';
 import { createPrometheusMetrics } from './metrics/prometheus';
 import { RedisBackplane } from './redis/backplane';
-import type { RedisTarget } from './redis/connect';
+import { targetOf } from './redis/connect';
 import { startRedisIngress } from './redis/ingress';
 import { openRedisBackplane, REDIS_STARTUP_WAIT_MS, storesBeside } from './redis/open';
 import { openRedisSharedState } from './redis/shared-state';
@@ -229,8 +229,7 @@ export async function startServer<const Events extends readonly EventDefinition[
       : rest.metrics === undefined
         ? prometheus.observer
         : both(rest.metrics, prometheus.observer);
-  const target: RedisTarget | undefined =
-    redisCluster !== undefined ? { cluster: redisCluster } : redisUrl !== undefined ? { url: redisUrl } : undefined;
+  const target = targetOf({ url: redisUrl, cluster: redisCluster });
   const redis = target === undefined ? undefined : { target, prefix: redisPrefix, logger, clock };
   const ownBackplane =
     rest.backplane === undefined && redis !== undefined

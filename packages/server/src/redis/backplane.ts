@@ -16,7 +16,7 @@ import { type Logger, silentLogger } from '../core/ports/logger';
 import { DEFAULT_LOG_RETENTION, type LogRetention } from '../core/ports/room-logs';
 import { ChannelTable } from './channel-table';
 import { closeConnection } from './close-connection';
-import { connectRedis, type RedisTarget } from './connect';
+import { connectRedis, targetOf } from './connect';
 import { EchoLanes } from './echo-lanes';
 import type { QueuedMessage } from './echo-tracker';
 import { channelOnceKey, DEFAULT_REDIS_PREFIX, eventsKey, onceKey, roomHeadKey, roomLogKey } from './keys';
@@ -242,8 +242,7 @@ export class RedisBackplane implements Backplane {
     // Named, so `CLIENT LIST` tells an operator which connections are the gateway's backplane.
     const commandSettings = { ...settings, connectionName: 'gateway-backplane' };
     const subscriberSettings = { ...settings, connectionName: 'gateway-backplane-subscriber' };
-    const target: RedisTarget =
-      options.cluster === undefined ? { url: options.url ?? 'redis://localhost:6379' } : { cluster: options.cluster };
+    const target = targetOf(options) ?? { url: 'redis://localhost:6379' };
     this.commands = connectRedis(target, commandSettings);
     // Listening before `watch` does, so a cluster client that becomes ready is not `ok` until its masters are linked.
     this.masterLinks = this.sharded

@@ -11,6 +11,15 @@ const CLUSTER_RETRY_DELAY_MS = 50;
 
 export type RedisTarget = { readonly url: string } | { readonly cluster: readonly string[] };
 
+/** The target options name: a cluster when given (it wins over a URL beside it), else the URL, else none. */
+export function targetOf(options: {
+  readonly url?: string | undefined;
+  readonly cluster?: readonly string[] | undefined;
+}): RedisTarget | undefined {
+  if (options.cluster !== undefined) return { cluster: options.cluster };
+  return options.url === undefined ? undefined : { url: options.url };
+}
+
 /**
  * A connection to the target. A Cluster client has the same command methods as a single-server one, so the
  * adapters take both as `Redis`; what differs (pipelines and scripts keep to one slot, SCAN runs per master,
@@ -44,6 +53,35 @@ export function connectRedis(
 
 export function isCluster(redis: Redis): boolean {
   return (redis as unknown as { isCluster?: boolean }).isCluster === true;
+}
+
+/** A reply of one command among several: `[error, reply]`, as a pipeline gives them. */
+export type KeyedReply = [Error | null, unknown];
+
+/**
+ * One command per key, `send` issuing the `index`th on the client it is handed, with the replies in order: one
+ * pipeline on a single server, separate commands all in flight at once on a cluster (whose pipelines keep to
+ * one node). `send` sees a pipeline as the client: it has the same command methods (scripts defined on the
+ * connection included).
+ */
+export async function perKey(
+  redis: Redis,
+  count: number,
+  send: (client: Redis, index: number) => unknown,
+): Promise<KeyedReply[]> {
+  if (!isCluster(redis)) {
+    const pipeline = redis.pipeline();
+    for (let i = 0; i < count; i++) send(pipeline as unknown as Redis, i);
+    return (await pipeline.exec()) ?? [];
+  }
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      Promise.resolve(send(redis, i)).then(
+        (reply): KeyedReply => [null, reply],
+        (error: unknown): KeyedReply => [error instanceof Error ? error : new Error(String(error)), null],
+      ),
+    ),
+  );
 }
 
 /** The masters of a cluster (each to be SCANned); the connection itself for one server. */

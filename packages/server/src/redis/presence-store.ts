@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../core/ports/clock';
 import type { PresenceStore, StoredDevice } from '../core/ports/presence-store';
-import { isCluster, mastersOf } from './connect';
+import { isCluster, mastersOf, perKey } from './connect';
 import { nodeKey, presenceKey, presencePattern, sweeperLockKey } from './keys';
 import type { RedisLink } from './link';
 
@@ -83,7 +83,7 @@ export class RedisPresenceStore implements PresenceStore {
       }
     }
     if (keys.length === 0) return [];
-    const replies = await this.eachKey(keys, 'hgetall');
+    const replies = await perKey(this.redis, keys.length, (client, i) => client.hgetall(keys[i] as string));
     const out: StoredDevice[] = [];
     for (const [error, hash] of replies) {
       if (error !== null || typeof hash !== 'object' || hash === null) continue;
@@ -96,9 +96,8 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async alive(nodes: readonly string[]): Promise<Set<string>> {
-    const replies = await this.eachKey(
-      nodes.map((node) => nodeKey(this.prefix, node)),
-      'exists',
+    const replies = await perKey(this.redis, nodes.length, (client, i) =>
+      client.exists(nodeKey(this.prefix, nodes[i] as string)),
     );
     const out = new Set<string>();
     nodes.forEach((node, i) => {
@@ -115,29 +114,6 @@ export class RedisPresenceStore implements PresenceStore {
 
   async forget(node: string): Promise<void> {
     await this.redis.del(nodeKey(this.prefix, node));
-  }
-
-  /**
-   * One read per key, as `[error, reply]` pairs in the keys' order: one pipeline on a single server, separate
-   * commands (all in flight at once) on a cluster, whose pipelines keep to one node.
-   */
-  private async eachKey(keys: readonly string[], command: 'hgetall' | 'exists'): Promise<[Error | null, unknown][]> {
-    if (!this.cluster) {
-      const pipeline = this.redis.pipeline();
-      for (const key of keys) pipeline[command](key);
-      return (await pipeline.exec()) ?? [];
-    }
-    return Promise.all(
-      keys.map((key) =>
-        this.redis[command](key).then(
-          (reply): [Error | null, unknown] => [null, reply],
-          (error: unknown): [Error | null, unknown] => [
-            error instanceof Error ? error : new Error(String(error)),
-            null,
-          ],
-        ),
-      ),
-    );
   }
 }
 

@@ -6,7 +6,7 @@ import type {
   StoredSession,
   StreamEntry,
 } from '../core/ports/session-store';
-import { isCluster } from './connect';
+import { perKey } from './connect';
 import { sessionKey } from './keys';
 import type { RedisLink } from './link';
 import { decodeRecord } from './session-record';
@@ -38,31 +38,31 @@ const PAGE = 1000;
 
 type ScriptCall = (key: string, ...args: Array<string | number>) => Promise<unknown>;
 
+/** A script `defineCommand` put on the connection, bound to `client` (the connection or one of its pipelines). */
+function scriptOf(client: Redis, name: string): ScriptCall {
+  const command = (client as unknown as Record<string, ScriptCall | undefined>)[name];
+  if (command === undefined) throw new Error(`ioredis did not define ${name}`);
+  return command.bind(client);
+}
+
 /** Session records alone: who holds each session (a Redis Cluster, where the live holder hands it over). */
 export class RedisSessionRecords implements SessionRecords {
   protected readonly redis: Redis;
   private readonly prefix: string;
-  private readonly cluster: boolean;
-  private readonly writeScript: ScriptCall;
   private readonly claimScript: ScriptCall;
   private readonly removeScript: ScriptCall;
 
   constructor(link: RedisLink) {
     this.redis = link.commands;
     this.prefix = link.prefix;
-    this.cluster = isCluster(link.commands);
     this.redis.defineCommand('gatewaySessionWrite', { numberOfKeys: 1, lua: WRITE_SCRIPT });
     this.redis.defineCommand('gatewaySessionClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
     this.redis.defineCommand('gatewaySessionRemove', { numberOfKeys: 1, lua: REMOVE_SCRIPT });
-    const commands = this.redis as unknown as Record<string, ScriptCall>;
-    const bind = (name: string): ScriptCall => {
-      const command = commands[name];
-      if (command === undefined) throw new Error(`ioredis did not define ${name}`);
-      return command.bind(this.redis);
-    };
-    this.writeScript = bind('gatewaySessionWrite');
-    this.claimScript = bind('gatewaySessionClaim');
-    this.removeScript = bind('gatewaySessionRemove');
+    // Used per write (`write`, on a pipeline or the connection); looked up here only to fail at start if the
+    // definition did not take.
+    scriptOf(this.redis, 'gatewaySessionWrite');
+    this.claimScript = scriptOf(this.redis, 'gatewaySessionClaim');
+    this.removeScript = scriptOf(this.redis, 'gatewaySessionRemove');
   }
 
   key(sessionId: string): string {
@@ -82,11 +82,15 @@ export class RedisSessionRecords implements SessionRecords {
     ttlMs: number,
   ): Promise<boolean[]> {
     if (records.length === 0) return [];
-    const results = this.cluster
-      ? await this.writeEach(records, holder, ttlMs)
-      : await this.writePipelined(records, holder, ttlMs);
+    const replies = await perKey(this.redis, records.length, (client, i) => {
+      const { id, record } = records[i] as { id: string; record: SessionRecord };
+      return scriptOf(client, 'gatewaySessionWrite')(this.key(id), holder, JSON.stringify(record), ttlMs);
+    });
     // A failed command (Redis trouble) counts as written: only a clear "someone else holds it" hands it over.
-    return records.map((_, i) => results[i] !== 0);
+    return records.map((_, i) => {
+      const [error, reply] = replies[i] ?? [null, undefined];
+      return error !== null || reply !== 0;
+    });
   }
 
   async claim(sessionId: string, holder: string, ttlMs: number): Promise<{ previous: string | undefined } | undefined> {
@@ -97,32 +101,6 @@ export class RedisSessionRecords implements SessionRecords {
 
   async remove(sessionId: string, holder: string): Promise<void> {
     await this.removeScript(this.key(sessionId), holder);
-  }
-
-  /** One round trip for all on a single server. */
-  private async writePipelined(
-    records: ReadonlyArray<{ id: string; record: SessionRecord }>,
-    holder: string,
-    ttlMs: number,
-  ): Promise<unknown[]> {
-    const pipeline = this.redis.pipeline();
-    const script = (pipeline as unknown as Record<string, ScriptCall>).gatewaySessionWrite;
-    if (script === undefined) throw new Error('ioredis pipelines lack gatewaySessionWrite');
-    for (const { id, record } of records) script.call(pipeline, this.key(id), holder, JSON.stringify(record), ttlMs);
-    return ((await pipeline.exec()) ?? []).map(([error, reply]) => (error === null ? reply : undefined));
-  }
-
-  /** A cluster's pipelines keep to one node: one command per record, all in flight at once. */
-  private writeEach(
-    records: ReadonlyArray<{ id: string; record: SessionRecord }>,
-    holder: string,
-    ttlMs: number,
-  ): Promise<unknown[]> {
-    return Promise.all(
-      records.map(({ id, record }) =>
-        this.writeScript(this.key(id), holder, JSON.stringify(record), ttlMs).catch(() => undefined),
-      ),
-    );
   }
 }
 

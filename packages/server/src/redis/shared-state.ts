@@ -18,7 +18,7 @@ import {
 import { InMemoryDedupStore } from '../memory/shared-state';
 import { RedisBanStore } from './ban-store';
 import { closeConnection } from './close-connection';
-import { connectRedis, isCluster, type RedisTarget } from './connect';
+import { connectRedis, isCluster, type RedisTarget, targetOf } from './connect';
 import { DEFAULT_REDIS_PREFIX, dedupKey, historyKey } from './keys';
 import { MasterLinks } from './master-links';
 import { RedisUnpublishedStore } from './unpublished-store';
@@ -246,7 +246,7 @@ export function createRedisSharedState(options: RedisSharedStateOptions): RedisS
 }
 
 function openRedis({ url, cluster }: RedisSharedStateOptions): Redis {
-  const target: RedisTarget | undefined = cluster !== undefined ? { cluster } : url !== undefined ? { url } : undefined;
+  const target = targetOf({ url, cluster });
   if (target === undefined)
     throw new TypeError('createRedisSharedState needs a `url`, a `cluster` or a `redis` client.');
   return connectRedis(target, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
