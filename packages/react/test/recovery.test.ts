@@ -61,6 +61,22 @@ async function awayTooLong(
 }
 
 /** Every render showed no hole. */
+/**
+ * Alice saw 'before 1' and 'before 2' (offsets 1–2), then was away for five more while the log kept only the
+ * last two: 3–5 are gone from it, 6–7 were replayed, and her recovery says so.
+ */
+async function awayPastTheLog(options: ServerOptions) {
+  const setup = await gateway(options);
+  await say(setup.bob, 'lobby', 'before 1');
+  await say(setup.bob, 'lobby', 'before 2');
+  const alice = await aliceIn(setup.server, ['before 1', 'before 2']);
+  await awayTooLong(setup, alice, ['away 1', 'away 2', 'away 3', 'away 4', 'away 5']);
+  expect(alice.recoveries).toEqual([
+    { room_id: 'lobby', recovered: false, replayed: 2, reason: 'too_old', missed_from: 3, missed_to: 5 },
+  ]);
+  return { setup, alice };
+}
+
 const neverAHole = (log: ChatLog) => expect(log.holes.filter((hole) => hole !== undefined)).toEqual([]);
 
 const sent = (...contents: string[]) => contents.map((content) => `${content} [sent]`);
@@ -82,17 +98,9 @@ describe('useMessages: a room recovered after the session was gone', () => {
 
   it('shows the hole where the server no longer keeps what was missed, keeps it stable, and drops it on dismissHole()', async () => {
     // The log keeps the last 2 dispatches and the history the last 2 messages: neither reaches back to Alice's.
-    const setup = await gateway({ roomLogDefault: { maxEntries: 2 }, historySize: 2 });
-    await say(setup.bob, 'lobby', 'before 1');
-    await say(setup.bob, 'lobby', 'before 2');
-    const alice = await aliceIn(setup.server, ['before 1', 'before 2']);
-
-    await awayTooLong(setup, alice, ['away 1', 'away 2', 'away 3', 'away 4', 'away 5']);
-    // Offsets 1–2 were seen; 3–5 are gone from the log, 6–7 were replayed. The refetch the reset asked for
-    // (the last 2 messages) does not reach back to 'before 2': the hole stays, before the first row.
-    expect(alice.recoveries).toEqual([
-      { room_id: 'lobby', recovered: false, replayed: 2, reason: 'too_old', missed_from: 3, missed_to: 5 },
-    ]);
+    const { setup, alice } = await awayPastTheLog({ roomLogDefault: { maxEntries: 2 }, historySize: 2 });
+    // The refetch the reset asked for (the last 2 messages) does not reach back to 'before 2': the hole stays,
+    // before the first row.
     await waitFor(() => expect(shown('lobby')).toEqual(['[missing too_old 3–5]', ...sent('away 4', 'away 5')]));
     const hole = alice.log.actions?.hole;
     expect(hole).toEqual({ reason: 'too_old', missed_from: 3, missed_to: 5, after: undefined });
@@ -110,15 +118,7 @@ describe('useMessages: a room recovered after the session was gone', () => {
 
   it('a hole the reset’s refetch fills is never shown', async () => {
     // The log keeps 2 dispatches, the history (50 messages) everything: the refetch closes the hole.
-    const setup = await gateway({ roomLogDefault: { maxEntries: 2 } });
-    await say(setup.bob, 'lobby', 'before 1');
-    await say(setup.bob, 'lobby', 'before 2');
-    const alice = await aliceIn(setup.server, ['before 1', 'before 2']);
-
-    await awayTooLong(setup, alice, ['away 1', 'away 2', 'away 3', 'away 4', 'away 5']);
-    expect(alice.recoveries).toEqual([
-      { room_id: 'lobby', recovered: false, replayed: 2, reason: 'too_old', missed_from: 3, missed_to: 5 },
-    ]);
+    const { alice } = await awayPastTheLog({ roomLogDefault: { maxEntries: 2 } });
     await waitFor(() =>
       expect(shown('lobby')).toEqual(sent('before 1', 'before 2', 'away 1', 'away 2', 'away 3', 'away 4', 'away 5')),
     );
